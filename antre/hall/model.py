@@ -1,0 +1,175 @@
+"""The hall: agencies, services, counters, zones, hours, kiosks and the rules the hall chooses.
+
+Standard library only: the services' domains and the simulator import these classes bare. The
+loader in :mod:`antre.hall.load` validates a YAML document into them (pydantic validates standard
+dataclasses directly, so there is one shape, not a schema and a copy of it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class PriorityGroup(StrEnum):
+    """UU 25/2009 art. 29: groups entitled to special treatment (the priority lane)."""
+
+    NONE = "none"
+    ELDERLY = "elderly"
+    DISABILITY = "disability"
+    PREGNANT = "pregnant"
+    CHILD = "child"
+
+
+@dataclass(frozen=True)
+class Zone:
+    """An area of the hall with its own boards and, by default, its own acoustic space."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str  # a subject token: lowercase letters, digits, '-' or '_'
+    name: str
+    name_en: str = ""
+    zone: str = ""  # where its counters stand, if in one zone
+
+
+@dataclass(frozen=True)
+class ServiceStandard:
+    """The published part of the *standar pelayanan* shown at the kiosk."""
+
+    requirements: tuple[str, ...] = ()
+    procedure: str = ""
+    time_to_complete: str = ""  # e.g. "Selesai di tempat", "3 hari kerja"
+    fee_idr: int = 0
+    product: str = ""
+    complaints: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str  # a subject token, unique in the hall
+    name: str
+    agency: str
+    prefix: str  # ticket letter(s): "A" gives A-001
+    name_en: str = ""
+    standard: ServiceStandard = field(default_factory=ServiceStandard)
+    target_minutes: int = 15  # expected service time; also a metrics threshold
+
+
+@dataclass(frozen=True)
+class Counter:
+    number: int  # unique in the hall; read aloud ("loket dua belas")
+    name: str
+    zone: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DayHours:
+    open: dt.time
+    close: dt.time
+
+
+@dataclass(frozen=True)
+class Break:
+    """A pause in issuing and calling, e.g. Friday prayer. A setting, not a rule."""
+
+    start: dt.time
+    end: dt.time
+    days: tuple[Weekday, ...] = WEEKDAYS  # type: ignore[assignment]
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Holiday:
+    date: dt.date
+    name: str
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Opening hours per weekday (a missing day is closed), breaks, holidays and the cutoff:
+    ticket issuing stops ``cutoff_minutes`` before closing."""
+
+    monday: DayHours | None = None
+    tuesday: DayHours | None = None
+    wednesday: DayHours | None = None
+    thursday: DayHours | None = None
+    friday: DayHours | None = None
+    saturday: DayHours | None = None
+    sunday: DayHours | None = None
+    breaks: tuple[Break, ...] = ()
+    holidays: tuple[Holiday, ...] = ()
+    cutoff_minutes: int = 60
+
+    def on(self, day: dt.date) -> DayHours | None:
+        return getattr(self, WEEKDAYS[day.weekday()])
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    """A ticket machine. With a printer a ticket stays 'printing' until the print is confirmed,
+    so that no number is called while nobody holds it."""
+
+    id: str
+    name: str = ""
+    printer: Literal["none", "browser", "network"] = "none"
+    printer_host: str = ""
+    printer_port: int = 9100
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """An agency's system that wants to hear of events (see the notify service)."""
+
+    url: str
+    events: tuple[str, ...] = ("ticket.called",)
+    agency: str = ""  # empty: every agency
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    dispatch: Literal["fifo", "priority_lane"] = "priority_lane"
+    priority_max_streak: int = 3  # priority calls in a row while a regular ticket waits
+    max_recalls: int = 2  # recalls before a skip counts as a no-show
+    print_timeout_seconds: int = 120
+
+
+@dataclass(frozen=True)
+class Hall:
+    id: str  # a subject token
+    name: str
+    timezone: str  # IANA name, e.g. "Asia/Makassar" (WITA)
+    zones: tuple[Zone, ...]
+    agencies: tuple[Agency, ...]
+    services: tuple[Service, ...]
+    counters: tuple[Counter, ...]
+    hours: Hours
+    kiosks: tuple[Kiosk, ...] = (Kiosk(id="kiosk-1"),)
+    webhooks: tuple[Webhook, ...] = ()
+    queue: QueueRules = field(default_factory=QueueRules)
+    announcement_gap_seconds: float = 1.0
+
+    def service(self, code: str) -> Service | None:
+        return next((s for s in self.services if s.code == code), None)
+
+    def agency(self, code: str) -> Agency | None:
+        return next((a for a in self.agencies if a.code == code), None)
+
+    def counter(self, number: int) -> Counter | None:
+        return next((c for c in self.counters if c.number == number), None)
+
+    def kiosk(self, kiosk_id: str) -> Kiosk | None:
+        return next((k for k in self.kiosks if k.id == kiosk_id), None)
+
+    def counter_agencies(self, counter: Counter) -> frozenset[str]:
+        return frozenset(s.agency for s in self.services if s.code in counter.services)

@@ -1,0 +1,211 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PriorityGroup(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PRIORITY_GROUP_NONE: _ClassVar[PriorityGroup]
+    PRIORITY_GROUP_ELDERLY: _ClassVar[PriorityGroup]
+    PRIORITY_GROUP_DISABILITY: _ClassVar[PriorityGroup]
+    PRIORITY_GROUP_PREGNANT: _ClassVar[PriorityGroup]
+    PRIORITY_GROUP_CHILD: _ClassVar[PriorityGroup]
+
+class Channel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHANNEL_UNSPECIFIED: _ClassVar[Channel]
+    CHANNEL_WALK_IN: _ClassVar[Channel]
+    CHANNEL_ONLINE: _ClassVar[Channel]
+    CHANNEL_STAFF: _ClassVar[Channel]
+PRIORITY_GROUP_NONE: PriorityGroup
+PRIORITY_GROUP_ELDERLY: PriorityGroup
+PRIORITY_GROUP_DISABILITY: PriorityGroup
+PRIORITY_GROUP_PREGNANT: PriorityGroup
+PRIORITY_GROUP_CHILD: PriorityGroup
+CHANNEL_UNSPECIFIED: Channel
+CHANNEL_WALK_IN: Channel
+CHANNEL_ONLINE: Channel
+CHANNEL_STAFF: Channel
+
+class EventMeta(_message.Message):
+    __slots__ = ("event_id", "hall", "agency", "occurred_at")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    HALL_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    hall: str
+    agency: str
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, event_id: _Optional[str] = ..., hall: _Optional[str] = ..., agency: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TicketRef(_message.Message):
+    __slots__ = ("ticket_id", "service", "number", "hall_day")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    HALL_DAY_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    service: str
+    number: str
+    hall_day: str
+    def __init__(self, ticket_id: _Optional[str] = ..., service: _Optional[str] = ..., number: _Optional[str] = ..., hall_day: _Optional[str] = ...) -> None: ...
+
+class CounterRef(_message.Message):
+    __slots__ = ("number", "name", "zone")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ZONE_FIELD_NUMBER: _ClassVar[int]
+    number: int
+    name: str
+    zone: str
+    def __init__(self, number: _Optional[int] = ..., name: _Optional[str] = ..., zone: _Optional[str] = ...) -> None: ...
+
+class TicketIssued(_message.Message):
+    __slots__ = ("meta", "ticket", "priority", "channel", "kiosk", "issued_at")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    KIOSK_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    priority: PriorityGroup
+    channel: Channel
+    kiosk: str
+    issued_at: _timestamp_pb2.Timestamp
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., priority: _Optional[_Union[PriorityGroup, str]] = ..., channel: _Optional[_Union[Channel, str]] = ..., kiosk: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TicketCalled(_message.Message):
+    __slots__ = ("meta", "ticket", "counter", "officer", "queued_at")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_FIELD_NUMBER: _ClassVar[int]
+    QUEUED_AT_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    counter: CounterRef
+    officer: str
+    queued_at: _timestamp_pb2.Timestamp
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., officer: _Optional[str] = ..., queued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TicketRecalled(_message.Message):
+    __slots__ = ("meta", "ticket", "counter", "recalls")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    RECALLS_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    counter: CounterRef
+    recalls: int
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., recalls: _Optional[int] = ...) -> None: ...
+
+class ServingStarted(_message.Message):
+    __slots__ = ("meta", "ticket", "counter")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    counter: CounterRef
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ...) -> None: ...
+
+class TicketCompleted(_message.Message):
+    __slots__ = ("meta", "ticket", "counter", "serving_started_at")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    SERVING_STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    counter: CounterRef
+    serving_started_at: _timestamp_pb2.Timestamp
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., serving_started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TicketSkipped(_message.Message):
+    __slots__ = ("meta", "ticket", "counter", "no_show", "recalls")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    NO_SHOW_FIELD_NUMBER: _ClassVar[int]
+    RECALLS_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    counter: CounterRef
+    no_show: bool
+    recalls: int
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., no_show: _Optional[bool] = ..., recalls: _Optional[int] = ...) -> None: ...
+
+class TicketTransferred(_message.Message):
+    __slots__ = ("meta", "ticket", "from_service", "from_agency", "counter", "priority")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    FROM_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    FROM_AGENCY_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    from_service: str
+    from_agency: str
+    counter: CounterRef
+    priority: PriorityGroup
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., from_service: _Optional[str] = ..., from_agency: _Optional[str] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., priority: _Optional[_Union[PriorityGroup, str]] = ...) -> None: ...
+
+class TicketCancelled(_message.Message):
+    __slots__ = ("meta", "ticket", "reason")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    reason: str
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CounterOpened(_message.Message):
+    __slots__ = ("meta", "counter", "officer", "services")
+    META_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_FIELD_NUMBER: _ClassVar[int]
+    SERVICES_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    counter: CounterRef
+    officer: str
+    services: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., officer: _Optional[str] = ..., services: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CounterPaused(_message.Message):
+    __slots__ = ("meta", "counter", "reason")
+    META_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    counter: CounterRef
+    reason: str
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CounterResumed(_message.Message):
+    __slots__ = ("meta", "counter")
+    META_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    counter: CounterRef
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ...) -> None: ...
+
+class CounterClosed(_message.Message):
+    __slots__ = ("meta", "counter")
+    META_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    counter: CounterRef
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ...) -> None: ...
