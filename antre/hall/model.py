@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -170,6 +171,14 @@ class Hall:
 
     def kiosk(self, kiosk_id: str) -> Kiosk | None:
         return next((k for k in self.kiosks if k.id == kiosk_id), None)
+
+    def local(self, now: dt.datetime) -> dt.datetime:
+        return now.astimezone(ZoneInfo(self.timezone))
+
+    def day_of(self, now: dt.datetime) -> dt.date:
+        """The hall day a moment belongs to: the calendar day in the hall's time zone (numbering
+        and queues reset at local midnight, not UTC midnight: 08:00 WITA is 00:00 UTC)."""
+        return self.local(now).date()
 
     def counter_agencies(self, counter: Counter) -> frozenset[str]:
         return frozenset(s.agency for s in self.services if s.code in counter.services)

@@ -1,0 +1,153 @@
+"""JetStream: the hall's stream, the publisher the outbox relay uses, and durable consumers.
+
+Consumers are durable pull consumers with explicit acks: replicas of a service bind the same
+durable name and share the work; a message is acked only after its handler committed, and
+handlers are idempotent (see :mod:`antre.inbox`), so redelivery after a crash doubles nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+import nats
+from google.protobuf.message import DecodeError
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
+from nats.js.errors import FetchTimeoutError, NotFoundError
+
+from antre.events import (
+    EVENT_HEADER,
+    TRACE_HEADER,
+    Envelope,
+    UnknownEvent,
+    decode,
+    hall_subjects,
+    stream_name,
+)
+from antre.outbox import Publisher
+
+log = logging.getLogger(__name__)
+
+
+async def connect(url: str, name: str) -> Client:
+    """Connect and keep reconnecting for ever: a hall outlives NATS restarts."""
+    return await nats.connect(
+        url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=2
+    )
+
+
+async def ensure_stream(js: JetStreamContext, hall: str, replicas: int = 1) -> None:
+    config = StreamConfig(
+        name=stream_name(hall),
+        subjects=[hall_subjects(hall)],
+        duplicate_window=120.0,
+        max_age=60 * 60 * 24 * 90,  # the history calibrates the simulator; keep a season
+        num_replicas=replicas,
+    )
+    try:
+        await js.stream_info(config.name)
+    except NotFoundError:
+        await js.add_stream(config)
+
+
+class JetStreamPublisher(Publisher):
+    def __init__(self, js: JetStreamContext) -> None:
+        self._js = js
+
+    async def publish(self, subject: str, payload: bytes, headers: dict[str, str]) -> None:
+        await self._js.publish(subject, payload, headers=headers, timeout=2.0)
+
+
+Handler = Callable[[Sequence[Envelope]], None]
+
+
+class Consumer:
+    """One durable consumer feeding batches of decoded events to a synchronous handler (run in a
+    worker thread, since handlers write to the database)."""
+
+    def __init__(
+        self,
+        js: JetStreamContext,
+        hall: str,
+        durable: str,
+        subjects: Sequence[str],
+        handler: Handler,
+        *,
+        batch: int = 100,
+    ) -> None:
+        self._js = js
+        self._hall = hall
+        self._durable = durable
+        self._subjects = list(subjects)
+        self._handler = handler
+        self._batch = batch
+        self.processed = 0
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        config = ConsumerConfig(
+            durable_name=self._durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            filter_subjects=self._subjects,
+            ack_wait=30.0,
+            max_ack_pending=10_000,
+            max_deliver=50,  # a poison event is retried for minutes, then left (and logged)
+        )
+        return await self._bind(config)
+
+    async def _bind(self, config: ConsumerConfig) -> JetStreamContext.PullSubscription:
+        stream = stream_name(self._hall)
+        try:
+            await self._js.consumer_info(stream, self._durable)
+        except NotFoundError:
+            await self._js.add_consumer(stream, config)
+        return await self._js.pull_subscribe_bind(self._durable, stream=stream)
+
+    async def run(self) -> None:
+        sub = await self._subscribe()
+        # Wait for one message with a long poll; once they flow, drain in batches. (A batch fetch
+        # that finds nothing waits for a whole batch until its timeout, which would add latency.)
+        draining = False
+        while True:
+            size, timeout = (self._batch, 0.02) if draining else (1, 5.0)
+            try:
+                msgs = await sub.fetch(size, timeout=timeout)
+            except (TimeoutError, NatsTimeout, FetchTimeoutError):
+                draining = False
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # connection lost: nats-py reconnects; try again shortly
+                log.warning("consumer %s: %s", self._durable, exc)
+                await asyncio.sleep(0.5)
+                continue
+            await self._handle(msgs)
+            draining = len(msgs) == size
+
+    async def _handle(self, msgs: list[Msg]) -> None:
+        envelopes: list[Envelope] = []
+        for msg in msgs:
+            headers = msg.headers or {}
+            try:
+                message = decode(headers.get(EVENT_HEADER, ""), msg.data)
+            except (UnknownEvent, DecodeError) as exc:
+                # A newer producer's event this version cannot read: skip it, do not block the rest.
+                log.warning("consumer %s: cannot decode %s: %s", self._durable, msg.subject, exc)
+                continue
+            envelopes.append(Envelope(msg.subject, message, headers.get(TRACE_HEADER, "")))
+        try:
+            if envelopes:
+                await asyncio.to_thread(self._handler, envelopes)
+        except Exception:
+            log.exception("consumer %s: handler failed; events will be redelivered", self._durable)
+            for msg in msgs:
+                await msg.nak(delay=1.0)
+            return
+        for msg in msgs:
+            await msg.ack()
+        self.processed += len(envelopes)

@@ -1,0 +1,106 @@
+"""The event envelope: which subject an event goes on, how it is named in headers, and how a
+consumer turns bytes back into a message.
+
+Subjects are ``antre.<hall>.<agency>.<entity>.<event>``; the message's full protobuf name travels
+in the ``Antre-Event`` header so that a consumer never parses subjects to decode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from antre.v1 import events_pb2 as pb
+
+EVENT_HEADER = "Antre-Event"
+MSG_ID_HEADER = "Nats-Msg-Id"
+TRACE_HEADER = "traceparent"
+
+# entity.event suffix per message type: the public catalogue of subjects.
+SUFFIXES: dict[type[Message], str] = {
+    pb.TicketIssued: "ticket.issued",
+    pb.TicketCalled: "ticket.called",
+    pb.TicketRecalled: "ticket.recalled",
+    pb.ServingStarted: "ticket.serving",
+    pb.TicketCompleted: "ticket.completed",
+    pb.TicketSkipped: "ticket.skipped",
+    pb.TicketTransferred: "ticket.transferred",
+    pb.TicketCancelled: "ticket.cancelled",
+    pb.CounterOpened: "counter.opened",
+    pb.CounterPaused: "counter.paused",
+    pb.CounterResumed: "counter.resumed",
+    pb.CounterClosed: "counter.closed",
+}
+_BY_NAME: dict[str, type[Message]] = {cls.DESCRIPTOR.full_name: cls for cls in SUFFIXES}
+
+
+def stream_name(hall: str) -> str:
+    """One JetStream stream per hall, so halls on one cluster never see each other's events."""
+    return "ANTRE_" + hall.upper().replace("-", "_")
+
+
+def hall_subjects(hall: str) -> str:
+    return f"antre.{hall}.>"
+
+
+def subject_for(message: Message) -> str:
+    meta = message.meta  # type: ignore[attr-defined]
+    return f"antre.{meta.hall}.{meta.agency}.{SUFFIXES[type(message)]}"
+
+
+def subject_filter(hall: str, suffix: str, agency: str = "*") -> str:
+    return f"antre.{hall}.{agency}.{suffix}"
+
+
+def timestamp(moment: dt.datetime) -> Timestamp:
+    ts = Timestamp()
+    ts.FromDatetime(moment.astimezone(dt.UTC))
+    return ts
+
+
+def to_datetime(ts: Timestamp) -> dt.datetime:
+    return ts.ToDatetime(tzinfo=dt.UTC)
+
+
+def new_meta(hall: str, agency: str, now: dt.datetime, event_id: str | None = None) -> pb.EventMeta:
+    return pb.EventMeta(
+        event_id=event_id or str(uuid.uuid4()), hall=hall, agency=agency, occurred_at=timestamp(now)
+    )
+
+
+def event_name(message: Message) -> str:
+    return message.DESCRIPTOR.full_name
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An event as a consumer receives it."""
+
+    subject: str
+    message: Message
+    traceparent: str = ""
+
+    @property
+    def event_id(self) -> str:
+        return self.message.meta.event_id  # type: ignore[attr-defined]
+
+    @property
+    def name(self) -> str:
+        return event_name(self.message)
+
+
+class UnknownEvent(ValueError):
+    pass
+
+
+def decode(name: str, payload: bytes) -> Message:
+    cls = _BY_NAME.get(name)
+    if cls is None:
+        raise UnknownEvent(name)
+    message = cls()
+    message.ParseFromString(payload)
+    return message

@@ -1,0 +1,27 @@
+"""Idempotent consumers: a consumer records each event id it applied in the same transaction as
+the change the event caused, so a redelivered event changes nothing the second time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("consumer", String(64), primary_key=True),
+        Column("applied_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def first_time(conn: Connection, table: Table, consumer: str, event_id: str, now: dt.datetime) -> bool:
+    """Record the event as applied; False if it already was (then the caller does nothing)."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(event_id=event_id, consumer=consumer, applied_at=now)
+    return conn.execute(stmt.on_conflict_do_nothing()).rowcount == 1

@@ -1,0 +1,160 @@
+"""What a service runs beside its HTTP routes: its hall, database, unit of work, the connection to
+NATS, the outbox relay, durable consumers and periodic jobs. Built in the app's lifespan, never at
+import time, and torn down in order on SIGTERM (consumers drained, relay stopped, engine closed).
+
+NATS may be down when a service starts: the service still serves and writes to its outbox, and a
+background task connects when NATS comes back, then starts the relay and the consumers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine, Table, text
+
+from antre import bus, db
+from antre.hall.load import load_hall
+from antre.hall.model import Hall
+from antre.live import Broadcaster
+from antre.outbox import OutboxRelay
+from antre.settings import ServiceSettings
+from antre.telemetry import setup_tracing
+from antre.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class ConsumerSpec:
+    durable: str
+    subjects: Sequence[str]
+    handler: bus.Handler
+
+
+@dataclass
+class Runtime:
+    service: str
+    settings: ServiceSettings
+    hall: Hall
+    engine: Engine
+    uow: UnitOfWork
+    registry: CollectorRegistry
+    live: Broadcaster
+    outbox: Table
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+    nc: Client | None = None
+    js: JetStreamContext | None = None
+    relay: OutboxRelay | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _started: list[bus.Consumer] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        service: str,
+        settings: ServiceSettings,
+        outbox: Table,
+        migrations: Path,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> Runtime:
+        hall = load_hall(settings.hall_file)
+        engine = db.make_engine(settings.db_url(service), settings.db_schema(service))
+        db.migrate(engine, migrations, settings.db_schema(service))
+        runtime = cls(
+            service=service,
+            settings=settings,
+            hall=hall,
+            engine=engine,
+            uow=UnitOfWork(engine, outbox, clock),
+            registry=CollectorRegistry(),
+            live=Broadcaster(),
+            outbox=outbox,
+        )
+        runtime.uow.on_commit = runtime._wake_relay
+        return runtime
+
+    def _wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    def consume(self, durable: str, subjects: Sequence[str], handler: bus.Handler) -> None:
+        """Declare a durable consumer; it starts once NATS is connected."""
+        self.consumers.append(ConsumerSpec(f"{self.service}-{durable}", subjects, handler))
+
+    def every(self, seconds: float, job: Callable[[], object]) -> None:
+        """Run a synchronous job (in a worker thread) every few seconds while the service runs."""
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(seconds)
+                try:
+                    await asyncio.to_thread(job)
+                except Exception:
+                    log.exception("%s: periodic job failed", self.service)
+
+        self._tasks.append(asyncio.create_task(loop()))
+
+    async def start(self) -> None:
+        setup_tracing(self.service, self.settings.otlp_endpoint)
+        self.live.bind(asyncio.get_running_loop())
+        self._tasks.append(asyncio.create_task(self._connect()))
+
+    async def _connect(self) -> None:
+        while self.nc is None:
+            try:
+                nc = await bus.connect(self.settings.nats_url, f"antre-{self.service}")
+                js = nc.jetstream()
+                await bus.ensure_stream(js, self.hall.id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("%s: NATS not reachable (%s); retrying", self.service, exc)
+                await asyncio.sleep(1.0)
+                continue
+            self.nc, self.js = nc, js
+        assert self.js is not None
+        self.relay = OutboxRelay(
+            self.engine, self.outbox, bus.JetStreamPublisher(self.js), clock=self.uow.clock
+        )
+        self._tasks.append(asyncio.create_task(self.relay.run()))
+        for spec in self.consumers:
+            consumer = bus.Consumer(self.js, self.hall.id, spec.durable, spec.subjects, spec.handler)
+            self._started.append(consumer)
+            self._tasks.append(asyncio.create_task(consumer.run()))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.nc is not None and self.nc.is_connected:
+            try:
+                await asyncio.wait_for(self.nc.drain(), timeout=5)
+            except Exception as exc:
+                log.warning("%s: NATS drain: %s", self.service, exc)
+        self.engine.dispose()
+
+    async def db_ready(self) -> bool:
+        def ping() -> bool:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+
+        return await asyncio.to_thread(ping)
+
+    async def nats_ready(self) -> bool:
+        return self.nc is not None and self.nc.is_connected and self.relay is not None
+
+    def ready_checks(self) -> dict[str, Callable[[], Awaitable[bool]]]:
+        return {"database": self.db_ready, "nats": self.nats_ready}

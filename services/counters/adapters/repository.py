@@ -1,0 +1,184 @@
+"""All of the counters' queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+
+from sqlalchemy import Connection, Row, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from antre.db import utc
+from antre.hall.model import PriorityGroup
+from services.counters.adapters.tables import officers, queue, sessions, stations
+from services.counters.domain.dispatch import Candidate
+from services.counters.domain.queue import QueuedTicket, State
+from services.counters.domain.stations import Officer, Station, StationState
+
+
+def _insert(conn: Connection):  # type: ignore[no-untyped-def]
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+
+# ---- queue ----
+
+
+def add_ticket(conn: Connection, ticket: QueuedTicket) -> bool:
+    """False if the ticket is already queued (the issue event came twice)."""
+    stmt = _insert(conn)(queue).values(**_row(ticket)).on_conflict_do_nothing(index_elements=[queue.c.id])
+    return conn.execute(stmt).rowcount == 1
+
+
+def get_ticket(conn: Connection, ticket_id: str, *, lock: bool = False) -> QueuedTicket | None:
+    query = select(queue).where(queue.c.id == ticket_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _ticket(row) if row else None
+
+
+def save_ticket(conn: Connection, ticket: QueuedTicket) -> None:
+    conn.execute(update(queue).where(queue.c.id == ticket.id).values(**_row(ticket)))
+
+
+def claim(conn: Connection, called: QueuedTicket) -> bool:
+    """Compare-and-set: the ticket becomes this counter's only if it is still waiting. Under
+    PostgreSQL's read committed a concurrent claimer blocks on the row, then sees it called and
+    updates nothing; under SQLite writers are serialised by BEGIN IMMEDIATE."""
+    stmt = (
+        update(queue)
+        .where(queue.c.id == called.id, queue.c.state == State.WAITING.value)
+        .values(**_row(called))
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def candidates(
+    conn: Connection, services: Sequence[str], day: dt.date, per_lane: int = 32
+) -> list[Candidate]:
+    """The heads of the regular and priority lanes of these services: enough for any policy to
+    choose from, without reading the whole queue."""
+    base = select(queue.c.id, queue.c.service, queue.c.priority, queue.c.queued_at).where(
+        queue.c.state == State.WAITING.value, queue.c.hall_day == day, queue.c.service.in_(services)
+    )
+    order = (queue.c.queued_at, queue.c.id)
+    regular = base.where(queue.c.priority == PriorityGroup.NONE.value).order_by(*order).limit(per_lane)
+    priority = base.where(queue.c.priority != PriorityGroup.NONE.value).order_by(*order).limit(per_lane)
+    rows = list(conn.execute(regular)) + list(conn.execute(priority))
+    return [_candidate(r) for r in rows]
+
+
+def waiting_in(conn: Connection, service: str, day: dt.date) -> list[Candidate]:
+    query = select(queue.c.id, queue.c.service, queue.c.priority, queue.c.queued_at).where(
+        queue.c.state == State.WAITING.value, queue.c.hall_day == day, queue.c.service == service
+    )
+    return [_candidate(r) for r in conn.execute(query)]
+
+
+def waiting_counts(conn: Connection, day: dt.date) -> dict[str, int]:
+    query = (
+        select(queue.c.service, func.count())
+        .where(queue.c.state == State.WAITING.value, queue.c.hall_day == day)
+        .group_by(queue.c.service)
+    )
+    return {service: int(n) for service, n in conn.execute(query)}
+
+
+def _candidate(row: Row) -> Candidate:
+    return Candidate(
+        ticket_id=row.id,
+        service=row.service,
+        priority=row.priority != PriorityGroup.NONE.value,
+        queued_at=utc(row.queued_at),  # type: ignore[arg-type]
+    )
+
+
+def _row(ticket: QueuedTicket) -> dict[str, object]:
+    row = asdict(ticket)
+    row["priority"] = ticket.priority.value
+    row["state"] = ticket.state.value
+    return row
+
+
+def _ticket(row: Row) -> QueuedTicket:
+    m = dict(row._mapping)
+    for key in ("issued_at", "queued_at", "called_at", "serving_started_at", "finished_at"):
+        m[key] = utc(m[key])
+    m["priority"] = PriorityGroup(m["priority"])
+    m["state"] = State(m["state"])
+    return QueuedTicket(**m)
+
+
+# ---- stations ----
+
+
+def ensure_stations(conn: Connection, numbers: Iterable[int]) -> None:
+    for number in numbers:
+        stmt = _insert(conn)(stations).values(number=number, state=StationState.CLOSED.value)
+        conn.execute(stmt.on_conflict_do_nothing(index_elements=[stations.c.number]))
+
+
+def get_station(conn: Connection, number: int, *, lock: bool = False) -> Station | None:
+    query = select(stations).where(stations.c.number == number)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    m = dict(row._mapping)
+    m["state"] = StationState(m["state"])
+    m["changed_at"] = utc(m["changed_at"])
+    return Station(**m)
+
+
+def all_stations(conn: Connection) -> list[Station]:
+    numbers = [r.number for r in conn.execute(select(stations.c.number).order_by(stations.c.number))]
+    return [s for n in numbers if (s := get_station(conn, n)) is not None]
+
+
+def save_station(conn: Connection, station: Station) -> None:
+    values = asdict(station)
+    values["state"] = station.state.value
+    conn.execute(update(stations).where(stations.c.number == station.number).values(**values))
+
+
+# ---- officers ----
+
+
+def upsert_officer(conn: Connection, officer: Officer, password_hash: str) -> None:
+    values = {**asdict(officer), "password_hash": password_hash}
+    stmt = _insert(conn)(officers).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[officers.c.username],
+        set_={"name": officer.name, "agency": officer.agency, "password_hash": password_hash},
+    )
+    conn.execute(stmt)
+
+
+def officer_with_hash(conn: Connection, username: str) -> tuple[Officer, str] | None:
+    row = conn.execute(select(officers).where(officers.c.username == username)).first()
+    if row is None:
+        return None
+    return Officer(row.username, row.name, row.agency), row.password_hash
+
+
+def add_session(conn: Connection, token_hash: str, username: str, expires_at: dt.datetime) -> None:
+    conn.execute(sessions.insert().values(token_hash=token_hash, username=username, expires_at=expires_at))
+
+
+def session_officer(conn: Connection, token_hash: str, now: dt.datetime) -> Officer | None:
+    query = (
+        select(officers)
+        .join(sessions, sessions.c.username == officers.c.username)
+        .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now)
+    )
+    row = conn.execute(query).first()
+    return Officer(row.username, row.name, row.agency) if row else None
+
+
+def end_session(conn: Connection, token_hash: str, now: dt.datetime) -> None:
+    conn.execute(
+        delete(sessions).where(or_(sessions.c.token_hash == token_hash, sessions.c.expires_at <= now))
+    )

@@ -1,0 +1,65 @@
+"""The counters' tables: the queue (owner of queue order), the counters, officers and their
+sign-ins."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table
+
+from antre.inbox import inbox_table
+from antre.outbox import outbox_table
+
+metadata = MetaData()
+
+queue = Table(
+    "queue",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("hall_day", Date, nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("agency", String(64), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("counter", Integer),
+    Column("officer", String(64), nullable=False, default=""),
+    Column("called_at", DateTime(timezone=True)),
+    Column("serving_started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("recalls", Integer, nullable=False, default=0),
+    Column("traceparent", String(64), nullable=False, default=""),
+    Index("ix_queue_waiting", "state", "hall_day", "service", "queued_at"),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("number", Integer, primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("officer", String(64), nullable=False, default=""),
+    Column("current", String(32), nullable=False, default=""),
+    Column("priority_streak", Integer, nullable=False, default=0),
+    Column("changed_at", DateTime(timezone=True)),
+)
+
+officers = Table(
+    "officers",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("agency", String(64), nullable=False, default=""),
+    Column("password_hash", String(255), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

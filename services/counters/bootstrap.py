@@ -1,0 +1,52 @@
+"""Wires the counters: settings -> runtime (database, NATS, outbox relay) -> handlers -> routes.
+
+Run with ``uvicorn services.counters.bootstrap:create_app --factory``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from antre.runtime import Runtime
+from antre.web import make_app
+from services.counters import handlers
+from services.counters.adapters.tables import outbox
+from services.counters.entrypoints import consumers, http
+from services.counters.metrics import Metrics
+from services.counters.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime.build("counters", settings, outbox, MIGRATIONS)
+        metrics = Metrics(runtime.registry)
+        deps = handlers.Deps.for_hall(runtime.hall, runtime.uow, metrics, runtime.live)
+        handlers.prepare(deps)
+        metrics.watch_queue(lambda: handlers.queue_lengths(deps))
+        consumers.install(runtime, deps)
+        app.state.registry = runtime.registry
+        app.state.ready_checks = runtime.ready_checks()
+        app.state.ctx = http.Context(deps, settings.demo)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = make_app(
+        "Antre counters",
+        "Loket, petugas dan urutan antrean / Counters, officers and queue order",
+        lifespan,
+    )
+    http.install(app)
+    return app

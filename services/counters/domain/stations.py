@@ -1,0 +1,114 @@
+"""A counter (*loket*) as a place an officer works: closed, open or paused, holding at most one
+ticket at a time, and who may act there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from antre.problems import Conflict, Forbidden
+
+
+class StationState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class Officer:
+    username: str
+    name: str
+    agency: str  # empty: hall staff, who may open any counter
+
+
+@dataclass(frozen=True)
+class Station:
+    number: int
+    state: StationState = StationState.CLOSED
+    officer: str = ""
+    current: str = ""  # ticket id held (called or serving), if any
+    priority_streak: int = 0
+    changed_at: dt.datetime | None = None
+
+
+def may_work_at(officer: Officer, counter_agencies: frozenset[str]) -> None:
+    if officer.agency and officer.agency not in counter_agencies:
+        raise Forbidden(
+            "wrong_agency",
+            f"Petugas {officer.username} tidak bertugas untuk instansi loket ini",
+            f"Officer {officer.username} does not work for this counter's agency",
+        )
+
+
+def held_by(station: Station, officer: Officer) -> None:
+    """Only the officer who opened a counter acts at it until it closes."""
+    if station.state == StationState.CLOSED:
+        raise Conflict(
+            "counter_closed", f"Loket {station.number} belum dibuka", f"Counter {station.number} is not open"
+        )
+    if station.officer != officer.username:
+        raise Forbidden(
+            "counter_taken",
+            f"Loket {station.number} sedang dipakai petugas lain",
+            f"Counter {station.number} is held by another officer",
+        )
+
+
+def open_station(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
+    """None when it is already open by the same officer (opening twice changes nothing)."""
+    if station.state != StationState.CLOSED:
+        held_by(station, officer)
+        return None
+    return replace(
+        station, state=StationState.OPEN, officer=officer.username, priority_streak=0, changed_at=now
+    )
+
+
+def pause(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
+    held_by(station, officer)
+    if station.state == StationState.PAUSED:
+        return None
+    return replace(station, state=StationState.PAUSED, changed_at=now)
+
+
+def resume(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
+    held_by(station, officer)
+    if station.state == StationState.OPEN:
+        return None
+    return replace(station, state=StationState.OPEN, changed_at=now)
+
+
+def close(station: Station, officer: Officer, now: dt.datetime) -> Station:
+    held_by(station, officer)
+    _idle(station, "close")
+    return replace(station, state=StationState.CLOSED, officer="", changed_at=now)
+
+
+def ready_to_call(station: Station, officer: Officer) -> None:
+    held_by(station, officer)
+    if station.state == StationState.PAUSED:
+        raise Conflict(
+            "counter_paused",
+            f"Loket {station.number} sedang istirahat",
+            f"Counter {station.number} is paused",
+        )
+    _idle(station, "call")
+
+
+def _idle(station: Station, action: str) -> None:
+    if station.current:
+        raise Conflict(
+            "counter_busy",
+            "Selesaikan, lewati atau alihkan nomor yang sedang dilayani dulu",
+            f"Complete, skip or transfer the current ticket before you {action}",
+        )
+
+
+def holding(station: Station, ticket_id: str, streak: int) -> Station:
+    return replace(station, current=ticket_id, priority_streak=streak)
+
+
+def released(station: Station) -> Station:
+    return replace(station, current="")

@@ -1,0 +1,253 @@
+"""The counters' HTTP API (``/api/v1``): officers sign in, open a counter and work the queue;
+anyone may ask a ticket's position. Plus the operator page."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from antre import sse
+from antre.problems import Unauthorized
+from services.counters import handlers
+from services.counters.domain.queue import QueuedTicket
+from services.counters.domain.stations import Officer, Station
+
+STATIC = Path(__file__).parent / "static"
+SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
+T = TypeVar("T")
+
+
+class Context:
+    def __init__(self, deps: handlers.Deps, demo: bool) -> None:
+        self.deps = deps
+        self.demo = demo
+
+
+def _ctx(request: Request) -> Context:
+    return request.app.state.ctx
+
+
+def _token(authorization: Annotated[str, Header()] = "") -> str:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
+    return token
+
+
+async def _officer(request: Request, token: Annotated[str, Depends(_token)]) -> Officer:
+    return await asyncio.to_thread(handlers.officer_for, _ctx(request).deps, token)
+
+
+Ctx = Annotated[Context, Depends(_ctx)]
+CurrentOfficer = Annotated[Officer, Depends(_officer)]
+api = APIRouter(prefix="/api/v1", tags=["counters"])
+pages = APIRouter(include_in_schema=False)
+
+
+class SignIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class Transfer(BaseModel):
+    service: str = Field(min_length=1, max_length=64, description="Service code to send the citizen to")
+
+
+class Pause(BaseModel):
+    reason: str = Field(default="", max_length=200)
+
+
+async def _run(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.to_thread(fn, *args)
+
+
+@api.post("/sessions")
+async def sign_in(body: SignIn, ctx: Ctx) -> dict[str, Any]:
+    token, officer = await _run(handlers.sign_in, ctx.deps, body.username, body.password)
+    return {"token": token, "officer": _officer_json(officer)}
+
+
+@api.delete("/sessions/current", status_code=204)
+async def sign_out(ctx: Ctx, token: Annotated[str, Depends(_token)]) -> Response:
+    await _run(handlers.sign_out, ctx.deps, token)
+    return Response(status_code=204)
+
+
+@api.get("/me")
+async def me(officer: CurrentOfficer) -> dict[str, Any]:
+    return _officer_json(officer)
+
+
+@api.get("/counters")
+async def counters(ctx: Ctx) -> list[dict[str, Any]]:
+    return [
+        await _station_json(ctx, s, with_ticket=False) for s in await _run(handlers.all_stations, ctx.deps)
+    ]
+
+
+@api.get("/counters/{number}")
+async def counter(number: int, ctx: Ctx) -> dict[str, Any]:
+    return await _station_json(ctx, await _run(handlers.station, ctx.deps, number))
+
+
+@api.post("/counters/{number}/open")
+async def open_counter(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    return await _station_json(ctx, await _run(handlers.open_counter, ctx.deps, officer, number))
+
+
+@api.post("/counters/{number}/pause")
+async def pause_counter(
+    number: int, ctx: Ctx, officer: CurrentOfficer, body: Pause | None = None
+) -> dict[str, Any]:
+    reason = body.reason if body else ""
+    return await _station_json(ctx, await _run(handlers.pause_counter, ctx.deps, officer, number, reason))
+
+
+@api.post("/counters/{number}/resume")
+async def resume_counter(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    return await _station_json(ctx, await _run(handlers.resume_counter, ctx.deps, officer, number))
+
+
+@api.post("/counters/{number}/close")
+async def close_counter(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    return await _station_json(ctx, await _run(handlers.close_counter, ctx.deps, officer, number))
+
+
+@api.post("/counters/{number}/call-next")
+async def call_next(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    """Call the next ticket by the hall's dispatch policy. ``ticket`` is null when nobody waits."""
+    with ctx.deps.metrics.call_next_seconds.time():
+        called = await _run(handlers.call_next, ctx.deps, officer, number)
+    body: dict[str, Any] = {"ticket": _ticket_json(ctx, called) if called else None}
+    if called is None:
+        body["message"] = "Tidak ada antrean yang menunggu"
+        body["message_en"] = "Nobody is waiting"
+    return body
+
+
+@api.post("/counters/{number}/recall")
+async def recall(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    return {"ticket": _ticket_json(ctx, await _run(handlers.recall, ctx.deps, officer, number))}
+
+
+@api.post("/counters/{number}/start")
+async def start(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    return {"ticket": _ticket_json(ctx, await _run(handlers.start_serving, ctx.deps, officer, number))}
+
+
+@api.post("/counters/{number}/complete")
+async def complete(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    return {"ticket": _ticket_json(ctx, await _run(handlers.complete, ctx.deps, officer, number))}
+
+
+@api.post("/counters/{number}/skip")
+async def skip(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    """Pass over the called citizen; a no-show once the hall's number of recalls was made."""
+    return {"ticket": _ticket_json(ctx, await _run(handlers.skip, ctx.deps, officer, number))}
+
+
+@api.post("/counters/{number}/transfer")
+async def transfer(number: int, body: Transfer, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+    moved = await _run(handlers.transfer, ctx.deps, officer, number, body.service)
+    return {"ticket": _ticket_json(ctx, moved)}
+
+
+@api.get("/counters/{number}/events")
+async def counter_events(number: int, request: Request, ctx: Ctx) -> Response:
+    """Live view of a counter and its queues (server-sent events)."""
+    await _run(handlers.station, ctx.deps, number)
+
+    async def stream() -> AsyncIterator[str]:
+        async with ctx.deps.live.listen("queue") as changes:
+            while not await request.is_disconnected():
+                view = await _station_json(ctx, await _run(handlers.station, ctx.deps, number))
+                yield sse.frame(view, "counter")
+                if await sse.next_or_heartbeat(changes) is None:
+                    yield sse.HEARTBEAT
+                while not changes.empty():  # coalesce a burst into one refresh
+                    changes.get_nowait()
+
+    return sse.response(stream())
+
+
+@api.get("/queues")
+async def queues(ctx: Ctx) -> dict[str, Any]:
+    """Tickets waiting now per service, today."""
+    counts = await _run(handlers.waiting_counts, ctx.deps)
+    return {"waiting": {s.code: counts.get(s.code, 0) for s in ctx.deps.hall.services}}
+
+
+@api.get("/tickets/{ticket_id}/position")
+async def ticket_position(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
+    """1 means next. Null once the ticket is no longer waiting."""
+    return {"ticket_id": ticket_id, "position": await _run(handlers.position, ctx.deps, ticket_id)}
+
+
+@pages.get("/")
+async def root() -> RedirectResponse:
+    return RedirectResponse("/operator")
+
+
+@pages.get("/operator")
+async def operator_page() -> FileResponse:
+    return FileResponse(STATIC / "operator.html")
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(api)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/shared", StaticFiles(directory=SHARED_STATIC), name="shared")
+
+
+def _officer_json(officer: Officer) -> dict[str, Any]:
+    return {"username": officer.username, "name": officer.name, "agency": officer.agency}
+
+
+def _ticket_json(ctx: Context, ticket: QueuedTicket) -> dict[str, Any]:
+    service = ctx.deps.hall.service(ticket.service)
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service,
+        "service_name": service.name if service else ticket.service,
+        "agency": ticket.agency,
+        "priority": ticket.priority.value,
+        "state": ticket.state.value,
+        "counter": ticket.counter,
+        "recalls": ticket.recalls,
+        "queued_at": ticket.queued_at.isoformat(),
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+    }
+
+
+async def _station_json(ctx: Context, station: Station, *, with_ticket: bool = True) -> dict[str, Any]:
+    hall = ctx.deps.hall
+    counter = hall.counter(station.number)
+    assert counter is not None
+    body: dict[str, Any] = {
+        "number": station.number,
+        "name": counter.name,
+        "zone": counter.zone,
+        "services": [
+            {"code": code, "name": s.name if (s := hall.service(code)) else code} for code in counter.services
+        ],
+        "state": station.state.value,
+        "officer": station.officer,
+        "demo": ctx.demo,
+        "max_recalls": hall.queue.max_recalls,
+        "all_services": [{"code": s.code, "name": s.name, "agency": s.agency} for s in hall.services],
+    }
+    if with_ticket:
+        current = await _run(handlers.current_ticket, ctx.deps, station)
+        counts = await _run(handlers.waiting_counts, ctx.deps)
+        body["ticket"] = _ticket_json(ctx, current) if current else None
+        body["waiting"] = {code: counts.get(code, 0) for code in counter.services}
+    return body

@@ -1,0 +1,450 @@
+"""The counters' commands (an officer at a counter) and the events they react to (tickets
+becoming callable). Each command is one unit of work: queue, counter and events commit together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from google.protobuf.message import Message
+
+from antre.events import Envelope, new_meta, timestamp, to_datetime
+from antre.hall.model import Hall, PriorityGroup
+from antre.inbox import first_time
+from antre.live import Broadcaster
+from antre.problems import Conflict, NotFound, Unauthorized
+from antre.telemetry import span_under
+from antre.uow import Transaction, UnitOfWork
+from antre.v1 import events_pb2 as pb
+from services.counters.adapters import passwords
+from services.counters.adapters import repository as repo
+from services.counters.adapters.tables import inbox
+from services.counters.domain import dispatch, queue, stations
+from services.counters.domain.queue import QueuedTicket, State
+from services.counters.domain.stations import Officer, Station
+from services.counters.metrics import Metrics
+
+PRIORITY_FROM_WIRE = {
+    pb.PRIORITY_GROUP_NONE: PriorityGroup.NONE,
+    pb.PRIORITY_GROUP_ELDERLY: PriorityGroup.ELDERLY,
+    pb.PRIORITY_GROUP_DISABILITY: PriorityGroup.DISABILITY,
+    pb.PRIORITY_GROUP_PREGNANT: PriorityGroup.PREGNANT,
+    pb.PRIORITY_GROUP_CHILD: PriorityGroup.CHILD,
+}
+PRIORITY_TO_WIRE = {v: k for k, v in PRIORITY_FROM_WIRE.items()}
+CHANNEL_FROM_WIRE = {pb.CHANNEL_WALK_IN: "walk_in", pb.CHANNEL_ONLINE: "online", pb.CHANNEL_STAFF: "staff"}
+SESSION = dt.timedelta(hours=12)
+CONSUMER = "counters-queue"
+
+
+@dataclass
+class Deps:
+    hall: Hall
+    uow: UnitOfWork
+    metrics: Metrics
+    live: Broadcaster
+    policy: dispatch.Policy
+
+    @classmethod
+    def for_hall(cls, hall: Hall, uow: UnitOfWork, metrics: Metrics, live: Broadcaster) -> Deps:
+        return cls(hall, uow, metrics, live, dispatch.policy_for(hall.queue))
+
+
+def prepare(deps: Deps) -> None:
+    """Give every counter of the hall file a row (closed until an officer opens it)."""
+    with deps.uow.begin() as tx:
+        repo.ensure_stations(tx.conn, [c.number for c in deps.hall.counters])
+
+
+# ---- tickets joining the queue ----
+
+
+def on_ticket_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
+    changed: set[str] = set()
+    for envelope in envelopes:
+        message = envelope.message
+        with deps.uow.begin() as tx:
+            if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
+                continue
+            if isinstance(message, pb.TicketIssued):
+                ticket = _queued(message, envelope.traceparent)
+                if repo.add_ticket(tx.conn, ticket):
+                    changed.add(ticket.service)
+            elif isinstance(message, pb.TicketCancelled):
+                cancelled = repo.get_ticket(tx.conn, message.ticket.ticket_id, lock=True)
+                if cancelled is not None and cancelled.state == State.WAITING:
+                    repo.save_ticket(tx.conn, replace(cancelled, state=State.CANCELLED, finished_at=tx.now))
+                    changed.add(cancelled.service)
+    for service in changed:
+        deps.live.publish("queue", service)
+
+
+def _queued(event: pb.TicketIssued, traceparent: str) -> QueuedTicket:
+    issued_at = to_datetime(event.issued_at)
+    return QueuedTicket(
+        id=event.ticket.ticket_id,
+        hall_day=dt.date.fromisoformat(event.ticket.hall_day),
+        service=event.ticket.service,
+        agency=event.meta.agency,
+        number=event.ticket.number,
+        priority=PRIORITY_FROM_WIRE.get(event.priority, PriorityGroup.NONE),
+        channel=CHANNEL_FROM_WIRE.get(event.channel, "walk_in"),
+        state=State.WAITING,
+        issued_at=issued_at,
+        queued_at=issued_at,
+        traceparent=traceparent,
+    )
+
+
+# ---- officers ----
+
+
+def add_officer(deps: Deps, officer: Officer, password: str) -> None:
+    with deps.uow.begin() as tx:
+        repo.upsert_officer(tx.conn, officer, passwords.hash_password(password))
+
+
+def sign_in(deps: Deps, username: str, password: str) -> tuple[str, Officer]:
+    with deps.uow.begin() as tx:
+        found = repo.officer_with_hash(tx.conn, username)
+        if found is None or not passwords.verify_password(password, found[1]):
+            raise Unauthorized(
+                "bad_credentials", "Nama pengguna atau kata sandi salah", "Wrong username or password"
+            )
+        token = passwords.new_token()
+        repo.add_session(tx.conn, passwords.token_hash(token), username, tx.now + SESSION)
+    return token, found[0]
+
+
+def officer_for(deps: Deps, token: str) -> Officer:
+    with deps.uow.begin() as tx:
+        officer = repo.session_officer(tx.conn, passwords.token_hash(token), tx.now)
+    if officer is None:
+        raise Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
+    return officer
+
+
+def sign_out(deps: Deps, token: str) -> None:
+    with deps.uow.begin() as tx:
+        repo.end_session(tx.conn, passwords.token_hash(token), tx.now)
+
+
+# ---- a counter's own life ----
+
+
+def open_counter(deps: Deps, officer: Officer, number: int) -> Station:
+    counter = _counter(deps, number)
+    stations.may_work_at(officer, deps.hall.counter_agencies(counter))
+    with deps.uow.begin() as tx:
+        station = _station(tx, number)
+        opened = stations.open_station(station, officer, tx.now)
+        if opened is None:
+            return station
+        repo.save_station(tx.conn, opened)
+        tx.publish(
+            pb.CounterOpened(
+                meta=_counter_meta(deps, number, tx.now),
+                counter=_counter_ref(deps, number),
+                officer=officer.username,
+                services=list(counter.services),
+            )
+        )
+    return opened
+
+
+def pause_counter(deps: Deps, officer: Officer, number: int, reason: str = "") -> Station:
+    return _station_change(
+        deps,
+        officer,
+        number,
+        lambda s, now: stations.pause(s, officer, now),
+        lambda meta, ref: pb.CounterPaused(meta=meta, counter=ref, reason=reason),
+    )
+
+
+def resume_counter(deps: Deps, officer: Officer, number: int) -> Station:
+    return _station_change(
+        deps,
+        officer,
+        number,
+        lambda s, now: stations.resume(s, officer, now),
+        lambda meta, ref: pb.CounterResumed(meta=meta, counter=ref),
+    )
+
+
+def close_counter(deps: Deps, officer: Officer, number: int) -> Station:
+    return _station_change(
+        deps,
+        officer,
+        number,
+        lambda s, now: stations.close(s, officer, now),
+        lambda meta, ref: pb.CounterClosed(meta=meta, counter=ref),
+    )
+
+
+def _station_change(
+    deps: Deps,
+    officer: Officer,
+    number: int,
+    change: Callable[[Station, dt.datetime], Station | None],
+    event: Callable[[pb.EventMeta, pb.CounterRef], Message],
+) -> Station:
+    _counter(deps, number)
+    with deps.uow.begin() as tx:
+        station = _station(tx, number)
+        changed = change(station, tx.now)
+        if changed is None:
+            return station
+        repo.save_station(tx.conn, changed)
+        tx.publish(event(_counter_meta(deps, number, tx.now), _counter_ref(deps, number)))
+    return changed
+
+
+# ---- the queue at a counter ----
+
+
+def call_next(deps: Deps, officer: Officer, number: int) -> QueuedTicket | None:
+    """Call the ticket the hall's policy picks. Exactly one counter gets each ticket: the claim is
+    a compare-and-set, and a counter that loses a race tries the policy's next choice."""
+    counter = _counter(deps, number)
+    with deps.uow.begin() as tx:
+        station = _station(tx, number)
+        stations.ready_to_call(station, officer)
+        day = deps.hall.day_of(tx.now)
+        called = None
+        for _ in range(5):  # each round re-reads the lane heads; a round fails only if all were taken
+            waiting = repo.candidates(tx.conn, counter.services, day)
+            if not waiting:
+                break
+            called = _claim_first(deps, tx, waiting, station, officer)
+            if called is not None:
+                break
+        if called is None:
+            return None
+        _emit(
+            deps,
+            tx,
+            called,
+            "ticket.called",
+            pb.TicketCalled(
+                meta=new_meta(deps.hall.id, called.agency, tx.now),
+                ticket=_ref(called),
+                counter=_counter_ref(deps, number),
+                officer=officer.username,
+                queued_at=timestamp(called.queued_at),
+            ),
+        )
+    deps.metrics.wait.labels(called.agency, called.service).observe(queue.wait_seconds(called))
+    deps.metrics.calls.labels(str(number), called.agency).inc()
+    deps.live.publish("queue", called.service)
+    return called
+
+
+def _claim_first(
+    deps: Deps, tx: Transaction, waiting: list[dispatch.Candidate], station: Station, officer: Officer
+) -> QueuedTicket | None:
+    pool = list(waiting)
+    while pool:
+        pick = deps.policy(pool, station.priority_streak)
+        if pick is None:
+            return None
+        ticket = repo.get_ticket(tx.conn, pick.ticket_id)
+        if ticket is not None and ticket.state == State.WAITING:
+            called = queue.call(ticket, station.number, officer.username, tx.now)
+            if repo.claim(tx.conn, called):
+                streak = dispatch.next_streak(pick, waiting, station.priority_streak)
+                repo.save_station(tx.conn, stations.holding(station, called.id, streak))
+                return called
+        pool = [c for c in pool if c.ticket_id != pick.ticket_id]
+    return None
+
+
+def recall(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
+    def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
+        return pb.TicketRecalled(meta=meta, ticket=_ref(t), counter=ref, recalls=t.recalls)
+
+    return _act(deps, officer, number, "ticket.recalled", lambda t, now: queue.recall(t, number), event)
+
+
+def start_serving(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
+    def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
+        return pb.ServingStarted(meta=meta, ticket=_ref(t), counter=ref)
+
+    return _act(deps, officer, number, "ticket.serving", lambda t, now: queue.start(t, number, now), event)
+
+
+def complete(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
+    def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
+        assert t.serving_started_at is not None
+        return pb.TicketCompleted(
+            meta=meta, ticket=_ref(t), counter=ref, serving_started_at=timestamp(t.serving_started_at)
+        )
+
+    done = _act(
+        deps, officer, number, "ticket.completed", lambda t, now: queue.complete(t, number, now), event
+    )
+    deps.metrics.service.labels(done.agency, done.service).observe(queue.service_seconds(done))
+    return done
+
+
+def skip(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
+    max_recalls = deps.hall.queue.max_recalls
+
+    def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
+        return pb.TicketSkipped(
+            meta=meta, ticket=_ref(t), counter=ref, no_show=t.state == State.NO_SHOW, recalls=t.recalls
+        )
+
+    return _act(
+        deps, officer, number, "ticket.skipped", lambda t, now: queue.skip(t, number, now, max_recalls), event
+    )
+
+
+def transfer(deps: Deps, officer: Officer, number: int, to_service: str) -> QueuedTicket:
+    target = deps.hall.service(to_service)
+    if target is None:
+        raise NotFound(
+            "unknown_service", f"Layanan '{to_service}' tidak dikenal", f"Unknown service '{to_service}'"
+        )
+    moved_from: dict[str, str] = {}
+
+    def move(t: QueuedTicket, now: dt.datetime) -> QueuedTicket:
+        moved_from.update(service=t.service, agency=t.agency)
+        return queue.transfer(t, number, target, now)
+
+    def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
+        return pb.TicketTransferred(
+            meta=meta,
+            ticket=_ref(t),
+            from_service=moved_from["service"],
+            from_agency=moved_from["agency"],
+            counter=ref,
+            priority=PRIORITY_TO_WIRE[t.priority],
+        )
+
+    return _act(deps, officer, number, "ticket.transferred", move, event)
+
+
+def _act(
+    deps: Deps,
+    officer: Officer,
+    number: int,
+    span: str,
+    change: Callable[[QueuedTicket, dt.datetime], QueuedTicket],
+    event: Callable[[QueuedTicket, pb.EventMeta, pb.CounterRef], Message],
+) -> QueuedTicket:
+    """Apply an officer's action to the ticket the counter holds, and release the counter when the
+    ticket leaves it."""
+    _counter(deps, number)
+    with deps.uow.begin() as tx:
+        station = _station(tx, number)
+        stations.held_by(station, officer)
+        ticket = repo.get_ticket(tx.conn, station.current, lock=True) if station.current else None
+        if ticket is None:
+            raise Conflict(
+                "no_current_ticket",
+                "Tidak ada nomor yang sedang dilayani di loket ini",
+                "No ticket at this counter",
+            )
+        changed = change(ticket, tx.now)
+        repo.save_ticket(tx.conn, changed)
+        if changed.state not in (State.CALLED, State.SERVING):
+            repo.save_station(tx.conn, stations.released(station))
+        _emit(
+            deps,
+            tx,
+            changed,
+            span,
+            event(changed, new_meta(deps.hall.id, changed.agency, tx.now), _counter_ref(deps, number)),
+        )
+    deps.live.publish("queue", changed.service)
+    return changed
+
+
+# ---- queries ----
+
+
+def position(deps: Deps, ticket_id: str) -> int | None:
+    with deps.uow.begin() as tx:
+        ticket = repo.get_ticket(tx.conn, ticket_id)
+        if ticket is None:
+            raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
+        if ticket.state != State.WAITING:
+            return None
+        waiting = repo.waiting_in(tx.conn, ticket.service, ticket.hall_day)
+    me = dispatch.Candidate(ticket.id, ticket.service, ticket.is_priority, ticket.queued_at)
+    return dispatch.position(me, waiting, deps.hall.queue)
+
+
+def current_ticket(deps: Deps, station: Station) -> QueuedTicket | None:
+    if not station.current:
+        return None
+    with deps.uow.begin() as tx:
+        return repo.get_ticket(tx.conn, station.current)
+
+
+def station(deps: Deps, number: int) -> Station:
+    _counter(deps, number)
+    with deps.uow.begin() as tx:
+        return _station(tx, number)
+
+
+def all_stations(deps: Deps) -> list[Station]:
+    with deps.uow.begin() as tx:
+        return repo.all_stations(tx.conn)
+
+
+def waiting_counts(deps: Deps) -> dict[str, int]:
+    with deps.uow.begin() as tx:
+        return repo.waiting_counts(tx.conn, deps.hall.day_of(tx.now))
+
+
+def queue_lengths(deps: Deps) -> dict[tuple[str, str], int]:
+    counts = waiting_counts(deps)
+    return {(s.agency, s.code): counts.get(s.code, 0) for s in deps.hall.services}
+
+
+# ---- helpers ----
+
+
+def _counter(deps: Deps, number: int):  # type: ignore[no-untyped-def]
+    counter = deps.hall.counter(number)
+    if counter is None:
+        raise NotFound("unknown_counter", f"Loket {number} tidak dikenal", f"Unknown counter {number}")
+    return counter
+
+
+def _station(tx: Transaction, number: int) -> Station:
+    station = repo.get_station(tx.conn, number, lock=True)
+    if station is None:
+        repo.ensure_stations(tx.conn, [number])
+        station = repo.get_station(tx.conn, number, lock=True)
+    assert station is not None
+    return station
+
+
+def _ref(ticket: QueuedTicket) -> pb.TicketRef:
+    return pb.TicketRef(
+        ticket_id=ticket.id,
+        service=ticket.service,
+        number=ticket.number,
+        hall_day=ticket.hall_day.isoformat(),
+    )
+
+
+def _counter_ref(deps: Deps, number: int) -> pb.CounterRef:
+    counter = _counter(deps, number)
+    return pb.CounterRef(number=counter.number, name=counter.name, zone=counter.zone)
+
+
+def _counter_meta(deps: Deps, number: int, now: dt.datetime) -> pb.EventMeta:
+    agencies = sorted(deps.hall.counter_agencies(_counter(deps, number)))
+    return new_meta(deps.hall.id, agencies[0] if agencies else "hall", now)
+
+
+def _emit(deps: Deps, tx: Transaction, ticket: QueuedTicket, span: str, event: Message) -> None:
+    # The step's span sits in the ticket's journey trace; the event carries it onwards.
+    with span_under(span, ticket.traceparent, "antre.counters", ticket=ticket.number):
+        tx.publish(event)

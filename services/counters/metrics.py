@@ -1,0 +1,58 @@
+"""The counters' metrics, made on the registry bootstrap hands in.
+
+- ``antre_wait_seconds{agency,service}``: joined the queue -> called (histogram).
+- ``antre_service_seconds{agency,service}``: serving started -> completed (histogram).
+- ``antre_calls_total{counter,agency}``: calls made at each counter.
+- ``antre_queue_length{agency,service}``: tickets waiting now, read from the database at scrape.
+- ``antre_call_next_seconds``: time to answer "call next", request in to committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+MINUTES = (30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800)
+
+
+class QueueLength(Collector):
+    def __init__(self, read: Callable[[], dict[tuple[str, str], int]]) -> None:
+        self._read = read
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily("antre_queue_length", "Tickets waiting now", labels=["agency", "service"])
+        for (agency, service), n in sorted(self._read().items()):
+            family.add_metric([agency, service], n)
+        yield family
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.wait = Histogram(
+            "antre_wait_seconds",
+            "Time from joining the queue to being called",
+            ["agency", "service"],
+            buckets=MINUTES,
+            registry=registry,
+        )
+        self.service = Histogram(
+            "antre_service_seconds",
+            "Time from serving started to completed",
+            ["agency", "service"],
+            buckets=MINUTES,
+            registry=registry,
+        )
+        self.calls = Counter("antre_calls_total", "Calls made", ["counter", "agency"], registry=registry)
+        self.call_next_seconds = Histogram(
+            "antre_call_next_seconds",
+            "Time to answer call next",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            registry=registry,
+        )
+
+    def watch_queue(self, read: Callable[[], dict[tuple[str, str], int]]) -> None:
+        self.registry.register(QueueLength(read))

@@ -1,0 +1,78 @@
+"""All of ticketing's queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+from sqlalchemy import Connection, Row, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from antre.db import utc
+from antre.hall.model import PriorityGroup
+from services.ticketing.adapters.tables import day_sequences, tickets
+from services.ticketing.domain.tickets import State, Ticket
+
+
+def next_sequence(conn: Connection, service: str, day: dt.date) -> int:
+    """Atomically take the next number: one statement, so two kiosks never read the same value."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    t = day_sequences
+    stmt = (
+        insert(t)
+        .values(service=service, hall_day=day, last=1)
+        .on_conflict_do_update(index_elements=[t.c.service, t.c.hall_day], set_={"last": t.c.last + 1})
+        .returning(t.c.last)
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def add(conn: Connection, ticket: Ticket, issued_service: str) -> None:
+    conn.execute(tickets.insert().values(**_row(ticket), issued_service=issued_service))
+
+
+def save(conn: Connection, ticket: Ticket) -> None:
+    conn.execute(update(tickets).where(tickets.c.id == ticket.id).values(**_row(ticket)))
+
+
+def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | None:
+    query = select(tickets).where(tickets.c.id == ticket_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _ticket(row) if row else None
+
+
+def printing_before(conn: Connection, moment: dt.datetime) -> list[Ticket]:
+    query = select(tickets).where(tickets.c.state == State.PRINTING, tickets.c.created_at <= moment)
+    return [_ticket(r) for r in conn.execute(query)]
+
+
+def _row(ticket: Ticket) -> dict[str, object]:
+    row = asdict(ticket)
+    row["priority"] = ticket.priority.value
+    row["state"] = ticket.state.value
+    return row
+
+
+def _ticket(row: Row) -> Ticket:
+    m = row._mapping
+    return Ticket(
+        id=m["id"],
+        hall_day=m["hall_day"],
+        service=m["service"],
+        agency=m["agency"],
+        number=m["number"],
+        sequence=m["sequence"],
+        priority=PriorityGroup(m["priority"]),
+        channel=m["channel"],
+        kiosk=m["kiosk"],
+        state=State(m["state"]),
+        created_at=utc(m["created_at"]),  # type: ignore[arg-type]
+        issued_at=utc(m["issued_at"]),
+        counter=m["counter"],
+        counter_name=m["counter_name"],
+        traceparent=m["traceparent"],
+        updated_at=utc(m["updated_at"]),
+    )

@@ -1,0 +1,288 @@
+"""Ticketing's HTTP API (``/api/v1``) and pages: the kiosk, the printable ticket and the
+citizen's status page."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import segno
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from antre import sse
+from antre.problems import Refused, Unavailable
+from services.ticketing import handlers
+from services.ticketing.adapters import printer
+from services.ticketing.domain import hours
+from services.ticketing.domain.tickets import FINAL, Ticket
+
+STATIC = Path(__file__).parent / "static"
+SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
+
+
+class IssueRequest(BaseModel):
+    service: str = Field(min_length=1, max_length=64, description="Service code")
+    priority: str = Field(
+        default="none", max_length=16, description="none, elderly, disability, pregnant, child"
+    )
+    kiosk: str = Field(default="", max_length=64, description="Kiosk id; empty: the hall's first kiosk")
+
+
+class Context:
+    """What the routes need, set on ``app.state.ctx`` by bootstrap."""
+
+    def __init__(self, deps: handlers.Deps, public_url: str, counters: httpx.AsyncClient, demo: bool) -> None:
+        self.deps = deps
+        self.public_url = public_url.rstrip("/")
+        self.counters = counters
+        self.demo = demo
+
+
+def _ctx(request: Request) -> Context:
+    return request.app.state.ctx
+
+
+Ctx = Annotated[Context, Depends(_ctx)]
+api = APIRouter(prefix="/api/v1", tags=["ticketing"])
+pages = APIRouter(include_in_schema=False)
+
+
+@api.get("/hall")
+async def hall(ctx: Ctx) -> dict[str, Any]:
+    """The hall as the kiosk shows it: agencies, services with their published standard, and
+    whether numbers are being issued right now."""
+    h = ctx.deps.hall
+    try:
+        now = ctx.deps.uow.clock()
+        hours.check_issuing(h.hours, h.local(now), always_open=ctx.deps.always_open)
+        issuing: dict[str, Any] = {"open": True}
+    except Refused as refusal:
+        issuing = {
+            "open": False,
+            "code": refusal.code,
+            "message": refusal.message,
+            "message_en": refusal.message_en,
+        }
+    return {
+        "id": h.id,
+        "name": h.name,
+        "timezone": h.timezone,
+        "demo": ctx.demo,
+        "issuing": issuing,
+        "agencies": [{"code": a.code, "name": a.name, "name_en": a.name_en} for a in h.agencies],
+        "services": [
+            {
+                "code": s.code,
+                "name": s.name,
+                "name_en": s.name_en,
+                "agency": s.agency,
+                "prefix": s.prefix,
+                "standard": {
+                    "requirements": list(s.standard.requirements),
+                    "procedure": s.standard.procedure,
+                    "time_to_complete": s.standard.time_to_complete,
+                    "fee_idr": s.standard.fee_idr,
+                    "product": s.standard.product,
+                    "complaints": s.standard.complaints,
+                },
+            }
+            for s in h.services
+        ],
+        "kiosks": [{"id": k.id, "name": k.name, "printer": k.printer} for k in h.kiosks],
+        "priority_groups": ["none", "elderly", "disability", "pregnant", "child"],
+    }
+
+
+@api.post("/tickets", status_code=201)
+async def issue(body: IssueRequest, ctx: Ctx) -> JSONResponse:
+    """Take a number. With a printer at the kiosk the ticket is callable only once its print is
+    confirmed (``POST /tickets/{id}/printed``) or, for a network printer, once it printed."""
+    cmd = handlers.IssueTicket(service=body.service, priority=body.priority, kiosk=body.kiosk)
+    ticket = await asyncio.to_thread(handlers.issue, ctx.deps, cmd)
+    kiosk = ctx.deps.hall.kiosk(ticket.kiosk)
+    if kiosk is not None and kiosk.printer == "network":
+        ticket = await asyncio.to_thread(
+            _print_on_network, ctx, ticket, kiosk.printer_host, kiosk.printer_port
+        )
+    return JSONResponse(_ticket_json(ctx, ticket), 201)
+
+
+def _print_on_network(ctx: Context, ticket: Ticket, host: str, port: int) -> Ticket:
+    try:
+        printer.send(host, port, _escpos(ctx, ticket))
+    except OSError:
+        handlers.cancel_print(ctx.deps, ticket.id, "print_failed")
+        raise Unavailable(
+            "printer_unreachable",
+            "Printer tidak dapat dihubungi; nomor dibatalkan, silakan coba lagi atau hubungi petugas",
+            "The printer cannot be reached; the number was cancelled, please try again or ask staff",
+        ) from None
+    return handlers.confirm_print(ctx.deps, ticket.id)
+
+
+@api.get("/tickets/{ticket_id}")
+async def status(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
+    ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
+    return await _status_json(ctx, ticket)
+
+
+@api.post("/tickets/{ticket_id}/printed")
+async def printed(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
+    ticket = await asyncio.to_thread(handlers.confirm_print, ctx.deps, ticket_id)
+    return _ticket_json(ctx, ticket)
+
+
+@api.post("/tickets/{ticket_id}/print-failed")
+async def print_failed(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
+    ticket = await asyncio.to_thread(handlers.cancel_print, ctx.deps, ticket_id, "print_failed")
+    return _ticket_json(ctx, ticket)
+
+
+@api.get("/tickets/{ticket_id}/escpos", response_class=Response)
+async def escpos(ticket_id: str, ctx: Ctx) -> Response:
+    """The ticket as ESC/POS bytes, for a kiosk that drives a USB printer itself."""
+    ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
+    return Response(_escpos(ctx, ticket), media_type="application/octet-stream")
+
+
+@api.get("/tickets/{ticket_id}/qr.svg", response_class=Response)
+async def qr(ticket_id: str, ctx: Ctx) -> Response:
+    ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
+    svg = segno.make(_status_url(ctx, ticket), error="m").svg_inline(scale=6, border=2)
+    return Response(svg, media_type="image/svg+xml")
+
+
+@api.get("/tickets/{ticket_id}/events")
+async def events(ticket_id: str, request: Request, ctx: Ctx) -> Response:
+    """Live status (server-sent events): a fresh status whenever the ticket or its queue moves."""
+    ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
+
+    async def stream() -> AsyncIterator[str]:
+        live = ctx.deps.live
+        async with (
+            live.listen(f"ticket:{ticket_id}") as mine,
+            live.listen(f"service:{ticket.service}") as queue,
+        ):
+            last: dict[str, Any] | None = None
+            while not await request.is_disconnected():
+                current = await _status_json(ctx, await asyncio.to_thread(handlers.get, ctx.deps, ticket_id))
+                if current != last:
+                    yield sse.frame(current, "status")
+                    last = current
+                if current["state"] in {s.value for s in FINAL}:
+                    return
+                changed = await _first_of(mine, queue)
+                if changed is None:
+                    yield sse.HEARTBEAT
+
+    return sse.response(stream())
+
+
+async def _first_of(*queues: asyncio.Queue[Any]) -> Any | None:
+    waiters = [asyncio.create_task(sse.next_or_heartbeat(q)) for q in queues]
+    done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    return next(iter(done)).result()
+
+
+# ---- pages ----
+
+
+@pages.get("/")
+async def root() -> RedirectResponse:
+    return RedirectResponse("/kiosk")
+
+
+@pages.get("/kiosk")
+async def kiosk_page() -> FileResponse:
+    return FileResponse(STATIC / "kiosk.html")
+
+
+@pages.get("/tickets/{ticket_id}/print")
+async def print_page(ticket_id: str) -> FileResponse:
+    return FileResponse(STATIC / "ticket.html")
+
+
+@pages.get("/t/{ticket_id}")
+async def status_page(ticket_id: str) -> FileResponse:
+    return FileResponse(STATIC / "status.html")
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(api)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/shared", StaticFiles(directory=SHARED_STATIC), name="shared")
+
+
+# ---- shapes ----
+
+
+def _status_url(ctx: Context, ticket: Ticket) -> str:
+    return f"{ctx.public_url}/t/{ticket.id}"
+
+
+def _escpos(ctx: Context, ticket: Ticket) -> bytes:
+    hall = ctx.deps.hall
+    service = hall.service(ticket.service)
+    assert service is not None
+    local = hall.local(ticket.created_at).strftime("%d-%m-%Y %H:%M")
+    return printer.render(hall, service, ticket, _status_url(ctx, ticket), local)
+
+
+def _ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
+    hall = ctx.deps.hall
+    service = hall.service(ticket.service)
+    agency = hall.agency(ticket.agency)
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": ticket.service,
+        "service_name": service.name if service else ticket.service,
+        "service_name_en": service.name_en if service else "",
+        "agency": ticket.agency,
+        "agency_name": agency.name if agency else ticket.agency,
+        "priority": ticket.priority.value,
+        "state": ticket.state.value,
+        "hall_day": ticket.hall_day.isoformat(),
+        "created_at": _local_iso(ctx, ticket.created_at),
+        "issued_at": _local_iso(ctx, ticket.issued_at),
+        "counter": ticket.counter,
+        "counter_name": ticket.counter_name,
+        "kiosk": ticket.kiosk,
+        "status_url": _status_url(ctx, ticket),
+        "print_url": f"/tickets/{ticket.id}/print",
+        "hall_name": hall.name,
+        "demo": ctx.demo,
+    }
+
+
+def _local_iso(ctx: Context, moment: dt.datetime | None) -> str | None:
+    return ctx.deps.hall.local(moment).isoformat() if moment else None
+
+
+async def _status_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
+    body = _ticket_json(ctx, ticket)
+    body["position"] = None
+    if ticket.state.value == "waiting":
+        body["position"] = await _position(ctx, ticket.id)
+    return body
+
+
+async def _position(ctx: Context, ticket_id: str) -> int | None:
+    """Queue order belongs to the counters service; without it the page still shows the state."""
+    try:
+        response = await ctx.counters.get(f"/api/v1/tickets/{ticket_id}/position", timeout=2.0)
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    return response.json().get("position")

@@ -1,0 +1,220 @@
+"""Ticketing's commands and the events it reacts to.
+
+Each command is one unit of work: the ticket and the events it produced commit together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from antre.events import Envelope, new_meta, timestamp
+from antre.hall.model import Hall, PriorityGroup
+from antre.inbox import first_time
+from antre.live import Broadcaster
+from antre.problems import NotFound
+from antre.telemetry import current_traceparent, span_under
+from antre.uow import Transaction, UnitOfWork
+from antre.v1 import events_pb2 as pb
+from services.ticketing.adapters import repository as repo
+from services.ticketing.adapters.tables import inbox
+from services.ticketing.domain import hours
+from services.ticketing.domain import tickets as domain
+from services.ticketing.domain.tickets import State, Ticket
+from services.ticketing.metrics import Metrics
+
+CHANNELS = {"walk_in": pb.CHANNEL_WALK_IN, "online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF}
+PRIORITIES = {
+    PriorityGroup.NONE: pb.PRIORITY_GROUP_NONE,
+    PriorityGroup.ELDERLY: pb.PRIORITY_GROUP_ELDERLY,
+    PriorityGroup.DISABILITY: pb.PRIORITY_GROUP_DISABILITY,
+    PriorityGroup.PREGNANT: pb.PRIORITY_GROUP_PREGNANT,
+    PriorityGroup.CHILD: pb.PRIORITY_GROUP_CHILD,
+}
+
+
+@dataclass
+class Deps:
+    hall: Hall
+    uow: UnitOfWork
+    metrics: Metrics
+    live: Broadcaster
+    always_open: bool = False
+    new_id: Callable[[], str] = lambda: secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True)
+class IssueTicket:
+    service: str
+    priority: str = "none"
+    kiosk: str = ""
+    channel: str = "walk_in"
+
+
+def issue(deps: Deps, cmd: IssueTicket) -> Ticket:
+    hall = deps.hall
+    service = domain.resolve_service(hall, cmd.service)
+    priority = domain.resolve_priority(cmd.priority)
+    kiosk = hall.kiosk(cmd.kiosk) if cmd.kiosk else hall.kiosks[0]
+    if kiosk is None:
+        raise NotFound("unknown_kiosk", f"Kios '{cmd.kiosk}' tidak dikenal", f"Unknown kiosk '{cmd.kiosk}'")
+    now = deps.uow.clock()
+    hours.check_issuing(hall.hours, hall.local(now), always_open=deps.always_open)
+    day = hall.day_of(now)
+    # The ticket's journey is one trace; this span is its root and every later step its child.
+    with span_under("ticket", "", "antre.ticketing", service=service.code), deps.uow.begin() as tx:
+        ticket = domain.new_ticket(
+            ticket_id=deps.new_id(),
+            service=service,
+            sequence=repo.next_sequence(tx.conn, service.code, day),
+            day=day,
+            priority=priority,
+            channel=cmd.channel,
+            kiosk=kiosk.id,
+            needs_print=kiosk.printer != "none",
+            now=tx.now,
+            traceparent=current_traceparent(),
+        )
+        repo.add(tx.conn, ticket, issued_service=service.code)
+        if ticket.state == State.WAITING:
+            _publish_issued(deps, tx, ticket)
+    if ticket.state == State.WAITING:
+        _issued(deps, ticket)
+    return ticket
+
+
+def confirm_print(deps: Deps, ticket_id: str) -> Ticket:
+    with deps.uow.begin() as tx:
+        ticket = _get(tx, ticket_id)
+        issued = domain.confirm_print(ticket, tx.now)
+        if issued is None:
+            return ticket
+        repo.save(tx.conn, issued)
+        _publish_issued(deps, tx, issued)
+    _issued(deps, issued)
+    return issued
+
+
+def cancel_print(deps: Deps, ticket_id: str, reason: str) -> Ticket:
+    with deps.uow.begin() as tx:
+        ticket = _get(tx, ticket_id)
+        cancelled = domain.cancel_print(ticket, tx.now)
+        if cancelled is None:
+            return ticket
+        repo.save(tx.conn, cancelled)
+        _publish_cancelled(deps, tx, cancelled, reason)
+    _cancelled(deps, cancelled, reason)
+    return cancelled
+
+
+def expire_prints(deps: Deps) -> list[Ticket]:
+    """Cancel tickets whose print was never confirmed: no ghost numbers in the queue."""
+    timeout = dt.timedelta(seconds=deps.hall.queue.print_timeout_seconds)
+    expired: list[Ticket] = []
+    with deps.uow.begin() as tx:
+        for ticket in repo.printing_before(tx.conn, tx.now - timeout):
+            cancelled = domain.cancel_print(ticket, tx.now)
+            if cancelled is not None and domain.print_expired(ticket, tx.now, timeout):
+                repo.save(tx.conn, cancelled)
+                _publish_cancelled(deps, tx, cancelled, "print_timeout")
+                expired.append(cancelled)
+    for ticket in expired:
+        _cancelled(deps, ticket, "print_timeout")
+    return expired
+
+
+def get(deps: Deps, ticket_id: str) -> Ticket:
+    with deps.uow.begin() as tx:
+        return _get(tx, ticket_id)
+
+
+# ---- events from the counters, the owner of the queue ----
+
+_FOLLOWED: dict[type, State] = {
+    pb.TicketCalled: State.CALLED,
+    pb.TicketRecalled: State.CALLED,
+    pb.ServingStarted: State.SERVING,
+    pb.TicketCompleted: State.COMPLETED,
+    pb.TicketTransferred: State.WAITING,
+}
+CONSUMER = "ticketing-status"
+
+
+def on_queue_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
+    for envelope in envelopes:
+        message = envelope.message
+        state = _FOLLOWED.get(type(message))
+        if isinstance(message, pb.TicketSkipped):
+            state = State.NO_SHOW if message.no_show else State.SKIPPED
+        if state is None:
+            continue
+        with deps.uow.begin() as tx:
+            if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
+                continue
+            ticket = repo.get(tx.conn, message.ticket.ticket_id, lock=True)  # type: ignore[attr-defined]
+            if ticket is None:
+                continue
+            counter = getattr(message, "counter", None)
+            moved = isinstance(message, pb.TicketTransferred)
+            followed = domain.follow_counter(
+                ticket,
+                state,
+                message.meta.occurred_at.ToDatetime(tzinfo=dt.UTC),  # type: ignore[attr-defined]
+                service=message.ticket.service if moved else None,  # type: ignore[attr-defined]
+                agency=message.meta.agency if moved else None,  # type: ignore[attr-defined]
+                counter=counter.number if counter is not None and not moved else None,
+                counter_name=counter.name if counter is not None else "",
+            )
+            repo.save(tx.conn, followed)
+        deps.live.publish(f"ticket:{followed.id}", followed.state.value)
+        deps.live.publish(f"service:{ticket.service}", followed.id)
+
+
+# ---- helpers ----
+
+
+def _get(tx: Transaction, ticket_id: str) -> Ticket:
+    ticket = repo.get(tx.conn, ticket_id, lock=True)
+    if ticket is None:
+        raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
+    return ticket
+
+
+def _ref(ticket: Ticket) -> pb.TicketRef:
+    return pb.TicketRef(
+        ticket_id=ticket.id,
+        service=ticket.service,
+        number=ticket.number,
+        hall_day=ticket.hall_day.isoformat(),
+    )
+
+
+def _publish_issued(deps: Deps, tx: Transaction, ticket: Ticket) -> None:
+    event = pb.TicketIssued(
+        meta=new_meta(deps.hall.id, ticket.agency, tx.now),
+        ticket=_ref(ticket),
+        priority=PRIORITIES[ticket.priority],
+        channel=CHANNELS.get(ticket.channel, pb.CHANNEL_UNSPECIFIED),
+        kiosk=ticket.kiosk,
+        issued_at=timestamp(ticket.issued_at or tx.now),
+    )
+    tx.publish(event, ticket.traceparent)
+
+
+def _issued(deps: Deps, ticket: Ticket) -> None:
+    deps.metrics.issued.labels(ticket.agency, ticket.service, ticket.channel).inc()
+    deps.live.publish(f"ticket:{ticket.id}", ticket.state.value)
+
+
+def _publish_cancelled(deps: Deps, tx: Transaction, ticket: Ticket, reason: str) -> None:
+    event = pb.TicketCancelled(
+        meta=new_meta(deps.hall.id, ticket.agency, tx.now), ticket=_ref(ticket), reason=reason
+    )
+    tx.publish(event, ticket.traceparent)
+
+
+def _cancelled(deps: Deps, ticket: Ticket, reason: str) -> None:
+    deps.metrics.cancelled.labels(ticket.agency, ticket.service, reason).inc()
+    deps.live.publish(f"ticket:{ticket.id}", ticket.state.value)

@@ -1,0 +1,32 @@
+"""Ticketing's metrics, made on the registry bootstrap hands in (nothing at import time).
+
+- ``antre_tickets_issued_total{agency,service,channel}``: tickets that became callable.
+- ``antre_tickets_cancelled_total{agency,service,reason}``: numbers never called (failed prints).
+- ``antre_ticket_issue_seconds``: time to take a number, request in to committed.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.issued = Counter(
+            "antre_tickets_issued_total",
+            "Tickets that became callable",
+            ["agency", "service", "channel"],
+            registry=registry,
+        )
+        self.cancelled = Counter(
+            "antre_tickets_cancelled_total",
+            "Tickets cancelled before they were callable",
+            ["agency", "service", "reason"],
+            registry=registry,
+        )
+        self.issue_seconds = Histogram(
+            "antre_ticket_issue_seconds",
+            "Time to issue a ticket",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            registry=registry,
+        )
