@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             "--port",
             str(ports[name]),
         ]
-        spawn(name, cmd + ["--log-level", "warning"])
+        spawn(name, [*cmd, "--log-level", "warning"])
     if not _ready(url, children):
         print(f"Layanan tidak siap; lihat log di {logs} / Services not ready; see the logs in {logs}")
         stop()
