@@ -24,4 +24,5 @@ def first_time(conn: Connection, table: Table, consumer: str, event_id: str, now
     """Record the event as applied; False if it already was (then the caller does nothing)."""
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(table).values(event_id=event_id, consumer=consumer, applied_at=now)
-    return conn.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return conn.execute(stmt.on_conflict_do_nothing().returning(table.c.event_id)).first() is not None

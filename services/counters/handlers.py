@@ -214,9 +214,9 @@ def call_next(deps: Deps, officer: Officer, number: int) -> QueuedTicket | None:
         stations.ready_to_call(station, officer)
         day = deps.hall.day_of(tx.now)
         called = None
-        for _ in range(5):  # each round re-reads the lane heads; a round fails only if all were taken
-            waiting = repo.candidates(tx.conn, counter.services, day)
-            if not waiting:
+        for attempt in range(5):  # a round fails only if every head it saw was taken meanwhile
+            waiting = repo.candidates(tx.conn, counter.services, day, skip_locked=attempt == 0)
+            if not waiting and attempt > 0:
                 break
             called = _claim_first(deps, tx, waiting, station, officer)
             if called is not None:

@@ -28,7 +28,7 @@ def _insert(conn: Connection):  # type: ignore[no-untyped-def]
 def add_ticket(conn: Connection, ticket: QueuedTicket) -> bool:
     """False if the ticket is already queued (the issue event came twice)."""
     stmt = _insert(conn)(queue).values(**_row(ticket)).on_conflict_do_nothing(index_elements=[queue.c.id])
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(stmt.returning(queue.c.id)).first() is not None
 
 
 def get_ticket(conn: Connection, ticket_id: str, *, lock: bool = False) -> QueuedTicket | None:
@@ -56,16 +56,23 @@ def claim(conn: Connection, called: QueuedTicket) -> bool:
 
 
 def candidates(
-    conn: Connection, services: Sequence[str], day: dt.date, per_lane: int = 32
+    conn: Connection, services: Sequence[str], day: dt.date, per_lane: int = 8, *, skip_locked: bool = True
 ) -> list[Candidate]:
     """The heads of the regular and priority lanes of these services: enough for any policy to
-    choose from, without reading the whole queue."""
+    choose from, without reading the whole queue.
+
+    On PostgreSQL the heads are locked with SKIP LOCKED, so counters calling at the same moment
+    see disjoint heads instead of queueing behind one another's row locks; tickets called at the
+    same instant are served in parallel, and the order among them is not meaningful."""
     base = select(queue.c.id, queue.c.service, queue.c.priority, queue.c.queued_at).where(
         queue.c.state == State.WAITING.value, queue.c.hall_day == day, queue.c.service.in_(services)
     )
     order = (queue.c.queued_at, queue.c.id)
     regular = base.where(queue.c.priority == PriorityGroup.NONE.value).order_by(*order).limit(per_lane)
     priority = base.where(queue.c.priority != PriorityGroup.NONE.value).order_by(*order).limit(per_lane)
+    if skip_locked and conn.dialect.name == "postgresql":
+        regular = regular.with_for_update(skip_locked=True)
+        priority = priority.with_for_update(skip_locked=True)
     rows = list(conn.execute(regular)) + list(conn.execute(priority))
     return [_candidate(r) for r in rows]
 

@@ -1,0 +1,107 @@
+"""Exactly one counter gets each ticket, however many press "call next" at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from antre.events import Envelope, new_meta, timestamp
+from antre.hall.model import Counter as HallCounter
+from antre.hall.model import Hall
+from antre.v1 import events_pb2 as pb
+from services.counters import handlers
+from services.counters.bootstrap import MIGRATIONS
+from services.counters.domain.stations import Officer
+from tests.conftest import drop_schema, make_store
+from tests.support.deps import counters_deps
+
+T0 = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)
+
+
+def issued(hall: Hall, n: int, service: str = "ktp-el", priority: int = pb.PRIORITY_GROUP_NONE) -> Envelope:
+    event = pb.TicketIssued(
+        meta=new_meta(hall.id, "dukcapil", T0),
+        ticket=pb.TicketRef(
+            ticket_id=f"t{n:04d}", service=service, number=f"A-{n:03d}", hall_day=hall.day_of(T0).isoformat()
+        ),
+        priority=priority,
+        issued_at=timestamp(T0 + dt.timedelta(seconds=n)),
+    )
+    return Envelope("antre.x.dukcapil.ticket.issued", event)
+
+
+def hall_with_counters(kendari: Hall, count: int) -> Hall:
+    """Sixteen counters all serving KTP-el."""
+    zone = kendari.zones[0].code
+    counters = tuple(HallCounter(100 + i, f"Loket {100 + i}", zone, ("ktp-el",)) for i in range(count))
+    return replace(kendari, counters=kendari.counters + counters)
+
+
+def test_sixteen_counters_calling_at_once_share_500_tickets(
+    backend: str, tmp_path: Path, kendari: Hall
+) -> None:
+    hall = hall_with_counters(kendari, 16)
+    engine, schema = make_store(backend, tmp_path, MIGRATIONS)
+    try:
+        deps = counters_deps(engine, hall, clock=lambda: T0 + dt.timedelta(hours=1))
+        handlers.on_ticket_events(deps, [issued(hall, n) for n in range(1, 501)])
+        officers = [Officer(f"o{i}", f"O{i}", "dukcapil") for i in range(16)]
+        for i, officer in enumerate(officers):
+            handlers.open_counter(deps, officer, 100 + i)
+        start = threading.Barrier(16)
+
+        def work(i: int) -> list[str]:
+            start.wait()
+            mine: list[str] = []
+            while (ticket := handlers.call_next(deps, officers[i], 100 + i)) is not None:
+                mine.append(ticket.id)
+                handlers.complete(deps, officers[i], 100 + i)
+            return mine
+
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(work, range(16)))
+        called = [t for batch in results for t in batch]
+        assert len(called) == 500
+        assert max(Counter(called).values()) == 1
+        assert set(called) == {f"t{n:04d}" for n in range(1, 501)}
+        assert sum(1 for batch in results if batch) > 1  # the work was really shared
+    finally:
+        engine.dispose()
+        drop_schema(schema)
+
+
+def test_the_same_issue_event_twice_queues_one_ticket(tmp_path: Path, kendari: Hall) -> None:
+    engine, _ = make_store("sqlite", tmp_path, MIGRATIONS)
+    deps = counters_deps(engine, kendari, clock=lambda: T0 + dt.timedelta(hours=1))
+    event = issued(kendari, 1)
+    handlers.on_ticket_events(deps, [event])
+    handlers.on_ticket_events(deps, [event, event])
+    assert handlers.waiting_counts(deps) == {"ktp-el": 1}
+
+
+def test_priority_and_order_at_one_counter(tmp_path: Path, kendari: Hall) -> None:
+    engine, _ = make_store("sqlite", tmp_path, MIGRATIONS)
+    deps = counters_deps(engine, kendari, clock=lambda: T0 + dt.timedelta(hours=1))
+    handlers.on_ticket_events(
+        deps, [issued(kendari, 1), issued(kendari, 2), issued(kendari, 3, priority=pb.PRIORITY_GROUP_ELDERLY)]
+    )
+    siti = Officer("siti", "Siti", "dukcapil")
+    handlers.open_counter(deps, siti, 1)
+    order = []
+    while (ticket := handlers.call_next(deps, siti, 1)) is not None:
+        order.append(ticket.number)
+        handlers.complete(deps, siti, 1)
+    assert order == ["A-003", "A-001", "A-002"]
+
+
+def test_yesterdays_leftovers_are_not_called_today(tmp_path: Path, kendari: Hall) -> None:
+    engine, _ = make_store("sqlite", tmp_path, MIGRATIONS)
+    deps = counters_deps(engine, kendari, clock=lambda: T0 + dt.timedelta(days=1, hours=1))
+    handlers.on_ticket_events(deps, [issued(kendari, 1)])
+    siti = Officer("siti", "Siti", "dukcapil")
+    handlers.open_counter(deps, siti, 1)
+    assert handlers.call_next(deps, siti, 1) is None
