@@ -141,6 +141,22 @@ class Consumer:
             await self._handle(msgs)
             draining = len(msgs) == size
 
+    async def _apply(self, envelopes: list[Envelope], msgs: list[Msg]) -> bool:
+        """Retry a failing batch in place a few times before giving it back: a redelivery would
+        come after later events and break their order (a board would call B-002 before A-001)."""
+        delay = 0.2
+        for attempt in range(6):
+            try:
+                await asyncio.to_thread(self._handler, envelopes)
+                return True
+            except Exception:
+                log.exception("consumer %s: handler failed (attempt %d)", self._durable, attempt + 1)
+            for msg in msgs:
+                await msg.in_progress()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)
+        return False
+
     async def _handle(self, msgs: list[Msg]) -> None:
         envelopes: list[Envelope] = []
         for msg in msgs:
@@ -154,13 +170,9 @@ class Consumer:
                 log.warning("consumer %s: cannot decode %s: %s", self._durable, msg.subject, exc)
                 continue
             envelopes.append(Envelope(msg.subject, message, headers.get(TRACE_HEADER, "")))
-        try:
-            if envelopes:
-                await asyncio.to_thread(self._handler, envelopes)
-        except Exception:
-            log.exception("consumer %s: handler failed; events will be redelivered", self._durable)
+        if envelopes and not await self._apply(envelopes, msgs):
             for msg in msgs:
-                await msg.nak(delay=1.0)
+                await msg.nak(delay=5.0)
             return
         for msg in msgs:
             await msg.ack()
