@@ -99,6 +99,12 @@ class _Report:
         return HallError([text for _, text in sorted(self.problems, key=lambda p: p[0])])
 
 
+def read_document(text: str) -> object:
+    """The YAML of a hall file as plain data, with clock times kept as text (for tools that edit
+    a hall file programmatically and dump it again)."""
+    return yaml.load(text, Loader=_HallLoader)  # a SafeLoader subclass: no arbitrary objects
+
+
 def load_hall(path: str | Path) -> Hall:
     """Read and validate a hall file; an unreadable file raises :class:`OSError` as usual."""
     return parse_hall(Path(path).read_text(encoding="utf-8"), source=str(path))

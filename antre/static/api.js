@@ -154,6 +154,27 @@
     return { date: `${m[3]}-${m[2]}-${m[1]}`, time: `${m[4]}:${m[5]}`, zone: zones[m[6]] || "" };
   }
 
+  /* Show an SVG from the API in an <img>. The SVG is fetched and given its XML namespace when it
+   * lacks one: browsers draw an <img> SVG only with xmlns, and the QR endpoint leaves it out.
+   * Resolves once the image is drawn or has failed (callers decide whether that matters). */
+  async function svgImage(img, url) {
+    img.dataset.src = url;
+    const loaded = new Promise((resolve) => {
+      img.addEventListener("load", () => resolve(true), { once: true });
+      img.addEventListener("error", () => resolve(false), { once: true });
+    });
+    try {
+      const response = await fetch(url, { cache: "no-store" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      let svg = await response.text();
+      if (!/<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+    } catch {
+      return false;
+    }
+    return loaded;
+  }
+
   /* el("button", {class: "x", "data-testid": "y", on: {click: fn}}, [children or text]). */
   function el(tag, attrs = {}, children = []) {
     const node = document.createElement(tag);
@@ -167,5 +188,5 @@
     return node;
   }
 
-  Object.assign(window.antre, { ApiError, call, Banner, live, formatRupiah, hallTime, el });
+  Object.assign(window.antre, { ApiError, call, Banner, live, formatRupiah, hallTime, svgImage, el });
 })();

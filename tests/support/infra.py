@@ -20,6 +20,8 @@ from typing import Any
 import httpx
 import yaml
 
+from antre.hall.load import read_document
+
 ROOT = Path(__file__).resolve().parents[2]
 KENDARI = ROOT / "examples" / "kendari.yaml"
 
@@ -99,7 +101,8 @@ class NatsServer:
 
 def write_hall(folder: Path, hall_id: str, **overrides: Any) -> Path:
     """A copy of the Kendari hall with its own id (its own JetStream stream) and changes."""
-    data = yaml.safe_load(KENDARI.read_text())
+    data = read_document(KENDARI.read_text())
+    assert isinstance(data, dict)
     data["id"] = hall_id
     data.update(overrides)
     path = folder / f"{hall_id}.yaml"

@@ -111,7 +111,9 @@ def new_delivery(
     )
 
 
-def next_attempt(attempts: int, now: dt.datetime, base: dt.timedelta = BASE, cap: dt.timedelta = CAP) -> dt.datetime:
+def next_attempt(
+    attempts: int, now: dt.datetime, base: dt.timedelta = BASE, cap: dt.timedelta = CAP
+) -> dt.datetime:
     """When to try again after ``attempts`` failed attempts (see the module docstring); with no
     failure yet, now."""
     if attempts <= 0:

@@ -16,7 +16,7 @@ class Text:
 
 
 def called(number: str, counter: int, agency: str = "", agency_en: str = "") -> Text:
-    """"Your number was called": ``Nomor antrean A-012, silakan menuju Loket 3 (Disdukcapil)``.
+    """The "your number was called" text: ``Nomor antrean A-012, silakan menuju Loket 3 (Disdukcapil)``.
 
     ``counter`` 0 means the event named no counter; the citizen is then only told they were called
     (a board or the voice in the hall says where). The agency in brackets tells the citizen which

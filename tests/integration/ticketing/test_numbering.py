@@ -12,7 +12,7 @@ from antre.problems import Refused
 from services.ticketing import handlers
 from services.ticketing.bootstrap import MIGRATIONS
 from services.ticketing.domain.tickets import State
-from tests.conftest import drop_schema, make_store
+from tests.support.stores import drop_schema, make_store
 from tests.support.deps import outbox_events, ticketing_deps
 
 
