@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from antre.problems import Conflict, Forbidden, Invalid, NotFound, Problem, Refused, Unauthorized, Unavailable
@@ -27,6 +28,11 @@ STATUS: dict[type[Problem], int] = {
     Unavailable: 503,
 }
 MAX_BODY_BYTES = 64 * 1024
+HTTP_MESSAGES = {
+    400: ("Permintaan tidak dapat dibaca", "The request cannot be read"),
+    404: ("Alamat tidak ditemukan", "Not found"),
+    405: ("Metode tidak diizinkan untuk alamat ini", "Method not allowed here"),
+}
 
 
 def problem_body(code: str, message: str, message_en: str, **details: Any) -> dict[str, Any]:
@@ -48,6 +54,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         body = problem_body("invalid_request", "Permintaan tidak valid", "Invalid request", fields=fields)
         return JSONResponse(body, 422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = HTTP_MESSAGES.get(exc.status_code, ("Permintaan ditolak", "Request refused"))
+        body = problem_body(f"http_{exc.status_code}", *messages)
+        return JSONResponse(body, exc.status_code, headers=getattr(exc, "headers", None))
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
@@ -56,60 +68,54 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 class BodyLimit:
-    """Refuse request bodies over a limit with 413 before any handler reads them, whether or not
-    the client sent a Content-Length."""
+    """Refuse request bodies over a limit with 413 before any handler sees them, whether or not
+    the client sent a Content-Length. Bodies here are small, so the body is read whole first."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._too_large(send)
+            await self._too_large(scope, send)
             return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await self._too_large(scope, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body]), send)
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._too_large(send)
-
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, scope: Scope, send: Send) -> None:
         body = problem_body(
             "body_too_large",
             f"Isi permintaan terlalu besar (maksimal {self.limit} bita)",
             f"Request body too large (at most {self.limit} bytes)",
         )
-        response = JSONResponse(body, 413)
-        await response({"type": "http"}, _no_receive, send)
+        await JSONResponse(body, 413)(scope, _replay([]), send)
 
 
-class _TooLarge(Exception):
-    pass
+def _replay(messages: list[Message]) -> Receive:
+    pending = list(messages)
 
+    async def receive() -> Message:
+        return pending.pop(0) if pending else {"type": "http.disconnect"}
 
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}
+    return receive
 
 
 ReadyCheck = Callable[[], Awaitable[bool]]

@@ -15,8 +15,7 @@ import nats
 import pytest
 
 from antre.events import decode, stream_name
-from tests.e2e.test_journey import issue_many, wait_for, waiting_total
-from tests.support.hall import RunningHall
+from tests.support.hall import RunningHall, wait_for, waiting_total
 from tests.support.infra import NatsServer, free_port
 
 pytestmark = pytest.mark.e2e

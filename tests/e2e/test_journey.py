@@ -4,7 +4,6 @@ the boards of each zone announce every call once, in the order the calls were pu
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +15,7 @@ import pytest
 
 from antre.events import decode, stream_name
 from antre.v1 import events_pb2 as pb
-from tests.support.hall import RunningHall
+from tests.support.hall import RunningHall, wait_for, waiting_total
 
 pytestmark = pytest.mark.e2e
 
@@ -36,13 +35,6 @@ COUNTERS = {
 SERVICES = ["ktp-el", "ktp-el", "kartu-keluarga", "perizinan-berusaha", "pbb-p2", "bphtb"]
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 def issue_many(hall: RunningHall, count: int) -> list[dict[str, Any]]:
     def kiosk(k: int) -> list[dict[str, Any]]:
         with hall.client("ticketing") as c:
@@ -55,11 +47,6 @@ def issue_many(hall: RunningHall, count: int) -> list[dict[str, Any]]:
 
     with ThreadPoolExecutor(8) as pool:
         return [t for batch in pool.map(kiosk, range(8)) for t in batch]
-
-
-def waiting_total(hall: RunningHall) -> int:
-    with hall.client("counters") as c:
-        return sum(c.get("/api/v1/queues").json()["waiting"].values())
 
 
 def work_counter(hall: RunningHall, number: int, headers: dict[str, str]) -> list[str]:

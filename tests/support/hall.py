@@ -4,6 +4,8 @@ database backend (PostgreSQL schemas when available, else SQLite files)."""
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +102,15 @@ class RunningHall:
                 for schema in self.schemas.values():
                     conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             engine.dispose()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def waiting_total(hall: RunningHall) -> int:
+    with hall.client("counters") as c:
+        return sum(c.get("/api/v1/queues").json()["waiting"].values())

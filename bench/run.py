@@ -1,0 +1,163 @@
+"""``make bench``: the spine's figures on this machine, through the real services (uvicorn, one
+process each), PostgreSQL and NATS JetStream.
+
+- ticket issue: 8 kiosks at once, each sending its next request when the last one answered;
+- call next: counters calling (and completing) while tickets wait;
+- call to board: from the moment "call next" is answered to the moment a board connected to the
+  display's server-sent events receives the announcement (counters -> outbox -> NATS -> display ->
+  SSE), with boards connected.
+
+PostgreSQL and NATS come from ANTRE_BENCH_DATABASE_URL / ANTRE_BENCH_NATS_URL (default: the local
+servers on 5432 and 4222). Results are printed as Markdown for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.hall import RunningHall
+
+KIOSKS = 8
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def summary(name: str, ms: list[float], extra: str = "") -> str:
+    return (f"| {name} | {len(ms)} | {statistics.median(ms):.2f} | {pct(ms, 90):.2f} | {pct(ms, 99):.2f} | "
+            f"{max(ms):.2f} | {extra} |")
+
+
+async def bench_issue(hall: RunningHall, count: int) -> tuple[list[float], float]:
+    services = ["ktp-el", "kartu-keluarga", "skck", "pbb-p2", "pkb-tahunan", "perizinan-berusaha"]
+    latencies: list[float] = []
+
+    async def kiosk(k: int) -> None:
+        async with httpx.AsyncClient(base_url=hall.url("ticketing"), timeout=30) as c:
+            for i in range(k, count, KIOSKS):
+                start = time.perf_counter()
+                response = await c.post("/api/v1/tickets", json={"service": services[i % len(services)]})
+                latencies.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 201, response.text
+
+    async with httpx.AsyncClient(base_url=hall.url("ticketing")) as warm:
+        for _ in range(20):
+            await warm.post("/api/v1/tickets", json={"service": "jkn"})
+    start = time.perf_counter()
+    await asyncio.gather(*(kiosk(k) for k in range(KIOSKS)))
+    return latencies, count / (time.perf_counter() - start)
+
+
+async def wait_queued(hall: RunningHall, at_least: int) -> None:
+    async with httpx.AsyncClient(base_url=hall.url("counters")) as c:
+        for _ in range(600):
+            waiting = (await c.get("/api/v1/queues")).json()["waiting"]
+            if sum(waiting.values()) >= at_least:
+                return
+            await asyncio.sleep(0.1)
+    raise TimeoutError("tickets did not reach the counters")
+
+
+class Board:
+    """A board on the display's SSE stream, noting when each ticket number is announced."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.heard: dict[str, float] = {}
+        self.ready = asyncio.Event()
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(timeout=None) as c, c.stream("GET", self.url) as response:
+            event = ""
+            async for line in response.aiter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                    self.ready.set()
+                elif line.startswith("data:") and event == "announcement":
+                    import json
+
+                    self.heard.setdefault(json.loads(line[5:])["number"], time.perf_counter())
+
+
+async def bench_calls(hall: RunningHall, counters: list[int], boards: int) -> tuple[list[float], list[float]]:
+    zone = "lantai-1-a"
+    listeners = [Board(f"{hall.url('display')}/api/v1/zones/{zone}/events") for _ in range(boards)]
+    tasks = [asyncio.create_task(b.run()) for b in listeners]
+    await asyncio.gather(*(b.ready.wait() for b in listeners))
+    call_ms: list[float] = []
+    called_at: dict[str, float] = {}
+
+    async def counter(n: int) -> None:
+        headers = hall.sign_in(f"o{n}")
+        async with httpx.AsyncClient(base_url=hall.url("counters"), headers=headers, timeout=30) as c:
+            await c.post(f"/api/v1/counters/{n}/open")
+            while True:
+                start = time.perf_counter()
+                response = await c.post(f"/api/v1/counters/{n}/call-next")
+                done = time.perf_counter()
+                ticket = response.json()["ticket"]
+                if ticket is None:
+                    return
+                call_ms.append((done - start) * 1000)
+                called_at[ticket["number"]] = done
+                await asyncio.sleep(0.05)  # the officer looks up before completing
+                await c.post(f"/api/v1/counters/{n}/complete")
+
+    await asyncio.gather(*(counter(n) for n in counters))
+    await asyncio.sleep(2)
+    for task in tasks:
+        task.cancel()
+    board_ms = [
+        (board.heard[number] - at) * 1000 for board in listeners for number, at in called_at.items()
+        if number in board.heard
+    ]
+    return call_ms, board_ms
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    db_url = os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    nats_url = os.environ.get("ANTRE_BENCH_NATS_URL", "nats://127.0.0.1:4222")
+    with tempfile.TemporaryDirectory() as tmp:
+        hall = RunningHall(Path(tmp), nats_url, db_url, ("ticketing", "counters", "display"))
+        hall.start()
+        try:
+            issue_ms, rate = await bench_issue(hall, args.tickets)
+            dukcapil = [1, 2, 3, 4, 6]
+            for n in dukcapil:
+                hall.add_officer(f"o{n}", "dukcapil")
+            await wait_queued(hall, args.tickets)
+            call_ms, board_ms = await bench_calls(hall, dukcapil, args.boards)
+        finally:
+            hall.stop()
+    rows = [
+        "| measure | n | p50 ms | p90 ms | p99 ms | max ms | note |",
+        "|---|---|---|---|---|---|---|",
+        summary("ticket issue, 8 kiosks", issue_ms, f"{rate:.0f} tickets/s"),
+        summary("call next", call_ms, f"{len(dukcapil)} counters at once"),
+        summary("call to board (SSE)", board_ms, f"{args.boards} boards connected"),
+    ]
+    print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print("\n".join(rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--tickets", type=int, default=2000)
+    parser.add_argument("--boards", type=int, default=20)
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
