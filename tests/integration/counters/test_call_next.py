@@ -16,8 +16,8 @@ from antre.v1 import events_pb2 as pb
 from services.counters import handlers
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
-from tests.support.stores import drop_schema, make_store
 from tests.support.deps import counters_deps
+from tests.support.stores import drop_schema, make_store
 
 T0 = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)
 

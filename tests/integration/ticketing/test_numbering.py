@@ -12,8 +12,8 @@ from antre.problems import Refused
 from services.ticketing import handlers
 from services.ticketing.bootstrap import MIGRATIONS
 from services.ticketing.domain.tickets import State
-from tests.support.stores import drop_schema, make_store
 from tests.support.deps import outbox_events, ticketing_deps
+from tests.support.stores import drop_schema, make_store
 
 
 def test_eight_kiosks_at_once_never_skip_or_repeat(backend: str, tmp_path: Path, kendari: Hall) -> None:
