@@ -36,7 +36,10 @@ class LiveDisplay:
         self.app = create_app(self.settings)
         self.port = free_port()
         self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+            # Open event streams never end by themselves: cut them a second after stop().
+            uvicorn.Config(
+                self.app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=1
+            )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -1,0 +1,220 @@
+"""All of the display's queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, Row, Table, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from antre.db import utc
+from services.display.adapters.tables import (
+    announcements,
+    board_counters,
+    board_tickets,
+    now_calling,
+    zone_voices,
+)
+from services.display.domain.announcements import Announcement, Kind
+from services.display.domain.board import Call, CounterSeen, CounterStatus, Source, Stage, TicketSeen
+
+# ---- the voice ----
+
+
+def lock_zone(conn: Connection, zone: str) -> dt.datetime | None:
+    """Take the zone's voice for this transaction and say where it is booked until. The row
+    lock (PostgreSQL) or the write transaction (SQLite) serialises scheduling within a zone."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(insert(zone_voices).values(zone=zone, last_end=None).on_conflict_do_nothing())
+    query = select(zone_voices.c.last_end).where(zone_voices.c.zone == zone)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return utc(conn.execute(query).scalar_one())
+
+
+def add_announcement(conn: Connection, entry: Announcement, event_id: str) -> int:
+    """Append to the zone's log and book its voice until the entry ends; returns the seq."""
+    values = {
+        "zone": entry.zone,
+        "ticket_id": entry.ticket_id,
+        "number": entry.number,
+        "counter": entry.counter,
+        "text": entry.text,
+        "kind": entry.kind.value,
+        "created_at": entry.created_at,
+        "starts_at": entry.starts_at,
+        "duration_seconds": entry.duration.total_seconds(),
+        "event_id": event_id,
+    }
+    seq = conn.execute(announcements.insert().values(**values).returning(announcements.c.seq)).scalar_one()
+    conn.execute(zone_voices.update().where(zone_voices.c.zone == entry.zone).values(last_end=entry.ends_at))
+    return int(seq)
+
+
+def announcements_after(conn: Connection, zone: str, after: int, limit: int) -> list[Announcement]:
+    """The zone's log after ``after``, oldest first; at most the newest ``limit`` of them."""
+    t = announcements
+    query = select(t).where(t.c.zone == zone, t.c.seq > after).order_by(t.c.seq.desc()).limit(limit)
+    return [_announcement(r) for r in reversed(list(conn.execute(query)))]
+
+
+def latest_calls(conn: Connection, zone: str, limit: int) -> list[Announcement]:
+    t = announcements
+    query = (
+        select(t).where(t.c.zone == zone, t.c.kind == Kind.CALL.value).order_by(t.c.seq.desc()).limit(limit)
+    )
+    return [_announcement(r) for r in conn.execute(query)]
+
+
+def upcoming(conn: Connection, zone: str, now: dt.datetime) -> list[Announcement]:
+    """Announcements of the zone whose chime has not begun yet, oldest first."""
+    t = announcements
+    query = select(t).where(t.c.zone == zone, t.c.starts_at > now).order_by(t.c.seq)
+    return [_announcement(r) for r in conn.execute(query)]
+
+
+def last_seq(conn: Connection, zone: str) -> int:
+    query = select(func.max(announcements.c.seq)).where(announcements.c.zone == zone)
+    return int(conn.execute(query).scalar_one() or 0)
+
+
+# ---- now calling ----
+
+
+def calls(conn: Connection) -> dict[int, Call]:
+    return {r.counter: _call(r) for r in conn.execute(select(now_calling))}
+
+
+def write_calls(conn: Connection, upserts: dict[int, Call], removed: set[int]) -> None:
+    if removed:
+        conn.execute(delete(now_calling).where(now_calling.c.counter.in_(removed)))
+    for call in upserts.values():
+        row = {
+            "counter": call.counter,
+            "counter_name": call.counter_name,
+            "zone": call.zone,
+            "ticket_id": call.ticket_id,
+            "number": call.number,
+            "service": call.service,
+            "called_at": call.called_at,
+            "announced_at": call.announced_at,
+            "recalls": call.recalls,
+            "serving": call.serving,
+        }
+        _upsert(conn, now_calling, row, ["counter"])
+
+
+# ---- tickets and counters ----
+
+
+def ticket(conn: Connection, ticket_id: str) -> TicketSeen | None:
+    row = conn.execute(select(board_tickets).where(board_tickets.c.ticket_id == ticket_id)).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return TicketSeen(
+        ticket_id=m["ticket_id"],
+        number=m["number"],
+        service=m["service"],
+        hall_day=m["hall_day"],
+        stage=Stage(m["stage"]),
+        at=utc(m["at"]),  # type: ignore[arg-type]
+        source=Source(m["source"]),
+    )
+
+
+def save_ticket(conn: Connection, seen: TicketSeen) -> None:
+    row = {
+        "ticket_id": seen.ticket_id,
+        "number": seen.number,
+        "service": seen.service,
+        "hall_day": seen.hall_day,
+        "stage": seen.stage.value,
+        "at": seen.at,
+        "source": seen.source.value,
+    }
+    _upsert(conn, board_tickets, row, ["ticket_id"])
+
+
+def waiting(conn: Connection, day: dt.date) -> dict[str, int]:
+    t = board_tickets
+    query = (
+        select(t.c.service, func.count())
+        .where(t.c.hall_day == day, t.c.stage == Stage.WAITING.value)
+        .group_by(t.c.service)
+    )
+    return {service: int(count) for service, count in conn.execute(query)}
+
+
+def prune_tickets(conn: Connection, before: dt.date) -> int:
+    """Forget tickets of past hall days: they no longer count anywhere."""
+    return conn.execute(delete(board_tickets).where(board_tickets.c.hall_day < before)).rowcount
+
+
+def counter(conn: Connection, number: int) -> CounterSeen | None:
+    row = conn.execute(select(board_counters).where(board_counters.c.number == number)).first()
+    return _counter(row) if row else None
+
+
+def counters(conn: Connection, zone: str) -> list[CounterSeen]:
+    query = select(board_counters).where(board_counters.c.zone == zone).order_by(board_counters.c.number)
+    return [_counter(r) for r in conn.execute(query)]
+
+
+def save_counter(conn: Connection, seen: CounterSeen) -> None:
+    row = {"number": seen.number, "zone": seen.zone, "status": seen.status.value, "at": seen.at}
+    _upsert(conn, board_counters, row, ["number"])
+
+
+# ---- helpers ----
+
+
+def _upsert(conn: Connection, table: Table, row: dict[str, Any], keys: list[str]) -> None:
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(**row)
+    update = {k: v for k, v in row.items() if k not in keys}
+    conn.execute(stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=update))
+
+
+def _announcement(row: Row) -> Announcement:
+    m = row._mapping
+    return Announcement(
+        seq=int(m["seq"]),
+        zone=m["zone"],
+        ticket_id=m["ticket_id"],
+        number=m["number"],
+        counter=m["counter"],
+        text=m["text"],
+        kind=Kind(m["kind"]),
+        created_at=utc(m["created_at"]),  # type: ignore[arg-type]
+        starts_at=utc(m["starts_at"]),  # type: ignore[arg-type]
+        duration=dt.timedelta(seconds=m["duration_seconds"]),
+    )
+
+
+def _call(row: Row) -> Call:
+    m = row._mapping
+    return Call(
+        counter=m["counter"],
+        counter_name=m["counter_name"],
+        zone=m["zone"],
+        ticket_id=m["ticket_id"],
+        number=m["number"],
+        service=m["service"],
+        called_at=utc(m["called_at"]),  # type: ignore[arg-type]
+        announced_at=utc(m["announced_at"]),  # type: ignore[arg-type]
+        recalls=m["recalls"],
+        serving=bool(m["serving"]),
+    )
+
+
+def _counter(row: Row) -> CounterSeen:
+    m = row._mapping
+    return CounterSeen(
+        number=m["number"],
+        zone=m["zone"],
+        status=CounterStatus(m["status"]),
+        at=utc(m["at"]),  # type: ignore[arg-type]
+    )

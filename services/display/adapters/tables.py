@@ -1,0 +1,96 @@
+"""The display's tables. Owned by the display alone: the announcement logs it decided, and its
+mirror of the board (calls, tickets, counters) built from other services' events."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from antre.inbox import inbox_table
+from antre.outbox import outbox_table
+
+metadata = MetaData()
+
+Seq = BigInteger().with_variant(Integer, "sqlite")
+
+# Every zone's log in one table: seq orders the whole hall, zone picks one log. event_id is the
+# call or recall that caused the entry, unique so that no call is announced twice.
+announcements = Table(
+    "announcements",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("zone", String(64), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("counter", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("duration_seconds", Float, nullable=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Index("ix_announcements_zone_seq", "zone", "seq"),
+)
+
+# Where each zone's voice is booked until. One row per zone, locked while an announcement is
+# scheduled, so that two replicas never give two calls the same slot.
+zone_voices = Table(
+    "zone_voices",
+    metadata,
+    Column("zone", String(64), primary_key=True),
+    Column("last_end", DateTime(timezone=True), nullable=True),
+)
+
+# "Sedang dipanggil": the latest call per counter.
+now_calling = Table(
+    "now_calling",
+    metadata,
+    Column("counter", Integer, primary_key=True),
+    Column("counter_name", String(128), nullable=False),
+    Column("zone", String(64), nullable=False, index=True),
+    Column("ticket_id", String(64), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("called_at", DateTime(timezone=True), nullable=False),
+    Column("announced_at", DateTime(timezone=True), nullable=False),
+    Column("recalls", Integer, nullable=False),
+    Column("serving", Boolean, nullable=False),
+)
+
+# The board's view of each ticket, for the waiting counts (and to ignore late reports).
+board_tickets = Table(
+    "board_tickets",
+    metadata,
+    Column("ticket_id", String(64), primary_key=True),
+    Column("number", String(16), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("hall_day", Date, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("source", String(16), nullable=False),  # whose clock ``at`` is
+    Index("ix_board_tickets_day_stage", "hall_day", "stage"),
+)
+
+board_counters = Table(
+    "board_counters",
+    metadata,
+    Column("number", Integer, primary_key=True),
+    Column("zone", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

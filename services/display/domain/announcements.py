@@ -1,0 +1,159 @@
+"""The hall's announcement arbiter: when each call may be spoken.
+
+Kendari's agencies feared that calls from many counters would talk over each other. The arbiter
+keeps one ordered log per zone (the zone of the calling counter) and gives every call and every
+recall a slot in it.
+
+Invariants, for two announcements ``a`` and ``b`` of one zone with ``a.seq < b.seq``:
+
+- ``b.starts_at >= a.ends_at + gap``: within a zone the voice never overlaps itself, and the
+  hall hears a pause of at least ``gap`` between two calls;
+- hence ``a.starts_at < b.starts_at``: a zone's log is spoken in the order it was written;
+- ``a.starts_at >= a.created_at``: nothing is spoken before the counter called it.
+
+Zones are independent: a call in one zone never waits for another zone's voice. A recall is
+one more announcement (kind ``recall``), queued like any call.
+
+The duration of an announcement is an estimate made from its words (see
+:func:`estimate_duration`); a board that finds its speech engine slower still never speaks two
+at once, it only falls behind its schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+# A two-tone chime precedes every call so that the hall turns its head before the number.
+CHIME_SECONDS = 2.0
+# id-ID speech engines at their default rate say about three words a second, and spelled-out
+# numbers ("nol satu dua") are short words; 0.35 s a word leaves a little room for the commas.
+SECONDS_PER_WORD = 0.35
+
+
+class Kind(StrEnum):
+    CALL = "call"
+    RECALL = "recall"
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One entry of a zone's log. ``seq`` is 0 until the log (or the database) numbers it;
+    ``created_at`` is when the counter called, ``starts_at`` when the chime begins."""
+
+    seq: int
+    zone: str
+    ticket_id: str
+    number: str
+    counter: int
+    text: str
+    kind: Kind
+    created_at: dt.datetime
+    starts_at: dt.datetime
+    duration: dt.timedelta
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + self.duration
+
+    @property
+    def delay(self) -> dt.timedelta:
+        """How far behind the hall's voice was when this call came: the wait for its slot."""
+        return self.starts_at - self.created_at
+
+    def is_stale(self, now: dt.datetime, stale_after: dt.timedelta) -> bool:
+        """Too old to speak: a board that learns of it late shows it but stays silent, since
+        a voice calling a number long after the counter did only confuses the hall."""
+        return now - self.starts_at > stale_after
+
+
+def estimate_duration(
+    text: str, *, seconds_per_word: float = SECONDS_PER_WORD, chime_seconds: float = CHIME_SECONDS
+) -> dt.timedelta:
+    """Chime plus words: "Nomor antrean A nol satu dua, silakan menuju loket tiga" is 10 words,
+    2 + 10 x 0.35 = 5.5 seconds."""
+    return dt.timedelta(seconds=chime_seconds + seconds_per_word * len(text.split()))
+
+
+def schedule(
+    last_end: dt.datetime | None, now: dt.datetime, duration: dt.timedelta, gap: dt.timedelta
+) -> dt.datetime:
+    """When the next announcement of a zone may start: at once if the zone is quiet, otherwise
+    ``gap`` after the zone's last announcement ends. ``duration`` is the new announcement's own
+    length; it does not move its start, but it must be a length (it becomes the next ``last_end``)."""
+    if duration < dt.timedelta(0) or gap < dt.timedelta(0):
+        raise ValueError("duration and gap cannot be negative")
+    if last_end is None:
+        return now
+    return max(now, last_end + gap)
+
+
+def announce(
+    *,
+    zone: str,
+    ticket_id: str,
+    number: str,
+    counter: int,
+    text: str,
+    kind: Kind,
+    now: dt.datetime,
+    last_end: dt.datetime | None,
+    gap: dt.timedelta,
+    seq: int = 0,
+) -> Announcement:
+    """The next entry of a zone's log, given where the zone's voice ends (``last_end``)."""
+    duration = estimate_duration(text)
+    return Announcement(
+        seq=seq,
+        zone=zone,
+        ticket_id=ticket_id,
+        number=number,
+        counter=counter,
+        text=text,
+        kind=kind,
+        created_at=now,
+        starts_at=schedule(last_end, now, duration, gap),
+        duration=duration,
+    )
+
+
+@dataclass
+class Arbiter:
+    """The arbiter over in-memory logs, for the simulator and tests (the service keeps the same
+    logs in its database and calls :func:`announce` itself). ``seq`` is hall-wide, like the
+    database's, so it orders announcements across zones too."""
+
+    gap: dt.timedelta
+    _logs: dict[str, list[Announcement]] = field(default_factory=dict)
+    _seq: int = 0
+
+    def add(
+        self, *, zone: str, ticket_id: str, number: str, counter: int, text: str, kind: Kind, now: dt.datetime
+    ) -> Announcement:
+        log = self._logs.setdefault(zone, [])
+        entry = announce(
+            zone=zone,
+            ticket_id=ticket_id,
+            number=number,
+            counter=counter,
+            text=text,
+            kind=kind,
+            now=now,
+            last_end=self.last_end(zone),
+            gap=self.gap,
+        )
+        self._seq += 1
+        entry = replace(entry, seq=self._seq)
+        log.append(entry)
+        return entry
+
+    def last_end(self, zone: str) -> dt.datetime | None:
+        log = self._logs.get(zone)
+        return log[-1].ends_at if log else None
+
+    def log(self, zone: str) -> tuple[Announcement, ...]:
+        return tuple(self._logs.get(zone, ()))
+
+    def zones(self) -> tuple[str, ...]:
+        return tuple(self._logs)

@@ -1,0 +1,128 @@
+"""What the hall's voice says for a call: the words, in Bahasa Indonesia (default) or English.
+
+Speech engines read "PH" as a word and "012" as "twelve", so the text spells things out:
+letters by their names (Indonesian: A, Be, Ce, ...), the zero-padded ticket digits one by one
+("nol satu dua") and the counter as a number ("loket dua belas"), as citizens hear it in halls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+Lang = Literal["id", "en"]
+
+_NAMES_ID = "A Be Ce De E Ef Ge Ha I Je Ka El Em En O Pe Ki Er Es Te U Fe We Eks Ye Zet"
+LETTERS_ID: dict[str, str] = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", _NAMES_ID.split(" "), strict=True))
+# English engines say single capitals by their names already; spacing them is what matters.
+LETTERS_EN: dict[str, str] = {letter: letter for letter in LETTERS_ID}
+
+DIGITS_ID = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
+DIGITS_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS_EN = (
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_TENS_EN = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+# Characters a ticket number may carry between its parts ("A-012", "PH 007"); not spoken.
+SEPARATORS = frozenset("-_ ./")
+
+
+def number_id(n: int) -> str:
+    """A whole number in Indonesian words: sebelas, dua belas, seratus satu, seribu, dua ribu."""
+    if n < 0:
+        raise ValueError(f"cannot read a negative number: {n}")
+    if n < 10:
+        return DIGITS_ID[n]
+    if n < 20:
+        return {10: "sepuluh", 11: "sebelas"}.get(n) or f"{DIGITS_ID[n - 10]} belas"
+    if n < 100:
+        return _compose(f"{DIGITS_ID[n // 10]} puluh", n % 10, number_id)
+    if n < 1000:
+        head = "seratus" if n // 100 == 1 else f"{DIGITS_ID[n // 100]} ratus"
+        return _compose(head, n % 100, number_id)
+    if n < 1_000_000:
+        head = "seribu" if n // 1000 == 1 else f"{number_id(n // 1000)} ribu"
+        return _compose(head, n % 1000, number_id)
+    for size, name in ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta")):
+        if n >= size:
+            # Unlike seratus and seribu, the big units always take a number: "satu juta".
+            return _compose(f"{number_id(n // size)} {name}", n % size, number_id)
+    raise AssertionError("unreachable")
+
+
+def number_en(n: int) -> str:
+    """A whole number in English words, as announced: twenty-one, one hundred and one."""
+    if n < 0:
+        raise ValueError(f"cannot read a negative number: {n}")
+    if n < 10:
+        return DIGITS_EN[n]
+    if n < 20:
+        return _TEENS_EN[n - 10]
+    if n < 100:
+        tens, rest = divmod(n, 10)
+        return _TENS_EN[tens] + (f"-{DIGITS_EN[rest]}" if rest else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return f"{DIGITS_EN[hundreds]} hundred" + (f" and {number_en(rest)}" if rest else "")
+    for size, name in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand")):
+        if n >= size:
+            head, rest = divmod(n, size)
+            joiner = " and " if 0 < rest < 100 else " "
+            return f"{number_en(head)} {name}" + (f"{joiner}{number_en(rest)}" if rest else "")
+    raise AssertionError("unreachable")
+
+
+def _compose(head: str, rest: int, read: Callable[[int], str]) -> str:
+    return head if rest == 0 else f"{head} {read(rest)}"
+
+
+def spell_ticket(number: str, lang: Lang = "id") -> str:
+    """A ticket number read out character by character: "PH-007" -> "Pe Ha nol nol tujuh".
+
+    Raises ValueError for characters a voice cannot read (anything but ASCII letters, digits and
+    the separators), rather than saying something the citizen cannot match to a paper ticket.
+    """
+    letters, digits = (LETTERS_ID, DIGITS_ID) if lang == "id" else (LETTERS_EN, DIGITS_EN)
+    spoken: list[str] = []
+    for char in number:
+        if char in SEPARATORS:
+            continue
+        upper = char.upper()
+        if upper in letters:
+            spoken.append(letters[upper])
+        elif char.isascii() and char.isdigit():
+            spoken.append(digits[int(char)])
+        else:
+            raise ValueError(f"cannot read {char!r} in ticket number {number!r}")
+    if not spoken:
+        raise ValueError(f"empty ticket number {number!r}")
+    return " ".join(spoken)
+
+
+def words(number: str, counter: int, agency_name: str = "", lang: str = "id") -> str:
+    """The sentence the hall's voice says for a call or a recall.
+
+    >>> words("A-012", 3)
+    'Nomor antrean A nol satu dua, silakan menuju loket tiga'
+    >>> words("A-012", 3, lang="en")
+    'Number A zero one two, please go to counter three'
+    """
+    if counter < 1:
+        raise ValueError(f"counter numbers start at 1, got {counter}")
+    if lang == "id":
+        text = f"Nomor antrean {spell_ticket(number, 'id')}, silakan menuju loket {number_id(counter)}"
+    elif lang == "en":
+        text = f"Number {spell_ticket(number, 'en')}, please go to counter {number_en(counter)}"
+    else:
+        raise ValueError(f"unknown language {lang!r} (id or en)")
+    return f"{text}, {agency_name.strip()}" if agency_name.strip() else text

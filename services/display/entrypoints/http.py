@@ -1,0 +1,276 @@
+"""The display's HTTP API (``/api/v1/zones``), its live stream per zone (server-sent events) and
+the board pages the hall's TVs show."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from antre import sse
+from services.display import handlers
+from services.display.domain.announcements import Announcement
+from services.display.domain.board import resolve_zone
+
+STATIC = Path(__file__).parent / "static"
+SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
+
+
+class Context:
+    """What the routes need, set on ``app.state.ctx`` by bootstrap."""
+
+    def __init__(self, deps: handlers.Deps, demo: bool, stale_seconds: float, resync_limit: int) -> None:
+        self.deps = deps
+        self.demo = demo
+        self.stale_after = dt.timedelta(seconds=stale_seconds)
+        self.resync_limit = resync_limit
+
+
+def _ctx(request: Request) -> Context:
+    return request.app.state.ctx
+
+
+Ctx = Annotated[Context, Depends(_ctx)]
+api = APIRouter(prefix="/api/v1", tags=["display"])
+pages = APIRouter(include_in_schema=False)
+
+
+@api.get("/zones")
+async def zones(ctx: Ctx) -> dict[str, Any]:
+    hall = ctx.deps.hall
+    return {
+        "hall": {"id": hall.id, "name": hall.name},
+        "zones": [{"code": z.code, "name": z.name, "board_url": f"/boards/{z.code}"} for z in hall.zones],
+    }
+
+
+@api.get("/zones/{zone}/board")
+async def board(zone: str, ctx: Ctx) -> dict[str, Any]:
+    """What the zone's board shows now, with the server's clock (pages schedule speech by it)."""
+    view = await asyncio.to_thread(handlers.board, ctx.deps, zone)
+    return _board_json(ctx, view)
+
+
+@api.get("/zones/{zone}/announcements")
+async def announcements(
+    zone: str,
+    ctx: Ctx,
+    after: Annotated[int, Query(ge=0, description="Only announcements with a greater seq")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """The zone's announcement log after a seq, oldest first (at most the newest ``limit``)."""
+    found = await asyncio.to_thread(handlers.announcements_after, ctx.deps, zone, after, limit)
+    now = ctx.deps.uow.clock()
+    return {
+        "zone": zone,
+        "server_time": _iso(now),
+        "announcements": [_announcement_json(ctx, a, now) for a in found],
+    }
+
+
+@api.get("/zones/{zone}/events")
+async def events(
+    zone: str,
+    request: Request,
+    ctx: Ctx,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    resume_after: Annotated[str | None, Query(alias="last_event_id")] = None,
+) -> Response:
+    """Live board: ``snapshot`` first, then ``announcement`` (SSE id = seq) and ``board`` events.
+
+    A page that reconnects sends the last seq it saw (``Last-Event-ID``, done by EventSource
+    itself; a page that had to open a new EventSource passes ``?last_event_id=``) and gets every
+    announcement after it, marked ``resync``; those whose start is older than the stale age are
+    marked ``stale``: shown, not spoken.
+    """
+    resolve_zone(ctx.deps.hall, zone)
+    resume = _seq(last_event_id) if last_event_id is not None else _seq(resume_after)
+    deps = ctx.deps
+
+    async def stream() -> AsyncIterator[str]:
+        gauge = deps.metrics.connections.labels(zone)
+        gauge.inc()
+        try:
+            # Listen before reading, so that nothing committed in between is missed.
+            async with deps.live.listen(handlers.topic(zone)) as queue:
+                view = await asyncio.to_thread(handlers.board, deps, zone)
+                # A fresh page starts from the snapshot's seq; a resuming one keeps its own id.
+                yield sse.frame(_board_json(ctx, view), "snapshot", view.last_seq if resume is None else None)
+                sent = view.last_seq
+                if resume is not None:
+                    sent = resume
+                    for entry, frame in await _announcements_since(ctx, zone, resume, resync=True):
+                        sent = entry.seq
+                        yield frame
+                while not await request.is_disconnected():
+                    item = await sse.next_or_heartbeat(queue)
+                    if item is None:
+                        yield sse.HEARTBEAT
+                        continue
+                    kinds = {kind for kind, _ in [item, *_drain(queue)]}  # a burst makes one board
+                    if "announcement" in kinds:
+                        for entry, frame in await _announcements_since(ctx, zone, sent):
+                            sent = entry.seq
+                            yield frame
+                    if "board" in kinds:
+                        view = await asyncio.to_thread(handlers.board, deps, zone)
+                        yield sse.frame(_board_json(ctx, view), "board")
+        finally:
+            gauge.dec()
+
+    return sse.response(stream())
+
+
+async def _announcements_since(
+    ctx: Context, zone: str, after: int, *, resync: bool = False
+) -> list[tuple[Announcement, str]]:
+    """Frames for the zone's log after ``after``, read from the database rather than taken from
+    the broadcast, so that a slow page that lost broadcast items still gets every announcement."""
+    found = await asyncio.to_thread(handlers.announcements_after, ctx.deps, zone, after, ctx.resync_limit)
+    now = ctx.deps.uow.clock()
+    return [
+        (entry, sse.frame(_announcement_json(ctx, entry, now, resync=resync), "announcement", entry.seq))
+        for entry in found
+    ]
+
+
+def _drain(queue: asyncio.Queue[Any]) -> list[Any]:
+    items = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items
+
+
+def _seq(value: str | None) -> int | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
+# ---- pages ----
+
+
+@pages.get("/")
+async def index(ctx: Ctx) -> HTMLResponse:
+    """Links to every zone's board, for whoever sets up the hall's TVs."""
+    hall = ctx.deps.hall
+    items = "\n".join(
+        f'<li><a href="/boards/{html.escape(z.code)}">{html.escape(z.name)}</a>'
+        f" <code>{html.escape(z.code)}</code></li>"
+        for z in hall.zones
+    )
+    demo = '<p class="demo-mark">DEMO</p>' if ctx.demo else ""
+    body = f"""<!doctype html>
+<html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Papan antrean / Queue boards - {html.escape(hall.name)}</title>
+<link rel="stylesheet" href="/static/board.css"></head>
+<body class="index"><main>{demo}<h1>{html.escape(hall.name)}</h1>
+<p>Papan antrean per zona <span lang="en">/ Queue boards per zone</span></p>
+<ul class="zones">{items}</ul></main></body></html>"""
+    return HTMLResponse(body)
+
+
+@pages.get("/boards/{zone}")
+async def board_page(zone: str, ctx: Ctx) -> FileResponse:
+    resolve_zone(ctx.deps.hall, zone)
+    return FileResponse(STATIC / "board.html")
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(api)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if SHARED_STATIC.is_dir():  # shared page assets, if another part of the tree ships them
+        app.mount("/shared", StaticFiles(directory=SHARED_STATIC), name="shared")
+
+
+# ---- shapes ----
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat()
+
+
+def _counter_name(ctx: Context, number: int) -> str:
+    counter = ctx.deps.hall.counter(number)
+    return counter.name if counter else f"Loket {number}"
+
+
+def _announcement_json(
+    ctx: Context, entry: Announcement, now: dt.datetime, *, resync: bool = False
+) -> dict[str, Any]:
+    # No ticket id: it is the key of the citizen's status page, and boards are public.
+    return {
+        "seq": entry.seq,
+        "zone": entry.zone,
+        "number": entry.number,
+        "counter": entry.counter,
+        "counter_name": _counter_name(ctx, entry.counter),
+        "text": entry.text,
+        "lang": "id-ID",
+        "kind": entry.kind.value,
+        "created_at": _iso(entry.created_at),
+        "starts_at": _iso(entry.starts_at),
+        "ends_at": _iso(entry.ends_at),
+        "duration_seconds": entry.duration.total_seconds(),
+        "stale": entry.is_stale(now, ctx.stale_after),
+        "resync": resync,
+    }
+
+
+def _board_json(ctx: Context, view: handlers.BoardView) -> dict[str, Any]:
+    hall, b = ctx.deps.hall, view.board
+    zone = resolve_zone(hall, b.zone)
+    return {
+        "hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone},
+        "zone": {"code": zone.code, "name": zone.name},
+        "demo": ctx.demo,
+        "server_time": _iso(view.now),
+        "stale_seconds": ctx.stale_after.total_seconds(),
+        "last_seq": view.last_seq,
+        "now_calling": [
+            {
+                "counter": c.counter,
+                "counter_name": c.counter_name,
+                "number": c.number,
+                "service": c.service,
+                "service_name": (s.name if (s := hall.service(c.service)) else c.service),
+                "called_at": _iso(c.called_at),
+                "announced_at": _iso(c.announced_at),
+                "recalls": c.recalls,
+                "serving": c.serving,
+            }
+            for c in b.now_calling
+        ],
+        "recent": [
+            {
+                "seq": a.seq,
+                "number": a.number,
+                "counter": a.counter,
+                "counter_name": _counter_name(ctx, a.counter),
+                "called_at": _iso(a.created_at),
+            }
+            for a in b.recent
+        ],
+        "waiting": [
+            {
+                "service": s.code,
+                "name": s.name,
+                "name_en": s.name_en,
+                "prefix": s.prefix,
+                "agency": s.agency,
+                "waiting": count,
+            }
+            for s, count in b.waiting
+        ],
+        "counters": [{"number": c.number, "status": c.status.value} for c in b.counters],
+        "upcoming": [_announcement_json(ctx, a, view.now) for a in view.upcoming],
+    }

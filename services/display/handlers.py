@@ -1,0 +1,256 @@
+"""The display's reactions to the hall's events, and the reads its boards make.
+
+Each event is one unit of work: the inbox mark, the announcement (if any) and the board change
+commit together, so a redelivered event is neither announced nor counted twice. Boards hear of a
+change only after it committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from google.protobuf.message import Message
+
+from antre import db
+from antre.events import Envelope, to_datetime
+from antre.hall.model import Hall
+from antre.inbox import first_time
+from antre.live import Broadcaster
+from antre.uow import Transaction, UnitOfWork
+from antre.v1 import events_pb2 as pb
+from services.display.adapters import repository as repo
+from services.display.adapters.tables import inbox
+from services.display.domain import board as domain
+from services.display.domain.announcements import Announcement, Kind, announce
+from services.display.domain.board import Board, Call, CounterSeen, CounterStatus, Source, Stage, TicketSeen
+from services.display.domain.speech import words
+from services.display.metrics import Metrics
+
+log = logging.getLogger(__name__)
+CONSUMER = "display-board"
+
+
+@dataclass
+class Deps:
+    hall: Hall
+    uow: UnitOfWork
+    metrics: Metrics
+    live: Broadcaster
+    recent_calls: int = 6
+
+
+@dataclass
+class Effects:
+    """What a committed event changed, told to the boards after the commit."""
+
+    announcements: list[Announcement] = field(default_factory=list)
+    zones: set[str] = field(default_factory=set)
+
+
+def topic(zone: str) -> str:
+    return f"zone:{zone}"
+
+
+def on_hall_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
+    for envelope in envelopes:
+        with deps.uow.begin() as tx:
+            if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
+                continue
+            effects = _apply(deps, tx, envelope.message, envelope.event_id)
+        _told(deps, effects)
+
+
+def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effects:
+    at = to_datetime(message.meta.occurred_at)  # type: ignore[attr-defined]
+    if isinstance(message, pb.CounterOpened | pb.CounterResumed | pb.CounterPaused | pb.CounterClosed):
+        return _counter_event(deps, tx, message, at)
+    stage = _STAGES.get(type(message))
+    if stage is None:
+        return Effects()
+    if isinstance(message, pb.TicketIssued) and message.HasField("issued_at"):
+        at = to_datetime(message.issued_at)
+    ref = message.ticket  # type: ignore[attr-defined]
+    before = repo.ticket(tx.conn, ref.ticket_id)
+    source = (
+        Source.TICKETING if isinstance(message, pb.TicketIssued | pb.TicketCancelled) else Source.COUNTERS
+    )
+    seen = domain.advance(
+        before, TicketSeen(ref.ticket_id, ref.number, ref.service, _day(deps, ref, at), stage, at, source)
+    )
+    if seen is None:
+        return Effects()  # a late report (see domain.board.advance) changes nothing
+    repo.save_ticket(tx.conn, seen)
+    effects = Effects()
+    if Stage.WAITING in (seen.stage, before.stage if before else None):
+        effects.zones |= domain.service_zones(deps.hall, seen.service)
+        if before is not None:
+            effects.zones |= domain.service_zones(deps.hall, before.service)
+    calls = repo.calls(tx.conn)
+    after = _board_step(deps, message, calls, at)
+    if isinstance(message, pb.TicketCalled | pb.TicketRecalled):
+        entry = _announce(deps, tx, message, at, event_id)
+        if entry is not None:
+            effects.announcements.append(entry)
+    upserts, removed = domain.changed(calls, after)
+    repo.write_calls(tx.conn, upserts, removed)
+    effects.zones |= {c.zone for c in upserts.values()} | {calls[n].zone for n in removed}
+    return effects
+
+
+_STAGES: dict[type[Message], Stage] = {
+    pb.TicketIssued: Stage.WAITING,
+    pb.TicketTransferred: Stage.WAITING,  # into another service's queue
+    pb.TicketCalled: Stage.CALLED,
+    pb.TicketRecalled: Stage.CALLED,
+    pb.ServingStarted: Stage.SERVING,
+    pb.TicketCompleted: Stage.DONE,
+    pb.TicketSkipped: Stage.DONE,
+    pb.TicketCancelled: Stage.DONE,
+}
+
+
+def _board_step(deps: Deps, message: Message, calls: domain.NowCalling, at: dt.datetime) -> dict[int, Call]:
+    ticket_id = message.ticket.ticket_id  # type: ignore[attr-defined]
+    if isinstance(message, pb.TicketCalled | pb.TicketRecalled):
+        call = _call(deps, message, at)
+        if call is None:
+            return dict(calls)
+        return (
+            domain.on_called(calls, call)
+            if isinstance(message, pb.TicketCalled)
+            else domain.on_recalled(calls, call)
+        )
+    if isinstance(message, pb.ServingStarted):
+        return domain.on_serving(calls, ticket_id)
+    return domain.on_released(calls, ticket_id, at)
+
+
+def _call(deps: Deps, message: pb.TicketCalled | pb.TicketRecalled, at: dt.datetime) -> Call | None:
+    ref, counter = message.ticket, message.counter
+    zone = domain.counter_zone(deps.hall, counter.number, counter.zone)
+    if not zone:
+        log.warning("display: counter %s of %s is in no zone; not shown", counter.number, ref.number)
+        return None
+    known = deps.hall.counter(counter.number)
+    recalls = message.recalls if isinstance(message, pb.TicketRecalled) else 0
+    return Call(
+        counter=counter.number,
+        counter_name=known.name if known else counter.name,
+        zone=zone,
+        ticket_id=ref.ticket_id,
+        number=ref.number,
+        service=ref.service,
+        called_at=at,
+        announced_at=at,
+        recalls=recalls,
+    )
+
+
+def _announce(
+    deps: Deps, tx: Transaction, message: pb.TicketCalled | pb.TicketRecalled, at: dt.datetime, event_id: str
+) -> Announcement | None:
+    ref, counter = message.ticket, message.counter
+    zone = domain.counter_zone(deps.hall, counter.number, counter.zone)
+    try:
+        text = words(ref.number, counter.number)
+    except ValueError as exc:  # a number no voice can read: show it, do not say nonsense
+        log.warning("display: not announcing %s at counter %s: %s", ref.number, counter.number, exc)
+        return None
+    if not zone:
+        return None
+    entry = announce(
+        zone=zone,
+        ticket_id=ref.ticket_id,
+        number=ref.number,
+        counter=counter.number,
+        text=text,
+        kind=Kind.RECALL if isinstance(message, pb.TicketRecalled) else Kind.CALL,
+        # The call's own moment, so that a backlog replayed after an outage lands in the past
+        # (stale: shown, not spoken); our clock, if the caller's runs ahead of it.
+        now=min(at, tx.now),
+        last_end=repo.lock_zone(tx.conn, zone),
+        gap=dt.timedelta(seconds=deps.hall.announcement_gap_seconds),
+    )
+    seq = repo.add_announcement(tx.conn, entry, event_id)
+    return replace(entry, seq=seq)
+
+
+def _counter_event(deps: Deps, tx: Transaction, message: Message, at: dt.datetime) -> Effects:
+    ref = message.counter  # type: ignore[attr-defined]
+    zone = domain.counter_zone(deps.hall, ref.number, ref.zone)
+    if not zone:
+        return Effects()
+    status = {
+        pb.CounterOpened: CounterStatus.OPEN,
+        pb.CounterResumed: CounterStatus.OPEN,
+        pb.CounterPaused: CounterStatus.PAUSED,
+        pb.CounterClosed: CounterStatus.CLOSED,
+    }[type(message)]
+    seen = domain.advance_counter(
+        repo.counter(tx.conn, ref.number), CounterSeen(ref.number, zone, status, at)
+    )
+    if seen is None:
+        return Effects()
+    repo.save_counter(tx.conn, seen)
+    if status == CounterStatus.CLOSED:
+        calls = repo.calls(tx.conn)
+        upserts, removed = domain.changed(calls, domain.on_counter_closed(calls, ref.number, at))
+        repo.write_calls(tx.conn, upserts, removed)
+    return Effects(zones={zone})
+
+
+def _day(deps: Deps, ref: pb.TicketRef, at: dt.datetime) -> dt.date:
+    try:
+        return dt.date.fromisoformat(ref.hall_day)
+    except ValueError:
+        return deps.hall.day_of(at)
+
+
+def _told(deps: Deps, effects: Effects) -> None:
+    for entry in effects.announcements:
+        deps.metrics.announcements.labels(entry.zone, entry.kind.value).inc()
+        deps.metrics.delay.labels(entry.zone).observe(max(entry.delay.total_seconds(), 0.0))
+        deps.live.publish(topic(entry.zone), ("announcement", entry))
+    for zone in effects.zones:
+        deps.live.publish(topic(zone), ("board", None))
+
+
+def prune(deps: Deps) -> int:
+    """Forget tickets of hall days before yesterday (yesterday stays for a late redelivery)."""
+    with deps.uow.begin() as tx:
+        return repo.prune_tickets(tx.conn, deps.hall.day_of(tx.now) - dt.timedelta(days=1))
+
+
+# ---- reads for the boards ----
+
+
+@dataclass(frozen=True)
+class BoardView:
+    board: Board
+    last_seq: int
+    upcoming: tuple[Announcement, ...]  # not yet begun: a board that just loaded may speak them
+    now: dt.datetime
+
+
+def board(deps: Deps, zone: str) -> BoardView:
+    domain.resolve_zone(deps.hall, zone)
+    now = deps.uow.clock()
+    with db.read(deps.uow.engine) as conn:
+        view = domain.build(
+            zone,
+            repo.calls(conn).values(),
+            repo.latest_calls(conn, zone, deps.recent_calls),
+            repo.waiting(conn, deps.hall.day_of(now)),
+            domain.zone_services(deps.hall, zone),
+            repo.counters(conn, zone),
+        )
+        return BoardView(view, repo.last_seq(conn, zone), tuple(repo.upcoming(conn, zone, now)), now)
+
+
+def announcements_after(deps: Deps, zone: str, after: int, limit: int) -> list[Announcement]:
+    domain.resolve_zone(deps.hall, zone)
+    with db.read(deps.uow.engine) as conn:
+        return repo.announcements_after(conn, zone, after, limit)

@@ -1,0 +1,34 @@
+"""The display's metrics, made on the registry bootstrap hands in (nothing at import time).
+
+- ``antre_announcements_total{zone,kind}``: calls and recalls put in a zone's log.
+- ``antre_announcement_delay_seconds{zone}``: from the counter's call to the chime, i.e. how far
+  behind the hall's voice is (0 when the zone was quiet; grows in a burst of calls).
+- ``antre_board_connections{zone}``: boards (pages) connected to a zone's live stream now.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.announcements = Counter(
+            "antre_announcements_total",
+            "Announcements scheduled in a zone's log",
+            ["zone", "kind"],
+            registry=registry,
+        )
+        self.delay = Histogram(
+            "antre_announcement_delay_seconds",
+            "Time from a call to the start of its announcement",
+            ["zone"],
+            buckets=(0.0, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0),
+            registry=registry,
+        )
+        self.connections = Gauge(
+            "antre_board_connections",
+            "Board pages connected to a zone's live stream",
+            ["zone"],
+            registry=registry,
+        )

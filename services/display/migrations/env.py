@@ -1,0 +1,4 @@
+from antre.migrations_env import run
+from services.display.adapters.tables import metadata
+
+run(metadata)

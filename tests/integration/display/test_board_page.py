@@ -1,0 +1,98 @@
+"""The board page in a real headless Chromium: it speaks each call at its slot, one at a time,
+never replays after a refresh, stays silent for stale calls and says when it lost the stream."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.display import handlers
+from tests.integration.display.display_live import LiveDisplay
+from tests.unit.display import display_factories as f
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+ZONE = "lantai-1-a"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        # A hall TV runs with autoplay allowed, so that a restart keeps its voice.
+        args = ["--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"]
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        yield chromium
+        chromium.close()
+
+
+def wait(check: Callable[[], Any], timeout: float = 25.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what or check}")
+
+
+def played(page: Any) -> list[dict[str, Any]]:
+    return page.evaluate("window.antreBoard.played")
+
+
+def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveDisplay) -> None:
+    hall = display.deps.hall
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="id-ID")
+    page = context.new_page()
+    page.goto(f"{display.url}/boards/{ZONE}")
+    page.wait_for_function("window.antreBoard.state.board !== null")
+    assert page.is_visible("#demo")
+    assert page.is_hidden("#offline")
+    assert page.inner_text("#zone-name").startswith("Lantai 1 Sayap A")
+    assert "WITA" in page.inner_text("#clock-time")
+    page.click("#sound")  # once per screen; remembered
+    assert page.is_hidden("#sound")
+
+    # A call from two minutes ago reaching a quiet zone (a backlog after an outage): shown, not spoken.
+    now = dt.datetime.now(dt.UTC)
+    handlers.on_hall_events(
+        display.deps, [f.called(hall, "t0", "A-000", "ktp-el", 6, now - dt.timedelta(minutes=2))]
+    )
+    shown = wait(lambda: page.evaluate("window.antreBoard.shown"), what="the stale call")
+    assert shown == [{"seq": 1, "number": "A-000", "counter": 6, "stale": True, "resync": False}]
+    assert page.evaluate("window.antreBoard.skipped") == [{"seq": 1, "number": "A-000", "reason": "stale"}]
+
+    # A burst of three calls in one zone: slots about 6.5 s apart.
+    calls = [f.called(hall, f"t{n}", f"A-{n:03d}", "ktp-el", n, now) for n in (1, 2, 3)]
+    handlers.on_hall_events(display.deps, calls)
+    log = handlers.announcements_after(display.deps, ZONE, 1, 10)
+    wait(lambda: any(p["seq"] == 2 for p in played(page)), what="the first call")
+    assert page.inner_text("#spotlight-number") in {"A-001", "A-003"}
+
+    page.reload()  # a refresh mid-burst: the first call is not said again, the others still are
+    page.wait_for_function("window.antreBoard.state.board !== null")
+    assert page.is_hidden("#sound")
+    after = wait(lambda: len(played(page)) >= 2 and played(page), what="the rest of the burst")
+    assert [p["seq"] for p in after] == [3, 4]
+    assert after[1]["startedAt"] >= after[0]["endedAt"]  # never two at once
+    for entry, announcement in zip(after, log[1:], strict=True):
+        assert entry["startedAt"] >= announcement.starts_at.timestamp() * 1000 - 250  # not before its slot
+    assert page.inner_text("#recent").split()[0] == "A-003"
+
+    page.reload()
+    page.wait_for_function("window.antreBoard.state.board !== null")
+    time.sleep(1.5)
+    assert played(page) == []  # nothing replayed
+    assert page.evaluate(f"localStorage.getItem('antre.board.{ZONE}.lastPlayed')") == "4"
+
+    display.stop()
+    page.wait_for_selector("#offline", state="visible", timeout=10_000)
+    assert "Koneksi terputus" in page.inner_text("#offline")
+    context.close()
