@@ -1,9 +1,11 @@
 """The transactional outbox and its relay to JetStream.
 
 A service writes its state and the events that state change produced in one transaction
-(:func:`add`); the relay then publishes committed rows in order, with the event id as JetStream's
-message id, so a relay that crashes between publishing and marking a row publishes it again and
-JetStream drops the copy. Events written while NATS is down wait here until it returns.
+(:func:`add`). Once the transaction commits, the unit of work hands the staged rows straight to
+the relay (:meth:`OutboxRelay.handoff`), which publishes them at once with the event id as
+JetStream's message id and marks them published in batches. The relay also polls the table for
+committed rows nobody handed over (a crash between commit and handoff, another replica's rows, rows
+written while NATS was down): a row published twice is dropped by JetStream's de-duplication.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from google.protobuf.message import Message
 from sqlalchemy import (
@@ -26,6 +31,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     func,
     select,
     update,
@@ -55,18 +61,35 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-def add(conn: Connection, table: Table, message: Message, now: dt.datetime, traceparent: str = "") -> None:
+@dataclass(frozen=True)
+class Staged:
+    """An outbox row as the relay publishes it."""
+
+    event_id: str
+    subject: str
+    event_type: str
+    payload: bytes
+    traceparent: str
+
+    def headers(self) -> dict[str, str]:
+        headers = {MSG_ID_HEADER: self.event_id, EVENT_HEADER: self.event_type}
+        if self.traceparent:
+            headers[TRACE_HEADER] = self.traceparent
+        return headers
+
+
+def add(conn: Connection, table: Table, message: Message, now: dt.datetime, traceparent: str = "") -> Staged:
     """Stage an event in the caller's transaction."""
-    conn.execute(
-        table.insert().values(
-            event_id=message.meta.event_id,  # type: ignore[attr-defined]
-            subject=subject_for(message),
-            event_type=event_name(message),
-            payload=message.SerializeToString(),
-            traceparent=traceparent or current_traceparent(),
-            created_at=now,
-        )
+    staged = Staged(
+        event_id=message.meta.event_id,  # type: ignore[attr-defined]
+        subject=subject_for(message),
+        event_type=event_name(message),
+        payload=message.SerializeToString(),
+        traceparent=traceparent or current_traceparent(),
     )
+    # Parameters apart from the statement: SQLAlchemy caches the compiled insert.
+    conn.execute(table.insert(), {**staged.__dict__, "created_at": now})
+    return staged
 
 
 class Publisher:
@@ -77,9 +100,6 @@ class Publisher:
 
 
 class OutboxRelay:
-    """Publishes committed outbox rows. Woken right after each commit (:meth:`wake`, callable from
-    any thread) and otherwise polls, so a row committed by another replica is not left behind."""
-
     def __init__(
         self,
         engine: Engine,
@@ -89,6 +109,7 @@ class OutboxRelay:
         clock: Callable[[], dt.datetime],
         batch: int = 200,
         poll_seconds: float = 0.5,
+        mark_linger: float = 0.05,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -96,49 +117,82 @@ class OutboxRelay:
         self._clock = clock
         self._batch = batch
         self._poll = poll_seconds
+        self._linger = mark_linger
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
+        self._fresh: deque[Staged] = deque()
+        self._unmarked: list[str] = []
+        self._unmarked_since = 0.0
         self.published = 0
 
-    def wake(self) -> None:
-        if self._loop is not None and self._wakeup is not None:
-            self._loop.call_soon_threadsafe(self._wakeup.set)
+    def handoff(self, rows: Iterable[Staged]) -> None:
+        """Committed rows to publish now. Callable from any thread."""
+        rows = list(rows)
+        if self._loop is not None and rows:
+            self._loop.call_soon_threadsafe(self._take, rows)
+
+    def _take(self, rows: list[Staged]) -> None:
+        self._fresh.extend(rows)
+        if self._wakeup is not None:
+            self._wakeup.set()
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
         backoff = 0.2
+        last_poll = 0.0
         while True:
             try:
-                sent = await self.publish_pending()
+                if time.monotonic() - last_poll >= self._poll:
+                    last_poll = time.monotonic()
+                    self._fresh.extendleft(reversed(await asyncio.to_thread(self._pending, True)))
+                await self._publish_fresh()
+                await self._mark(force=not self._fresh)
                 backoff = 0.2
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # NATS down or database hiccup: keep the rows, try again
+            except Exception as exc:  # NATS down or a database hiccup: keep the rows, try again
                 log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
-            if sent >= self._batch:
+            if self._fresh:
                 continue
             self._wakeup.clear()
+            timeout = self._poll - (time.monotonic() - last_poll)
+            if self._unmarked:
+                timeout = min(timeout, self._linger)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                await asyncio.wait_for(self._wakeup.wait(), timeout=max(timeout, 0.001))
+
+    async def _publish_fresh(self) -> None:
+        while self._fresh:
+            row = self._fresh[0]
+            await self._publisher.publish(row.subject, row.payload, row.headers())
+            self._fresh.popleft()
+            if not self._unmarked:
+                self._unmarked_since = time.monotonic()
+            self._unmarked.append(row.event_id)
+            self.published += 1
+            if len(self._unmarked) >= self._batch:
+                await self._mark(force=True)
+
+    async def _mark(self, force: bool) -> None:
+        """Mark published rows in one statement per batch; a short linger lets a busy hall's
+        events share it (a crash before marking only means a duplicate JetStream drops)."""
+        if not self._unmarked:
+            return
+        if not force and time.monotonic() - self._unmarked_since < self._linger:
+            return
+        ids, self._unmarked = self._unmarked, []
+        await asyncio.to_thread(self._mark_ids, ids)
 
     async def publish_pending(self) -> int:
-        rows = await asyncio.to_thread(self._pending)
-        done: list[int] = []
-        try:
-            for row in rows:
-                headers = {MSG_ID_HEADER: row.event_id, EVENT_HEADER: row.event_type}
-                if row.traceparent:
-                    headers[TRACE_HEADER] = row.traceparent
-                await self._publisher.publish(row.subject, row.payload, headers)
-                done.append(row.seq)
-        finally:
-            if done:
-                await asyncio.to_thread(self._mark, done)
-                self.published += len(done)
+        """Publish every committed row still unpublished (used at start-up and by tests)."""
+        rows = await asyncio.to_thread(self._pending, False)
+        self._fresh.extend(rows)
+        await self._publish_fresh()
+        await self._mark(force=True)
         return len(rows)
 
     def backlog(self) -> int:
@@ -146,13 +200,22 @@ class OutboxRelay:
             query = select(func.count()).where(self._table.c.published_at.is_(None))
             return int(conn.execute(query).scalar_one())
 
-    def _pending(self) -> list:
+    def _pending(self, settled_only: bool) -> list[Staged]:
+        """Unpublished rows, oldest first, less those this relay already holds. ``settled_only``
+        leaves out rows younger than a second: their own process is about to hand them over."""
         t = self._table
+        query = select(t.c.event_id, t.c.subject, t.c.event_type, t.c.payload, t.c.traceparent).where(
+            t.c.published_at.is_(None)
+        )
+        if settled_only:
+            query = query.where(t.c.created_at < self._clock() - dt.timedelta(seconds=1))
+        held = {r.event_id for r in self._fresh} | set(self._unmarked)
         with db.read(self._engine) as conn:
-            query = select(t).where(t.c.published_at.is_(None)).order_by(t.c.seq).limit(self._batch)
-            return list(conn.execute(query))
+            rows = conn.execute(query.order_by(t.c.seq).limit(self._batch)).all()
+        return [Staged(*row) for row in rows if row.event_id not in held]
 
-    def _mark(self, seqs: list[int]) -> None:
+    def _mark_ids(self, ids: list[str]) -> None:
         t = self._table
+        stmt = update(t).where(t.c.event_id.in_(bindparam("ids", expanding=True)))
         with db.write(self._engine) as conn:
-            conn.execute(update(t).where(t.c.seq.in_(seqs)).values(published_at=self._clock()))
+            conn.execute(stmt, {"ids": ids, "published_at": self._clock()})

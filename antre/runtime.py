@@ -24,7 +24,7 @@ from antre import bus, db
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
 from antre.live import Broadcaster
-from antre.outbox import OutboxRelay
+from antre.outbox import OutboxRelay, Staged
 from antre.settings import ServiceSettings
 from antre.telemetry import setup_tracing
 from antre.uow import UnitOfWork
@@ -85,9 +85,9 @@ class Runtime:
         runtime.uow.on_commit = runtime._wake_relay
         return runtime
 
-    def _wake_relay(self) -> None:
+    def _wake_relay(self, staged: list[Staged]) -> None:
         if self.relay is not None:
-            self.relay.wake()
+            self.relay.handoff(staged)
 
     def consume(self, durable: str, subjects: Sequence[str], handler: bus.Handler) -> None:
         """Declare a durable consumer; it starts once NATS is connected."""

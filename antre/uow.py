@@ -12,6 +12,7 @@ from google.protobuf.message import Message
 from sqlalchemy import Connection, Engine, Table
 
 from antre import db, outbox
+from antre.outbox import Staged
 
 
 @dataclass
@@ -19,12 +20,11 @@ class Transaction:
     conn: Connection
     now: dt.datetime
     _outbox: Table
-    events: list[Message] = field(default_factory=list)
+    staged: list[Staged] = field(default_factory=list)
 
     def publish(self, message: Message, traceparent: str = "") -> None:
         """Stage an event; it leaves only if this transaction commits."""
-        outbox.add(self.conn, self._outbox, message, self.now, traceparent)
-        self.events.append(message)
+        self.staged.append(outbox.add(self.conn, self._outbox, message, self.now, traceparent))
 
 
 class UnitOfWork:
@@ -33,7 +33,7 @@ class UnitOfWork:
         engine: Engine,
         outbox_table: Table,
         clock: Callable[[], dt.datetime],
-        on_commit: Callable[[], None] = lambda: None,
+        on_commit: Callable[[list[Staged]], None] = lambda staged: None,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -45,5 +45,5 @@ class UnitOfWork:
         with db.write(self.engine) as conn:
             tx = Transaction(conn, self.clock(), self._outbox)
             yield tx
-        if tx.events:
-            self.on_commit()
+        if tx.staged:
+            self.on_commit(tx.staged)

@@ -21,7 +21,6 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -32,12 +31,14 @@ KIOSKS = 8
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def summary(name: str, ms: list[float], extra: str = "") -> str:
-    return (f"| {name} | {len(ms)} | {statistics.median(ms):.2f} | {pct(ms, 90):.2f} | {pct(ms, 99):.2f} | "
-            f"{max(ms):.2f} | {extra} |")
+    return (
+        f"| {name} | {len(ms)} | {statistics.median(ms):.2f} | {pct(ms, 90):.2f} | {pct(ms, 99):.2f} | "
+        f"{max(ms):.2f} | {extra} |"
+    )
 
 
 async def bench_issue(hall: RunningHall, count: int) -> tuple[list[float], float]:
@@ -120,7 +121,9 @@ async def bench_calls(hall: RunningHall, counters: list[int], boards: int) -> tu
     for task in tasks:
         task.cancel()
     board_ms = [
-        (board.heard[number] - at) * 1000 for board in listeners for number, at in called_at.items()
+        (board.heard[number] - at) * 1000
+        for board in listeners
+        for number, at in called_at.items()
         if number in board.heard
     ]
     return call_ms, board_ms

@@ -167,7 +167,9 @@
       const response = await fetch(url, { cache: "no-store" });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       let svg = await response.text();
-      if (!/<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
+      if (!/<svg[^>]*\sxmlns=/.test(svg)) {
+        svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
+      }
       img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
     } catch {
       return false;

@@ -104,7 +104,7 @@ def test_three_hundred_tickets_ten_counters(start_hall: Callable[..., RunningHal
         def announced() -> dict[str, list[str]]:
             out = {}
             for zone in {z for z, _ in published}:
-                body = c.get(f"/api/v1/zones/{zone}/announcements", params={"after": 0}).json()
+                body = c.get(f"/api/v1/zones/{zone}/announcements", params={"after": 0, "limit": 1000}).json()
                 items = body["announcements"] if isinstance(body, dict) else body
                 out[zone] = [a["number"] for a in items]
             return out

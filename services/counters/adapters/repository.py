@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 
-from sqlalchemy import Connection, Row, delete, func, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -40,19 +40,15 @@ def get_ticket(conn: Connection, ticket_id: str, *, lock: bool = False) -> Queue
 
 
 def save_ticket(conn: Connection, ticket: QueuedTicket) -> None:
-    conn.execute(update(queue).where(queue.c.id == ticket.id).values(**_row(ticket)))
+    conn.execute(update(queue).where(queue.c.id == bindparam("key")), {**_row(ticket), "key": ticket.id})
 
 
 def claim(conn: Connection, called: QueuedTicket) -> bool:
     """Compare-and-set: the ticket becomes this counter's only if it is still waiting. Under
     PostgreSQL's read committed a concurrent claimer blocks on the row, then sees it called and
     updates nothing; under SQLite writers are serialised by BEGIN IMMEDIATE."""
-    stmt = (
-        update(queue)
-        .where(queue.c.id == called.id, queue.c.state == State.WAITING.value)
-        .values(**_row(called))
-    )
-    return conn.execute(stmt).rowcount == 1
+    stmt = update(queue).where(queue.c.id == bindparam("key"), queue.c.state == State.WAITING.value)
+    return conn.execute(stmt, {**_row(called), "key": called.id}).rowcount == 1
 
 
 def candidates(
@@ -148,7 +144,8 @@ def all_stations(conn: Connection) -> list[Station]:
 def save_station(conn: Connection, station: Station) -> None:
     values = asdict(station)
     values["state"] = station.state.value
-    conn.execute(update(stations).where(stations.c.number == station.number).values(**values))
+    values["key"] = values.pop("number")
+    conn.execute(update(stations).where(stations.c.number == bindparam("key")), values)
 
 
 # ---- officers ----

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import asdict
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Insert, Row, Update, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -14,26 +15,39 @@ from antre.hall.model import PriorityGroup
 from services.ticketing.adapters.tables import day_sequences, tickets
 from services.ticketing.domain.tickets import State, Ticket
 
+# Statements are built once and take their values as parameters, so that SQLAlchemy's compiled
+# cache serves every issue (building ``.values(...)`` anew costs more than the database here).
 
-def next_sequence(conn: Connection, service: str, day: dt.date) -> int:
-    """Atomically take the next number: one statement, so two kiosks never read the same value."""
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+@functools.cache
+def _take_number(dialect: str) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     t = day_sequences
-    stmt = (
+    return (
         insert(t)
-        .values(service=service, hall_day=day, last=1)
+        .values(service=bindparam("service"), hall_day=bindparam("hall_day"), last=1)
         .on_conflict_do_update(index_elements=[t.c.service, t.c.hall_day], set_={"last": t.c.last + 1})
         .returning(t.c.last)
     )
-    return int(conn.execute(stmt).scalar_one())
+
+
+@functools.cache
+def _update() -> Update:
+    return update(tickets).where(tickets.c.id == bindparam("key"))
+
+
+def next_sequence(conn: Connection, service: str, day: dt.date) -> int:
+    """Atomically take the next number: one statement, so two kiosks never read the same value."""
+    stmt = _take_number(conn.dialect.name)
+    return int(conn.execute(stmt, {"service": service, "hall_day": day}).scalar_one())
 
 
 def add(conn: Connection, ticket: Ticket, issued_service: str) -> None:
-    conn.execute(tickets.insert().values(**_row(ticket), issued_service=issued_service))
+    conn.execute(tickets.insert(), {**_row(ticket), "issued_service": issued_service})
 
 
 def save(conn: Connection, ticket: Ticket) -> None:
-    conn.execute(update(tickets).where(tickets.c.id == ticket.id).values(**_row(ticket)))
+    conn.execute(_update(), {**_row(ticket), "key": ticket.id})
 
 
 def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -155,8 +156,9 @@ async def escpos(ticket_id: str, ctx: Ctx) -> Response:
 @api.get("/tickets/{ticket_id}/qr.svg", response_class=Response)
 async def qr(ticket_id: str, ctx: Ctx) -> Response:
     ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
-    svg = segno.make(_status_url(ctx, ticket), error="m").svg_inline(scale=6, border=2)
-    return Response(svg, media_type="image/svg+xml")
+    out = io.BytesIO()  # a standalone SVG (with its namespace), so an <img> can show it
+    segno.make(_status_url(ctx, ticket), error="m").save(out, kind="svg", scale=6, border=2, xmldecl=False)
+    return Response(out.getvalue(), media_type="image/svg+xml")
 
 
 @api.get("/tickets/{ticket_id}/events")

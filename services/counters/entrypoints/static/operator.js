@@ -1,0 +1,269 @@
+/* The counter officer's page: sign in, pick a counter, work the queue. The server decides what is
+ * allowed; the page only enables the buttons that make sense now, and sends one action at a time
+ * so a double press never calls two citizens. */
+(() => {
+  "use strict";
+  const { i18n, call, Banner, live, el, operatorSession: session } = window.antre;
+  const { t } = i18n;
+  const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
+  const COUNTER = "antre.operator.counter";
+  const KEYS = { n: "call-next", r: "recall", s: "start", c: "complete" };
+  const banner = new Banner($("error"));
+  const notice = new Banner($("notice"));
+
+  let counterNo = Number(new URLSearchParams(location.search).get("counter")) || null;
+  let view = null; // the counter as GET /api/v1/counters/{n} describes it
+  let stream = null;
+  let busy = false;
+
+  function showView(name) {
+    for (const v of document.querySelectorAll("[data-view]")) v.hidden = v.dataset.view !== name;
+    $("sign-out").hidden = !session.officer;
+    $("change-counter").hidden = name !== "work";
+    renderOfficer();
+    if (name === "signin") $("username").focus();
+  }
+
+  function renderOfficer() {
+    const officer = session.officer;
+    $("officer").textContent = officer ? t("officer", { name: officer.name }) : "";
+  }
+
+  function markDemo(demo) {
+    document.body.classList.toggle("is-demo", !!demo);
+    $("demo").hidden = !demo;
+  }
+
+  async function start() {
+    i18n.installToggle();
+    i18n.apply();
+    i18n.onChange(() => {
+      renderOfficer();
+      if (view) render();
+    });
+    counterNo = counterNo || Number(sessionStorage.getItem(COUNTER)) || null;
+    await session.restore().catch((err) => banner.show(err));
+    route();
+  }
+
+  function route() {
+    if (!session.officer) return showView("signin");
+    if (counterNo) return enterCounter(counterNo);
+    return listCounters();
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    const username = $("username").value.trim();
+    const password = $("password").value;
+    if (!username || !password) return banner.show("signin.missing");
+    try {
+      await session.signIn(username, password);
+      $("password").value = "";
+      banner.clear();
+      route();
+    } catch (err) {
+      banner.show(err);
+    }
+  }
+
+  async function signOut() {
+    await session.signOut();
+    leaveCounter(false);
+    notice.clear();
+    banner.clear();
+    showView("signin");
+  }
+
+  /* Counters of the officer's agency (hall staff, with no agency, see them all). */
+  async function listCounters() {
+    showView("counters");
+    let counters = [];
+    try {
+      counters = await call("/api/v1/counters");
+    } catch (err) {
+      return banner.show(err);
+    }
+    markDemo(counters[0]?.demo);
+    const agencyOf = Object.fromEntries((counters[0]?.all_services || []).map((s) => [s.code, s.agency]));
+    const { agency } = session.officer;
+    const ours = (c) => !agency || c.services.some((s) => agencyOf[s.code] === agency);
+    const mine = counters.filter(ours);
+    $("counters").replaceChildren(...mine.map(counterCard));
+    if (!mine.length) $("counters").append(el("p", { text: t("counters.none") }));
+  }
+
+  function counterCard(c) {
+    const other = !!c.officer && c.officer !== session.officer.username;
+    return el("button", { type: "button", class: "counter-card", "data-testid": `counter-${c.number}`,
+      disabled: other, on: { click: () => enterCounter(c.number) } }, [
+      el("strong", { text: c.name }),
+      el("span", { class: "muted", text: c.services.map((s) => s.name).join(", ") }),
+      el("span", { class: `pill pill-${c.state}`, text: t(`state.${c.state}`) }),
+      other ? el("span", { class: "muted", text: t("counters.held", { officer: c.officer }) }) : null,
+    ]);
+  }
+
+  async function enterCounter(number) {
+    counterNo = number;
+    sessionStorage.setItem(COUNTER, String(number));
+    history.replaceState(null, "", `${location.pathname}?counter=${number}`);
+    try {
+      setView(await call(`/api/v1/counters/${number}`));
+    } catch (err) {
+      counterNo = null;
+      sessionStorage.removeItem(COUNTER);
+      banner.show(err);
+      return listCounters();
+    }
+    showView("work");
+    if (stream) stream.close();
+    stream = live(`/api/v1/counters/${number}/events`, "counter", setView, (up) => {
+      $("reconnecting").hidden = up;
+    });
+  }
+
+  function leaveCounter(toList = true) {
+    if (stream) stream.close();
+    stream = view = counterNo = null;
+    sessionStorage.removeItem(COUNTER);
+    history.replaceState(null, "", location.pathname);
+    $("reconnecting").hidden = true;
+    if (toList) listCounters();
+  }
+
+  function setView(next) {
+    if (next.number !== counterNo) return; // a late event from a counter we already left
+    view = next;
+    render();
+  }
+
+  function render() {
+    const v = view;
+    const tk = v.ticket;
+    const mine = !!session.officer && v.officer === session.officer.username;
+    const called = tk?.state === "called";
+    const serving = tk?.state === "serving";
+    const max = v.max_recalls;
+    markDemo(v.demo);
+    $("counter-name").textContent = v.name;
+    $("counter-services").textContent = v.services.map((s) => s.name).join(" · ");
+    $("counter-state").textContent = t(`state.${v.state}`);
+    $("counter-state").className = `pill pill-${v.state}`;
+    $("held-by").hidden = !v.officer || mine;
+    $("held-by").textContent = t("held.other", { officer: v.officer });
+
+    $("current-number").textContent = tk ? tk.number : "—";
+    $("current-number").classList.toggle("is-empty", !tk);
+    $("current-service").textContent = tk ? tk.service_name : t("current.none");
+    const priority = tk && tk.priority !== "none" ? `${t("current.priority")} · ` : "";
+    const doing = called ? t("current.called", { recalls: tk.recalls, max }) : t("current.serving");
+    $("current-state").textContent = tk ? priority + doing : "";
+    $("recall-label").textContent = t("act.recall", { recalls: tk ? tk.recalls : 0, max });
+    $("skip").textContent = tk && tk.recalls >= max ? t("act.no-show") : t("act.skip");
+
+    const can = {
+      open: v.state === "closed",
+      "call-next": mine && v.state === "open" && !tk,
+      recall: mine && called && tk.recalls < max,
+      start: mine && called,
+      complete: mine && (called || serving),
+      skip: mine && called,
+      transfer: mine && (called || serving),
+      pause: mine && v.state === "open" && !tk,
+      resume: mine && v.state === "paused",
+      close: mine && v.state !== "closed" && !tk,
+    };
+    for (const [action, ok] of Object.entries(can)) $(action).disabled = busy || !ok;
+    $("open").hidden = v.state !== "closed";
+    $("pause").hidden = v.state === "paused";
+    $("resume").hidden = v.state !== "paused";
+    if (!can.transfer) $("transfer-panel").hidden = true;
+
+    const counts = v.services.map((s) => [s.name, (v.waiting || {})[s.code] || 0]);
+    counts.push([t("waiting.total"), counts.reduce((sum, [, n]) => sum + n, 0)]);
+    $("waiting").replaceChildren(
+      ...counts.map(([name, n]) => el("li", {}, [el("span", { text: name }), el("b", { text: String(n) })]))
+    );
+  }
+
+  async function act(action, body) {
+    if (busy || !view) return;
+    busy = true; // one action at a time: a double press must not call two citizens
+    render();
+    banner.clear();
+    notice.clear();
+    try {
+      const url = `/api/v1/counters/${counterNo}/${action}`;
+      const result = await call(url, { body: body || {}, token: session.token });
+      if (result && result.number === counterNo) setView(result);
+      else setView(await call(`/api/v1/counters/${counterNo}`));
+      if (result && !result.ticket && result.message) {
+        flash(i18n.pick(result.message, result.message_en)); // nobody waiting
+      }
+      return result;
+    } catch (err) {
+      if (err.status === 401) {
+        session.forget();
+        leaveCounter(false);
+        showView("signin");
+      }
+      banner.show(err);
+    } finally {
+      busy = false;
+      if (view) render();
+    }
+  }
+
+  /* A passing note ("nobody is waiting"): true now, stale soon, so it goes away by itself. */
+  let flashTimer = null;
+  function flash(text) {
+    notice.show(new Error(text));
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => notice.clear(), 8000);
+  }
+
+  function openTransfer() {
+    const current = view.ticket;
+    $("transfer-service").replaceChildren(
+      ...view.all_services.filter((s) => s.code !== current.service).map((s) =>
+        el("option", { value: s.code, text: `${s.name} (${s.agency})` }))
+    );
+    $("transfer-panel").hidden = false;
+    $("transfer-service").focus();
+  }
+
+  async function confirmTransfer() {
+    const select = $("transfer-service");
+    const label = select.selectedOptions[0]?.textContent || select.value;
+    const result = await act("transfer", { service: select.value });
+    if (result && result.ticket) {
+      $("transfer-panel").hidden = true;
+      flash(t("transfer.done", { number: result.ticket.number, service: label }));
+    }
+  }
+
+  function onKey(event) {
+    const action = KEYS[event.key.toLowerCase()];
+    if (!action || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (event.target.closest("input, select, textarea")) return;
+    if (document.querySelector('[data-view="work"]').hidden) return;
+    const button = $(action);
+    if (!button.disabled && !button.hidden) {
+      event.preventDefault();
+      button.click();
+    }
+  }
+
+  $("sign-in-form").addEventListener("submit", signIn);
+  $("sign-out").addEventListener("click", signOut);
+  $("change-counter").addEventListener("click", leaveCounter);
+  for (const button of document.querySelectorAll("[data-act]")) {
+    button.addEventListener("click", () => act(button.dataset.act));
+  }
+  $("transfer").addEventListener("click", openTransfer);
+  $("transfer-confirm").addEventListener("click", confirmTransfer);
+  $("transfer-cancel").addEventListener("click", () => ($("transfer-panel").hidden = true));
+  document.addEventListener("keydown", onKey);
+  start();
+})();

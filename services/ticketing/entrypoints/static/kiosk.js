@@ -1,0 +1,255 @@
+/* The kiosk: agency -> service -> priority -> number. One citizen at a time; the screen goes back
+ * to the start (and to Bahasa Indonesia) after a ticket or when left idle, so the next person
+ * never inherits someone else's half-made choice. */
+(() => {
+  "use strict";
+  const { i18n, call, Banner, el, formatRupiah } = window.antre;
+  const { t, pick } = i18n;
+
+  const RESULT_SECONDS = 20;
+  const IDLE_SECONDS = 60;
+  const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
+  const banner = new Banner($("error"));
+  const state = { hall: null, kiosk: null, kioskId: "", agency: null, service: null, priority: "none" };
+  let screen = "agencies";
+  let ticket = null;
+  let idleTimer = null;
+  let countdown = null;
+
+  function show(name) {
+    screen = name;
+    for (const s of document.querySelectorAll("[data-screen]")) s.hidden = s.dataset.screen !== name;
+    window.scrollTo(0, 0);
+    touch();
+  }
+
+  /* Any touch restarts the idle clock; the start screen has none. */
+  function touch() {
+    clearTimeout(idleTimer);
+    if (screen !== "agencies" && screen !== "result" && screen !== "printing") {
+      idleTimer = setTimeout(reset, IDLE_SECONDS * 1000);
+    }
+  }
+
+  function reset() {
+    clearInterval(countdown);
+    Object.assign(state, { agency: null, service: null, priority: "none" });
+    ticket = null;
+    const qr = $("ticket-qr");
+    qr.removeAttribute("src"); // the next citizen must never see the previous QR
+    delete qr.dataset.src;
+    banner.clear();
+    if (i18n.lang() !== "id") i18n.setLang("id");
+    show("agencies");
+    loadHall();
+  }
+
+  async function loadHall() {
+    try {
+      state.hall = await call("/api/v1/hall");
+    } catch (err) {
+      banner.show(err);
+      setTimeout(loadHall, 10000);
+      return;
+    }
+    const hall = state.hall;
+    const wanted = new URLSearchParams(location.search).get("kiosk");
+    state.kiosk = wanted ? hall.kiosks.find((k) => k.id === wanted) : hall.kiosks[0];
+    state.kioskId = wanted || (state.kiosk ? state.kiosk.id : "");
+    if (wanted && !state.kiosk) banner.show(new Error(t("kiosk.unknown", { id: wanted })));
+    document.body.classList.toggle("is-demo", !!hall.demo);
+    $("demo").hidden = !hall.demo;
+    $("hall-name").textContent = hall.name;
+    $("kiosk-name").textContent = state.kiosk ? state.kiosk.name : "";
+    $("loading").hidden = true;
+    renderAgencies();
+  }
+
+  function renderAgencies() {
+    const hall = state.hall;
+    if (!hall) return;
+    const refusal = $("refusal");
+    refusal.hidden = hall.issuing.open;
+    refusal.textContent = hall.issuing.open ? "" : pick(hall.issuing.message, hall.issuing.message_en);
+    const grid = $("agencies");
+    grid.hidden = !hall.issuing.open;
+    grid.replaceChildren(...hall.agencies.map(agencyButton));
+  }
+
+  function agencyButton(agency) {
+    const count = state.hall.services.filter((s) => s.agency === agency.code).length;
+    const official = i18n.lang() === "en" ? agency.name : ""; // the name on the hall's signs
+    return el("button", { type: "button", class: "agency", "data-testid": `agency-${agency.code}`,
+      on: { click: () => chooseAgency(agency) } }, [
+      el("span", { class: "agency-name", text: pick(agency.name, agency.name_en) }),
+      official ? el("span", { class: "agency-other", lang: "id", text: official }) : null,
+      el("span", { class: "agency-count",
+        text: t(count === 1 ? "agencies.count.one" : "agencies.count", { n: count }) }),
+    ]);
+  }
+
+  function chooseAgency(agency) {
+    state.agency = agency;
+    renderServices();
+    show("services");
+  }
+
+  function renderServices() {
+    const agency = state.agency;
+    $("chosen-agency").textContent = pick(agency.name, agency.name_en);
+    const services = state.hall.services.filter((s) => s.agency === agency.code);
+    $("services").replaceChildren(...services.map(serviceCard));
+  }
+
+  function serviceCard(s) {
+    const std = s.standard;
+    const fee = std.fee_idr ? formatRupiah(std.fee_idr) : t("service.free");
+    const details = el("details", { class: "standard", "data-testid": `requirements-${s.code}` }, [
+      el("summary", { text: `${t("service.requirements")} (${std.requirements.length})` }),
+      el("ul", {}, std.requirements.map((r) => el("li", { lang: "id", text: r }))),
+      std.procedure ? el("p", {}, [el("b", { text: `${t("service.procedure")}: ` }), std.procedure]) : null,
+      std.product ? el("p", {}, [el("b", { text: `${t("service.product")}: ` }), std.product]) : null,
+    ]);
+    return el("article", { class: "service" }, [
+      el("button", { type: "button", class: "service-pick", "data-testid": `service-${s.code}`,
+        on: { click: () => chooseService(s) } }, [
+        el("span", { class: "prefix number", "aria-hidden": "true", text: s.prefix }),
+        el("span", { class: "service-main" }, [
+          el("span", { class: "service-name", text: pick(s.name, s.name_en) }),
+          el("span", { class: "service-meta" }, [
+            el("span", { text: t("service.time", { time: std.time_to_complete }) }),
+            el("span", { class: std.fee_idr ? "fee" : "fee free", text: t("service.fee", { fee }) }),
+          ]),
+        ]),
+        el("span", { class: "chevron", "aria-hidden": "true", text: "›" }),
+      ]),
+      details,
+    ]);
+  }
+
+  function chooseService(service) {
+    state.service = service;
+    state.priority = "none";
+    renderPriority();
+    show("priority");
+  }
+
+  function renderPriority() {
+    const s = state.service;
+    $("chosen-service").replaceChildren(
+      el("span", { class: "prefix number", text: s.prefix }),
+      el("span", { text: pick(s.name, s.name_en) })
+    );
+    const groups = state.hall.priority_groups || ["none"];
+    $("priorities").replaceChildren(...groups.map(priorityButton));
+  }
+
+  function priorityButton(group) {
+    const choose = () => {
+      state.priority = group;
+      renderPriority();
+    };
+    return el("button", { type: "button", role: "radio", "aria-checked": String(state.priority === group),
+      class: group === "none" ? "priority priority-none" : "priority", "data-testid": `priority-${group}`,
+      on: { click: choose } }, t(`priority.${group}`));
+  }
+
+  async function takeNumber() {
+    const button = $("take-number");
+    if (button.disabled) return;
+    button.disabled = true; // one touch, one number
+    banner.clear();
+    try {
+      ticket = await call("/api/v1/tickets", {
+        body: { service: state.service.code, priority: state.priority, kiosk: state.kioskId },
+      });
+      if (state.kiosk && state.kiosk.printer === "browser") {
+        show("printing");
+        await printInBrowser(ticket);
+      }
+      showResult();
+    } catch (err) {
+      banner.show(err);
+      show("priority");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  /* Print the ticket page from a hidden frame, then confirm it; a ticket whose print failed is
+   * cancelled so that no "ghost" number gets called. */
+  async function printInBrowser(issued) {
+    const frame = el("iframe", { class: "print-frame", src: issued.print_url, "aria-hidden": "true",
+      tabindex: "-1", title: "print" });
+    const loaded = new Promise((resolve) => frame.addEventListener("load", resolve, { once: true }));
+    document.body.append(frame);
+    try {
+      await within(loaded, 15000);
+      const ready = frame.contentWindow.antreTicketReady; // absent: the print page did not load
+      if (!ready) throw new Error("no ticket page");
+      await within(ready, 15000);
+      frame.contentWindow.focus();
+      frame.contentWindow.print();
+      await call(`/api/v1/tickets/${issued.id}/printed`, { method: "POST" });
+    } catch (err) {
+      await call(`/api/v1/tickets/${issued.id}/print-failed`, { method: "POST" }).catch(() => {});
+      throw err instanceof window.antre.ApiError && err.status ? err : new Error(t("print.failed"));
+    } finally {
+      setTimeout(() => frame.remove(), 2000);
+    }
+  }
+
+  function within(promise, ms) {
+    return Promise.race([
+      Promise.resolve(promise),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms)),
+    ]);
+  }
+
+  function showResult() {
+    renderResult();
+    show("result");
+    // Counted against the clock, not in ticks: a busy or throttled page still returns on time.
+    const until = Date.now() + RESULT_SECONDS * 1000;
+    const tick = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left <= 0) return reset();
+      $("countdown").textContent = t("countdown", { n: left });
+    };
+    tick();
+    countdown = setInterval(tick, 1000);
+  }
+
+  function renderResult() {
+    if (!ticket) return;
+    const printed = state.kiosk && state.kiosk.printer !== "none";
+    $("ticket-number").textContent = ticket.number;
+    $("ticket-service").textContent = pick(ticket.service_name, ticket.service_name_en);
+    $("ticket-agency").textContent = pick(state.agency.name, state.agency.name_en);
+    const badge = $("ticket-priority");
+    badge.hidden = ticket.priority === "none";
+    badge.textContent = t("result.priority", { group: t(`priority.${ticket.priority}`) });
+    $("ticket-note").textContent = t(printed ? "result.printed" : "result.unprinted");
+    const qr = $("ticket-qr");
+    const src = `/api/v1/tickets/${encodeURIComponent(ticket.id)}/qr.svg`;
+    if (qr.dataset.src !== src) window.antre.svgImage(qr, src);
+  }
+
+  i18n.onChange(() => {
+    renderAgencies();
+    if (state.agency) renderServices();
+    if (state.service) renderPriority();
+    renderResult();
+  });
+  document.addEventListener("pointerdown", touch, { passive: true });
+  $("take-number").addEventListener("click", takeNumber);
+  $("done").addEventListener("click", reset);
+  $("back-services").addEventListener("click", () => show("agencies"));
+  $("back-priority").addEventListener("click", () => show("services"));
+  // A closed hall opens by itself in the morning: look again while nobody is using the kiosk.
+  setInterval(() => screen === "agencies" && loadHall(), 60000);
+
+  i18n.installToggle();
+  i18n.apply();
+  loadHall();
+})();

@@ -1,0 +1,148 @@
+/* The citizen's status page for /t/{id}: the number, where it stands, and - once called - which
+ * counter to go to. Live through server-sent events; the stream ends with the ticket. */
+(() => {
+  "use strict";
+  const { i18n, call, Banner, live, hallTime } = window.antre;
+  const { t, pick } = i18n;
+
+  i18n.register({
+    id: {
+      subtitle: "Status nomor antrean",
+      number: "Nomor antrean",
+      "state.label": "Status",
+      "state.printing": "Sedang dicetak",
+      "state.waiting": "Menunggu",
+      "state.called": "Dipanggil",
+      "state.serving": "Sedang dilayani",
+      "state.completed": "Selesai",
+      "state.skipped": "Dilewati",
+      "state.no_show": "Tidak hadir",
+      "state.cancelled": "Dibatalkan",
+      position: "Posisi Anda: {n}",
+      next: "Anda berikutnya",
+      "call.called": "Silakan menuju",
+      "call.serving": "Sedang dilayani di",
+      "note.printing": "Tiket Anda sedang dicetak di kios.",
+      "note.completed": "Layanan selesai. Terima kasih telah berkunjung.",
+      "note.skipped": "Nomor Anda dilewati. Silakan hubungi petugas informasi.",
+      "note.no_show": "Anda tidak hadir saat dipanggil. Silakan ambil nomor baru.",
+      "note.cancelled": "Nomor ini dibatalkan. Silakan ambil nomor baru di kios.",
+      issued: "Diambil {date} pukul {time} {zone}",
+      priority: "Prioritas",
+      hint: "Halaman ini diperbarui otomatis. Biarkan tetap terbuka.",
+      "ticket.missing": "Alamat halaman ini tidak memuat nomor antrean.",
+    },
+    en: {
+      subtitle: "Queue number status",
+      number: "Queue number",
+      "state.label": "Status",
+      "state.printing": "Printing",
+      "state.waiting": "Waiting",
+      "state.called": "Called",
+      "state.serving": "Being served",
+      "state.completed": "Done",
+      "state.skipped": "Skipped",
+      "state.no_show": "No-show",
+      "state.cancelled": "Cancelled",
+      position: "Your position: {n}",
+      next: "You are next",
+      "call.called": "Please go to",
+      "call.serving": "Being served at",
+      "note.printing": "Your ticket is being printed at the kiosk.",
+      "note.completed": "Service complete. Thank you for your visit.",
+      "note.skipped": "Your number was skipped. Please ask at the information desk.",
+      "note.no_show": "You were not there when called. Please take a new number.",
+      "note.cancelled": "This number was cancelled. Please take a new number at the kiosk.",
+      issued: "Taken {date} at {time} {zone}",
+      priority: "Priority",
+      hint: "This page updates by itself. Keep it open.",
+      "ticket.missing": "This page's address holds no queue number.",
+    },
+  });
+
+  const FINAL = new Set(["completed", "skipped", "no_show", "cancelled"]);
+  const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
+  const banner = new Banner($("error"));
+  const ticketId = decodeURIComponent(location.pathname.split("/")[2] || "");
+  let status = null;
+  let stream = null;
+
+  function render() {
+    if (!status) return;
+    const s = status;
+    $("status").hidden = false;
+    document.body.classList.toggle("is-demo", !!s.demo);
+    $("demo").hidden = !s.demo;
+    $("hall-name").textContent = s.hall_name;
+    $("status-number").textContent = s.number;
+    $("status-service").textContent = pick(s.service_name, s.service_name_en);
+    $("status-agency").textContent = s.agency_name;
+    const priority = $("status-priority");
+    priority.hidden = !s.priority || s.priority === "none";
+    priority.textContent = t("priority");
+
+    const state = $("status-state");
+    state.textContent = t(`state.${s.state}`);
+    state.dataset.state = s.state;
+
+    const position = $("status-position");
+    const waiting = s.state === "waiting" && Number.isInteger(s.position);
+    position.hidden = !waiting;
+    position.textContent = waiting ? (s.position <= 1 ? t("next") : t("position", { n: s.position })) : "";
+
+    const atCounter = (s.state === "called" || s.state === "serving") && s.counter;
+    const box = $("status-counter");
+    box.hidden = !atCounter;
+    box.classList.toggle("is-called", s.state === "called");
+    box.classList.toggle("is-serving", s.state === "serving");
+    $("status-counter-lead").textContent = atCounter ? t(`call.${s.state}`) : "";
+    $("status-counter-name").textContent = atCounter ? s.counter_name || `Loket ${s.counter}` : "";
+
+    const note = $("status-note");
+    const noteKey = `note.${s.state}`;
+    note.hidden = t(noteKey) === noteKey;
+    note.textContent = note.hidden ? "" : t(noteKey);
+
+    const when = hallTime(s.issued_at || s.created_at);
+    $("status-issued").textContent = when ? t("issued", when) : "";
+    document.title = `${s.number} · ${t(`state.${s.state}`)}`;
+  }
+
+  function update(next) {
+    const wasCalled = status && status.state === "called";
+    status = next;
+    banner.clear();
+    render();
+    if (next.state === "called" && !wasCalled && navigator.vibrate) navigator.vibrate([300, 150, 300]);
+    if (FINAL.has(next.state) && stream) {
+      stream.close(); // the server ends the stream too; do not let the browser reconnect forever
+      stream = null;
+      $("reconnecting").hidden = true;
+    }
+  }
+
+  function follow() {
+    stream = live(`/api/v1/tickets/${encodeURIComponent(ticketId)}/events`, "status", update, (up) => {
+      $("reconnecting").hidden = up;
+    });
+  }
+
+  async function start() {
+    i18n.installToggle();
+    i18n.apply();
+    i18n.onChange(render);
+    if (!ticketId) {
+      banner.show("ticket.missing");
+      return;
+    }
+    try {
+      update(await call(`/api/v1/tickets/${encodeURIComponent(ticketId)}`));
+    } catch (err) {
+      banner.show(err);
+      if (err.status === 404) return; // no such ticket: nothing to follow
+    }
+    if (!status || !FINAL.has(status.state)) follow();
+  }
+
+  start();
+})();

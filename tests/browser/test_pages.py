@@ -1,0 +1,274 @@
+"""The pages in a real browser against a live hall: a walk-in takes a number at the kiosk, follows it
+on a phone and is called and served at a counter; recalls, no-show and transfer at the operator
+page; the kiosk's language toggle, return to the start and refusal when issuing is closed; the
+status page's reconnecting note; the browser printer's confirm and cancel paths.
+
+Tests share one hall (see conftest), so each uses services of its own and asserts numbers only
+for those: KTP-el (A) at counter 1; Kartu Keluarga (B) and Pindah/Datang (E) at counter 3;
+Akta Kelahiran (C) and Akta Kematian (D) at the printing kiosk; JKN (R); PBB-P2 (J).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import Hall, Officer
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def take_number(kiosk: Page, agency: str, service: str, priority: str = "none") -> dict[str, Any]:
+    """Walk the kiosk's screens and return the ticket the API issued."""
+    kiosk.get_by_test_id(f"agency-{agency}").click()
+    kiosk.get_by_test_id(f"service-{service}").click()
+    kiosk.get_by_test_id(f"priority-{priority}").click()
+    with kiosk.expect_response(
+        lambda r: r.url.endswith("/api/v1/tickets") and r.request.method == "POST"
+    ) as issued:
+        kiosk.get_by_test_id("take-number").click()
+    return issued.value.json()
+
+
+def wait_for_state(hall: Hall, ticket_id: str, state: str, timeout: float = 5.0) -> None:
+    """Ticketing learns what happened at a counter from the counters' events, a moment later."""
+    deadline = time.monotonic() + timeout
+    while (seen := hall.ticket(ticket_id)["state"]) != state:
+        assert time.monotonic() < deadline, f"ticket {ticket_id} is {seen}, expected {state}"
+        time.sleep(0.1)
+
+
+def shortcut(page: Page, key: str, button: str) -> None:
+    """Press a keyboard shortcut once its button is enabled: while an action is on its way the page
+    ignores keys (one action at a time), and a key press, unlike a click, does not wait."""
+    expect(page.get_by_test_id(button)).to_be_enabled()
+    page.keyboard.press(key)
+
+
+def sign_in(page: Page, hall: Hall, officer: Officer, counter: int) -> None:
+    page.goto(f"{hall.counters_url}/operator")
+    page.get_by_test_id("username").fill(officer.username)
+    page.get_by_test_id("password").fill(officer.password)
+    page.get_by_test_id("sign-in").click()
+    page.get_by_test_id(f"counter-{counter}").click()
+    expect(page.get_by_test_id("counter-name")).to_contain_text(f"Loket {counter}")
+    page.get_by_test_id("open").click()
+    expect(page.get_by_test_id("counter-state")).to_have_text("Buka")
+
+
+def test_walk_in_is_called_and_served(hall: Hall, officer: Officer, new_context, screenshots: Path) -> None:
+    kiosk = new_context().new_page()
+    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    expect(kiosk.get_by_test_id("demo")).to_be_visible()
+    expect(kiosk.get_by_test_id("agency-dukcapil")).to_be_visible()
+    kiosk.screenshot(path=screenshots / "kiosk-start.png")
+
+    kiosk.get_by_test_id("agency-dukcapil").click()
+    expect(kiosk.get_by_test_id("service-ktp-el")).to_contain_text("Gratis")
+    kiosk.get_by_test_id("requirements-ktp-el").locator("summary").click()
+    expect(kiosk.get_by_test_id("requirements-ktp-el")).to_contain_text("Fotokopi Kartu Keluarga")
+    kiosk.screenshot(path=screenshots / "kiosk-services.png")
+    kiosk.get_by_test_id("back-services").click()
+
+    ticket = take_number(kiosk, "dukcapil", "ktp-el")
+    expect(kiosk.get_by_test_id("ticket-number")).to_have_text("A-001")
+    expect(kiosk.get_by_test_id("ticket-qr")).to_have_attribute("data-src", re.compile(r"/qr\.svg$"))
+    expect(kiosk.get_by_test_id("countdown")).to_contain_text("detik")
+    kiosk.wait_for_function("document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
+    kiosk.screenshot(path=screenshots / "kiosk-result.png")
+    assert ticket["state"] == "waiting"  # no printer at kiosk-1: callable at once
+
+    phone = new_context(**PHONE).new_page()
+    phone.goto(ticket["status_url"])
+    expect(phone.get_by_test_id("status-number")).to_have_text("A-001")
+    expect(phone.get_by_test_id("status-state")).to_have_text(re.compile("menunggu", re.I))
+    expect(phone.get_by_test_id("status-position")).to_have_text(re.compile("Anda berikutnya|Posisi Anda: 1"))
+    expect(phone.get_by_test_id("status-counter")).to_be_hidden()
+    phone.screenshot(path=screenshots / "status-waiting.png")
+
+    operator = new_context().new_page()
+    operator.goto(f"{hall.counters_url}/operator")
+    operator.get_by_test_id("username").fill(officer.username)
+    operator.get_by_test_id("password").fill("not-the-password")
+    operator.get_by_test_id("sign-in").click()
+    expect(operator.get_by_test_id("error")).to_be_visible()
+    sign_in(operator, hall, officer, counter=1)
+    expect(operator.get_by_test_id("complete")).to_be_disabled()
+    operator.get_by_test_id("call-next").click()
+    expect(operator.get_by_test_id("current-number")).to_have_text("A-001")
+    expect(operator.get_by_test_id("call-next")).to_be_disabled()
+    expect(operator.get_by_test_id("close")).to_be_disabled()
+    operator.screenshot(path=screenshots / "operator.png")
+
+    # The phone was never reloaded: the call reaches it through the live stream.
+    expect(phone.get_by_test_id("status-counter")).to_contain_text("Loket 1", timeout=5_000)
+    expect(phone.get_by_test_id("status-state")).to_have_text(re.compile("dipanggil", re.I))
+    phone.screenshot(path=screenshots / "status.png")
+
+    shortcut(operator, "s", "start")  # Mulai layani
+    expect(phone.get_by_test_id("status-state")).to_have_text(re.compile("sedang dilayani", re.I))
+    operator.get_by_test_id("complete").click()
+    expect(operator.get_by_test_id("current-number")).to_have_text("—")
+    expect(phone.get_by_test_id("status-state")).to_have_text(re.compile("selesai", re.I), timeout=5_000)
+    operator.get_by_test_id("close").click()
+    expect(operator.get_by_test_id("counter-state")).to_have_text("Tutup")
+
+
+def test_recalls_turn_skip_into_no_show_and_transfer(hall: Hall, officer: Officer, new_context) -> None:
+    first = hall.issue("kartu-keluarga")
+    second = hall.issue("kartu-keluarga")
+    page = new_context().new_page()
+    sign_in(page, hall, officer, counter=3)
+
+    shortcut(page, "n", "call-next")
+    expect(page.get_by_test_id("current-number")).to_have_text(first["number"])
+    expect(page.get_by_test_id("recall")).to_contain_text("0/2")
+    expect(page.get_by_test_id("skip")).to_have_text("Lewati")
+    page.get_by_test_id("recall").click()
+    expect(page.get_by_test_id("recall")).to_contain_text("1/2")
+    shortcut(page, "r", "recall")
+    expect(page.get_by_test_id("recall")).to_be_disabled()
+    expect(page.get_by_test_id("skip")).to_have_text("Tidak hadir")
+    page.get_by_test_id("skip").click()
+    expect(page.get_by_test_id("current-number")).to_have_text("—")
+    wait_for_state(hall, first["id"], "no_show")
+
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("current-number")).to_have_text(second["number"])
+    page.get_by_test_id("transfer").click()
+    page.get_by_test_id("transfer-service").select_option("pindah-datang")
+    page.get_by_test_id("transfer-confirm").click()
+    expect(page.get_by_test_id("current-number")).to_have_text("—")
+    expect(page.get_by_test_id("notice")).to_contain_text(second["number"])
+
+    page.get_by_test_id("call-next").click()  # the transferred citizen waits for pindah-datang here
+    expect(page.get_by_test_id("current-number")).to_have_text(second["number"])
+    page.get_by_test_id("complete").click()
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("notice")).to_have_text("Tidak ada antrean yang menunggu")
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("counter-state")).to_have_text("Istirahat")
+    expect(page.get_by_test_id("call-next")).to_be_disabled()
+    page.get_by_test_id("resume").click()
+    page.get_by_test_id("close").click()
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("sign-in")).to_be_visible()
+
+
+def test_english_toggle_is_remembered(hall: Hall, new_context) -> None:
+    kiosk = new_context().new_page()
+    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    heading = kiosk.get_by_test_id("heading")
+    expect(heading).to_have_text("Pilih instansi")
+    expect(kiosk.get_by_test_id("lang-toggle")).to_have_text("English")
+
+    kiosk.get_by_test_id("lang-toggle").click()
+    expect(heading).to_have_text("Choose an agency")
+    expect(kiosk.get_by_test_id("agency-dukcapil")).to_contain_text("Civil Registry Office")
+    expect(kiosk.get_by_test_id("lang-toggle")).to_have_text("Bahasa Indonesia")
+    kiosk.reload()
+    expect(heading).to_have_text("Choose an agency")
+    kiosk.get_by_test_id("agency-polresta").click()
+    expect(kiosk.get_by_test_id("service-skck")).to_contain_text("Rp 30.000")
+
+
+def test_kiosk_returns_to_the_start_in_bahasa_indonesia(hall: Hall, new_context) -> None:
+    kiosk = new_context().new_page()
+    kiosk.clock.install()
+    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    kiosk.get_by_test_id("lang-toggle").click()
+    take_number(kiosk, "bpjs", "jkn")
+    expect(kiosk.get_by_test_id("ticket-number")).to_have_text("R-001")
+    expect(kiosk.get_by_test_id("countdown")).to_have_text("Back to the start in 20 seconds")
+
+    kiosk.clock.run_for(21_000)
+    expect(kiosk.get_by_test_id("heading")).to_have_text("Pilih instansi")  # the next citizen's default
+    expect(kiosk.get_by_test_id("ticket-number")).to_be_hidden()
+
+
+def test_status_page_says_when_it_reconnects(hall: Hall, new_context) -> None:
+    ticket = hall.issue("pbb-p2")
+    streams = []
+
+    def events(route: Route) -> None:
+        streams.append(route.request.url)
+        if len(streams) == 1:  # the first stream ends at once, as a dropped connection would
+            frame = f"event: status\ndata: {json.dumps(hall.ticket(ticket['id']))}\n\n"
+            route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=frame)
+        else:
+            route.continue_()
+
+    phone = new_context(**PHONE).new_page()
+    phone.route("**/events", events)
+    phone.goto(ticket["status_url"])
+    expect(phone.get_by_test_id("reconnecting")).to_be_visible()
+    expect(phone.get_by_test_id("reconnecting")).to_have_text("Menyambung ulang…")
+    expect(phone.get_by_test_id("reconnecting")).to_be_hidden(timeout=10_000)
+    expect(phone.get_by_test_id("status-state")).to_have_text("Menunggu")
+    assert len(streams) >= 2
+
+
+def test_kiosk_refuses_when_issuing_is_closed(hall: Hall, new_context) -> None:
+    def closed_hall(route: Route) -> None:
+        body = route.fetch().json()
+        body["issuing"] = {
+            "open": False,
+            "code": "hall_closed",
+            "message": "Pengambilan nomor sudah ditutup untuk hari ini",
+            "message_en": "Numbers are no longer issued today",
+        }
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    kiosk = new_context().new_page()
+    kiosk.route("**/api/v1/hall", closed_hall)
+    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    expect(kiosk.get_by_test_id("refusal")).to_have_text("Pengambilan nomor sudah ditutup untuk hari ini")
+    expect(kiosk.get_by_test_id("agency-dukcapil")).to_be_hidden()
+    expect(kiosk.get_by_test_id("hall-name")).to_have_text("Mal Pelayanan Publik Kota Kendari")
+    kiosk.get_by_test_id("lang-toggle").click()
+    expect(kiosk.get_by_test_id("refusal")).to_have_text("Numbers are no longer issued today")
+
+
+def test_browser_printer_confirms_the_print(hall: Hall, new_context, screenshots: Path) -> None:
+    kiosk = new_context().new_page()
+    kiosk.goto(f"{hall.ticketing_url}/kiosk?kiosk=kiosk-2")
+    expect(kiosk.get_by_test_id("kiosk-name")).to_have_text("Kios Lantai 2")
+    ticket = take_number(kiosk, "dukcapil", "akta-kelahiran", priority="elderly")
+    assert ticket["state"] == "printing"
+    expect(kiosk.get_by_test_id("ticket-number")).to_have_text("C-001")
+    expect(kiosk.get_by_test_id("ticket-priority")).to_contain_text("Lansia")
+    assert hall.ticket(ticket["id"])["state"] == "waiting"  # confirmed: now callable
+
+    slip = new_context(viewport={"width": 340, "height": 760}).new_page()
+    slip.goto(f"{hall.ticketing_url}{ticket['print_url']}")
+    slip.evaluate("window.antreTicketReady")
+    expect(slip.get_by_test_id("ticket-number")).to_have_text("C-001")
+    expect(slip.get_by_test_id("priority")).to_contain_text("PRIORITAS")
+    expect(slip.get_by_test_id("issued-at")).to_have_text(re.compile(r"^\d{2}-\d{2}-\d{4} \d{2}:\d{2} WITA$"))
+    slip.screenshot(path=screenshots / "ticket-print.png", full_page=True)
+
+    # Printed as one page 80 mm wide, as long as the slip (the roll is cut once, after it).
+    pages = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", slip.pdf(prefer_css_page_size=True))
+    assert len(pages) == 1
+    width_mm, height_mm = (float(points) / 72 * 25.4 for points in pages[0])
+    assert round(width_mm) == 80
+    assert 60 < height_mm < 200
+
+
+def test_failed_print_cancels_the_number(hall: Hall, new_context) -> None:
+    kiosk = new_context().new_page()
+    kiosk.route("**/tickets/*/print", lambda route: route.fulfill(status=503, body="printer page down"))
+    kiosk.goto(f"{hall.ticketing_url}/kiosk?kiosk=kiosk-2")
+    ticket = take_number(kiosk, "dukcapil", "akta-kematian")
+    expect(kiosk.get_by_test_id("error")).to_contain_text("gagal dicetak")
+    expect(kiosk.get_by_test_id("take-number")).to_be_visible()  # back to try again
+    assert hall.ticket(ticket["id"])["state"] == "cancelled"  # no ghost number to call
