@@ -87,6 +87,11 @@ class Consumer:
         self._handler = handler
         self._batch = batch
         self.processed = 0
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the batch in hand, then fetch no more (what was not acked is redelivered)."""
+        self._stopping = True
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         config = ConsumerConfig(
@@ -125,8 +130,8 @@ class Consumer:
         # Wait for one message with a long poll; once they flow, drain in batches. (A batch fetch
         # that finds nothing waits for a whole batch until its timeout, which would add latency.)
         draining = False
-        while True:
-            size, timeout = (self._batch, 0.02) if draining else (1, 5.0)
+        while not self._stopping:
+            size, timeout = (self._batch, 0.02) if draining else (1, 1.0)
             try:
                 msgs = await sub.fetch(size, timeout=timeout)
             except (TimeoutError, NatsTimeout, FetchTimeoutError):

@@ -187,6 +187,11 @@ class OutboxRelay:
         ids, self._unmarked = self._unmarked, []
         await asyncio.to_thread(self._mark_ids, ids)
 
+    async def flush(self) -> None:
+        """Publish and mark what this relay holds (on shutdown)."""
+        await self._publish_fresh()
+        await self._mark(force=True)
+
     async def publish_pending(self) -> int:
         """Publish every committed row still unpublished (used at start-up and by tests)."""
         rows = await asyncio.to_thread(self._pending, False)

@@ -9,6 +9,7 @@ background task connects when NATS comes back, then starts the relay and the con
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -59,6 +60,7 @@ class Runtime:
     relay: OutboxRelay | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _started: list[bus.Consumer] = field(default_factory=list)
+    _consumer_tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -132,17 +134,26 @@ class Runtime:
         for spec in self.consumers:
             consumer = bus.Consumer(self.js, self.hall.id, spec.durable, spec.subjects, spec.handler)
             self._started.append(consumer)
-            self._tasks.append(asyncio.create_task(consumer.run()))
+            task = asyncio.create_task(consumer.run())
+            self._consumer_tasks.append(task)
+            self._tasks.append(task)
 
     async def stop(self) -> None:
+        """SIGTERM: consumers finish their batch, the relay publishes what it holds, then the
+        connections close. Whatever did not finish is redelivered or republished by a replica."""
+        for consumer in self._started:
+            consumer.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*self._consumer_tasks, return_exceptions=True), 2.0)
+        if self.relay is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.relay.flush(), 2.0)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.nc is not None and self.nc.is_connected:
-            try:
-                await asyncio.wait_for(self.nc.drain(), timeout=5)
-            except Exception as exc:
-                log.warning("%s: NATS drain: %s", self.service, exc)
+        if self.nc is not None:
+            with contextlib.suppress(Exception):
+                await self.nc.close()
         self.engine.dispose()
 
     async def db_ready(self) -> bool:
