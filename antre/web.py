@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -148,7 +149,11 @@ def install_health(app: FastAPI) -> None:
 
 
 def make_app(title: str, description: str, lifespan: Any) -> FastAPI:
-    app = FastAPI(title=title, description=description, version="1", lifespan=lifespan)
+    # HTTP spans join the ticket's trace; metrics are Prometheus' (each service's metrics.py), so
+    # FastAPI's own OpenTelemetry metrics, logs and per-operation spans stay off. The body limit
+    # is ours rather than FastAPI's: its 413 is plain text before the app, not a bilingual refusal.
+    telemetry: TelemetryConfig = {"tracing": True, "metrics": False, "logs": False, "operation_spans": False}
+    app = FastAPI(title=title, description=description, version="1", lifespan=lifespan, telemetry=telemetry)
     install_problem_handlers(app)
     install_health(app)
     app.add_middleware(BodyLimit)
