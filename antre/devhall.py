@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from antre.hall.load import load_hall
+from antre.hall.model import Hall
 
 SERVICES = ("ticketing", "counters", "display", "notify")
 DEMO_PASSWORD = "antre-demo"
@@ -106,25 +107,18 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
-def _demo_officers(hall, env: dict[str, str]) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    accounts = [(f"{a.code}1", a.name, a.code) for a in hall.agencies] + [("admin", "Petugas MPP", "")]
-    for username, name, agency in accounts:
-        cmd = [
-            sys.executable,
-            "-m",
-            "services.counters.entrypoints.cli",
-            "add-officer",
-            "--username",
-            username,
-            "--name",
-            name,
-            "--agency",
-            agency,
-            "--password",
-            DEMO_PASSWORD,
-        ]
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return [(username, agency or "semua instansi / all agencies") for username, _, agency in accounts]
+def _demo_officers(hall: Hall, env: dict[str, str]) -> list[tuple[str, str]]:
+    """One officer per agency and one for hall staff, all with the demo password."""
+    from services.counters.domain.stations import Officer
+    from services.counters.entrypoints.cli import add_officers
+    from services.counters.settings import Settings
+
+    accounts = [Officer(f"{a.code}1", a.name, a.code) for a in hall.agencies] + [
+        Officer("admin", "Petugas MPP", "")
+    ]
+    settings = Settings(**{k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")})
+    add_officers(settings, [(officer, DEMO_PASSWORD) for officer in accounts])
+    return [(o.username, o.agency or "semua instansi / all agencies") for o in accounts]
 
 
 def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout: float = 60.0) -> bool:
@@ -143,7 +137,7 @@ def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout
     return not pending
 
 
-def _banner(hall, url: dict[str, str], officers: list[tuple[str, str]], demo: bool) -> None:  # type: ignore[no-untyped-def]
+def _banner(hall: Hall, url: dict[str, str], officers: list[tuple[str, str]], demo: bool) -> None:
     lines = [
         "",
         f"  {hall.name}" + ("  [DEMO: buka kapan saja / open at any hour]" if demo else ""),

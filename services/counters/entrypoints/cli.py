@@ -33,23 +33,34 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--password", help="default: read one line from standard input")
     args = parser.parse_args(argv)
 
-    settings = Settings()
-    hall = load_hall(settings.hall_file)
-    if args.agency and hall.agency(args.agency) is None:
-        print(f"instansi '{args.agency}' tidak dikenal / unknown agency '{args.agency}'", file=sys.stderr)
-        return 2
     password = args.password if args.password is not None else sys.stdin.readline().rstrip("\n")
-    if len(password) < 8:
-        print("kata sandi minimal 8 karakter / password needs at least 8 characters", file=sys.stderr)
+    try:
+        add_officers(Settings(), [(Officer(args.username, args.name, args.agency), password)])
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return 2
-    engine = db.make_engine(settings.db_url("counters"), settings.db_schema("counters"))
-    db.migrate(engine, MIGRATIONS, settings.db_schema("counters"))
-    deps = handlers.Deps.for_hall(
-        hall, UnitOfWork(engine, outbox, utcnow), Metrics(CollectorRegistry()), Broadcaster()
-    )
-    handlers.add_officer(deps, Officer(args.username, args.name, args.agency), password)
     print(f"petugas {args.username} disimpan / officer {args.username} saved")
     return 0
+
+
+def add_officers(settings: Settings, accounts: list[tuple[Officer, str]]) -> None:
+    """Create or update officer accounts in the counters' database (migrating it first)."""
+    hall = load_hall(settings.hall_file)
+    for officer, password in accounts:
+        if officer.agency and hall.agency(officer.agency) is None:
+            raise ValueError(f"instansi '{officer.agency}' tidak dikenal / unknown agency '{officer.agency}'")
+        if len(password) < 8:
+            raise ValueError("kata sandi minimal 8 karakter / password needs at least 8 characters")
+    engine = db.make_engine(settings.db_url("counters"), settings.db_schema("counters"))
+    try:
+        db.migrate(engine, MIGRATIONS, settings.db_schema("counters"))
+        deps = handlers.Deps.for_hall(
+            hall, UnitOfWork(engine, outbox, utcnow), Metrics(CollectorRegistry()), Broadcaster()
+        )
+        for officer, password in accounts:
+            handlers.add_officer(deps, officer, password)
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":
