@@ -24,26 +24,13 @@ import pydantic
 import yaml
 from pydantic_core import ErrorDetails
 
-from antre.hall.model import WEEKDAYS, Hall
+from antre.events import SUFFIXES
+from antre.hall.model import WEEKDAYS, Booking, Hall
 
 Loc = tuple[str | int, ...]
 
-WEBHOOK_EVENTS = frozenset(
-    {
-        "ticket.issued",
-        "ticket.called",
-        "ticket.recalled",
-        "ticket.serving",
-        "ticket.completed",
-        "ticket.skipped",
-        "ticket.transferred",
-        "ticket.cancelled",
-        "counter.opened",
-        "counter.paused",
-        "counter.resumed",
-        "counter.closed",
-    }
-)
+# Every event a webhook may ask for: the subjects' entity.event suffixes.
+WEBHOOK_EVENTS = frozenset(SUFFIXES.values())
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_-]*")  # one NATS subject token: no dots, spaces or wildcards
 _PREFIX = re.compile(r"[A-Z]{1,2}")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-9_]*)+(?:\.[0-9_]*)?$")
@@ -269,6 +256,30 @@ def _span(report: _Report, loc: Loc, start: dt.time, end: dt.time) -> None:
         )
 
 
+def _check_booking(report: _Report, loc: Loc, booking: Booking) -> None:
+    capacity = 0
+    for j, session in enumerate(booking.sessions):
+        _span(report, (*loc, "sessions", j), session.start, session.end)
+        if session.capacity < 0:
+            report.add((*loc, "sessions", j, "capacity"), "tidak boleh negatif", "must not be negative")
+        capacity += session.capacity
+    if not 0 <= booking.online_quota <= booking.daily_quota:
+        report.add(
+            (*loc, "online_quota"), "harus antara 0 dan daily_quota", "must be between 0 and daily_quota"
+        )
+    if booking.online_quota > capacity:
+        report.add(
+            (*loc, "online_quota"),
+            f"melebihi kapasitas sesi ({capacity})",
+            f"exceeds the sessions' capacity ({capacity})",
+        )
+    for name in ("days_ahead", "check_in_early_minutes", "check_in_late_minutes", "turn_near"):
+        if getattr(booking, name) < 0:
+            report.add((*loc, name), "tidak boleh negatif", "must not be negative")
+    if booking.ratio < 1:
+        report.add((*loc, "ratio"), "minimal 1", "at least 1")
+
+
 def _cross_check(hall: Hall, report: _Report) -> None:
     zones = {z.code for z in hall.zones}
     agencies = {a.code for a in hall.agencies}
@@ -299,6 +310,8 @@ def _cross_check(hall: Hall, report: _Report) -> None:
         _known(report, ("services", i, "agency"), service.agency, agencies, ("instansi", "agency"))
         if service.code not in served:
             report.add(("services", i), "tidak ada loket yang melayaninya", "no counter serves it")
+        if service.booking is not None:
+            _check_booking(report, ("services", i, "booking"), service.booking)
     for i, counter in enumerate(hall.counters):
         _known(report, ("counters", i, "zone"), counter.zone, zones, ("zona", "zone"))
         if not counter.services:

@@ -56,6 +56,35 @@ class ServiceStandard:
 
 
 @dataclass(frozen=True)
+class Session:
+    """A booking session of a day, e.g. 08:00-09:00 for 20 citizens."""
+
+    start: dt.time
+    end: dt.time
+    capacity: int
+
+
+@dataclass(frozen=True)
+class Booking:
+    """Online booking for a service. The day's ``daily_quota`` is one pool shared by the kiosk
+    and the booking page: ``online_quota`` of it may be booked (in sessions), the rest is for
+    walk-ins, and neither side can take what belongs to the other."""
+
+    sessions: tuple[Session, ...]
+    daily_quota: int  # every number of the day, walk-in and online together
+    online_quota: int  # of which bookable online; at most the sessions' capacity
+    days_ahead: int = 7
+    check_in_early_minutes: int = 30  # before the session starts
+    check_in_late_minutes: int = 15  # after it starts; later, the booking is a no-show
+    # How booked and walk-in tickets share the counters (see services/counters/domain/blending.py):
+    # check_in: one line in check-in order; near_slot: a booked citizen is called from their
+    # session's start, ahead of walk-ins who came later; ratio: `ratio` booked calls per walk-in.
+    blend: Literal["check_in", "near_slot", "ratio"] = "near_slot"
+    ratio: int = 2
+    turn_near: int = 3  # "your turn is near" when this many tickets are ahead
+
+
+@dataclass(frozen=True)
 class Service:
     code: str  # a subject token, unique in the hall
     name: str
@@ -64,6 +93,7 @@ class Service:
     name_en: str = ""
     standard: ServiceStandard = field(default_factory=ServiceStandard)
     target_minutes: int = 15  # expected service time; also a metrics threshold
+    booking: Booking | None = None  # None: walk-in only
 
 
 @dataclass(frozen=True)
@@ -146,6 +176,15 @@ class QueueRules:
 
 
 @dataclass(frozen=True)
+class NoShowRule:
+    """Online booking is blocked for ``block_days`` after ``limit`` no-shows in ``window_days``."""
+
+    limit: int = 3
+    window_days: int = 90
+    block_days: int = 30
+
+
+@dataclass(frozen=True)
 class Hall:
     id: str  # a subject token
     name: str
@@ -159,6 +198,7 @@ class Hall:
     webhooks: tuple[Webhook, ...] = ()
     queue: QueueRules = field(default_factory=QueueRules)
     announcement_gap_seconds: float = 1.0
+    no_shows: NoShowRule = field(default_factory=NoShowRule)
 
     def service(self, code: str) -> Service | None:
         return next((s for s in self.services if s.code == code), None)

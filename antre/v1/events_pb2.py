@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x61ntre/v1/events.proto\x12\x08\x61ntre.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n\tEventMeta\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0c\n\x04hall\x18\x02 \x01(\t\x12\x0e\n\x06\x61gency\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Q\n\tTicketRef\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12\x0e\n\x06number\x18\x03 \x01(\t\x12\x10\n\x08hall_day\x18\x04 \x01(\t\"8\n\nCounterRef\x12\x0e\n\x06number\x18\x01 \x01(\r\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04zone\x18\x03 \x01(\t\"\xe3\x01\n\x0cTicketIssued\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12)\n\x08priority\x18\x03 \x01(\x0e\x32\x17.antre.v1.PriorityGroup\x12\"\n\x07\x63hannel\x18\x04 \x01(\x0e\x32\x11.antre.v1.Channel\x12\r\n\x05kiosk\x18\x05 \x01(\t\x12-\n\tissued_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbd\x01\n\x0cTicketCalled\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0f\n\x07officer\x18\x04 \x01(\t\x12-\n\tqueued_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x90\x01\n\x0eTicketRecalled\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0f\n\x07recalls\x18\x04 \x01(\r\"\x7f\n\x0eServingStarted\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\"\xb8\x01\n\x0fTicketCompleted\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x36\n\x12serving_started_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa0\x01\n\rTicketSkipped\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0f\n\x07no_show\x18\x04 \x01(\x08\x12\x0f\n\x07recalls\x18\x05 \x01(\r\"\xd8\x01\n\x11TicketTransferred\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12\x14\n\x0c\x66rom_service\x18\x03 \x01(\t\x12\x13\n\x0b\x66rom_agency\x18\x04 \x01(\t\x12%\n\x07\x63ounter\x18\x05 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12)\n\x08priority\x18\x06 \x01(\x0e\x32\x17.antre.v1.PriorityGroup\"i\n\x0fTicketCancelled\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12\x0e\n\x06reason\x18\x03 \x01(\t\"|\n\rCounterOpened\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12%\n\x07\x63ounter\x18\x02 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0f\n\x07officer\x18\x03 \x01(\t\x12\x10\n\x08services\x18\x04 \x03(\t\"i\n\rCounterPaused\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12%\n\x07\x63ounter\x18\x02 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0e\n\x06reason\x18\x03 \x01(\t\"Z\n\x0e\x43ounterResumed\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12%\n\x07\x63ounter\x18\x02 \x01(\x0b\x32\x14.antre.v1.CounterRef\"Y\n\rCounterClosed\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12%\n\x07\x63ounter\x18\x02 \x01(\x0b\x32\x14.antre.v1.CounterRef*\x9a\x01\n\rPriorityGroup\x12\x17\n\x13PRIORITY_GROUP_NONE\x10\x00\x12\x1a\n\x16PRIORITY_GROUP_ELDERLY\x10\x01\x12\x1d\n\x19PRIORITY_GROUP_DISABILITY\x10\x02\x12\x1b\n\x17PRIORITY_GROUP_PREGNANT\x10\x03\x12\x18\n\x14PRIORITY_GROUP_CHILD\x10\x04*^\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x43HANNEL_WALK_IN\x10\x01\x12\x12\n\x0e\x43HANNEL_ONLINE\x10\x02\x12\x11\n\rCHANNEL_STAFF\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x61ntre/v1/events.proto\x12\x08\x61ntre.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n\tEventMeta\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0c\n\x04hall\x18\x02 \x01(\t\x12\x0e\n\x06\x61gency\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Q\n\tTicketRef\x12\x11\n\tticket_id\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12\x0e\n\x06number\x18\x03 \x01(\t\x12\x10\n\x08hall_day\x18\x04 \x01(\t\"8\n\nCounterRef\x12\x0e\n\x06number\x18\x01 \x01(\r\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04zone\x18\x03 \x01(\t\"\xaa\x02\n\x0cTicketIssued\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12)\n\x08priority\x18\x03 \x01(\x0e\x32\x17.antre.v1.PriorityGroup\x12\"\n\x07\x63hannel\x18\x04 \x01(\x0e\x32\x11.antre.v1.Channel\x12\r\n\x05kiosk\x18\x05 \x01(\t\x12-\n\tissued_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nbooking_id\x18\x07 \x01(\t\x12\x31\n\rsession_start\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbd\x01\n\x0cTicketCalled\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0f\n\x07officer\x18\x04 \x01(\t\x12-\n\tqueued_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x90\x01\n\x0eTicketRecalled\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0f\n\x07recalls\x18\x04 \x01(\r\"\x7f\n\x0eServingStarted\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\"\xb8\x01\n\x0fTicketCompleted\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x36\n\x12serving_started_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa0\x01\n\rTicketSkipped\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12%\n\x07\x63ounter\x18\x03 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0f\n\x07no_show\x18\x04 \x01(\x08\x12\x0f\n\x07recalls\x18\x05 \x01(\r\"\xd8\x01\n\x11TicketTransferred\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12\x14\n\x0c\x66rom_service\x18\x03 \x01(\t\x12\x13\n\x0b\x66rom_agency\x18\x04 \x01(\t\x12%\n\x07\x63ounter\x18\x05 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12)\n\x08priority\x18\x06 \x01(\x0e\x32\x17.antre.v1.PriorityGroup\"i\n\x0fTicketCancelled\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12#\n\x06ticket\x18\x02 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12\x0e\n\x06reason\x18\x03 \x01(\t\"G\n\x07\x43ontact\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x10\n\x08language\x18\x04 \x01(\t\"\x8f\x01\n\x0b\x42ookingSlot\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x02 \x01(\t\x12\x31\n\rsession_start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bsession_end\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xc2\x01\n\x0e\x42ookingCreated\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x0c\n\x04\x63ode\x18\x03 \x01(\t\x12#\n\x04slot\x18\x04 \x01(\x0b\x32\x15.antre.v1.BookingSlot\x12\"\n\x07\x63ontact\x18\x05 \x01(\x0b\x32\x11.antre.v1.Contact\x12\"\n\x07\x63hannel\x18\x06 \x01(\x0e\x32\x11.antre.v1.Channel\"\x99\x01\n\x12\x42ookingRescheduled\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\'\n\x08previous\x18\x03 \x01(\x0b\x32\x15.antre.v1.BookingSlot\x12#\n\x04slot\x18\x04 \x01(\x0b\x32\x15.antre.v1.BookingSlot\"~\n\x10\x42ookingCancelled\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12#\n\x04slot\x18\x03 \x01(\x0b\x32\x15.antre.v1.BookingSlot\x12\x0e\n\x06reason\x18\x04 \x01(\t\"|\n\x10\x42ookingCheckedIn\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12#\n\x06ticket\x18\x03 \x01(\x0b\x32\x13.antre.v1.TicketRef\x12\x0c\n\x04late\x18\x04 \x01(\x08\"k\n\rBookingNoShow\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12#\n\x04slot\x18\x03 \x01(\x0b\x32\x15.antre.v1.BookingSlot\"|\n\rCounterOpened\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12%\n\x07\x63ounter\x18\x02 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0f\n\x07officer\x18\x03 \x01(\t\x12\x10\n\x08services\x18\x04 \x03(\t\"i\n\rCounterPaused\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12%\n\x07\x63ounter\x18\x02 \x01(\x0b\x32\x14.antre.v1.CounterRef\x12\x0e\n\x06reason\x18\x03 \x01(\t\"Z\n\x0e\x43ounterResumed\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12%\n\x07\x63ounter\x18\x02 \x01(\x0b\x32\x14.antre.v1.CounterRef\"Y\n\rCounterClosed\x12!\n\x04meta\x18\x01 \x01(\x0b\x32\x13.antre.v1.EventMeta\x12%\n\x07\x63ounter\x18\x02 \x01(\x0b\x32\x14.antre.v1.CounterRef*\x9a\x01\n\rPriorityGroup\x12\x17\n\x13PRIORITY_GROUP_NONE\x10\x00\x12\x1a\n\x16PRIORITY_GROUP_ELDERLY\x10\x01\x12\x1d\n\x19PRIORITY_GROUP_DISABILITY\x10\x02\x12\x1b\n\x17PRIORITY_GROUP_PREGNANT\x10\x03\x12\x18\n\x14PRIORITY_GROUP_CHILD\x10\x04*^\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x43HANNEL_WALK_IN\x10\x01\x12\x12\n\x0e\x43HANNEL_ONLINE\x10\x02\x12\x11\n\rCHANNEL_STAFF\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'antre.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PRIORITYGROUP']._serialized_start=2110
-  _globals['_PRIORITYGROUP']._serialized_end=2264
-  _globals['_CHANNEL']._serialized_start=2266
-  _globals['_CHANNEL']._serialized_end=2360
+  _globals['_PRIORITYGROUP']._serialized_start=3116
+  _globals['_PRIORITYGROUP']._serialized_end=3270
+  _globals['_CHANNEL']._serialized_start=3272
+  _globals['_CHANNEL']._serialized_end=3366
   _globals['_EVENTMETA']._serialized_start=68
   _globals['_EVENTMETA']._serialized_end=176
   _globals['_TICKETREF']._serialized_start=178
@@ -43,27 +43,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COUNTERREF']._serialized_start=261
   _globals['_COUNTERREF']._serialized_end=317
   _globals['_TICKETISSUED']._serialized_start=320
-  _globals['_TICKETISSUED']._serialized_end=547
-  _globals['_TICKETCALLED']._serialized_start=550
-  _globals['_TICKETCALLED']._serialized_end=739
-  _globals['_TICKETRECALLED']._serialized_start=742
-  _globals['_TICKETRECALLED']._serialized_end=886
-  _globals['_SERVINGSTARTED']._serialized_start=888
-  _globals['_SERVINGSTARTED']._serialized_end=1015
-  _globals['_TICKETCOMPLETED']._serialized_start=1018
-  _globals['_TICKETCOMPLETED']._serialized_end=1202
-  _globals['_TICKETSKIPPED']._serialized_start=1205
-  _globals['_TICKETSKIPPED']._serialized_end=1365
-  _globals['_TICKETTRANSFERRED']._serialized_start=1368
-  _globals['_TICKETTRANSFERRED']._serialized_end=1584
-  _globals['_TICKETCANCELLED']._serialized_start=1586
-  _globals['_TICKETCANCELLED']._serialized_end=1691
-  _globals['_COUNTEROPENED']._serialized_start=1693
-  _globals['_COUNTEROPENED']._serialized_end=1817
-  _globals['_COUNTERPAUSED']._serialized_start=1819
-  _globals['_COUNTERPAUSED']._serialized_end=1924
-  _globals['_COUNTERRESUMED']._serialized_start=1926
-  _globals['_COUNTERRESUMED']._serialized_end=2016
-  _globals['_COUNTERCLOSED']._serialized_start=2018
-  _globals['_COUNTERCLOSED']._serialized_end=2107
+  _globals['_TICKETISSUED']._serialized_end=618
+  _globals['_TICKETCALLED']._serialized_start=621
+  _globals['_TICKETCALLED']._serialized_end=810
+  _globals['_TICKETRECALLED']._serialized_start=813
+  _globals['_TICKETRECALLED']._serialized_end=957
+  _globals['_SERVINGSTARTED']._serialized_start=959
+  _globals['_SERVINGSTARTED']._serialized_end=1086
+  _globals['_TICKETCOMPLETED']._serialized_start=1089
+  _globals['_TICKETCOMPLETED']._serialized_end=1273
+  _globals['_TICKETSKIPPED']._serialized_start=1276
+  _globals['_TICKETSKIPPED']._serialized_end=1436
+  _globals['_TICKETTRANSFERRED']._serialized_start=1439
+  _globals['_TICKETTRANSFERRED']._serialized_end=1655
+  _globals['_TICKETCANCELLED']._serialized_start=1657
+  _globals['_TICKETCANCELLED']._serialized_end=1762
+  _globals['_CONTACT']._serialized_start=1764
+  _globals['_CONTACT']._serialized_end=1835
+  _globals['_BOOKINGSLOT']._serialized_start=1838
+  _globals['_BOOKINGSLOT']._serialized_end=1981
+  _globals['_BOOKINGCREATED']._serialized_start=1984
+  _globals['_BOOKINGCREATED']._serialized_end=2178
+  _globals['_BOOKINGRESCHEDULED']._serialized_start=2181
+  _globals['_BOOKINGRESCHEDULED']._serialized_end=2334
+  _globals['_BOOKINGCANCELLED']._serialized_start=2336
+  _globals['_BOOKINGCANCELLED']._serialized_end=2462
+  _globals['_BOOKINGCHECKEDIN']._serialized_start=2464
+  _globals['_BOOKINGCHECKEDIN']._serialized_end=2588
+  _globals['_BOOKINGNOSHOW']._serialized_start=2590
+  _globals['_BOOKINGNOSHOW']._serialized_end=2697
+  _globals['_COUNTEROPENED']._serialized_start=2699
+  _globals['_COUNTEROPENED']._serialized_end=2823
+  _globals['_COUNTERPAUSED']._serialized_start=2825
+  _globals['_COUNTERPAUSED']._serialized_end=2930
+  _globals['_COUNTERRESUMED']._serialized_start=2932
+  _globals['_COUNTERRESUMED']._serialized_end=3022
+  _globals['_COUNTERCLOSED']._serialized_start=3024
+  _globals['_COUNTERCLOSED']._serialized_end=3113
 # @@protoc_insertion_point(module_scope)

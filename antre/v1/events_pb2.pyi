@@ -69,20 +69,24 @@ class CounterRef(_message.Message):
     def __init__(self, number: _Optional[int] = ..., name: _Optional[str] = ..., zone: _Optional[str] = ...) -> None: ...
 
 class TicketIssued(_message.Message):
-    __slots__ = ("meta", "ticket", "priority", "channel", "kiosk", "issued_at")
+    __slots__ = ("meta", "ticket", "priority", "channel", "kiosk", "issued_at", "booking_id", "session_start")
     META_FIELD_NUMBER: _ClassVar[int]
     TICKET_FIELD_NUMBER: _ClassVar[int]
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     KIOSK_FIELD_NUMBER: _ClassVar[int]
     ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
+    BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_START_FIELD_NUMBER: _ClassVar[int]
     meta: EventMeta
     ticket: TicketRef
     priority: PriorityGroup
     channel: Channel
     kiosk: str
     issued_at: _timestamp_pb2.Timestamp
-    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., priority: _Optional[_Union[PriorityGroup, str]] = ..., channel: _Optional[_Union[Channel, str]] = ..., kiosk: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    booking_id: str
+    session_start: _timestamp_pb2.Timestamp
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., priority: _Optional[_Union[PriorityGroup, str]] = ..., channel: _Optional[_Union[Channel, str]] = ..., kiosk: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., booking_id: _Optional[str] = ..., session_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class TicketCalled(_message.Message):
     __slots__ = ("meta", "ticket", "counter", "officer", "queued_at")
@@ -171,6 +175,92 @@ class TicketCancelled(_message.Message):
     ticket: TicketRef
     reason: str
     def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class Contact(_message.Message):
+    __slots__ = ("name", "phone", "email", "language")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    phone: str
+    email: str
+    language: str
+    def __init__(self, name: _Optional[str] = ..., phone: _Optional[str] = ..., email: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
+
+class BookingSlot(_message.Message):
+    __slots__ = ("service", "day", "session_start", "session_end")
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    SESSION_START_FIELD_NUMBER: _ClassVar[int]
+    SESSION_END_FIELD_NUMBER: _ClassVar[int]
+    service: str
+    day: str
+    session_start: _timestamp_pb2.Timestamp
+    session_end: _timestamp_pb2.Timestamp
+    def __init__(self, service: _Optional[str] = ..., day: _Optional[str] = ..., session_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class BookingCreated(_message.Message):
+    __slots__ = ("meta", "booking_id", "code", "slot", "contact", "channel")
+    META_FIELD_NUMBER: _ClassVar[int]
+    BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    SLOT_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    booking_id: str
+    code: str
+    slot: BookingSlot
+    contact: Contact
+    channel: Channel
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., booking_id: _Optional[str] = ..., code: _Optional[str] = ..., slot: _Optional[_Union[BookingSlot, _Mapping]] = ..., contact: _Optional[_Union[Contact, _Mapping]] = ..., channel: _Optional[_Union[Channel, str]] = ...) -> None: ...
+
+class BookingRescheduled(_message.Message):
+    __slots__ = ("meta", "booking_id", "previous", "slot")
+    META_FIELD_NUMBER: _ClassVar[int]
+    BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_FIELD_NUMBER: _ClassVar[int]
+    SLOT_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    booking_id: str
+    previous: BookingSlot
+    slot: BookingSlot
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., booking_id: _Optional[str] = ..., previous: _Optional[_Union[BookingSlot, _Mapping]] = ..., slot: _Optional[_Union[BookingSlot, _Mapping]] = ...) -> None: ...
+
+class BookingCancelled(_message.Message):
+    __slots__ = ("meta", "booking_id", "slot", "reason")
+    META_FIELD_NUMBER: _ClassVar[int]
+    BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
+    SLOT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    booking_id: str
+    slot: BookingSlot
+    reason: str
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., booking_id: _Optional[str] = ..., slot: _Optional[_Union[BookingSlot, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class BookingCheckedIn(_message.Message):
+    __slots__ = ("meta", "booking_id", "ticket", "late")
+    META_FIELD_NUMBER: _ClassVar[int]
+    BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    booking_id: str
+    ticket: TicketRef
+    late: bool
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., booking_id: _Optional[str] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., late: _Optional[bool] = ...) -> None: ...
+
+class BookingNoShow(_message.Message):
+    __slots__ = ("meta", "booking_id", "slot")
+    META_FIELD_NUMBER: _ClassVar[int]
+    BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
+    SLOT_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    booking_id: str
+    slot: BookingSlot
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., booking_id: _Optional[str] = ..., slot: _Optional[_Union[BookingSlot, _Mapping]] = ...) -> None: ...
 
 class CounterOpened(_message.Message):
     __slots__ = ("meta", "counter", "officer", "services")
