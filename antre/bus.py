@@ -30,6 +30,7 @@ from antre.events import (
     stream_name,
 )
 from antre.outbox import Publisher
+from antre.telemetry import span_under
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ class Consumer:
         delay = 0.2
         for attempt in range(6):
             try:
-                await asyncio.to_thread(self._handler, envelopes)
+                await asyncio.to_thread(self._handle_each, envelopes)
                 return True
             except Exception:
                 log.exception("consumer %s: handler failed (attempt %d)", self._durable, attempt + 1)
@@ -161,6 +162,13 @@ class Consumer:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 3.0)
         return False
+
+    def _handle_each(self, envelopes: list[Envelope]) -> None:
+        """Each event in a span of the trace it carries: a ticket's journey is one trace across
+        the services. Handlers are idempotent, so a retried batch re-applies nothing."""
+        for envelope in envelopes:
+            with span_under(f"{self._durable} {envelope.name}", envelope.traceparent, "antre.bus"):
+                self._handler([envelope])
 
     async def _handle(self, msgs: list[Msg]) -> None:
         envelopes: list[Envelope] = []
