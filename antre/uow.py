@@ -41,6 +41,12 @@ class UnitOfWork:
         self.on_commit = on_commit
 
     @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction (on SQLite it does not take the write lock)."""
+        with db.read(self.engine) as conn:
+            yield conn
+
+    @contextmanager
     def begin(self) -> Iterator[Transaction]:
         with db.write(self.engine) as conn:
             tx = Transaction(conn, self.clock(), self._outbox)

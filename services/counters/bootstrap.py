@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from antre.runtime import Runtime
 from antre.web import make_app
-from services.counters import handlers
+from services.counters import handlers, views
 from services.counters.adapters.tables import outbox
 from services.counters.entrypoints import consumers, http
 from services.counters.metrics import Metrics
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics = Metrics(runtime.registry)
         deps = handlers.Deps.for_hall(runtime.hall, runtime.uow, metrics, runtime.live)
         handlers.prepare(deps)
-        metrics.watch_queue(lambda: handlers.queue_lengths(deps))
+        metrics.watch_queue(lambda: views.queue_lengths(deps))
         consumers.install(runtime, deps)
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()

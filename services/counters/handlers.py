@@ -135,10 +135,10 @@ def sign_out(deps: Deps, token: str) -> None:
 
 
 def open_counter(deps: Deps, officer: Officer, number: int) -> Station:
-    counter = _counter(deps, number)
+    counter = counter_of(deps, number)
     stations.may_work_at(officer, deps.hall.counter_agencies(counter))
     with deps.uow.begin() as tx:
-        station = _station(tx, number)
+        station = station_row(tx, number)
         opened = stations.open_station(station, officer, tx.now)
         if opened is None:
             return station
@@ -191,9 +191,9 @@ def _station_change(
     change: Callable[[Station, dt.datetime], Station | None],
     event: Callable[[pb.EventMeta, pb.CounterRef], Message],
 ) -> Station:
-    _counter(deps, number)
+    counter_of(deps, number)
     with deps.uow.begin() as tx:
-        station = _station(tx, number)
+        station = station_row(tx, number)
         changed = change(station, tx.now)
         if changed is None:
             return station
@@ -208,9 +208,9 @@ def _station_change(
 def call_next(deps: Deps, officer: Officer, number: int) -> QueuedTicket | None:
     """Call the ticket the hall's policy picks. Exactly one counter gets each ticket: the claim is
     a compare-and-set, and a counter that loses a race tries the policy's next choice."""
-    counter = _counter(deps, number)
+    counter = counter_of(deps, number)
     with deps.uow.begin() as tx:
-        station = _station(tx, number)
+        station = station_row(tx, number)
         stations.ready_to_call(station, officer)
         day = deps.hall.day_of(tx.now)
         called = None
@@ -337,9 +337,9 @@ def _act(
 ) -> QueuedTicket:
     """Apply an officer's action to the ticket the counter holds, and release the counter when the
     ticket leaves it."""
-    _counter(deps, number)
+    counter_of(deps, number)
     with deps.uow.begin() as tx:
-        station = _station(tx, number)
+        station = station_row(tx, number)
         stations.held_by(station, officer)
         ticket = repo.get_ticket(tx.conn, station.current, lock=True) if station.current else None
         if ticket is None:
@@ -363,60 +363,17 @@ def _act(
     return changed
 
 
-# ---- queries ----
-
-
-def position(deps: Deps, ticket_id: str) -> int | None:
-    with deps.uow.begin() as tx:
-        ticket = repo.get_ticket(tx.conn, ticket_id)
-        if ticket is None:
-            raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
-        if ticket.state != State.WAITING:
-            return None
-        waiting = repo.waiting_in(tx.conn, ticket.service, ticket.hall_day)
-    me = dispatch.Candidate(ticket.id, ticket.service, ticket.is_priority, ticket.queued_at)
-    return dispatch.position(me, waiting, deps.hall.queue)
-
-
-def current_ticket(deps: Deps, station: Station) -> QueuedTicket | None:
-    if not station.current:
-        return None
-    with deps.uow.begin() as tx:
-        return repo.get_ticket(tx.conn, station.current)
-
-
-def station(deps: Deps, number: int) -> Station:
-    _counter(deps, number)
-    with deps.uow.begin() as tx:
-        return _station(tx, number)
-
-
-def all_stations(deps: Deps) -> list[Station]:
-    with deps.uow.begin() as tx:
-        return repo.all_stations(tx.conn)
-
-
-def waiting_counts(deps: Deps) -> dict[str, int]:
-    with deps.uow.begin() as tx:
-        return repo.waiting_counts(tx.conn, deps.hall.day_of(tx.now))
-
-
-def queue_lengths(deps: Deps) -> dict[tuple[str, str], int]:
-    counts = waiting_counts(deps)
-    return {(s.agency, s.code): counts.get(s.code, 0) for s in deps.hall.services}
-
-
 # ---- helpers ----
 
 
-def _counter(deps: Deps, number: int):  # type: ignore[no-untyped-def]
+def counter_of(deps: Deps, number: int):  # type: ignore[no-untyped-def]
     counter = deps.hall.counter(number)
     if counter is None:
         raise NotFound("unknown_counter", f"Loket {number} tidak dikenal", f"Unknown counter {number}")
     return counter
 
 
-def _station(tx: Transaction, number: int) -> Station:
+def station_row(tx: Transaction, number: int) -> Station:
     station = repo.get_station(tx.conn, number, lock=True)
     if station is None:
         repo.ensure_stations(tx.conn, [number])
@@ -435,12 +392,12 @@ def _ref(ticket: QueuedTicket) -> pb.TicketRef:
 
 
 def _counter_ref(deps: Deps, number: int) -> pb.CounterRef:
-    counter = _counter(deps, number)
+    counter = counter_of(deps, number)
     return pb.CounterRef(number=counter.number, name=counter.name, zone=counter.zone)
 
 
 def _counter_meta(deps: Deps, number: int, now: dt.datetime) -> pb.EventMeta:
-    agencies = sorted(deps.hall.counter_agencies(_counter(deps, number)))
+    agencies = sorted(deps.hall.counter_agencies(counter_of(deps, number)))
     return new_meta(deps.hall.id, agencies[0] if agencies else "hall", now)
 
 

@@ -126,8 +126,11 @@ def expire_prints(deps: Deps) -> list[Ticket]:
 
 
 def get(deps: Deps, ticket_id: str) -> Ticket:
-    with deps.uow.begin() as tx:
-        return _get(tx, ticket_id)
+    with deps.uow.read() as conn:
+        ticket = repo.get(conn, ticket_id)
+    if ticket is None:
+        raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
+    return ticket
 
 
 # ---- events from the counters, the owner of the queue ----

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from antre import sse
 from antre.problems import Unauthorized
-from services.counters import handlers
+from services.counters import handlers, views
 from services.counters.domain.queue import QueuedTicket
 from services.counters.domain.stations import Officer, Station
 
@@ -87,14 +87,12 @@ async def me(officer: CurrentOfficer) -> dict[str, Any]:
 
 @api.get("/counters")
 async def counters(ctx: Ctx) -> list[dict[str, Any]]:
-    return [
-        await _station_json(ctx, s, with_ticket=False) for s in await _run(handlers.all_stations, ctx.deps)
-    ]
+    return [await _station_json(ctx, s, with_ticket=False) for s in await _run(views.all_stations, ctx.deps)]
 
 
 @api.get("/counters/{number}")
 async def counter(number: int, ctx: Ctx) -> dict[str, Any]:
-    return await _station_json(ctx, await _run(handlers.station, ctx.deps, number))
+    return await _station_json(ctx, await _run(views.station, ctx.deps, number))
 
 
 @api.post("/counters/{number}/open")
@@ -162,12 +160,12 @@ async def transfer(number: int, body: Transfer, ctx: Ctx, officer: CurrentOffice
 @api.get("/counters/{number}/events")
 async def counter_events(number: int, request: Request, ctx: Ctx) -> Response:
     """Live view of a counter and its queues (server-sent events)."""
-    await _run(handlers.station, ctx.deps, number)
+    await _run(views.station, ctx.deps, number)
 
     async def stream() -> AsyncIterator[str]:
         async with ctx.deps.live.listen("queue") as changes:
             while not await request.is_disconnected():
-                view = await _station_json(ctx, await _run(handlers.station, ctx.deps, number))
+                view = await _station_json(ctx, await _run(views.station, ctx.deps, number))
                 yield sse.frame(view, "counter")
                 if await sse.next_or_heartbeat(changes) is None:
                     yield sse.HEARTBEAT
@@ -180,14 +178,14 @@ async def counter_events(number: int, request: Request, ctx: Ctx) -> Response:
 @api.get("/queues")
 async def queues(ctx: Ctx) -> dict[str, Any]:
     """Tickets waiting now per service, today."""
-    counts = await _run(handlers.waiting_counts, ctx.deps)
+    counts = await _run(views.waiting_counts, ctx.deps)
     return {"waiting": {s.code: counts.get(s.code, 0) for s in ctx.deps.hall.services}}
 
 
 @api.get("/tickets/{ticket_id}/position")
 async def ticket_position(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     """1 means next. Null once the ticket is no longer waiting."""
-    return {"ticket_id": ticket_id, "position": await _run(handlers.position, ctx.deps, ticket_id)}
+    return {"ticket_id": ticket_id, "position": await _run(views.position, ctx.deps, ticket_id)}
 
 
 @pages.get("/")
@@ -246,8 +244,8 @@ async def _station_json(ctx: Context, station: Station, *, with_ticket: bool = T
         "all_services": [{"code": s.code, "name": s.name, "agency": s.agency} for s in hall.services],
     }
     if with_ticket:
-        current = await _run(handlers.current_ticket, ctx.deps, station)
-        counts = await _run(handlers.waiting_counts, ctx.deps)
+        current = await _run(views.current_ticket, ctx.deps, station)
+        counts = await _run(views.waiting_counts, ctx.deps)
         body["ticket"] = _ticket_json(ctx, current) if current else None
         body["waiting"] = {code: counts.get(code, 0) for code in counter.services}
     return body

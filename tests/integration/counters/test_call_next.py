@@ -13,7 +13,7 @@ from antre.events import Envelope, new_meta, timestamp
 from antre.hall.model import Counter as HallCounter
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
-from services.counters import handlers
+from services.counters import handlers, views
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
 from tests.support.deps import counters_deps
@@ -80,7 +80,7 @@ def test_the_same_issue_event_twice_queues_one_ticket(tmp_path: Path, kendari: H
     event = issued(kendari, 1)
     handlers.on_ticket_events(deps, [event])
     handlers.on_ticket_events(deps, [event, event])
-    assert handlers.waiting_counts(deps) == {"ktp-el": 1}
+    assert views.waiting_counts(deps) == {"ktp-el": 1}
 
 
 def test_priority_and_order_at_one_counter(tmp_path: Path, kendari: Hall) -> None:

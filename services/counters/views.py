@@ -1,0 +1,51 @@
+"""The counters' read side: a ticket's position, the counters and the queue lengths, for pages,
+the status page and metrics. Nothing here changes state."""
+
+from __future__ import annotations
+
+from antre.problems import NotFound
+from services.counters.adapters import repository as repo
+from services.counters.domain import dispatch
+from services.counters.domain.queue import QueuedTicket, State
+from services.counters.domain.stations import Station
+from services.counters.handlers import Deps, counter_of
+
+
+def position(deps: Deps, ticket_id: str) -> int | None:
+    with deps.uow.read() as conn:
+        ticket = repo.get_ticket(conn, ticket_id)
+        if ticket is None:
+            raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
+        if ticket.state != State.WAITING:
+            return None
+        waiting = repo.waiting_in(conn, ticket.service, ticket.hall_day)
+    me = dispatch.Candidate(ticket.id, ticket.service, ticket.is_priority, ticket.queued_at)
+    return dispatch.position(me, waiting, deps.hall.queue)
+
+
+def current_ticket(deps: Deps, station: Station) -> QueuedTicket | None:
+    if not station.current:
+        return None
+    with deps.uow.read() as conn:
+        return repo.get_ticket(conn, station.current)
+
+
+def station(deps: Deps, number: int) -> Station:
+    counter_of(deps, number)
+    with deps.uow.read() as conn:
+        return repo.get_station(conn, number)
+
+
+def all_stations(deps: Deps) -> list[Station]:
+    with deps.uow.read() as conn:
+        return repo.all_stations(conn)
+
+
+def waiting_counts(deps: Deps) -> dict[str, int]:
+    with deps.uow.read() as conn:
+        return repo.waiting_counts(conn, deps.hall.day_of(deps.uow.clock()))
+
+
+def queue_lengths(deps: Deps) -> dict[tuple[str, str], int]:
+    counts = waiting_counts(deps)
+    return {(s.agency, s.code): counts.get(s.code, 0) for s in deps.hall.services}
