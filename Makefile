@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format proto proto-check bench migration clean
+.PHONY: run test lint format proto proto-check bench sim migration clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ proto-check: $(VENV)/.installed
 ## bench: issue, call-next and call-to-board figures (see BENCHMARKS.md)
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run
+
+## sim: simulate a Kendari day from examples/demand/kendari.yaml and write report.html
+sim: $(VENV)/.installed
+	$(BIN)/python -m sim day examples/demand/kendari.yaml -n 40 --html report.html
 
 ## migration SERVICE=counters MSG="add x": a new Alembic revision from the service's tables
 migration: $(VENV)/.installed

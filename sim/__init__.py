@@ -1,0 +1,7 @@
+"""The digital twin: a hall day simulated with the live system's own rules (issue 5).
+
+The kernel (:mod:`sim.kernel`) is a heap and a virtual clock; :mod:`sim.model` drives the pure
+domains of ticketing and counters with it; :mod:`sim.demand` reads who comes and when;
+:mod:`sim.stats` turns days into figures with confidence intervals; :mod:`sim.cli` asks the
+questions. See docs/sim.md.
+"""

@@ -1,0 +1,119 @@
+"""The day's citizens, drawn before the day runs: when each comes, for which services in turn, how
+long each visit takes at the counter and how long they will wait before giving up.
+
+Drawing everything up front, from separate child streams per purpose, is what makes common random
+numbers exact: two scenarios compared on one seed meet the very same citizens with the very same
+needs, so the difference between them is the policy's, not the dice's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.demand import Demand, Distribution, profile_on
+
+INF = math.inf
+
+
+@dataclass(slots=True)
+class Citizen:
+    id: int  # arrival order: ties in time break on it, as the live queue breaks them on ticket id
+    arrival: float  # seconds from local midnight: at the kiosk (walk-in) or at check-in (booked)
+    route: tuple[str, ...]  # services in the order visited (a journey transfers between them)
+    durations: tuple[float, ...]  # seconds at the counter, per visit
+    patience: tuple[float, ...]  # seconds waited before giving up, per visit (inf: stays)
+    priority: bool
+    slot: float | None = None  # booked: the slot's start
+
+
+def sample(d: Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` durations in seconds."""
+    if d.dist == "lognormal":
+        mu = math.log(d.mean) - d.sigma**2 / 2  # so that the mean is the stated mean
+        return rng.lognormal(mu, d.sigma, n) * 60.0
+    if d.dist == "gamma":
+        shape = 1.0 / d.cv**2
+        return rng.gamma(shape, d.mean / shape, n) * 60.0
+    if d.dist == "exponential":
+        return rng.exponential(d.mean, n) * 60.0
+    return rng.choice(np.asarray(d.values, dtype=float), n) * 60.0
+
+
+def poisson_times(rates: dict[int, float], rng: np.random.Generator) -> np.ndarray:
+    """A non-homogeneous Poisson process with piecewise-constant hourly rates, by thinning:
+    candidates at the peak rate, each kept with probability rate(t) / peak."""
+    if not rates or max(rates.values()) <= 0:
+        return np.empty(0)
+    start, end = min(rates) * 3600.0, (max(rates) + 1) * 3600.0
+    peak = max(rates.values())
+    n = rng.poisson(peak * (end - start) / 3600.0)
+    times = np.sort(rng.uniform(start, end, n))
+    rate = np.array([rates.get(int(t // 3600), 0.0) for t in times])
+    return times[rng.random(n) * peak < rate]
+
+
+def draw_day(demand: Demand, weekday: str, rng: np.random.Generator) -> tuple[list[Citizen], dict[str, int]]:
+    """The citizens who come, sorted by arrival, and the booked no-shows per service."""
+    arrivals_rng, service_rng, route_rng, patience_rng = rng.spawn(4)
+    slot = demand.bookings.slot_minutes * 60.0
+    rows: list[tuple[float, str, bool, float | None]] = []
+    no_shows: dict[str, int] = {}
+    for code in demand.services:  # dict order is the file's order: deterministic
+        rates = profile_on(demand.services[code].arrivals, weekday)
+        booked = demand.service_booking(code)
+        walk = poisson_times({h: r * (1 - booked) for h, r in rates.items()}, arrivals_rng)
+        rows += [(float(t), code, False, None) for t in walk]
+        no_shows[code] = 0
+        for hour, rate in sorted(rates.items()):
+            for k in range(int(3600 // slot)):
+                start = hour * 3600.0 + k * slot
+                n = arrivals_rng.poisson(rate * booked * slot / 3600.0)
+                shows = arrivals_rng.random(n) >= demand.bookings.no_show
+                no_shows[code] += int(n - shows.sum())
+                sd = demand.bookings.punctuality_sd_minutes * 60.0
+                late = arrivals_rng.normal(0.0, sd, int(shows.sum())) if sd > 0 else np.zeros(shows.sum())
+                rows += [(max(0.0, start + float(x)), code, False, start) for x in late]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    priority = [arrivals_rng.random() < demand.service_priority(code) for _, code, _, _ in rows]
+    routes = [_route(demand, code, route_rng) for _, code, _, _ in rows]
+    durations = _durations(demand, routes, service_rng)
+    legs = sum(len(r) for r in routes)
+    pool = iter(sample(demand.patience, patience_rng, legs).tolist() if demand.patience else [INF] * legs)
+    citizens = []
+    for i, ((t, _, _, booked_slot), route) in enumerate(zip(rows, routes, strict=True)):
+        patience = tuple(next(pool) for _ in route)
+        citizens.append(Citizen(i, t, route, durations[i], patience, bool(priority[i]), booked_slot))
+    return citizens, no_shows
+
+
+def _route(demand: Demand, first: str, rng: np.random.Generator) -> tuple[str, ...]:
+    route = [first]
+    while len(route) < 5:  # a bound, so that a cycle of journeys cannot run forever
+        u, acc, nxt = rng.random(), 0.0, None
+        for j in demand.journeys:
+            if j.after == route[-1]:
+                acc += j.share
+                if u < acc:
+                    nxt = j.then
+                    break
+        if nxt is None:
+            break
+        route.append(nxt)
+    return tuple(route)
+
+
+def _durations(
+    demand: Demand, routes: list[tuple[str, ...]], rng: np.random.Generator
+) -> list[tuple[float, ...]]:
+    """Drawn per service in one vectorised call each, then dealt out in citizen order."""
+    need: dict[str, int] = {}
+    for route in routes:
+        for code in route:
+            need[code] = need.get(code, 0) + 1
+    pools = {
+        code: iter(sample(demand.services[code].service_time, rng, n).tolist()) for code, n in need.items()
+    }
+    return [tuple(next(pools[code]) for code in route) for route in routes]

@@ -1,0 +1,146 @@
+"""``python -m sim day|compare|staff|cutoff DEMAND.yaml``: the twin's questions from a shell.
+
+Each command prints a terminal summary; ``--json FILE`` (``-`` for stdout) writes the figures for
+machines and ``--html FILE`` a self-contained report. Waits are minutes, each figure a mean over
+replications with its 95% confidence interval half width.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from antre.hall.load import HallError
+from sim import report
+from sim.blending import BLENDS
+from sim.demand import DemandError, load_demand
+from sim.model import Scenario
+from sim.questions import compare, cutoff, default_scenarios, staff
+from sim.runner import next_weekday, progress_bar, replicate
+from sim.stats import Estimate, summarise
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sim", description="Antre's digital twin / kembaran digital")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, help_ in (
+        ("day", "bagaimana hari ini berjalan / how does this day go"),
+        ("compare", "bandingkan kebijakan / compare policies on common random numbers"),
+        ("staff", "loket paling sedikit per jam / fewest counters per agency and hour"),
+        ("cutoff", "jam terakhir ambil nomor / latest issuing time"),
+    ):
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("demand", type=Path, help="demand file (YAML)")
+        c.add_argument("--weekday", default="monday", help="simulated weekday (default monday)")
+        c.add_argument("--date", type=dt.date.fromisoformat, help="a date instead of --weekday")
+        c.add_argument("--replications", "-n", type=int, default=40)
+        c.add_argument("--seed", type=int, default=2026)
+        c.add_argument("--jobs", type=int, default=0, help="worker processes (0: one per core)")
+        c.add_argument("--dispatch", choices=("fifo", "priority_lane"), help="override the hall's")
+        c.add_argument("--blend", choices=BLENDS, default="checkin_fifo")
+        c.add_argument("--json", dest="json_out", help="write figures as JSON to FILE ('-': stdout)")
+        c.add_argument("--html", dest="html_out", type=Path, help="write a self-contained HTML report")
+        if name == "compare":
+            c.add_argument("--policies", nargs="*", help="dispatch+blend pairs, e.g. fifo+booked_first")
+        if name == "staff":
+            c.add_argument("--target", type=float, default=30.0, help="p90 wait target, minutes")
+        if name == "cutoff":
+            c.add_argument("--level", type=float, default=0.9, help="likelihood of being called")
+    return p
+
+
+def _json(summary: dict[str, Estimate]) -> dict[str, object]:
+    return {k: v.as_dict() for k, v in summary.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        demand, hall = load_demand(args.demand)
+    except (DemandError, HallError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    day = args.date or next_weekday(args.weekday)
+    base = Scenario(dispatch=args.dispatch, blend=args.blend)
+    intro = f"{hall.name}, {day.isoformat()} ({day:%A}); {args.replications} replikasi, seed {args.seed}."
+    out: dict[str, object] = {"hall": hall.id, "date": day.isoformat(), "replications": args.replications}
+    sections: list[tuple[str, str]] = []
+    bar = progress_bar(args.command)
+    if args.command == "day":
+        runs = replicate(hall, demand, day, [base], args.replications, args.seed, args.jobs, bar)
+        summary = summarise(runs[0])
+        print(report.table(summary))
+        out["figures"] = _json(summary)
+        sections = report.day_sections(summary)
+    elif args.command == "compare":
+        scenarios = default_scenarios()
+        if args.policies:
+            scenarios = [Scenario(p, *p.split("+")) for p in args.policies]  # type: ignore[arg-type]
+        result = compare(hall, demand, day, scenarios, args.replications, args.seed, args.jobs, bar)
+        lines = [f"{'scenario':<30}{'tunggu rata2':>14}{'p90':>14}{'pergi':>14}{'di aula':>14}"]
+        for s, summary in zip(result.scenarios, result.summaries, strict=True):
+            cells = [report.fmt(summary.get(k)) for k in ("hall|all|wait_mean", "hall|all|wait_p90")]
+            cells += [report.fmt(summary.get(k)) for k in ("hall|all|reneged", "hall|all|stay_mean")]
+            lines.append(f"{s.name:<30}" + "".join(f"{c:>14}" for c in cells))
+        lines.append(f"\nselisih terhadap / difference to {result.scenarios[0].name} (paired, CRN):")
+        for s, diff in zip(result.scenarios[1:], result.differences["hall|all|wait_mean"], strict=True):
+            lines.append(f"  {s.name:<28} wait_mean {report.fmt(diff)}")
+        print("\n".join(lines))
+        out["scenarios"] = {s.name: _json(m) for s, m in zip(result.scenarios, result.summaries, strict=True)}
+        out["differences"] = {
+            k: {s.name: d.as_dict() for s, d in zip(result.scenarios[1:], ds, strict=True)}
+            for k, ds in result.differences.items()
+        }
+        labels = [s.name for s in result.scenarios]
+        sections = [("Perbandingan / comparison", f"<pre>{chr(10).join(lines)}</pre>")]
+        for key, title in (
+            ("hall|all|wait_mean", "Rata-rata tunggu (menit)"),
+            ("hall|all|wait_p90", "p90 (menit)"),
+        ):
+            sections.append((title, report.chart_compare(labels, [m[key] for m in result.summaries], title)))
+    elif args.command == "staff":
+        plan = staff(hall, demand, day, args.target, args.replications, args.seed, base, args.jobs, bar)
+        hours = sorted({h for p in plan.plan.values() for h in p})
+        lines = [
+            f"target p90 <= {plan.target_minutes:g} min",
+            f"{'agency':<12}" + "".join(f"{h:>4}" for h in hours),
+        ]
+        for agency, per_hour in plan.plan.items():
+            lines.append(
+                f"{agency:<12}"
+                + "".join(f"{per_hour[h]:>4}" for h in hours)
+                + f"  / {plan.available[agency]}"
+            )
+            if plan.unreachable[agency]:
+                lines.append(f"{'':<12}tidak tercapai / unreachable at {plan.unreachable[agency]}")
+        text = "\n".join(lines)
+        print(text + "\n\n" + report.table(plan.summary))
+        out["plan"] = plan.plan
+        out["unreachable"] = plan.unreachable
+        out["figures"] = _json(plan.summary)
+        sections = [
+            ("Rencana loket / staffing plan", f"<pre>{text}</pre>"),
+            *report.day_sections(plan.summary),
+        ]
+    else:
+        result = cutoff(hall, demand, day, args.replications, args.seed, args.level, base=base)
+        lines = [f"tutup / close {result.close}; P(dipanggil sebelum tutup) >= {result.level}"]
+        lines += [f"  {a:<12} {t or '-'}" for a, t in sorted(result.latest.items())]
+        print("\n".join(lines))
+        out |= dataclasses.asdict(result)
+        sections = [("Batas ambil nomor / cutoff", f"<pre>{chr(10).join(lines)}</pre>")]
+    if args.json_out:
+        text = json.dumps(out, indent=1, ensure_ascii=False)
+        if args.json_out == "-":
+            print(text)
+        else:
+            Path(args.json_out).write_text(text, encoding="utf-8")
+    if args.html_out:
+        args.html_out.write_text(report.page(f"Simulasi {hall.name}", intro, sections), encoding="utf-8")
+        print(f"laporan / report: {args.html_out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,174 @@
+"""The questions the twin answers, each a function from a hall, a demand and a day to an answer.
+
+- :func:`compare`: policies side by side on common random numbers, with paired differences.
+- :func:`staff`: the fewest counters per agency and hour that keep p90 wait under a target.
+- :func:`cutoff`: the latest time a new ticket is still likely to be called before closing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from antre.hall.model import WEEKDAYS, Hall
+from sim.demand import Demand, Profile, agency_counters
+from sim.model import Scenario
+from sim.runner import replicate, seeds, simulate
+from sim.stats import Estimate, paired, summarise
+
+Progress = Callable[[int, int], None] | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    scenarios: tuple[Scenario, ...]
+    summaries: tuple[dict[str, Estimate], ...]
+    # key -> per scenario after the first: the paired difference to the first
+    differences: dict[str, tuple[Estimate, ...]]
+
+
+COMPARED = ("hall|all|wait_mean", "hall|all|wait_p90", "hall|all|reneged", "hall|all|stay_mean")
+
+
+def compare(
+    hall: Hall,
+    demand: Demand,
+    day: dt.date,
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    jobs: int = 0,
+    progress: Progress = None,
+) -> Comparison:
+    runs = replicate(hall, demand, day, scenarios, replications, seed, jobs, progress)
+    keys = sorted(
+        {k for k in runs[0][0] if k.startswith(("hall|", "agency|")) and "wait" in k} | set(COMPARED)
+    )
+    diffs = {k: tuple(paired(runs[0], run, k) for run in runs[1:]) for k in keys}
+    return Comparison(tuple(scenarios), tuple(summarise(r) for r in runs), diffs)
+
+
+def default_scenarios() -> list[Scenario]:
+    return [
+        Scenario("priority_lane+checkin_fifo", dispatch="priority_lane", blend="checkin_fifo"),
+        Scenario("priority_lane+booked_first", dispatch="priority_lane", blend="booked_first"),
+        Scenario("fifo+checkin_fifo", dispatch="fifo", blend="checkin_fifo"),
+        Scenario("fifo+booked_first", dispatch="fifo", blend="booked_first"),
+    ]
+
+
+@dataclass(frozen=True)
+class StaffPlan:
+    target_minutes: float
+    plan: dict[str, dict[int, int]]  # agency -> hour -> counters open
+    available: dict[str, int]
+    unreachable: dict[str, list[int]]  # hours whose p90 exceeds the target even with every counter
+    summary: dict[str, Estimate]  # the day under the plan
+
+
+def staff(
+    hall: Hall,
+    demand: Demand,
+    day: dt.date,
+    target_minutes: float,
+    replications: int,
+    seed: int,
+    base: Scenario | None = None,
+    jobs: int = 0,
+    progress: Progress = None,
+) -> StaffPlan:
+    """Hour by hour from opening, take one counter away from every agency still reducible, keep
+    the cut where no hour of that agency that met the target with every counter now misses it.
+    Agencies are cut together (one simulation per step) since they share only the journeys; later
+    hours stay fully staffed while an hour is decided, and all hours are re-checked every step,
+    because a cut at 09:00 lengthens the queue at 10:00 too. Every step reuses the same seeds."""
+    base = base or Scenario()
+    span = hall.hours.on(day)
+    if span is None:
+        raise ValueError("the hall is closed on that day")
+    hours = list(range(span.open.hour, math.ceil((span.close.hour * 60 + span.close.minute) / 60)))
+    weekday = WEEKDAYS[day.weekday()]
+    agencies = [a.code for a in hall.agencies if agency_counters(hall, a.code)]
+    available = {a: len(agency_counters(hall, a)) for a in agencies}
+    plan = {a: {h: available[a] for h in hours} for a in agencies}
+
+    def run(p: dict[str, dict[int, int]]) -> dict[str, Estimate]:
+        staffing: dict[str, Profile] = {a: {weekday: {h: float(n) for h, n in p[a].items()}} for a in p}
+        return summarise(
+            replicate(hall, demand, day, [replace(base, staffing=staffing)], replications, seed, jobs)[0]
+        )
+
+    def p90(summary: dict[str, Estimate], agency: str, hour: int) -> float:
+        est = summary.get(f"agency_hour|{agency}@{hour:02d}|wait_p90")
+        return 0.0 if est is None or math.isnan(est.mean) else est.mean
+
+    full = run(plan)
+    meets = {a: [h for h in hours if p90(full, a, h) <= target_minutes] for a in agencies}
+    unreachable = {a: [h for h in hours if h not in meets[a]] for a in agencies}
+    summary = full
+    for i, hour in enumerate(hours):
+        open_ = [a for a in agencies if plan[a][hour] > 0]
+        while open_:
+            trial = {a: dict(plan[a]) for a in agencies}
+            for a in open_:
+                trial[a][hour] -= 1
+            result = run(trial)
+            kept = [a for a in open_ if all(p90(result, a, h) <= target_minutes for h in meets[a])]
+            for a in kept:
+                plan[a][hour] -= 1
+            if kept == open_:
+                summary = result
+            open_ = [a for a in kept if plan[a][hour] > 0]
+        if progress:
+            progress(i + 1, len(hours))
+    if summary is not full:
+        summary = run(plan)
+    return StaffPlan(target_minutes, plan, available, unreachable, summary)
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    level: float
+    close: str
+    latest: dict[str, str | None]  # agency -> HH:MM, None: not even at opening
+    curve: dict[str, list[tuple[str, float]]]  # agency -> (join time, P(called before closing))
+
+
+def cutoff(
+    hall: Hall,
+    demand: Demand,
+    day: dt.date,
+    replications: int,
+    seed: int,
+    level: float = 0.9,
+    step_minutes: int = 10,
+    base: Scenario | None = None,
+) -> Cutoff:
+    """Issue tickets until closing (cutoff 0) and ask, for each join time, how likely a ticket is
+    to be called before closing; the answer is the last time that likelihood is still ``level``."""
+    scenario = replace(base or Scenario(), cutoff_minutes=0)
+    agency_of = {s.code: s.agency for s in hall.services}
+    step = step_minutes * 60.0
+    counts: dict[str, dict[int, list[int]]] = {}
+    close_s = 0.0
+    for sq in seeds(seed, replications):
+        log = simulate(hall, demand, day, scenario, sq)
+        close_s = log.close_s
+        for code, joined, called, outcome in log.visits:
+            cell = counts.setdefault(agency_of[code], {}).setdefault(int(joined // step), [0, 0])
+            cell[0] += 1
+            cell[1] += int(outcome == "served" and called < log.close_s)
+    latest: dict[str, str | None] = {}
+    curve: dict[str, list[tuple[str, float]]] = {}
+    for agency, cells in counts.items():
+        points = [(b * step, served / n) for b, (n, served) in sorted(cells.items()) if n >= 3]
+        curve[agency] = [(_hhmm(t), round(p, 3)) for t, p in points]
+        good = [t for t, p in points if p >= level and t < close_s]
+        latest[agency] = _hhmm(max(good) + step) if good else None
+    return Cutoff(level, _hhmm(close_s), latest, curve)
+
+
+def _hhmm(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"

@@ -1,0 +1,88 @@
+"""Replications: seeds, parallel workers and the day a replication simulates.
+
+Replication ``i`` of every scenario draws from child ``i`` of one :class:`numpy.random.SeedSequence`,
+so results do not depend on how many workers ran them or in which order (determinism), and two
+scenarios on one seed meet the same citizens (common random numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from antre.hall.model import WEEKDAYS, Hall
+from sim.citizens import draw_day
+from sim.demand import Demand
+from sim.model import DayLog, HallDay, Scenario
+from sim.stats import Figures, day_figures
+
+
+def simulate(
+    hall: Hall, demand: Demand, day: dt.date, scenario: Scenario, seed: np.random.SeedSequence
+) -> DayLog:
+    rng = np.random.default_rng(seed)
+    citizens, no_shows = draw_day(demand, WEEKDAYS[day.weekday()], rng)
+    return HallDay(hall, demand, day, scenario, citizens, no_shows, rng).run()
+
+
+def _one(args: tuple[Hall, Demand, dt.date, Scenario, np.random.SeedSequence]) -> Figures:
+    hall, demand, day, scenario, seed = args
+    return day_figures(simulate(hall, demand, day, scenario, seed), hall)
+
+
+def seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    return np.random.SeedSequence(seed).spawn(replications)
+
+
+def replicate(
+    hall: Hall,
+    demand: Demand,
+    day: dt.date,
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int = 2026,
+    jobs: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[list[Figures]]:
+    """Figures per scenario per replication, in replication order. ``jobs`` 0: one worker per core."""
+    work = [(hall, demand, day, s, sq) for s in scenarios for sq in seeds(seed, replications)]
+    jobs = jobs or os.cpu_count() or 1
+    results: list[Figures] = []
+    if jobs == 1 or len(work) < 8:
+        for i, item in enumerate(work):
+            results.append(_one(item))
+            if progress:
+                progress(i + 1, len(work))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for i, figures in enumerate(pool.map(_one, work, chunksize=max(1, len(work) // (jobs * 8)))):
+                results.append(figures)
+                if progress:
+                    progress(i + 1, len(work))
+    return [results[i * replications : (i + 1) * replications] for i in range(len(scenarios))]
+
+
+def progress_bar(label: str) -> Callable[[int, int], None]:
+    """A one-line bar on stderr for long runs; silent when stderr is not a terminal."""
+
+    def show(done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        filled = int(30 * done / total)
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def next_weekday(name: str, start: dt.date | None = None) -> dt.date:
+    """The first date on or after ``start`` that falls on the weekday ``name``."""
+    start = start or dt.date(2026, 3, 2)  # a Monday with no holiday near it: a reproducible default
+    return start + dt.timedelta(days=(WEEKDAYS.index(name) - start.weekday()) % 7)
