@@ -3,6 +3,7 @@ the status page and metrics. Nothing here changes state."""
 
 from __future__ import annotations
 
+from antre.privacy import ticket_key
 from antre.problems import NotFound
 from services.counters.adapters import repository as repo
 from services.counters.domain import dispatch
@@ -21,6 +22,13 @@ def position(deps: Deps, ticket_id: str) -> int | None:
         waiting = repo.waiting_in(conn, ticket.service, ticket.hall_day)
     me = dispatch.Candidate(ticket.id, ticket.service, ticket.is_priority, ticket.queued_at)
     return dispatch.position(me, waiting, deps.hall.queue)
+
+
+def positions(deps: Deps, service: str) -> dict[str, int]:
+    """Positions of a service's waiting tickets, keyed by :func:`antre.privacy.ticket_key`."""
+    with deps.uow.read() as conn:
+        waiting = repo.waiting_in(conn, service, deps.hall.day_of(deps.uow.clock()))
+    return {ticket_key(t): n for t, n in dispatch.positions(waiting, deps.hall.queue).items()}
 
 
 def current_ticket(deps: Deps, station: Station) -> QueuedTicket | None:

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from antre.runtime import Runtime
 from antre.web import make_app
 from services.ticketing import handlers
+from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
 from services.ticketing.entrypoints import consumers, http
 from services.ticketing.metrics import Metrics
@@ -41,7 +42,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         async with httpx.AsyncClient(base_url=settings.counters_url) as counters:
-            app.state.ctx = http.Context(deps, settings.public_url, counters, settings.demo)
+            positions = Positions(counters)
+            deps.queue_changed = positions.changed
+            app.state.ctx = http.Context(deps, settings.public_url, positions, settings.demo)
             app.state.runtime = runtime
             await runtime.start()
             try:

@@ -43,6 +43,8 @@ class Deps:
     live: Broadcaster
     always_open: bool = False
     new_id: Callable[[], str] = lambda: secrets.token_urlsafe(12)
+    # Told of every service whose queue the counters changed (positions move).
+    queue_changed: Callable[[str], None] = lambda service: None
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ def on_queue_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
                 counter_name=counter.name if counter is not None else "",
             )
             repo.save(tx.conn, followed)
+        deps.queue_changed(ticket.service)
         deps.live.publish(f"ticket:{followed.id}", followed.state.value)
         deps.live.publish(f"service:{ticket.service}", followed.id)
 

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from antre import sse
-from antre.problems import Unauthorized
+from antre.problems import NotFound, Unauthorized
 from services.counters import handlers, views
 from services.counters.domain.queue import QueuedTicket
 from services.counters.domain.stations import Officer, Station
@@ -186,6 +186,17 @@ async def queues(ctx: Ctx) -> dict[str, Any]:
 async def ticket_position(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     """1 means next. Null once the ticket is no longer waiting."""
     return {"ticket_id": ticket_id, "position": await _run(views.position, ctx.deps, ticket_id)}
+
+
+@api.get("/services/{service}/positions")
+async def service_positions(service: str, ctx: Ctx) -> dict[str, Any]:
+    """Positions of every waiting ticket of a service, keyed by the first 24 hex digits of the
+    SHA-256 of the ticket id (whoever holds a ticket can find it; the list reveals no id)."""
+    if ctx.deps.hall.service(service) is None:
+        raise NotFound(
+            "unknown_service", f"Layanan '{service}' tidak dikenal", f"Unknown service '{service}'"
+        )
+    return {"service": service, "positions": await _run(views.positions, ctx.deps, service)}
 
 
 @pages.get("/")

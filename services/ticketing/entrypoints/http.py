@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import segno
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -21,6 +20,7 @@ from antre import sse
 from antre.problems import Refused, Unavailable
 from services.ticketing import handlers
 from services.ticketing.adapters import printer
+from services.ticketing.adapters.positions import Positions
 from services.ticketing.domain import hours
 from services.ticketing.domain.tickets import FINAL, Ticket
 
@@ -39,10 +39,10 @@ class IssueRequest(BaseModel):
 class Context:
     """What the routes need, set on ``app.state.ctx`` by bootstrap."""
 
-    def __init__(self, deps: handlers.Deps, public_url: str, counters: httpx.AsyncClient, demo: bool) -> None:
+    def __init__(self, deps: handlers.Deps, public_url: str, positions: Positions, demo: bool) -> None:
         self.deps = deps
         self.public_url = public_url.rstrip("/")
-        self.counters = counters
+        self.positions = positions
         self.demo = demo
 
 
@@ -275,16 +275,5 @@ async def _status_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
     body = _ticket_json(ctx, ticket)
     body["position"] = None
     if ticket.state.value == "waiting":
-        body["position"] = await _position(ctx, ticket.id)
+        body["position"] = await ctx.positions.of(ticket.id, ticket.service)
     return body
-
-
-async def _position(ctx: Context, ticket_id: str) -> int | None:
-    """Queue order belongs to the counters service; without it the page still shows the state."""
-    try:
-        response = await ctx.counters.get(f"/api/v1/tickets/{ticket_id}/position", timeout=2.0)
-    except httpx.HTTPError:
-        return None
-    if response.status_code != 200:
-        return None
-    return response.json().get("position")
