@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import functools
 import re
+import string
 import types
 import typing
 import zoneinfo
@@ -25,6 +26,7 @@ import yaml
 from pydantic_core import ErrorDetails
 
 from antre.events import SUFFIXES
+from antre.hall import model as hall_model
 from antre.hall.model import WEEKDAYS, Booking, Hall
 
 Loc = tuple[str | int, ...]
@@ -273,7 +275,13 @@ def _check_booking(report: _Report, loc: Loc, booking: Booking) -> None:
             f"melebihi kapasitas sesi ({capacity})",
             f"exceeds the sessions' capacity ({capacity})",
         )
-    for name in ("days_ahead", "check_in_early_minutes", "check_in_late_minutes", "turn_near"):
+    for name in (
+        "days_ahead",
+        "check_in_early_minutes",
+        "check_in_late_minutes",
+        "turn_near",
+        "near_slot_bound_minutes",
+    ):
         if getattr(booking, name) < 0:
             report.add((*loc, name), "tidak boleh negatif", "must not be negative")
     if booking.ratio < 1:
@@ -318,6 +326,17 @@ def _cross_check(hall: Hall, report: _Report) -> None:
             report.add(("counters", i, "services"), "loket tanpa layanan", "the counter serves no service")
         for j, code in enumerate(counter.services):
             _known(report, ("counters", i, "services", j), code, services, ("layanan", "service"))
+        blends = {
+            (s.booking.blend, s.booking.ratio, s.booking.near_slot_bound_minutes)
+            for s in hall.services
+            if s.code in counter.services and s.booking is not None
+        }
+        if len(blends) > 1:
+            report.add(
+                ("counters", i, "services"),
+                "layanan dengan reservasi di satu loket harus memakai blend yang sama",
+                "booking services at one counter must use the same blend",
+            )
 
     hours = hall.hours
     for day in WEEKDAYS:
@@ -338,3 +357,68 @@ def _cross_check(hall: Hall, report: _Report) -> None:
             _known(report, ("webhooks", i, "agency"), hook.agency, agencies, ("instansi", "agency"))
         for j, name in enumerate(hook.events):
             _known(report, ("webhooks", i, "events", j), name, WEBHOOK_EVENTS, ("peristiwa", "event"))
+    _check_messages(report, hall.messages)
+
+
+def _check_messages(report: _Report, messages: hall_model.CitizenMessages) -> None:
+    """Citizen message templates may use only their kind's placeholders, written plainly; the
+    footer must say how to stop; reminders must not be due in the quiet hours they would wait out."""
+    for kind, allowed in hall_model.TEMPLATE_PLACEHOLDERS.items():
+        template = getattr(messages.templates, kind)
+        for language in ("id", "en"):
+            text = getattr(template, language)
+            if text:
+                loc = ("messages", "templates", kind, language)
+                names = _template_names(report, loc, text, allowed)
+                if kind == "footer" and names is not None and "stop" not in names:
+                    report.add(
+                        loc,
+                        "harus memuat {stop}: warga perlu tahu cara berhenti",
+                        "must contain {stop}: citizens need to know how to stop",
+                    )
+    times = {name: getattr(messages, name) for name in ("quiet_start", "quiet_end", "reminder_at")}
+    for name, moment in times.items():
+        if moment.tzinfo:
+            report.add(
+                ("messages", name),
+                "tulis tanpa zona waktu, dalam waktu setempat",
+                "write local time, without an offset",
+            )
+    if any(moment.tzinfo for moment in times.values()):
+        return
+    start, end, remind = times["quiet_start"], times["quiet_end"], times["reminder_at"]
+    quiet = (start <= remind or remind < end) if start > end else start <= remind < end
+    if start != end and quiet:
+        report.add(
+            ("messages", "reminder_at"),
+            f"{remind:%H:%M} jatuh di jam tenang {start:%H:%M}-{end:%H:%M}",
+            f"{remind:%H:%M} falls in the quiet hours {start:%H:%M}-{end:%H:%M}",
+        )
+
+
+def _template_names(report: _Report, loc: Loc, text: str, allowed: frozenset[str]) -> set[str] | None:
+    """The placeholders a template uses, each problem reported; None when the text cannot be read."""
+    shown = ", ".join("{" + name + "}" for name in sorted(allowed))
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        report.add(
+            loc,
+            "kurung kurawal tidak seimbang (tulis {{ dan }} untuk kurung biasa)",
+            "unbalanced braces (write {{ and }} for a literal brace)",
+        )
+        return None
+    names: set[str] = set()
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        names.add(name)
+        if name not in allowed:
+            report.add(
+                loc,
+                f"isian {{{name}}} tidak dikenal (yang boleh: {shown})",
+                f"unknown placeholder {{{name}}} (allowed: {shown})",
+            )
+        elif spec or conversion:
+            report.add(loc, f"tulis {{{name}}} tanpa format", f"write {{{name}}} without a format")
+    return names

@@ -81,6 +81,7 @@ class Booking:
     # session's start, ahead of walk-ins who came later; ratio: `ratio` booked calls per walk-in.
     blend: Literal["check_in", "near_slot", "ratio"] = "near_slot"
     ratio: int = 2
+    near_slot_bound_minutes: int = 0  # near_slot: after this, no walk-in goes first (0: no bound)
     turn_near: int = 3  # "your turn is near" when this many tickets are ahead
 
 
@@ -184,6 +185,53 @@ class NoShowRule:
     block_days: int = 30
 
 
+# The placeholders each citizen message may use (see the notify service, which fills them in).
+# The loader refuses any other name, so a typo in a hall file fails at start-up, not in a text.
+TEMPLATE_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "confirmation": frozenset({"hall", "agency", "service", "code", "day", "session"}),
+    "reminder": frozenset({"hall", "agency", "service", "code", "day", "session"}),
+    "turn_near": frozenset({"hall", "agency", "service", "number", "ahead"}),
+    "called": frozenset({"hall", "agency", "service", "number", "counter"}),
+    "no_show": frozenset({"hall", "agency", "service", "code", "day", "session"}),
+    "survey": frozenset({"hall", "agency", "service", "number", "survey"}),
+    "footer": frozenset({"hall", "stop"}),
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    """One citizen message in Bahasa Indonesia (``id``) and English (``en``). An empty text keeps
+    notify's built-in wording for that language."""
+
+    id: str = ""
+    en: str = ""
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The hall's wording per message kind; see ``TEMPLATE_PLACEHOLDERS`` for what each may use."""
+
+    confirmation: Template = field(default_factory=Template)
+    reminder: Template = field(default_factory=Template)
+    turn_near: Template = field(default_factory=Template)
+    called: Template = field(default_factory=Template)
+    no_show: Template = field(default_factory=Template)
+    survey: Template = field(default_factory=Template)
+    footer: Template = field(default_factory=Template)  # appended to every message: how to stop
+
+
+@dataclass(frozen=True)
+class CitizenMessages:
+    """Messages to citizens who booked: their wording and when they may arrive. Reminders,
+    no-show notices and survey links due between ``quiet_start`` and ``quiet_end`` (hall time)
+    wait until ``quiet_end``; equal times mean no quiet hours."""
+
+    templates: Templates = field(default_factory=Templates)
+    quiet_start: dt.time = dt.time(21, 0)
+    quiet_end: dt.time = dt.time(7, 0)
+    reminder_at: dt.time = dt.time(16, 0)  # the day before the session
+
+
 @dataclass(frozen=True)
 class Hall:
     id: str  # a subject token
@@ -199,6 +247,7 @@ class Hall:
     queue: QueueRules = field(default_factory=QueueRules)
     announcement_gap_seconds: float = 1.0
     no_shows: NoShowRule = field(default_factory=NoShowRule)
+    messages: CitizenMessages = field(default_factory=CitizenMessages)
 
     def service(self, code: str) -> Service | None:
         return next((s for s in self.services if s.code == code), None)

@@ -21,7 +21,7 @@ from antre.v1 import events_pb2 as pb
 from services.counters.adapters import passwords
 from services.counters.adapters import repository as repo
 from services.counters.adapters.tables import inbox
-from services.counters.domain import dispatch, queue, stations
+from services.counters.domain import blending, queue, stations
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Officer, Station
 from services.counters.metrics import Metrics
@@ -45,11 +45,16 @@ class Deps:
     uow: UnitOfWork
     metrics: Metrics
     live: Broadcaster
-    policy: dispatch.Policy
+    # How each counter blends booked and walk-in tickets (the policy its services agree on).
+    blends: dict[int, blending.BlendPolicy]
 
     @classmethod
     def for_hall(cls, hall: Hall, uow: UnitOfWork, metrics: Metrics, live: Broadcaster) -> Deps:
-        return cls(hall, uow, metrics, live, dispatch.policy_for(hall.queue))
+        blends = {
+            c.number: blending.counter_policy([s for s in hall.services if s.code in c.services])
+            for c in hall.counters
+        }
+        return cls(hall, uow, metrics, live, blends)
 
 
 def prepare(deps: Deps) -> None:
@@ -95,6 +100,8 @@ def _queued(event: pb.TicketIssued, traceparent: str) -> QueuedTicket:
         issued_at=issued_at,
         queued_at=issued_at,
         traceparent=traceparent,
+        session_start=to_datetime(event.session_start) if event.HasField("session_start") else None,
+        booking_id=event.booking_id,
     )
 
 
@@ -215,7 +222,10 @@ def call_next(deps: Deps, officer: Officer, number: int) -> QueuedTicket | None:
         day = deps.hall.day_of(tx.now)
         called = None
         for attempt in range(5):  # a round fails only if every head it saw was taken meanwhile
-            waiting = repo.candidates(tx.conn, counter.services, day, skip_locked=attempt == 0)
+            by_session = not isinstance(deps.blends[number], blending.CheckIn)
+            waiting = repo.candidates(
+                tx.conn, counter.services, day, by_session=by_session, skip_locked=attempt == 0
+            )
             if not waiting and attempt > 0:
                 break
             called = _claim_first(deps, tx, waiting, station, officer)
@@ -243,19 +253,22 @@ def call_next(deps: Deps, officer: Officer, number: int) -> QueuedTicket | None:
 
 
 def _claim_first(
-    deps: Deps, tx: Transaction, waiting: list[dispatch.Candidate], station: Station, officer: Officer
+    deps: Deps, tx: Transaction, waiting: list[blending.Blended], station: Station, officer: Officer
 ) -> QueuedTicket | None:
+    policy, rules = deps.blends[station.number], deps.hall.queue
+    state = blending.CounterState(station.priority_streak, station.booked_streak)
     pool = list(waiting)
     while pool:
-        pick = deps.policy(pool, station.priority_streak)
+        pick = blending.choose(pool, state, policy, rules, tx.now)
         if pick is None:
             return None
         ticket = repo.get_ticket(tx.conn, pick.ticket_id)
         if ticket is not None and ticket.state == State.WAITING:
             called = queue.call(ticket, station.number, officer.username, tx.now)
             if repo.claim(tx.conn, called):
-                streak = dispatch.next_streak(pick, waiting, station.priority_streak)
-                repo.save_station(tx.conn, stations.holding(station, called.id, streak))
+                after = blending.next_state(pick, waiting, state, policy, rules)
+                held = stations.holding(station, called.id, after.priority_streak, after.booked_streak)
+                repo.save_station(tx.conn, held)
                 return called
         pool = [c for c in pool if c.ticket_id != pick.ticket_id]
     return None

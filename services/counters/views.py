@@ -6,7 +6,7 @@ from __future__ import annotations
 from antre.privacy import ticket_key
 from antre.problems import NotFound
 from services.counters.adapters import repository as repo
-from services.counters.domain import dispatch
+from services.counters.domain import blending
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Station
 from services.counters.handlers import Deps, counter_of
@@ -20,15 +20,24 @@ def position(deps: Deps, ticket_id: str) -> int | None:
         if ticket.state != State.WAITING:
             return None
         waiting = repo.waiting_in(conn, ticket.service, ticket.hall_day)
-    me = dispatch.Candidate(ticket.id, ticket.service, ticket.is_priority, ticket.queued_at)
-    return dispatch.position(me, waiting, deps.hall.queue)
+    me = next(t for t in waiting if t.ticket_id == ticket.id)
+    return blending.position(me, waiting, _policy(deps, ticket.service), deps.hall.queue, deps.uow.clock())
 
 
 def positions(deps: Deps, service: str) -> dict[str, int]:
     """Positions of a service's waiting tickets, keyed by :func:`antre.privacy.ticket_key`."""
+    now = deps.uow.clock()
     with deps.uow.read() as conn:
-        waiting = repo.waiting_in(conn, service, deps.hall.day_of(deps.uow.clock()))
-    return {ticket_key(t): n for t, n in dispatch.positions(waiting, deps.hall.queue).items()}
+        waiting = repo.waiting_in(conn, service, deps.hall.day_of(now))
+    policy = _policy(deps, service)
+    return {
+        ticket_key(t.ticket_id): blending.position(t, waiting, policy, deps.hall.queue, now) for t in waiting
+    }
+
+
+def _policy(deps: Deps, service: str) -> blending.BlendPolicy:
+    found = deps.hall.service(service)
+    return blending.policy_of(found.booking if found else None)
 
 
 def current_ticket(deps: Deps, station: Station) -> QueuedTicket | None:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from antre.db import utc
 from antre.hall.model import PriorityGroup
 from services.counters.adapters.tables import officers, queue, sessions, stations
+from services.counters.domain.blending import Blended
 from services.counters.domain.dispatch import Candidate
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Officer, Station, StationState
@@ -52,32 +53,49 @@ def claim(conn: Connection, called: QueuedTicket) -> bool:
 
 
 def candidates(
-    conn: Connection, services: Sequence[str], day: dt.date, per_lane: int = 8, *, skip_locked: bool = True
-) -> list[Candidate]:
-    """The heads of the regular and priority lanes of these services: enough for any policy to
-    choose from, without reading the whole queue.
+    conn: Connection,
+    services: Sequence[str],
+    day: dt.date,
+    per_stream: int = 8,
+    *,
+    by_session: bool = True,
+    skip_locked: bool = True,
+) -> list[Blended]:
+    """The heads of the queue of these services, enough for any policy to choose from without
+    reading the whole queue: per lane (priority, regular), the first walk-ins by arrival and the
+    first booked tickets by session (or by check-in when the counter blends in check-in order).
 
     On PostgreSQL the heads are locked with SKIP LOCKED, so counters calling at the same moment
     see disjoint heads instead of queueing behind one another's row locks; tickets called at the
     same instant are served in parallel, and the order among them is not meaningful."""
-    base = select(queue.c.id, queue.c.service, queue.c.priority, queue.c.queued_at).where(
-        queue.c.state == State.WAITING.value, queue.c.hall_day == day, queue.c.service.in_(services)
+    q = queue.c
+    base = select(q.id, q.service, q.priority, q.queued_at, q.session_start).where(
+        q.state == State.WAITING.value, q.hall_day == day, q.service.in_(services)
     )
-    order = (queue.c.queued_at, queue.c.id)
-    regular = base.where(queue.c.priority == PriorityGroup.NONE.value).order_by(*order).limit(per_lane)
-    priority = base.where(queue.c.priority != PriorityGroup.NONE.value).order_by(*order).limit(per_lane)
-    if skip_locked and conn.dialect.name == "postgresql":
-        regular = regular.with_for_update(skip_locked=True)
-        priority = priority.with_for_update(skip_locked=True)
-    rows = list(conn.execute(regular)) + list(conn.execute(priority))
-    return [_candidate(r) for r in rows]
+    by_arrival = (q.queued_at, q.id)
+    booked_order = (q.session_start, *by_arrival) if by_session else by_arrival
+    none = PriorityGroup.NONE.value
+    streams = [
+        base.where(q.priority == none, q.session_start.is_(None)).order_by(*by_arrival),
+        base.where(q.priority != none, q.session_start.is_(None)).order_by(*by_arrival),
+        base.where(q.priority == none, q.session_start.is_not(None)).order_by(*booked_order),
+        base.where(q.priority != none, q.session_start.is_not(None)).order_by(*booked_order),
+    ]
+    rows = []
+    for stream in streams:
+        stream = stream.limit(per_stream)
+        if skip_locked and conn.dialect.name == "postgresql":
+            stream = stream.with_for_update(skip_locked=True)
+        rows += conn.execute(stream).all()
+    return [_blended(r) for r in rows]
 
 
-def waiting_in(conn: Connection, service: str, day: dt.date) -> list[Candidate]:
-    query = select(queue.c.id, queue.c.service, queue.c.priority, queue.c.queued_at).where(
-        queue.c.state == State.WAITING.value, queue.c.hall_day == day, queue.c.service == service
+def waiting_in(conn: Connection, service: str, day: dt.date) -> list[Blended]:
+    q = queue.c
+    query = select(q.id, q.service, q.priority, q.queued_at, q.session_start).where(
+        q.state == State.WAITING.value, q.hall_day == day, q.service == service
     )
-    return [_candidate(r) for r in conn.execute(query)]
+    return [_blended(r) for r in conn.execute(query)]
 
 
 def waiting_counts(conn: Connection, day: dt.date) -> dict[str, int]:
@@ -89,13 +107,14 @@ def waiting_counts(conn: Connection, day: dt.date) -> dict[str, int]:
     return {service: int(n) for service, n in conn.execute(query)}
 
 
-def _candidate(row: Row) -> Candidate:
-    return Candidate(
+def _blended(row: Row) -> Blended:
+    candidate = Candidate(
         ticket_id=row.id,
         service=row.service,
         priority=row.priority != PriorityGroup.NONE.value,
         queued_at=utc(row.queued_at),  # type: ignore[arg-type]
     )
+    return Blended.of(candidate, utc(row.session_start))
 
 
 def _row(ticket: QueuedTicket) -> dict[str, object]:
@@ -107,7 +126,7 @@ def _row(ticket: QueuedTicket) -> dict[str, object]:
 
 def _ticket(row: Row) -> QueuedTicket:
     m = dict(row._mapping)
-    for key in ("issued_at", "queued_at", "called_at", "serving_started_at", "finished_at"):
+    for key in ("issued_at", "queued_at", "called_at", "serving_started_at", "finished_at", "session_start"):
         m[key] = utc(m[key])
     m["priority"] = PriorityGroup(m["priority"])
     m["state"] = State(m["state"])

@@ -30,7 +30,11 @@ queue = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("recalls", Integer, nullable=False, default=0),
     Column("traceparent", String(64), nullable=False, default=""),
+    # Set for a booked ticket that checked in on time: it is blended from its session's start.
+    Column("session_start", DateTime(timezone=True)),
+    Column("booking_id", String(32), nullable=False, default="", server_default=""),
     Index("ix_queue_waiting", "state", "hall_day", "service", "queued_at"),
+    Index("ix_queue_booked", "state", "hall_day", "service", "session_start", "queued_at"),
 )
 
 stations = Table(
@@ -41,6 +45,7 @@ stations = Table(
     Column("officer", String(64), nullable=False, default=""),
     Column("current", String(32), nullable=False, default=""),
     Column("priority_streak", Integer, nullable=False, default=0),
+    Column("booked_streak", Integer, nullable=False, default=0, server_default="0"),
     Column("changed_at", DateTime(timezone=True)),
 )
 

@@ -262,20 +262,20 @@ def _ahead_under_ratio(me: Blended, lane: Sequence[Blended], k: int) -> int:
 # ---- from the hall file ----
 
 
-def policy_of(booking: Booking | None, bound: dt.timedelta | None = None) -> BlendPolicy:
+def policy_of(booking: Booking | None) -> BlendPolicy:
     """A service's policy; a walk-in-only service has nothing to blend (check-in order)."""
     if booking is None or booking.blend == "check_in":
         return CheckIn()
     if booking.blend == "ratio":
         return Ratio(booking.ratio)
-    return NearSlot(bound)
+    return NearSlot(dt.timedelta(minutes=booking.near_slot_bound_minutes) or None)
 
 
-def counter_policy(services: Sequence[Service], bound: dt.timedelta | None = None) -> BlendPolicy:
+def counter_policy(services: Sequence[Service]) -> BlendPolicy:
     """The policy of a counter: the one its booking services agree on (walk-in-only services blend
     with anything). A counter serving booking services with different policies is a hall-file
     mistake, refused rather than guessed: one streak and one order per counter."""
-    policies = {policy_of(s.booking, bound) for s in services if s.booking is not None}
+    policies = {policy_of(s.booking) for s in services if s.booking is not None}
     if len(policies) > 1:
         codes = ", ".join(sorted(s.code for s in services if s.booking is not None))
         raise Invalid(

@@ -67,28 +67,21 @@ def policy_for(rules: QueueRules) -> Policy:
     return PriorityLane(rules.priority_max_streak)
 
 
-def positions(waiting: Sequence[Candidate], rules: QueueRules) -> dict[str, int]:
-    """Every waiting ticket's position in its service's queue (1: next), if no one else arrived
-    and every counter serving it called from this service alone. Under the priority lane a regular
-    ticket counts every waiting priority ticket of its service as ahead (the streak rule may in
-    fact let it go sooner)."""
-    out: dict[str, int] = {}
-    by_service: dict[str, list[Candidate]] = {}
-    for c in waiting:
-        by_service.setdefault(c.service, []).append(c)
-    for tickets in by_service.values():
-        ordered = sorted(tickets, key=lambda c: (c.queued_at, c.ticket_id))
-        if rules.dispatch == "fifo":
-            out.update({c.ticket_id: i + 1 for i, c in enumerate(ordered)})
-            continue
-        priority = [c for c in ordered if c.priority]
-        regular = [c for c in ordered if not c.priority]
-        out.update({c.ticket_id: i + 1 for i, c in enumerate(priority)})
-        out.update({c.ticket_id: len(priority) + i + 1 for i, c in enumerate(regular)})
-    return out
-
-
 def position(me: Candidate, waiting: Sequence[Candidate], rules: QueueRules) -> int:
-    """:func:`positions` of one ticket."""
-    others = [c for c in waiting if c.ticket_id != me.ticket_id]
-    return positions([*others, me], rules)[me.ticket_id]
+    """1 for the next to be called in the ticket's service, if no one else arrived and every
+    counter serving it called from this service alone. Under the priority lane a regular ticket
+    counts every waiting priority ticket as ahead (the streak rule may in fact let it go sooner).
+    Bookings refine this in :func:`.blending.position`."""
+    same = [c for c in waiting if c.service == me.service and c.ticket_id != me.ticket_id]
+    key = (me.queued_at, me.ticket_id)
+
+    def earlier(c: Candidate) -> bool:
+        return (c.queued_at, c.ticket_id) < key
+
+    if rules.dispatch == "fifo":
+        ahead = sum(1 for c in same if earlier(c))
+    elif me.priority:
+        ahead = sum(1 for c in same if c.priority and earlier(c))
+    else:
+        ahead = sum(1 for c in same if c.priority or earlier(c))
+    return ahead + 1

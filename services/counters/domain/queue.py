@@ -45,6 +45,8 @@ class QueuedTicket:
     finished_at: dt.datetime | None = None
     recalls: int = 0
     traceparent: str = ""
+    session_start: dt.datetime | None = None  # a booked ticket checked in on time
+    booking_id: str = ""
 
     @property
     def is_priority(self) -> bool:
@@ -117,6 +119,7 @@ def transfer(ticket: QueuedTicket, counter: int, to: Service, now: dt.datetime) 
         called_at=None,
         serving_started_at=None,
         recalls=0,
+        session_start=None,  # the session belonged to the old service
     )
 
 

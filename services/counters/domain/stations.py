@@ -31,6 +31,7 @@ class Station:
     current: str = ""  # ticket id held (called or serving), if any
     priority_streak: int = 0
     changed_at: dt.datetime | None = None
+    booked_streak: int = 0
 
 
 def may_work_at(officer: Officer, counter_agencies: frozenset[str]) -> None:
@@ -62,7 +63,12 @@ def open_station(station: Station, officer: Officer, now: dt.datetime) -> Statio
         held_by(station, officer)
         return None
     return replace(
-        station, state=StationState.OPEN, officer=officer.username, priority_streak=0, changed_at=now
+        station,
+        state=StationState.OPEN,
+        officer=officer.username,
+        priority_streak=0,
+        booked_streak=0,
+        changed_at=now,
     )
 
 
@@ -106,8 +112,8 @@ def _idle(station: Station, action: str) -> None:
         )
 
 
-def holding(station: Station, ticket_id: str, streak: int) -> Station:
-    return replace(station, current=ticket_id, priority_streak=streak)
+def holding(station: Station, ticket_id: str, streak: int, booked_streak: int = 0) -> Station:
+    return replace(station, current=ticket_id, priority_streak=streak, booked_streak=booked_streak)
 
 
 def released(station: Station) -> Station:

@@ -413,7 +413,7 @@ def test_policies_from_the_kendari_hall(kendari: Hall) -> None:
         return [s for s in kendari.services if s.code in counter.services]
 
     assert counter_policy(services(1)) == NearSlot()  # ktp-el
-    assert counter_policy(services(6), dt.timedelta(minutes=30)) == NearSlot(dt.timedelta(minutes=30))
+    assert counter_policy(services(6)) == NearSlot()  # ktp-el beside walk-in-only services
     assert counter_policy(services(15)) == Ratio(2)  # skck
     assert counter_policy(services(3)) == CheckIn()  # walk-in only
 
@@ -427,18 +427,20 @@ def test_a_counter_mixing_blend_policies_is_refused(kendari: Hall) -> None:
 
 
 def test_policy_of_each_blend() -> None:
-    def booking(blend: str, ratio: int = 2) -> Booking:
+    def booking(blend: str, ratio: int = 2, bound: int = 0) -> Booking:
         return Booking(
             sessions=(Session(dt.time(8), dt.time(9), 1),),
             daily_quota=2,
             online_quota=1,
             blend=blend,
             ratio=ratio,
+            near_slot_bound_minutes=bound,
         )  # type: ignore[arg-type]
 
     assert policy_of(None) == CheckIn()
     assert policy_of(booking("check_in")) == CheckIn()
-    assert policy_of(booking("near_slot"), dt.timedelta(minutes=5)) == NearSlot(dt.timedelta(minutes=5))
+    assert policy_of(booking("near_slot")) == NearSlot()
+    assert policy_of(booking("near_slot", bound=5)) == NearSlot(dt.timedelta(minutes=5))
     assert policy_of(booking("ratio", 4)) == Ratio(4)
     with pytest.raises(ValueError):
         Ratio(0)
