@@ -42,3 +42,7 @@ class Unauthorized(Problem):
 
 class Unavailable(Problem):
     """A part the request needs (a printer, another service) cannot be reached now."""
+
+
+class TooMany(Problem):
+    """Too many requests from one phone or client in a short time."""

@@ -15,7 +15,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from antre.problems import Conflict, Forbidden, Invalid, NotFound, Problem, Refused, Unauthorized, Unavailable
+from antre.problems import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Problem,
+    Refused,
+    TooMany,
+    Unauthorized,
+    Unavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +37,7 @@ STATUS: dict[type[Problem], int] = {
     Forbidden: 403,
     Unauthorized: 401,
     Unavailable: 503,
+    TooMany: 429,
 }
 MAX_BODY_BYTES = 64 * 1024
 HTTP_MESSAGES = {

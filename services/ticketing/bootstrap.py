@@ -5,6 +5,7 @@ Run with ``uvicorn services.ticketing.bootstrap:create_app --factory``.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,10 +15,10 @@ from fastapi import FastAPI
 
 from antre.runtime import Runtime
 from antre.web import make_app
-from services.ticketing import handlers
+from services.ticketing import handlers, reservations
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
-from services.ticketing.entrypoints import consumers, http
+from services.ticketing.entrypoints import consumers, http, reservations_http
 from services.ticketing.metrics import Metrics
 from services.ticketing.settings import Settings
 
@@ -39,12 +40,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         consumers.install(runtime, deps)
         runtime.every(10.0, lambda: handlers.expire_prints(deps))
+        runtime.every(30.0, lambda: reservations.mark_no_shows(deps))
+        nik_secret = _nik_secret(settings)
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         async with httpx.AsyncClient(base_url=settings.counters_url) as counters:
             positions = Positions(counters)
             deps.queue_changed = positions.changed
-            app.state.ctx = http.Context(deps, settings.public_url, positions, settings.demo)
+            app.state.ctx = http.Context(
+                deps, settings.public_url, positions, settings.demo, nik_secret, settings.api_keys
+            )
             app.state.runtime = runtime
             await runtime.start()
             try:
@@ -58,4 +63,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan,
     )
     http.install(app)
+    app.include_router(reservations_http.router)
     return app
+
+
+def _nik_secret(settings: Settings) -> bytes:
+    """The key of NIK hashes. A demo hall makes one in its state folder; a real hall must be
+    given one, since a key kept beside the data would protect nothing."""
+    if settings.nik_secret:
+        if len(settings.nik_secret) < 16:
+            raise RuntimeError("ANTRE_NIK_SECRET minimal 16 karakter / needs at least 16 characters")
+        return settings.nik_secret.encode()
+    if not settings.demo:
+        raise RuntimeError("ANTRE_NIK_SECRET wajib di luar mode demo / is required outside demo mode")
+    path = settings.state_dir / "nik-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()

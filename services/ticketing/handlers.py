@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from antre.events import Envelope, new_meta, timestamp
-from antre.hall.model import Hall, PriorityGroup
+from antre.hall.model import Hall, Kiosk, PriorityGroup, Service
 from antre.inbox import first_time
 from antre.live import Broadcaster
 from antre.problems import NotFound
@@ -19,6 +19,7 @@ from antre.telemetry import current_traceparent, span_under
 from antre.uow import Transaction, UnitOfWork
 from antre.v1 import events_pb2 as pb
 from services.ticketing.adapters import repository as repo
+from services.ticketing.adapters import reservations as pools
 from services.ticketing.adapters.tables import inbox
 from services.ticketing.domain import hours
 from services.ticketing.domain import tickets as domain
@@ -56,34 +57,65 @@ class IssueTicket:
 
 
 def issue(deps: Deps, cmd: IssueTicket) -> Ticket:
+    """A walk-in number. For a service with bookings it takes one of the day's walk-in places."""
     hall = deps.hall
     service = domain.resolve_service(hall, cmd.service)
     priority = domain.resolve_priority(cmd.priority)
-    kiosk = hall.kiosk(cmd.kiosk) if cmd.kiosk else hall.kiosks[0]
-    if kiosk is None:
-        raise NotFound("unknown_kiosk", f"Kios '{cmd.kiosk}' tidak dikenal", f"Unknown kiosk '{cmd.kiosk}'")
+    kiosk = kiosk_of(deps, cmd.kiosk)
     now = deps.uow.clock()
     hours.check_issuing(hall.hours, hall.local(now), always_open=deps.always_open)
     day = hall.day_of(now)
+    with deps.uow.begin() as tx:
+        if service.booking is not None:
+            pools.ensure_pool(tx.conn, service.code, day, service.booking)
+            if not pools.take_from_pool(tx.conn, service.code, day, "walk_in"):
+                pools.pool(tx.conn, service.code, day, service.booking).take_walk_in()  # raises: full
+        ticket = open_ticket(deps, tx, service, priority, kiosk, cmd.channel)
+    if ticket.state == State.WAITING:
+        report_issued(deps, ticket)
+    return ticket
+
+
+def kiosk_of(deps: Deps, kiosk_id: str) -> Kiosk:
+    kiosk = deps.hall.kiosk(kiosk_id) if kiosk_id else deps.hall.kiosks[0]
+    if kiosk is None:
+        raise NotFound("unknown_kiosk", f"Kios '{kiosk_id}' tidak dikenal", f"Unknown kiosk '{kiosk_id}'")
+    return kiosk
+
+
+def open_ticket(
+    deps: Deps,
+    tx: Transaction,
+    service: Service,
+    priority: PriorityGroup,
+    kiosk: Kiosk,
+    channel: str,
+    *,
+    booking_id: str = "",
+    session_start: dt.datetime | None = None,
+) -> Ticket:
+    """Number and store a ticket in the caller's transaction; callable at once unless its kiosk
+    prints (then on confirmation). The caller calls :func:`report_issued` after commit."""
     # The ticket's journey is one trace; this span is its root and every later step its child.
-    with span_under("ticket", "", "antre.ticketing", service=service.code), deps.uow.begin() as tx:
+    with span_under("ticket", "", "antre.ticketing", service=service.code):
+        day = deps.hall.day_of(tx.now)
         ticket = domain.new_ticket(
             ticket_id=deps.new_id(),
             service=service,
             sequence=repo.next_sequence(tx.conn, service.code, day),
             day=day,
             priority=priority,
-            channel=cmd.channel,
+            channel=channel,
             kiosk=kiosk.id,
             needs_print=kiosk.printer != "none",
             now=tx.now,
             traceparent=current_traceparent(),
+            booking_id=booking_id,
+            session_start=session_start,
         )
         repo.add(tx.conn, ticket, issued_service=service.code)
         if ticket.state == State.WAITING:
             _publish_issued(deps, tx, ticket)
-    if ticket.state == State.WAITING:
-        _issued(deps, ticket)
     return ticket
 
 
@@ -95,7 +127,7 @@ def confirm_print(deps: Deps, ticket_id: str) -> Ticket:
             return ticket
         repo.save(tx.conn, issued)
         _publish_issued(deps, tx, issued)
-    _issued(deps, issued)
+    report_issued(deps, issued)
     return issued
 
 
@@ -188,7 +220,7 @@ def _get(tx: Transaction, ticket_id: str) -> Ticket:
     return ticket
 
 
-def _ref(ticket: Ticket) -> pb.TicketRef:
+def ref(ticket: Ticket) -> pb.TicketRef:
     return pb.TicketRef(
         ticket_id=ticket.id,
         service=ticket.service,
@@ -200,23 +232,27 @@ def _ref(ticket: Ticket) -> pb.TicketRef:
 def _publish_issued(deps: Deps, tx: Transaction, ticket: Ticket) -> None:
     event = pb.TicketIssued(
         meta=new_meta(deps.hall.id, ticket.agency, tx.now),
-        ticket=_ref(ticket),
+        ticket=ref(ticket),
         priority=PRIORITIES[ticket.priority],
         channel=CHANNELS.get(ticket.channel, pb.CHANNEL_UNSPECIFIED),
         kiosk=ticket.kiosk,
         issued_at=timestamp(ticket.issued_at or tx.now),
+        booking_id=ticket.booking_id,
     )
+    if ticket.session_start is not None:
+        event.session_start.CopyFrom(timestamp(ticket.session_start))
     tx.publish(event, ticket.traceparent)
 
 
-def _issued(deps: Deps, ticket: Ticket) -> None:
+def report_issued(deps: Deps, ticket: Ticket) -> None:
+    """After commit: count the ticket and tell its status page."""
     deps.metrics.issued.labels(ticket.agency, ticket.service, ticket.channel).inc()
     deps.live.publish(f"ticket:{ticket.id}", ticket.state.value)
 
 
 def _publish_cancelled(deps: Deps, tx: Transaction, ticket: Ticket, reason: str) -> None:
     event = pb.TicketCancelled(
-        meta=new_meta(deps.hall.id, ticket.agency, tx.now), ticket=_ref(ticket), reason=reason
+        meta=new_meta(deps.hall.id, ticket.agency, tx.now), ticket=ref(ticket), reason=reason
     )
     tx.publish(event, ticket.traceparent)
 

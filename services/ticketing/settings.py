@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from antre.settings import ServiceSettings
 
 
@@ -10,3 +12,9 @@ class Settings(ServiceSettings):
     public_url: str = "http://127.0.0.1:8101"
     # The counters service, owner of queue order, answers position queries.
     counters_url: str = "http://127.0.0.1:8102"
+    # Key of the NIK hashes (at least 16 characters). It never goes into the database or its
+    # backups, so a leaked table reveals no NIK. Required outside demo halls.
+    nik_secret: str = ""
+    # API keys of systems that book into the hall's pool, as JSON: {"key": "name"}. A name that is
+    # an agency code may book that agency's services; "helpdesk" books on behalf of citizens.
+    api_keys: dict[str, str] = Field(default_factory=dict)

@@ -89,4 +89,6 @@ def _ticket(row: Row) -> Ticket:
         counter_name=m["counter_name"],
         traceparent=m["traceparent"],
         updated_at=utc(m["updated_at"]),
+        booking_id=m["booking_id"],
+        session_start=utc(m["session_start"]),
     )

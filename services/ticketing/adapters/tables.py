@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, text
 
 from antre.inbox import inbox_table
 from antre.outbox import outbox_table
@@ -30,6 +30,8 @@ tickets = Table(
     Column("traceparent", String(64), nullable=False, default=""),
     # The original service and sequence identify the number: a transfer changes the service.
     Column("issued_service", String(64), nullable=False),
+    Column("booking_id", String(32), nullable=False, default="", server_default=""),
+    Column("session_start", DateTime(timezone=True)),
     UniqueConstraint("hall_day", "issued_service", "sequence", name="uq_ticket_number"),
 )
 
@@ -41,6 +43,81 @@ day_sequences = Table(
     Column("service", String(64), primary_key=True),
     Column("hall_day", Date, primary_key=True),
     Column("last", Integer, nullable=False),
+)
+
+# ---- reservations (online booking) ----
+
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("service", String(64), nullable=False),
+    Column("agency", String(64), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("session_start", DateTime(timezone=True), nullable=False),
+    Column("session_end", DateTime(timezone=True), nullable=False),
+    Column("nik_key", String(64), nullable=False),
+    Column("nik_masked", String(16), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("email", String(254), nullable=False, default=""),
+    Column("language", String(2), nullable=False, default="id"),
+    Column("channel", String(16), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True)),
+    Column("ticket_id", String(32), nullable=False, default=""),
+    Index("ix_reservations_due", "state", "session_start"),
+    # One active booking per NIK per service per day, enforced by the database itself.
+    Index(
+        "uq_reservations_active",
+        "nik_key",
+        "service",
+        "day",
+        unique=True,
+        sqlite_where=text("state IN ('booked', 'checked_in')"),
+        postgresql_where=text("state IN ('booked', 'checked_in')"),
+    ),
+)
+
+# The day's one pool per service: the kiosk and the booking page both count here.
+day_pools = Table(
+    "day_pools",
+    metadata,
+    Column("service", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("daily_quota", Integer, nullable=False),
+    Column("online_quota", Integer, nullable=False),
+    Column("online_used", Integer, nullable=False, default=0),
+    Column("walk_in_used", Integer, nullable=False, default=0),
+)
+
+session_counts = Table(
+    "session_counts",
+    metadata,
+    Column("service", String(64), primary_key=True),
+    Column("session_start", DateTime(timezone=True), primary_key=True),
+    Column("capacity", Integer, nullable=False),
+    Column("booked", Integer, nullable=False, default=0),
+)
+
+no_shows = Table(
+    "no_shows",
+    metadata,
+    Column("reservation_id", String(32), primary_key=True),
+    Column("nik_key", String(64), nullable=False, index=True),
+    Column("day", Date, nullable=False),
+)
+
+# Fixed one-minute windows per key (a phone, a client): shared by every replica.
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("window", DateTime(timezone=True), primary_key=True),
+    Column("hits", Integer, nullable=False),
 )
 
 outbox = outbox_table(metadata)

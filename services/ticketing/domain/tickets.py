@@ -48,6 +48,8 @@ class Ticket:
     counter_name: str = ""
     traceparent: str = ""
     updated_at: dt.datetime | None = None
+    booking_id: str = ""  # the reservation this ticket checked in, if any
+    session_start: dt.datetime | None = None  # its session, when checked in on time
 
 
 def format_number(prefix: str, sequence: int) -> str:
@@ -86,6 +88,8 @@ def new_ticket(
     needs_print: bool,
     now: dt.datetime,
     traceparent: str = "",
+    booking_id: str = "",
+    session_start: dt.datetime | None = None,
 ) -> Ticket:
     return Ticket(
         id=ticket_id,
@@ -102,6 +106,8 @@ def new_ticket(
         issued_at=None if needs_print else now,
         traceparent=traceparent,
         updated_at=now,
+        booking_id=booking_id,
+        session_start=session_start,
     )
 
 

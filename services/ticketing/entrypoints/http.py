@@ -39,11 +39,21 @@ class IssueRequest(BaseModel):
 class Context:
     """What the routes need, set on ``app.state.ctx`` by bootstrap."""
 
-    def __init__(self, deps: handlers.Deps, public_url: str, positions: Positions, demo: bool) -> None:
+    def __init__(
+        self,
+        deps: handlers.Deps,
+        public_url: str,
+        positions: Positions,
+        demo: bool,
+        nik_secret: bytes = b"",
+        api_keys: dict[str, str] | None = None,
+    ) -> None:
         self.deps = deps
         self.public_url = public_url.rstrip("/")
         self.positions = positions
         self.demo = demo
+        self.nik_secret = nik_secret
+        self.api_keys = api_keys or {}
 
 
 def _ctx(request: Request) -> Context:
@@ -112,7 +122,7 @@ async def issue(body: IssueRequest, ctx: Ctx) -> JSONResponse:
         ticket = await asyncio.to_thread(
             _print_on_network, ctx, ticket, kiosk.printer_host, kiosk.printer_port
         )
-    return JSONResponse(_ticket_json(ctx, ticket), 201)
+    return JSONResponse(ticket_json(ctx, ticket), 201)
 
 
 def _print_on_network(ctx: Context, ticket: Ticket, host: str, port: int) -> Ticket:
@@ -137,13 +147,13 @@ async def status(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
 @api.post("/tickets/{ticket_id}/printed")
 async def printed(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     ticket = await asyncio.to_thread(handlers.confirm_print, ctx.deps, ticket_id)
-    return _ticket_json(ctx, ticket)
+    return ticket_json(ctx, ticket)
 
 
 @api.post("/tickets/{ticket_id}/print-failed")
 async def print_failed(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     ticket = await asyncio.to_thread(handlers.cancel_print, ctx.deps, ticket_id, "print_failed")
-    return _ticket_json(ctx, ticket)
+    return ticket_json(ctx, ticket)
 
 
 @api.get("/tickets/{ticket_id}/escpos", response_class=Response)
@@ -240,7 +250,7 @@ def _escpos(ctx: Context, ticket: Ticket) -> bytes:
     return printer.render(hall, service, ticket, _status_url(ctx, ticket), local)
 
 
-def _ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
+def ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
     hall = ctx.deps.hall
     service = hall.service(ticket.service)
     agency = hall.agency(ticket.agency)
@@ -272,7 +282,7 @@ def _local_iso(ctx: Context, moment: dt.datetime | None) -> str | None:
 
 
 async def _status_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
-    body = _ticket_json(ctx, ticket)
+    body = ticket_json(ctx, ticket)
     body["position"] = None
     if ticket.state.value == "waiting":
         body["position"] = await ctx.positions.of(ticket.id, ticket.service)

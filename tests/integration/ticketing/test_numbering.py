@@ -20,7 +20,7 @@ def test_eight_kiosks_at_once_never_skip_or_repeat(backend: str, tmp_path: Path,
     engine, schema = make_store(backend, tmp_path, MIGRATIONS)
     try:
         deps = ticketing_deps(engine, kendari)
-        services = ["ktp-el", "kartu-keluarga", "skck"]
+        services = ["kartu-keluarga", "akta-kelahiran", "pbb-p2"]  # walk-in only: no daily quota
 
         def kiosk(k: int) -> list[str]:
             return [

@@ -1,0 +1,116 @@
+"""A reservation (*reservasi*): a citizen's booked place in a session, from booking to check-in,
+cancellation or no-show.
+
+States: ``booked`` -> ``checked_in`` (a ticket joins the queue) | ``cancelled`` | ``no_show``.
+Only a booked reservation may be cancelled or moved; checking in twice gives the same ticket.
+Whoever holds the code and the NIK it was made with may change it (the code alone is printed
+on paper and shown on screens).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from antre.problems import Conflict, Forbidden, Invalid
+
+
+class State(StrEnum):
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+ACTIVE = frozenset({State.BOOKED, State.CHECKED_IN})
+
+
+@dataclass(frozen=True)
+class Reservation:
+    id: str
+    code: str
+    service: str
+    agency: str
+    day: dt.date
+    session_start: dt.datetime
+    session_end: dt.datetime
+    nik_key: str  # keyed hash: the store never holds a NIK in clear
+    nik_masked: str
+    name: str
+    phone: str
+    email: str
+    language: str
+    channel: str  # online, staff, agency
+    client: str  # who made it: "public", a help desk or an agency's API key name
+    state: State
+    created_at: dt.datetime
+    ticket_id: str = ""
+    updated_at: dt.datetime | None = None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_phone(text: str) -> str:
+    """An Indonesian mobile number as E.164 (+62...): 08xx, 628xx and +628xx are all accepted."""
+    digits = re.sub(r"[\s().-]", "", text)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("0"):
+        digits = "62" + digits[1:]
+    if not (digits.isdigit() and digits.startswith("628") and 10 <= len(digits) <= 15):
+        raise Invalid(
+            "phone_invalid",
+            "Nomor HP tidak valid (contoh: 0812 3456 7890)",
+            "Invalid mobile number (for example 0812 3456 7890)",
+        )
+    return "+" + digits
+
+
+def check_contact(name: str, email: str) -> None:
+    if not name.strip():
+        raise Invalid("name_missing", "Nama wajib diisi", "A name is required")
+    if email and not _EMAIL.match(email):
+        raise Invalid("email_invalid", "Alamat email tidak valid", "Invalid email address")
+
+
+def owned_by(reservation: Reservation, nik_key: str) -> None:
+    if reservation.nik_key != nik_key:
+        raise Forbidden(
+            "booking_not_yours",
+            "NIK tidak cocok dengan reservasi ini",
+            "The NIK does not match this booking",
+        )
+
+
+def _booked(reservation: Reservation, action: str) -> None:
+    if reservation.state != State.BOOKED:
+        raise Conflict(
+            "booking_not_active",
+            f"Reservasi {reservation.code} tidak dapat di{action} (status: {reservation.state.value})",
+            f"Booking {reservation.code} cannot be changed now (state: {reservation.state.value})",
+        )
+
+
+def cancel(reservation: Reservation, now: dt.datetime) -> Reservation:
+    _booked(reservation, "batalkan")
+    return replace(reservation, state=State.CANCELLED, updated_at=now)
+
+
+def move(
+    reservation: Reservation, day: dt.date, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> Reservation:
+    _booked(reservation, "jadwalkan ulang")
+    return replace(reservation, day=day, session_start=start, session_end=end, updated_at=now)
+
+
+def checked_in(reservation: Reservation, ticket_id: str, now: dt.datetime) -> Reservation:
+    _booked(reservation, "konfirmasi")
+    return replace(reservation, state=State.CHECKED_IN, ticket_id=ticket_id, updated_at=now)
+
+
+def no_show(reservation: Reservation, now: dt.datetime) -> Reservation:
+    _booked(reservation, "tandai")
+    return replace(reservation, state=State.NO_SHOW, updated_at=now)

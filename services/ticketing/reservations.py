@@ -1,0 +1,354 @@
+"""Ticketing's reservation commands: book, look up, cancel, move, check in, and the no-show sweep.
+(The walk-in commands are in :mod:`services.ticketing.handlers`.)
+
+Every command is one unit of work. A booking takes its place in the session and in the day's
+online share in the same transaction as the reservation row, each with one conditional update,
+so no interleaving of kiosks and booking pages ever grants more than the hall file allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from antre.events import new_meta, timestamp
+from antre.hall.model import Booking, Hall, PriorityGroup, Service
+from antre.problems import Conflict, Invalid, NotFound, Refused, TooMany
+from antre.uow import Transaction
+from antre.v1 import events_pb2 as pb
+from services.ticketing import handlers
+from services.ticketing.adapters import reservations as store
+from services.ticketing.domain import bookings, nik, reservations
+from services.ticketing.domain.reservations import Reservation, State
+from services.ticketing.domain.tickets import Ticket, resolve_service
+
+CHANNELS = {"online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF, "agency": pb.CHANNEL_ONLINE}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Requests per minute. A phone books for one family, a client is one browser or app."""
+
+    per_phone: int = 5
+    per_client: int = 30
+    per_api_key: int = 600
+
+
+@dataclass(frozen=True)
+class Book:
+    service: str
+    day: dt.date
+    session: dt.time
+    nik: str
+    name: str
+    phone: str
+    email: str = ""
+    language: str = "id"
+    channel: str = "online"  # online, staff (help desk) or agency (an agency's system)
+    client: str = "public"  # rate-limit key of the caller: an address, a desk, an API key name
+
+
+def book(deps: handlers.Deps, cmd: Book, secret: bytes, limits: Limits = Limits()) -> Reservation:
+    hall = deps.hall
+    service, booking = _bookable(hall, cmd.service)
+    now = deps.uow.clock()
+    citizen = nik.parse_nik(cmd.nik, hall.day_of(now))
+    phone = reservations.normalize_phone(cmd.phone)
+    reservations.check_contact(cmd.name, cmd.email)
+    _limit(deps, f"phone:{phone}", limits.per_phone)
+    _limit(deps, f"client:{cmd.client}", limits.per_api_key if cmd.channel == "agency" else limits.per_client)
+    slot = _slot(deps, service, cmd.day, cmd.session)
+    bookings.check_bookable(service, hall.hours, slot, now, hall.timezone)
+    key = nik.nik_key(citizen, secret)
+    with deps.uow.begin() as tx:
+        since = hall.day_of(now) - dt.timedelta(days=hall.no_shows.window_days + hall.no_shows.block_days)
+        bookings.check_not_blocked(store.no_show_days(tx.conn, key, since), hall.no_shows, hall.day_of(now))
+        _take(tx, service, booking, slot)
+        reservation = Reservation(
+            id=deps.new_id(),
+            code=bookings.booking_code(secrets.token_bytes(bookings.CODE_BYTES)),
+            service=service.code,
+            agency=service.agency,
+            day=slot.day,
+            session_start=slot.start.astimezone(dt.UTC),
+            session_end=slot.end.astimezone(dt.UTC),
+            nik_key=key,
+            nik_masked=nik.mask(citizen),
+            name=cmd.name.strip()[:128],
+            phone=phone,
+            email=cmd.email.strip(),
+            language="en" if cmd.language == "en" else "id",
+            channel=cmd.channel,
+            client=cmd.client[:64],
+            state=State.BOOKED,
+            created_at=tx.now,
+        )
+        _add(tx, reservation)
+        tx.publish(
+            pb.BookingCreated(
+                meta=new_meta(hall.id, service.agency, tx.now),
+                booking_id=reservation.id,
+                code=reservation.code,
+                slot=_slot_pb(reservation),
+                contact=pb.Contact(
+                    name=reservation.name, phone=phone, email=reservation.email, language=reservation.language
+                ),
+                channel=CHANNELS.get(cmd.channel, pb.CHANNEL_ONLINE),
+            )
+        )
+    return reservation
+
+
+def lookup(deps: handlers.Deps, code: str) -> Reservation:
+    with deps.uow.read() as conn:
+        found = store.by_code(conn, bookings.parse_booking_code(code))
+    if found is None:
+        raise NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
+    return found
+
+
+def cancel(
+    deps: handlers.Deps, code: str, nik_text: str, secret: bytes, reason: str = "citizen"
+) -> Reservation:
+    with deps.uow.begin() as tx:
+        current = _owned(deps, tx, code, nik_text, secret)
+        cancelled = reservations.cancel(current, tx.now)
+        store.save(tx.conn, cancelled)
+        store.release_session(tx.conn, current.service, current.session_start)
+        store.release_online(tx.conn, current.service, current.day)
+        tx.publish(
+            pb.BookingCancelled(
+                meta=new_meta(deps.hall.id, current.agency, tx.now),
+                booking_id=current.id,
+                slot=_slot_pb(current),
+                reason=reason,
+            )
+        )
+    return cancelled
+
+
+def reschedule(
+    deps: handlers.Deps, code: str, nik_text: str, secret: bytes, day: dt.date, session: dt.time
+) -> Reservation:
+    """Move to another session (another day too): the new place is taken before the old one is
+    given back, in one transaction, so a full day refuses and the old booking stands."""
+    with deps.uow.begin() as tx:
+        current = _owned(deps, tx, code, nik_text, secret)
+        service, booking = _bookable(deps.hall, current.service)
+        slot = _slot(deps, service, day, session)
+        bookings.check_bookable(service, deps.hall.hours, slot, tx.now, deps.hall.timezone)
+        moved = reservations.move(
+            current, slot.day, slot.start.astimezone(dt.UTC), slot.end.astimezone(dt.UTC), tx.now
+        )
+        if moved.session_start == current.session_start:
+            return current
+        store.release_session(tx.conn, current.service, current.session_start)
+        store.release_online(tx.conn, current.service, current.day)
+        _take(tx, service, booking, slot)
+        try:
+            with tx.conn.begin_nested():
+                store.save(tx.conn, moved)
+        except IntegrityError:
+            raise _already_booked() from None
+        tx.publish(
+            pb.BookingRescheduled(
+                meta=new_meta(deps.hall.id, current.agency, tx.now),
+                booking_id=current.id,
+                previous=_slot_pb(current),
+                slot=_slot_pb(moved),
+            )
+        )
+    return moved
+
+
+def check_in(deps: handlers.Deps, code: str, kiosk_id: str = "") -> Ticket:
+    """At the kiosk or help desk: the booking's ticket. Scanning twice gives the same ticket."""
+    kiosk = handlers.kiosk_of(deps, kiosk_id)
+    with deps.uow.begin() as tx:
+        current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
+        if current is None:
+            raise NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
+        if current.state == State.CHECKED_IN:
+            return handlers.get(deps, current.ticket_id)
+        service, booking = _bookable(deps.hall, current.service)
+        slot = _slot(deps, service, current.day, deps.hall.local(current.session_start).time())
+        if current.state == State.BOOKED and deps.hall.day_of(tx.now) != current.day:
+            raise Refused(
+                "booking_other_day",
+                f"Reservasi ini untuk tanggal {current.day:%d-%m-%Y}",
+                f"This booking is for {current.day.isoformat()}",
+            )
+        admission = bookings.admit(slot, booking, tx.now)  # too early or missed: refused
+        ticket = handlers.open_ticket(
+            deps,
+            tx,
+            service,
+            PriorityGroup.NONE,
+            kiosk,
+            "online",
+            booking_id=current.id,
+            session_start=admission.session_start.astimezone(dt.UTC) if admission.session_start else None,
+        )
+        store.save(tx.conn, reservations.checked_in(current, ticket.id, tx.now))
+        tx.publish(
+            pb.BookingCheckedIn(
+                meta=new_meta(deps.hall.id, current.agency, tx.now),
+                booking_id=current.id,
+                ticket=handlers.ref(ticket),
+                late=admission.state == "late",
+            )
+        )
+    if ticket.state.value == "waiting":
+        handlers.report_issued(deps, ticket)
+    return ticket
+
+
+def mark_no_shows(deps: handlers.Deps) -> list[Reservation]:
+    """Bookings whose check-in window closed without a check-in become no-shows (as events); the
+    online place stays used: the session is gone."""
+    done: list[Reservation] = []
+    with deps.uow.begin() as tx:
+        for current in store.due_for_no_show(tx.conn, tx.now):
+            service = deps.hall.service(current.service)
+            if service is None or service.booking is None:
+                continue
+            slot = _slot(deps, service, current.day, deps.hall.local(current.session_start).time())
+            if not bookings.no_show_due(slot, service.booking, tx.now):
+                continue
+            missed = reservations.no_show(current, tx.now)
+            store.save(tx.conn, missed)
+            store.add_no_show(tx.conn, missed)
+            tx.publish(
+                pb.BookingNoShow(
+                    meta=new_meta(deps.hall.id, current.agency, tx.now),
+                    booking_id=current.id,
+                    slot=_slot_pb(current),
+                )
+            )
+            done.append(missed)
+    return done
+
+
+@dataclass(frozen=True)
+class SessionView:
+    start: dt.datetime
+    end: dt.datetime
+    capacity: int
+    left: int
+
+
+def availability(deps: handlers.Deps, code: str) -> list[tuple[dt.date, bookings.DayPool, list[SessionView]]]:
+    """Each bookable day with the day's pool and each session's places left: the same counts the
+    kiosk and the booking commands use."""
+    service, booking = _bookable(deps.hall, code)
+    now = deps.uow.clock()
+    hall = deps.hall
+    out = []
+    with deps.uow.read() as conn:
+        for day in bookings.bookable_days(service, hall.hours, hall.day_of(now), hall.local(now)):
+            slots = [
+                s for s in bookings.sessions_on(service, day, hall.hours, hall.timezone) if s.start > now
+            ]
+            booked = store.sessions_booked(conn, service.code, [s.start.astimezone(dt.UTC) for s in slots])
+            views = [
+                SessionView(
+                    s.start,
+                    s.end,
+                    s.capacity,
+                    bookings.session_left(s.capacity, booked.get(s.start.astimezone(dt.UTC), 0)),
+                )
+                for s in slots
+            ]
+            out.append((day, store.pool(conn, service.code, day, booking), views))
+    return out
+
+
+def pool(deps: handlers.Deps, code: str, day: dt.date) -> bookings.DayPool:
+    _, booking = _bookable(deps.hall, code)
+    with deps.uow.read() as conn:
+        return store.pool(conn, code, day, booking)
+
+
+# ---- helpers ----
+
+
+def _bookable(hall: Hall, code: str) -> tuple[Service, Booking]:
+    service = resolve_service(hall, code)  # an unknown code: NotFound
+    if service.booking is None:
+        raise Refused(
+            "booking_not_offered",
+            f"Layanan {service.name} tidak menerima reservasi online; silakan datang langsung",
+            f"{service.name_en or service.name} takes no online bookings; please come in person",
+        )
+    return service, service.booking
+
+
+def _slot(deps: handlers.Deps, service: Service, day: dt.date, session: dt.time) -> bookings.SessionSlot:
+    for slot in bookings.sessions_on(service, day, deps.hall.hours, deps.hall.timezone):
+        if slot.start.time() == session:
+            return slot
+    raise Invalid(
+        "session_unknown",
+        f"Tidak ada sesi pukul {session:%H:%M} pada {day:%d-%m-%Y}",
+        f"There is no {session:%H:%M} session on {day.isoformat()}",
+    )
+
+
+def _take(tx: Transaction, service: Service, booking: Booking, slot: bookings.SessionSlot) -> None:
+    store.ensure_pool(tx.conn, service.code, slot.day, booking)
+    if not store.take_session(tx.conn, service.code, slot.start.astimezone(dt.UTC), slot.capacity):
+        bookings.check_session_room(slot, slot.capacity)  # raises: the session is full
+    if not store.take_from_pool(tx.conn, service.code, slot.day, "online"):
+        store.pool(tx.conn, service.code, slot.day, booking).take_online()  # raises: the share is used up
+
+
+def _add(tx: Transaction, reservation: Reservation) -> None:
+    try:
+        with tx.conn.begin_nested():
+            store.add(tx.conn, reservation)
+    except IntegrityError:
+        raise _already_booked() from None
+
+
+def _already_booked() -> Conflict:
+    return Conflict(
+        "already_booked",
+        "NIK ini sudah punya reservasi aktif untuk layanan ini pada hari itu",
+        "This NIK already has an active booking for this service on that day",
+    )
+
+
+def _owned(deps: handlers.Deps, tx: Transaction, code: str, nik_text: str, secret: bytes) -> Reservation:
+    current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
+    if current is None:
+        raise NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
+    citizen = nik.parse_nik(nik_text, deps.hall.day_of(tx.now))
+    reservations.owned_by(current, nik.nik_key(citizen, secret))
+    return current
+
+
+def _limit(deps: handlers.Deps, key: str, per_minute: int) -> None:
+    """Counted in its own small transaction, so that a refused booking still counts."""
+    now = deps.uow.clock()
+    window = now.replace(second=0, microsecond=0)
+    with deps.uow.begin() as tx:
+        hits = store.hit(tx.conn, key, window)
+    if hits > per_minute:
+        raise TooMany(
+            "too_many_requests",
+            "Terlalu banyak permintaan; silakan coba lagi dalam satu menit",
+            "Too many requests; please try again in a minute",
+            retry_after=60 - now.second,
+        )
+
+
+def _slot_pb(reservation: Reservation) -> pb.BookingSlot:
+    return pb.BookingSlot(
+        service=reservation.service,
+        day=reservation.day.isoformat(),
+        session_start=timestamp(reservation.session_start),
+        session_end=timestamp(reservation.session_end),
+    )

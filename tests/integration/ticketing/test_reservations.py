@@ -1,0 +1,214 @@
+"""Reservations against a real store: one pool for kiosk and booking page, one active booking per
+NIK, cancel and move, check-in (idempotent, late, early), no-shows and blocking, rate limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from antre.hall.model import Hall
+from antre.problems import Conflict, Forbidden, Problem, Refused, TooMany
+from services.ticketing import handlers, reservations
+from services.ticketing.bootstrap import MIGRATIONS
+from services.ticketing.domain.reservations import State
+from tests.support.deps import outbox_events, ticketing_deps
+from tests.support.stores import drop_schema, make_store
+
+SECRET = b"a-test-secret-of-32-bytes-length"
+MONDAY_0700 = dt.datetime(2026, 11, 29, 23, 0, tzinfo=dt.UTC)  # Monday 30 Nov 07:00 WITA
+TUESDAY = dt.date(2026, 12, 1)
+NINE = dt.time(9, 0)
+LIMITS = reservations.Limits(per_phone=1000, per_client=100_000)
+
+
+def nik(n: int, female: bool = False) -> str:
+    """Distinct valid NIKs: Kota Kendari (7471), district 01, born 1 Jan 1990."""
+    return f"747101{41 if female else 1:02d}0190{n + 1:04d}"
+
+
+def book(
+    deps: handlers.Deps, n: int, day: dt.date = TUESDAY, at: dt.time = NINE, **kw: object
+) -> reservations.Reservation:
+    cmd = reservations.Book(
+        service="ktp-el", day=day, session=at, nik=nik(n), name=f"Warga {n}", phone=f"0812{n:08d}", **kw
+    )  # type: ignore[arg-type]
+    return reservations.book(deps, cmd, SECRET, LIMITS)
+
+
+@pytest.fixture
+def clock() -> list[dt.datetime]:
+    return [MONDAY_0700]
+
+
+@pytest.fixture
+def deps(tmp_path: Path, kendari: Hall, clock: list[dt.datetime]) -> handlers.Deps:
+    engine, _ = make_store("sqlite", tmp_path, MIGRATIONS)
+    return ticketing_deps(engine, kendari, clock=lambda: clock[0], always_open=False)
+
+
+def test_a_booking_takes_one_place_and_announces_itself(deps: handlers.Deps) -> None:
+    made = book(deps, 1, email="warga@example.id")
+    assert made.state == State.BOOKED and made.nik_masked == "7471********0002"
+    pool = reservations.pool(deps, "ktp-el", TUESDAY)
+    assert (pool.online_left, pool.walk_in_left) == (83, 116)
+    created = [e for e in outbox_events(deps.uow.engine) if e.name == "antre.v1.BookingCreated"]
+    assert len(created) == 1 and created[0].message.contact.phone == "+62812" + "00000001"  # type: ignore[attr-defined]
+    assert reservations.lookup(deps, made.code.lower()).id == made.id
+
+
+def test_one_active_booking_per_nik_service_and_day(deps: handlers.Deps) -> None:
+    book(deps, 1)
+    with pytest.raises(Conflict) as twice:
+        book(deps, 1, at=dt.time(10, 0))
+    assert twice.value.code == "already_booked"
+    assert reservations.pool(deps, "ktp-el", TUESDAY).online_left == 83  # nothing taken by the refusal
+    book(deps, 1, day=TUESDAY + dt.timedelta(days=1))  # another day is fine
+
+
+def test_cancel_and_move_need_the_nik_and_give_places_back(deps: handlers.Deps) -> None:
+    made = book(deps, 1)
+    with pytest.raises(Forbidden):
+        reservations.cancel(deps, made.code, nik(2), SECRET)
+    moved = reservations.reschedule(deps, made.code, nik(1), SECRET, TUESDAY, dt.time(10, 0))
+    assert moved.session_start.astimezone(dt.UTC).hour == 2  # 10:00 WITA
+    days = dict((d, views) for d, _, views in reservations.availability(deps, "ktp-el"))
+    left = {f"{v.start:%H:%M}": v.left for v in days[TUESDAY]}
+    assert (left["09:00"], left["10:00"]) == (14, 13)
+    cancelled = reservations.cancel(deps, made.code, nik(1), SECRET)
+    assert cancelled.state == State.CANCELLED
+    assert reservations.pool(deps, "ktp-el", TUESDAY).online_left == 84
+    with pytest.raises(Conflict):
+        reservations.cancel(deps, made.code, nik(1), SECRET)
+
+
+def test_a_full_session_refuses_and_offers_others(deps: handlers.Deps) -> None:
+    for n in range(14):
+        book(deps, n)
+    with pytest.raises(Refused) as full:
+        book(deps, 99)
+    assert full.value.code == "session_full"
+    assert book(deps, 99, at=dt.time(10, 0)).state == State.BOOKED
+
+
+def test_check_in_on_time_late_early_and_twice(deps: handlers.Deps, clock: list[dt.datetime]) -> None:
+    on_time, late, early = book(deps, 1), book(deps, 2), book(deps, 3, at=dt.time(11, 0))
+    clock[0] = dt.datetime(2026, 12, 1, 0, 50, tzinfo=dt.UTC)  # Tuesday 08:50 WITA
+    ticket = reservations.check_in(deps, on_time.code)
+    assert ticket.session_start is not None and ticket.channel == "online"
+    assert reservations.check_in(deps, on_time.code).id == ticket.id  # scanning twice: same ticket
+    with pytest.raises(Refused) as too_early:
+        reservations.check_in(deps, early.code)
+    assert too_early.value.code == "check_in_too_early"
+    clock[0] = dt.datetime(2026, 12, 1, 1, 10, tzinfo=dt.UTC)  # 09:10: after the start, in the window
+    late_ticket = reservations.check_in(deps, late.code)
+    assert late_ticket.session_start is None  # joins as a walk-in at check-in time
+    issued = [e.message for e in outbox_events(deps.uow.engine) if e.name == "antre.v1.TicketIssued"]
+    assert [m.booking_id for m in issued] == [on_time.id, late.id]  # type: ignore[attr-defined]
+    assert issued[0].HasField("session_start") and not issued[1].HasField("session_start")  # type: ignore[attr-defined]
+
+
+def test_no_shows_are_marked_and_three_block_online_booking(
+    deps: handlers.Deps, clock: list[dt.datetime], kendari: Hall
+) -> None:
+    for week in range(3):
+        day = TUESDAY + dt.timedelta(days=7 * week)
+        clock[0] = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(0, 0), dt.UTC)
+        book(deps, 1, day=day)
+        clock[0] = dt.datetime.combine(day, dt.time(2, 0), dt.UTC)  # 10:00 WITA: the 09:00 window closed
+        assert [r.state for r in reservations.mark_no_shows(deps)] == [State.NO_SHOW]
+    assert reservations.mark_no_shows(deps) == []
+    with pytest.raises(Refused) as blocked:
+        book(deps, 1, day=TUESDAY + dt.timedelta(days=15))
+    assert blocked.value.code == "booking_blocked"
+    book(deps, 2, day=TUESDAY + dt.timedelta(days=15))  # another citizen is not affected
+
+
+def test_one_phone_is_limited_and_others_are_not(deps: handlers.Deps) -> None:
+    limits = reservations.Limits(per_phone=3, per_client=1000)
+    refused = 0
+    for n in range(10):
+        cmd = reservations.Book("ktp-el", TUESDAY, NINE, nik(n), f"W{n}", "081299998888")
+        try:
+            reservations.book(deps, cmd, SECRET, limits)
+        except TooMany as exc:
+            refused += 1
+            assert exc.message and exc.message_en
+    assert refused == 7
+    other = reservations.Book("ktp-el", TUESDAY, NINE, nik(50), "Lain", "081211112222")
+    assert reservations.book(deps, other, SECRET, limits).state == State.BOOKED
+
+
+def test_the_kiosk_stops_at_the_walk_in_share(
+    deps: handlers.Deps, kendari: Hall, clock: list[dt.datetime]
+) -> None:
+    small = replace(kendari.service("ktp-el").booking, daily_quota=5, online_quota=3)  # type: ignore[union-attr, type-var]
+    services = tuple(replace(s, booking=small) if s.code == "ktp-el" else s for s in kendari.services)
+    deps.hall = replace(kendari, services=services)
+    deps.always_open = True
+    numbers = [handlers.issue(deps, handlers.IssueTicket("ktp-el")).number for _ in range(2)]
+    with pytest.raises(Refused) as full:
+        handlers.issue(deps, handlers.IssueTicket("ktp-el"))
+    assert full.value.code == "walk_in_quota_full" and numbers == ["A-001", "A-002"]
+    today = deps.hall.day_of(clock[0])
+    assert reservations.pool(deps, "ktp-el", today).walk_in_left == 0
+
+
+def test_last_twenty_places_under_200_concurrent_attempts_and_walk_ins(
+    backend: str, tmp_path: Path, kendari: Hall
+) -> None:
+    """200 citizens try for the last 20 online places while the kiosk issues walk-ins from the same
+    day's pool: exactly 20 bookings are granted, and the kiosk's and the booking page's figures
+    agree after every round."""
+    engine, schema = make_store(backend, tmp_path, MIGRATIONS)
+    booking = replace(
+        kendari.service("ktp-el").booking,
+        daily_quota=160,
+        online_quota=80,  # type: ignore[union-attr, type-var]
+        sessions=tuple(
+            replace(s, capacity=80) if s.start == NINE else s
+            for s in kendari.service("ktp-el").booking.sessions
+        ),
+    )  # type: ignore[union-attr]
+    hall = replace(
+        kendari,
+        services=tuple(replace(s, booking=booking) if s.code == "ktp-el" else s for s in kendari.services),
+    )
+    deps = ticketing_deps(engine, hall, clock=lambda: dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC))
+    try:
+        for n in range(60):  # the session already holds 60 of 80
+            book(deps, 5000 + n)
+        granted: list[str] = []
+        refusals: list[str] = []
+
+        def attempt(n: int) -> None:
+            try:
+                granted.append(book(deps, n).id)
+            except Problem as exc:
+                refusals.append(exc.code)
+
+        def walk_in(_: int) -> None:
+            handlers.issue(deps, handlers.IssueTicket("ktp-el"))
+
+        with ThreadPoolExecutor(16) as pool:
+            for round_ in range(10):
+                jobs: list[tuple[Callable[[int], None], int]] = [
+                    (attempt, round_ * 20 + i) for i in range(20)
+                ]
+                jobs += [(walk_in, i) for i in range(3)]
+                list(pool.map(lambda job: job[0](job[1]), jobs))
+                kiosk = reservations.pool(deps, "ktp-el", TUESDAY)
+                page = next(p for d, p, _ in reservations.availability(deps, "ktp-el") if d == TUESDAY)
+                assert kiosk == page
+                assert kiosk.online_left == 20 - len(granted)
+        assert len(granted) == 20 and len(set(granted)) == 20
+        assert set(refusals) <= {"session_full", "online_quota_full"} and len(refusals) == 180
+        final = reservations.pool(deps, "ktp-el", TUESDAY)
+        assert (final.online_left, final.walk_in_left) == (0, 80 - 30)
+    finally:
+        engine.dispose()
+        drop_schema(schema)
