@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format proto proto-check bench sim migration clean
+.PHONY: run test lint format proto proto-check bench sim migration deploy-generate deploy-check deploy-tools clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,21 @@ sim: $(VENV)/.installed
 ## migration SERVICE=counters MSG="add x": a new Alembic revision from the service's tables
 migration: $(VENV)/.installed
 	$(BIN)/python -m antre.migrations_cli $(SERVICE) "$(MSG)"
+
+## deploy-generate: refresh generated deployment files (example hall copies, alert targets)
+deploy-generate: $(VENV)/.installed
+	$(BIN)/python deploy/k8s/halls/sync.py
+	$(BIN)/python deploy/prometheus/targets.py
+
+## deploy-check: render, validate and lint every deployment file; a missing tool fails
+deploy-check: $(VENV)/.installed
+	ANTRE_REQUIRE_DEPLOY_TOOLS=1 $(BIN)/pytest tests/deploy
+
+CHECKOV_VENV ?= .antre/tools/checkov
+## deploy-tools: checkov in its own environment (its pins clash with the project's)
+deploy-tools:
+	test -x $(CHECKOV_VENV)/bin/checkov || ($(PYTHON) -m venv $(CHECKOV_VENV) && \
+		$(CHECKOV_VENV)/bin/pip install -q checkov==3.3.30)
 
 clean:
 	rm -rf .antre .pytest_cache .ruff_cache

@@ -129,7 +129,8 @@ def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout
             return False
         for name in list(pending):
             try:
-                if httpx.get(f"{url[name]}/readyz", timeout=1.0).status_code == 200:
+                response = httpx.get(f"{url[name]}/readyz", timeout=1.0)
+                if response.status_code == 200 and response.json().get("nats"):
                     pending.discard(name)
             except httpx.HTTPError:
                 pass

@@ -151,7 +151,7 @@ class ServiceProcess:
             try:
                 response = httpx.get(f"{self.url}/readyz", timeout=1.0)
                 body = response.json()
-                if response.status_code == 200 or (not need_nats and body.get("database")):
+                if response.status_code == 200 and (body.get("nats") or not need_nats):
                     return
             except (httpx.HTTPError, ValueError):
                 pass
