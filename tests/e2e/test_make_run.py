@@ -20,9 +20,21 @@ pytestmark = pytest.mark.e2e
 def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], float]:
     began = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "antre.devhall", "--state-dir", str(state), "--base-port", str(base),
-         "--nats-port", str(nats)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "antre.devhall",
+            "--state-dir",
+            str(state),
+            "--base-port",
+            str(base),
+            "--nats-port",
+            str(nats),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert process.stdout is not None
     banner = ""
@@ -51,8 +63,10 @@ def test_make_run_serves_the_hall_and_keeps_the_day(tmp_path: Path) -> None:
         kiosk = httpx.get(f"http://127.0.0.1:{base}/kiosk")
         assert kiosk.status_code == 200 and "<html" in kiosk.text.lower()
         first = httpx.post(f"http://127.0.0.1:{base}/api/v1/tickets", json={"service": "ktp-el"}).json()
-        login = httpx.post(f"http://127.0.0.1:{base + 1}/api/v1/sessions",
-                           json={"username": "dukcapil1", "password": "antre-demo"})
+        login = httpx.post(
+            f"http://127.0.0.1:{base + 1}/api/v1/sessions",
+            json={"username": "dukcapil1", "password": "antre-demo"},
+        )
         assert login.status_code == 200
     finally:
         stop(process)
