@@ -17,7 +17,10 @@ import argparse
 import asyncio
 import os
 import platform
+import re
+import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -60,6 +63,37 @@ async def bench_issue(hall: RunningHall, count: int) -> tuple[list[float], float
     start = time.perf_counter()
     await asyncio.gather(*(kiosk(k) for k in range(KIOSKS)))
     return latencies, count / (time.perf_counter() - start)
+
+
+def bench_issue_wrk(hall: RunningHall, connections: int, seconds: int = 10) -> str | None:
+    """The same issue request from wrk (C, two threads): the client costs almost nothing, so the
+    figure is the service's own. None where wrk is not installed (apt-get install wrk)."""
+    if shutil.which("wrk") is None:
+        return None
+    script = Path(__file__).with_name("issue.lua")
+    cmd = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(script),
+        hall.url("ticketing"),
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    p50 = re.search(r"50%\s+([\d.]+)(ms|s|us)", out)
+    p99 = re.search(r"99%\s+([\d.]+)(ms|s|us)", out)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    assert p50 and p99 and rate, out
+
+    def ms(match: re.Match[str]) -> float:
+        return float(match.group(1)) * {"ms": 1.0, "s": 1000.0, "us": 0.001}[match.group(2)]
+
+    return (
+        f"| ticket issue (wrk, {connections} connections, {seconds} s) | {rate.group(1)} req/s | "
+        f"{ms(p50):.2f} | | {ms(p99):.2f} | | client in C |"
+    )
 
 
 async def wait_queued(hall: RunningHall, at_least: int) -> None:
@@ -143,12 +177,15 @@ async def main_async(args: argparse.Namespace) -> None:
                 hall.add_officer(f"o{n}", "dukcapil")
             await wait_queued(hall, args.tickets)
             call_ms, board_ms = await bench_calls(hall, dukcapil, args.boards)
+            # Last: wrk leaves thousands of tickets nobody calls.
+            wrk_rows = [row for c in (1, 8, 16) if (row := bench_issue_wrk(hall, c)) is not None]
         finally:
             hall.stop()
     rows = [
         "| measure | n | p50 ms | p90 ms | p99 ms | max ms | note |",
         "|---|---|---|---|---|---|---|",
-        summary("ticket issue, 8 kiosks", issue_ms, f"{rate:.0f} tickets/s"),
+        *wrk_rows,
+        summary("ticket issue, 8 kiosks", issue_ms, f"{rate:.0f} tickets/s, httpx client"),
         summary("call next", call_ms, f"{len(dukcapil)} counters at once"),
         summary("call to board (SSE)", board_ms, f"{args.boards} boards connected"),
     ]

@@ -1,0 +1,8 @@
+-- wrk script: POST a walk-in ticket, rotating over walk-in-only services.
+local services = {"kartu-keluarga", "akta-kelahiran", "pbb-p2", "pkb-tahunan", "perizinan-berusaha", "jkn"}
+local i = 0
+request = function()
+  i = i + 1
+  local body = '{"service":"' .. services[(i % #services) + 1] .. '"}'
+  return wrk.format("POST", "/api/v1/tickets", {["Content-Type"] = "application/json"}, body)
+end
