@@ -39,14 +39,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.every(3600.0, lambda: handlers.prune(deps))
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
-        app.state.ctx = http.Context(
+        ctx = http.Context(
             deps, settings.demo, settings.announcement_stale_seconds, settings.board_resync_limit
         )
+        app.state.ctx = ctx
         app.state.runtime = runtime
         await runtime.start()
         try:
             yield
         finally:
+            await ctx.stop()  # the zones' live feeds
             await runtime.stop()
 
     app = make_app(

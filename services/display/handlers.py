@@ -254,3 +254,10 @@ def announcements_after(deps: Deps, zone: str, after: int, limit: int) -> list[A
     domain.resolve_zone(deps.hall, zone)
     with db.read(deps.uow.engine) as conn:
         return repo.announcements_after(conn, zone, after, limit)
+
+
+def last_seq(deps: Deps, zone: str) -> int:
+    """The seq of the zone's newest announcement (0 when it has none)."""
+    domain.resolve_zone(deps.hall, zone)
+    with db.read(deps.uow.engine) as conn:
+        return repo.last_seq(conn, zone)

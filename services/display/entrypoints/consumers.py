@@ -1,14 +1,18 @@
-"""What the display listens to: every call (to announce it) and every change a board shows."""
+"""What the display listens to: every call (to announce it) and every change a board shows.
+
+Calls have a consumer of their own, so that the hall's voice never waits behind a burst of issued
+tickets or completions; the board's domain takes reports in any order (a stage never goes back)."""
 
 from __future__ import annotations
 
-from antre.events import subject_filter
+from collections.abc import Sequence
+
+from antre.events import Envelope, subject_filter
 from antre.runtime import Runtime
 from services.display import handlers
 
-FOLLOWED = (
-    "ticket.called",
-    "ticket.recalled",
+CALLS = ("ticket.called", "ticket.recalled")
+BOARD = (
     "ticket.serving",
     "ticket.completed",
     "ticket.skipped",
@@ -23,5 +27,9 @@ FOLLOWED = (
 
 
 def install(runtime: Runtime, deps: handlers.Deps) -> None:
-    subjects = [subject_filter(runtime.hall.id, suffix) for suffix in FOLLOWED]
-    runtime.consume("board", subjects, lambda envelopes: handlers.on_hall_events(deps, envelopes))
+    def handle(envelopes: Sequence[Envelope]) -> None:
+        handlers.on_hall_events(deps, envelopes)
+
+    hall = runtime.hall.id
+    runtime.consume("calls", [subject_filter(hall, suffix) for suffix in CALLS], handle)
+    runtime.consume("board", [subject_filter(hall, suffix) for suffix in BOARD], handle)

@@ -18,6 +18,7 @@ from antre import sse
 from services.display import handlers
 from services.display.domain.announcements import Announcement
 from services.display.domain.board import resolve_zone
+from services.display.entrypoints.feed import LISTENER_QUEUE, ZoneFeed
 
 STATIC = Path(__file__).parent / "static"
 SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
@@ -26,11 +27,43 @@ SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
 class Context:
     """What the routes need, set on ``app.state.ctx`` by bootstrap."""
 
-    def __init__(self, deps: handlers.Deps, demo: bool, stale_seconds: float, resync_limit: int) -> None:
+    def __init__(
+        self,
+        deps: handlers.Deps,
+        demo: bool,
+        stale_seconds: float,
+        resync_limit: int,
+        listener_queue: int = LISTENER_QUEUE,
+    ) -> None:
         self.deps = deps
         self.demo = demo
         self.stale_after = dt.timedelta(seconds=stale_seconds)
         self.resync_limit = resync_limit
+        self.listener_queue = listener_queue
+        self.feeds: dict[str, ZoneFeed] = {}
+
+    async def feed(self, zone: str) -> ZoneFeed:
+        """The zone's live feed, started on the first page that asks for it."""
+        found = self.feeds.get(zone)
+        if found is None:
+            found = self.feeds[zone] = ZoneFeed(
+                self.deps,
+                zone,
+                lambda entry, now, resync: sse.frame(
+                    _announcement_json(self, entry, now, resync=resync), "announcement", entry.seq
+                ),
+                lambda view: sse.frame(_board_json(self, view), "board"),
+                self.resync_limit,
+                self.listener_queue,
+            )
+            await found.start()  # never suspends, so no second page finds it unstarted
+        return found
+
+    async def stop(self) -> None:
+        """Stop every zone's feed (and end the streams still open)."""
+        feeds, self.feeds = list(self.feeds.values()), {}
+        for feed in feeds:
+            await feed.stop()
 
 
 def _ctx(request: Request) -> Context:
@@ -98,54 +131,35 @@ async def events(
         gauge = deps.metrics.connections.labels(zone)
         gauge.inc()
         try:
-            # Listen before reading, so that nothing committed in between is missed.
-            async with deps.live.listen(handlers.topic(zone)) as queue:
+            feed = await ctx.feed(zone)
+            # Join the zone's feed before reading, so that nothing committed in between is missed.
+            with feed.listener() as listener:
+                listener.since = asyncio.get_running_loop().time()
                 view = await asyncio.to_thread(handlers.board, deps, zone)
                 # A fresh page starts from the snapshot's seq; a resuming one keeps its own id.
                 yield sse.frame(_board_json(ctx, view), "snapshot", view.last_seq if resume is None else None)
                 sent = view.last_seq
                 if resume is not None:
                     sent = resume
-                    for entry, frame in await _announcements_since(ctx, zone, resume, resync=True):
-                        sent = entry.seq
+                    for seq, frame in await feed.announcements_since(resume, resync=True):
+                        sent = seq
                         yield frame
-                while not await request.is_disconnected():
-                    item = await sse.next_or_heartbeat(queue)
-                    if item is None:
-                        yield sse.HEARTBEAT
-                        continue
-                    kinds = {kind for kind, _ in [item, *_drain(queue)]}  # a burst makes one board
-                    if "announcement" in kinds:
-                        for entry, frame in await _announcements_since(ctx, zone, sent):
-                            sent = entry.seq
-                            yield frame
-                    if "board" in kinds:
-                        view = await asyncio.to_thread(handlers.board, deps, zone)
-                        yield sse.frame(_board_json(ctx, view), "board")
+                listener.sent = sent
+                # From here on the page gets the feed's frames, rendered once for all its pages.
+                # (A page that leaves cancels this stream; asking at each heartbeat is for servers
+                # that do not tell, and asking at each frame would cost more than the frame.)
+                while True:
+                    text = await listener.next()
+                    if text is None:
+                        return  # dropped for falling behind: the page reconnects and resyncs
+                    if text == sse.HEARTBEAT and await request.is_disconnected():
+                        return
+                    if text:
+                        yield text
         finally:
             gauge.dec()
 
     return sse.response(stream())
-
-
-async def _announcements_since(
-    ctx: Context, zone: str, after: int, *, resync: bool = False
-) -> list[tuple[Announcement, str]]:
-    """Frames for the zone's log after ``after``, read from the database rather than taken from
-    the broadcast, so that a slow page that lost broadcast items still gets every announcement."""
-    found = await asyncio.to_thread(handlers.announcements_after, ctx.deps, zone, after, ctx.resync_limit)
-    now = ctx.deps.uow.clock()
-    return [
-        (entry, sse.frame(_announcement_json(ctx, entry, now, resync=resync), "announcement", entry.seq))
-        for entry in found
-    ]
-
-
-def _drain(queue: asyncio.Queue[Any]) -> list[Any]:
-    items = []
-    while not queue.empty():
-        items.append(queue.get_nowait())
-    return items
 
 
 def _seq(value: str | None) -> int | None:

@@ -1,11 +1,12 @@
-"""All of notify's queries."""
+"""Notify's queries about deliveries (contacts and opt-outs: :mod:`.contacts`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import asdict
 
-from sqlalchemy import Connection, Row, Select, func, select, update
+from sqlalchemy import Connection, Row, Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -81,6 +82,14 @@ def for_event(conn: Connection, event_id: str) -> list[Delivery]:
     return [_delivery(r) for r in conn.execute(query)]
 
 
+def delete_for_bookings(conn: Connection, booking_ids: Collection[str]) -> int:
+    """A booking's messages, sent or not, go with its contact (the purge)."""
+    if not booking_ids:
+        return 0
+    t = deliveries
+    return conn.execute(delete(t).where(t.c.booking_id.in_(list(booking_ids)))).rowcount
+
+
 def _row(delivery: Delivery) -> dict[str, object]:
     row = asdict(delivery)
     row["state"] = delivery.state.value
@@ -103,4 +112,6 @@ def _delivery(row: Row) -> Delivery:
         updated_at=utc(m["updated_at"]),  # type: ignore[arg-type]
         last_error=m["last_error"],
         traceparent=m["traceparent"],
+        channel=m["channel"],
+        booking_id=m["booking_id"],
     )

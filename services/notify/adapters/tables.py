@@ -1,10 +1,23 @@
-"""Notify's tables. Owned by notify alone: the deliveries it owes to webhooks, plus the shared
-outbox (unused so far: notify publishes no events yet, but the runtime relays one) and the inbox
-that makes its consumer idempotent."""
+"""Notify's tables. Owned by notify alone: the deliveries it owes to webhooks and citizens, the
+contacts of citizens who booked (personal data: minimised and purged, see
+``services/notify/domain/citizens.py``), keyed hashes of opted-out addresses, plus the shared outbox
+(unused so far: notify publishes no events yet, but the runtime relays one) and the inbox that
+makes its consumers idempotent."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from antre.inbox import inbox_table
 from antre.outbox import outbox_table
@@ -27,12 +40,51 @@ deliveries = Table(
     Column("traceparent", String(64), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("channel", String(16), nullable=False, server_default="webhook"),
+    Column("booking_id", String(64), nullable=False, server_default=""),
     # A redelivered event must not reach a receiver twice through two rows.
     UniqueConstraint("event_id", "url", name="uq_delivery_event_url"),
     # The worker's question: which pending deliveries are due, oldest first.
     Index("ix_deliveries_due", "state", "next_attempt_at"),
     # The operators' listing, newest first.
     Index("ix_deliveries_created_at", "created_at"),
+    # The purge: a booking's messages go with its contact.
+    Index("ix_deliveries_booking_id", "booking_id"),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("booking_id", String(64), primary_key=True),
+    Column("agency", String(64), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("session_start", DateTime(timezone=True), nullable=False),
+    Column("session_end", DateTime(timezone=True), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("purge_after", DateTime(timezone=True), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
+    Column("ticket_number", String(16), nullable=False),
+    Column("position_check", Integer, nullable=False),
+    Column("turn_near_sent", Boolean, nullable=False),
+    Column("reminded_day", String(10), nullable=False),
+    Index("ix_contacts_ticket_id", "ticket_id"),
+    Index("ix_contacts_day", "day"),
+    Index("ix_contacts_purge_after", "purge_after"),
+    # The position job's question: whose queue moved; and which waiting tickets a call affects.
+    Index("ix_contacts_stage_service", "stage", "service"),
+)
+
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # HMAC-SHA256 of the address, hex
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)

@@ -13,7 +13,8 @@ Body (every event)::
     "message": {"id": "Nomor antrean A-012, silakan menuju Loket 3 (...)", "en": "..."}
 
 Other events carry ``ticket`` and ``counter`` in the same shape when they have them, and the rest
-of the protobuf message under ``data`` (protobuf's JSON mapping, field names as in the .proto).
+of the protobuf message under ``data`` (protobuf's JSON mapping, field names as in the .proto),
+except a booking's ``contact``: citizens' phones and emails stay in notify, which purges them.
 
 Headers: ``Content-Type: application/json``, ``Antre-Event-Id`` (the event id: delivery is at
 least once, receivers de-duplicate on it), ``Antre-Event`` (the event suffix, e.g.
@@ -27,7 +28,7 @@ import json
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +40,7 @@ from antre.events import EVENT_HEADER, SUFFIXES, TRACE_HEADER
 from antre.hall.model import Hall
 from antre.telemetry import current_traceparent, span_under
 from antre.v1 import events_pb2 as pb
+from services.notify.adapters.channels.base import Result, describe, since
 from services.notify.domain import messages
 from services.notify.domain.deliveries import Delivery
 
@@ -67,6 +69,10 @@ def body(hall: Hall, message: Message) -> dict[str, Any]:
     rest = type(message)()
     rest.CopyFrom(message)
     rest.ClearField("meta")
+    if "contact" in rest.DESCRIPTOR.fields_by_name:
+        # A booking's phone and email are personal data that only notify keeps (and purges); an
+        # agency's system gets the booking, not how to reach the citizen.
+        rest.ClearField("contact")  # type: ignore[arg-type]
     fields = rest.DESCRIPTOR.fields_by_name
     if "ticket" in fields and rest.HasField("ticket"):
         shaped["ticket"] = _ticket(rest.ticket)  # type: ignore[attr-defined]
@@ -123,24 +129,17 @@ def redact(url: str) -> str:
 # ---- sending ----
 
 
-@dataclass(frozen=True)
-class Result:
-    status: int | None  # None: no HTTP answer (refused, timed out, reset)
-    error: str
-    seconds: float
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-
 class WebhookClient:
     """POSTs deliveries, a batch in parallel, so that one receiver that times out does not hold
     up every other receiver's deliveries behind it.
 
     Redirects are not followed: the hall file names the receiver, and a redirect is a moved or
     misconfigured endpoint an operator should see, not a reason to post elsewhere.
+    It is also the ``webhook`` channel (see :mod:`services.notify.adapters.channels`): the address
+    of a webhook delivery is its URL.
     """
+
+    name = "webhook"
 
     def __init__(self, timeout: float = 5.0, parallel: int = 50) -> None:
         self._http = httpx.Client(
@@ -152,6 +151,12 @@ class WebhookClient:
 
     def post_all(self, deliveries: Sequence[Delivery]) -> list[Result]:
         return list(self._pool.map(self.post, deliveries))
+
+    def send_all(self, items: Sequence[tuple[Delivery, str]]) -> list[Result]:
+        return self.post_all([delivery for delivery, _address in items])
+
+    def send(self, delivery: Delivery, address: str) -> Result:
+        return self.post(delivery)
 
     def post(self, delivery: Delivery) -> Result:
         started = time.perf_counter()
@@ -174,19 +179,10 @@ class WebhookClient:
                 # Refused, timed out, reset, or a URL httpx cannot use: whatever goes wrong with
                 # one receiver is that delivery's failure, and must not keep the outcomes of the
                 # rest of the batch from being recorded.
-                return Result(None, _describe(exc), _since(started))
+                return Result(None, describe(exc), since(started))
         error = "" if 200 <= status < 300 else f"HTTP {status}"
-        return Result(status, error, _since(started))
+        return Result(status, error, since(started))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._http.close()
-
-
-def _describe(exc: Exception) -> str:
-    detail = str(exc)
-    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
-
-def _since(started: float) -> float:
-    return time.perf_counter() - started

@@ -1,9 +1,14 @@
-"""A delivery: one event for one webhook URL, tried until the receiver accepts it or the attempts
-run out.
+"""A delivery: one message for one receiver on one channel, tried until the receiver accepts it
+or the attempts run out. The receiver is an agency's webhook URL (channel ``webhook``: ``url`` is
+the URL, ``event_id`` the event's id), or a citizen who booked (channels ``email``, ``whatsapp``,
+``sms``: ``url`` is ``<channel>:<booking id>``, the address itself stays in notify's contacts so
+that it is looked up, and may be gone, at sending time; ``event_id`` is the message's key, see
+:mod:`services.notify.domain.citizens`). Either way a delivery is unique per ``(event_id, url)``.
 
-Life: ``pending`` -> ``delivered`` (the receiver answered 2xx) or, after ``max_attempts`` failures,
-``failed`` (kept for operators; nothing retries it). A pending delivery is due when
-``next_attempt_at <= now``.
+Life: ``pending`` -> ``delivered`` (the receiver accepted it) or, after ``max_attempts`` failures or
+one failure the receiver calls permanent, ``failed`` (kept for operators; nothing retries it); or
+``dropped``: not sent on purpose (the citizen opted out, the booking was cancelled, the contact was
+purged). A pending delivery is due when ``next_attempt_at <= now``.
 
 Retry schedule (:func:`next_attempt`, base 1 s, cap 5 min): after the n-th failed attempt the next
 one waits ``min(base * 2**(n-1), cap)``, i.e. 1 s, 2 s, 4 s, 8 s, 16 s, 32 s, 64 s, 128 s, 256 s,
@@ -33,6 +38,10 @@ class State(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    DROPPED = "dropped"
+
+
+WEBHOOK = "webhook"
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,8 @@ class Delivery:
     updated_at: dt.datetime
     last_error: str = ""
     traceparent: str = ""
+    channel: str = WEBHOOK  # webhook, email, whatsapp or sms
+    booking_id: str = ""  # a citizen's message: the booking whose contact receives it
 
 
 class Subscription(Protocol):
@@ -93,8 +104,11 @@ def new_delivery(
     payload: str,
     now: dt.datetime,
     traceparent: str = "",
+    channel: str = WEBHOOK,
+    booking_id: str = "",
+    due: dt.datetime | None = None,
 ) -> Delivery:
-    """A delivery due at once."""
+    """A delivery due at once, or at ``due`` (a message held back by quiet hours)."""
     return Delivery(
         id=delivery_id,
         event_id=event_id,
@@ -104,10 +118,12 @@ def new_delivery(
         payload=payload,
         state=State.PENDING,
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=due or now,
         created_at=now,
         updated_at=now,
         traceparent=traceparent,
+        channel=channel,
+        booking_id=booking_id,
     )
 
 
@@ -141,11 +157,18 @@ def after_success(delivery: Delivery, now: dt.datetime) -> Delivery:
 
 
 def after_failure(
-    delivery: Delivery, now: dt.datetime, error: str, max_attempts: int = MAX_ATTEMPTS
+    delivery: Delivery,
+    now: dt.datetime,
+    error: str,
+    max_attempts: int = MAX_ATTEMPTS,
+    *,
+    permanent: bool = False,
 ) -> Delivery:
-    """Count the failed attempt; pending again later, or failed once ``max_attempts`` were made."""
+    """Count the failed attempt; pending again later, or failed once ``max_attempts`` were made or
+    the receiver said that trying again cannot help (``permanent``: no such number, a refused
+    mailbox, a rejected message)."""
     attempts = delivery.attempts + 1
-    gave_up = attempts >= max_attempts
+    gave_up = permanent or attempts >= max_attempts
     return replace(
         delivery,
         state=State.FAILED if gave_up else State.PENDING,
@@ -154,3 +177,13 @@ def after_failure(
         last_error=error[:MAX_ERROR_CHARS],
         updated_at=now,
     )
+
+
+def dropped(delivery: Delivery, now: dt.datetime, reason: str) -> Delivery:
+    """Not sent, on purpose, and never to be: no attempt is counted."""
+    return replace(delivery, state=State.DROPPED, last_error=reason[:MAX_ERROR_CHARS], updated_at=now)
+
+
+def postponed(delivery: Delivery, until: dt.datetime, now: dt.datetime) -> Delivery:
+    """Due again at ``until`` (quiet hours), without counting an attempt."""
+    return replace(delivery, next_attempt_at=until, updated_at=now)

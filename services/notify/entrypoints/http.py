@@ -1,6 +1,10 @@
-"""Notify's HTTP API (``/api/v1``) for operators: what was delivered to which webhook, what is
-still owed and what was given up. Webhook URLs are shown without their query and user info,
-where receivers' tokens usually sit."""
+"""Notify's HTTP API (``/api/v1``) for operators: what was delivered to which webhook or citizen
+channel, what is still owed and what was given up or dropped. Webhook URLs are shown without their
+query and user info, where receivers' tokens usually sit; citizens' deliveries name the channel and
+booking, never the address.
+
+For citizens: ``POST /api/v1/opt-out`` (JSON ``{"phone": ..., "email": ...}``) and the page every
+message's footer leads to, ``GET /opt-out``, whose form posts to ``POST /opt-out``."""
 
 from __future__ import annotations
 
@@ -8,9 +12,14 @@ import asyncio
 import datetime as dt
 import json
 from typing import Annotated, Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
+from antre.problems import Problem
+from antre.web import STATUS
 from services.notify import handlers
 from services.notify.adapters.webhook import redact
 from services.notify.domain.deliveries import Delivery, State
@@ -42,8 +51,13 @@ async def root(ctx: Ctx) -> dict[str, Any]:
         "webhooks": [
             {"url": redact(h.url), "events": list(h.events), "agency": h.agency} for h in hall.webhooks
         ],
+        "citizens": {
+            "channels": sorted(ctx.deps.citizens.channels),
+            "survey": bool(ctx.deps.citizens.survey_url),
+        },
         "links": {
             "deliveries": "/api/v1/deliveries",
+            "opt_out": "/opt-out",
             "docs": "/docs",
             "livez": "/livez",
             "readyz": "/readyz",
@@ -55,7 +69,9 @@ async def root(ctx: Ctx) -> dict[str, Any]:
 @api.get("/deliveries")
 async def deliveries(
     ctx: Ctx,
-    state: Annotated[str, Query(max_length=16, description="pending, delivered or failed; empty: all")] = "",
+    state: Annotated[
+        str, Query(max_length=16, description="pending, delivered, failed or dropped; empty: all")
+    ] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     """Deliveries, newest first."""
@@ -70,6 +86,65 @@ async def delivery(delivery_id: str, ctx: Ctx) -> dict[str, Any]:
     return {**_delivery_json(found), "payload": json.loads(found.payload)}
 
 
+class OptOut(BaseModel):
+    phone: str = Field(default="", max_length=32, description="e.g. 0812-3456-7890 or +6281234567890")
+    email: str = Field(default="", max_length=254)
+
+
+@api.post("/opt-out")
+async def opt_out(body: OptOut, ctx: Ctx) -> dict[str, Any]:
+    """Stop messages to a phone number and/or an email address. Only a keyed hash is kept. The
+    booking confirmation still comes, because it carries the code needed at check-in."""
+    kinds = await asyncio.to_thread(handlers.opt_out, ctx.deps, body.phone, body.email)
+    return {
+        "opted_out": kinds,
+        "message": "Anda tidak akan menerima pesan lagi, kecuali konfirmasi reservasi baru.",
+        "message_en": "You will receive no more messages, except the confirmation of a new booking.",
+    }
+
+
+_PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Berhenti menerima pesan / Stop messages</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}}
+label,input,button{{display:block;width:100%;margin:.4rem 0;font-size:1.1rem}}
+.en{{color:#555}}</style></head><body>
+<h1>Berhenti menerima pesan <span class="en">/ Stop messages</span></h1>
+{content}
+</body></html>"""
+_FORM = """<p>Isi nomor telepon atau email yang Anda pakai saat reservasi. Konfirmasi reservasi baru tetap
+dikirim karena memuat kode untuk check-in.</p>
+<p class="en">Enter the phone number or email you booked with. The confirmation of a new booking is
+still sent, as it carries your check-in code.</p>
+<form method="post" action="opt-out">
+<label>Nomor telepon / Phone <input name="phone" type="tel" maxlength="32" autocomplete="tel"></label>
+<label>Email <input name="email" type="email" maxlength="254" autocomplete="email"></label>
+<button type="submit">Berhenti / Stop</button></form>"""
+
+
+@index.get("/opt-out", response_class=HTMLResponse)
+async def opt_out_page() -> HTMLResponse:
+    return HTMLResponse(_PAGE.format(content=_FORM))
+
+
+@index.post("/opt-out", response_class=HTMLResponse)
+async def opt_out_form(request: Request, ctx: Ctx) -> HTMLResponse:
+    """The page's form (a plain form post: no script needed on a cheap phone)."""
+    fields = parse_qs((await request.body()).decode("utf-8", "replace"))
+    phone = fields.get("phone", [""])[0][:32]
+    email = fields.get("email", [""])[0][:254]
+    try:
+        await asyncio.to_thread(handlers.opt_out, ctx.deps, phone, email)
+    except Problem as problem:
+        # Our own bilingual text, never the citizen's input: nothing to escape.
+        text = f"<p>{problem.message}</p><p class='en'>{problem.message_en}</p>{_FORM}"
+        status = next((code for cls, code in STATUS.items() if isinstance(problem, cls)), 400)
+        return HTMLResponse(_PAGE.format(content=text), status_code=status)
+    done = "<p>Anda tidak akan menerima pesan lagi.</p><p class='en'>You will receive no more messages.</p>"
+    return HTMLResponse(_PAGE.format(content=done))
+
+
 def install(app: FastAPI) -> None:
     app.include_router(api)
     app.include_router(index)
@@ -81,6 +156,8 @@ def _delivery_json(d: Delivery) -> dict[str, Any]:
         "event_id": d.event_id,
         "event": d.event,
         "url": redact(d.url),
+        "channel": d.channel,
+        "booking_id": d.booking_id,
         "subject": d.subject,
         "state": d.state.value,
         "attempts": d.attempts,

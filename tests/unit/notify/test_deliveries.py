@@ -10,9 +10,11 @@ from services.notify.domain.deliveries import (
     State,
     after_failure,
     after_success,
+    dropped,
     is_due,
     new_delivery,
     next_attempt,
+    postponed,
     subscribers,
     wanted_events,
 )
@@ -145,3 +147,44 @@ def test_wanted_events_are_sorted_without_repeats() -> None:
 
     assert wanted_events(hooks) == ["ticket.called", "ticket.issued"]
     assert wanted_events([]) == []
+
+
+def test_a_permanent_failure_gives_up_at_once() -> None:
+    d = after_failure(delivery(), T0, "HTTP 400", permanent=True)
+
+    assert (d.state, d.attempts, d.last_error) == (State.FAILED, 1, "HTTP 400")
+
+
+def test_a_dropped_delivery_counts_no_attempt_and_is_never_due() -> None:
+    d = dropped(delivery(), T0, "opted out")
+
+    assert (d.state, d.attempts, d.last_error) == (State.DROPPED, 0, "opted out")
+    assert not is_due(d, T0 + dt.timedelta(days=1))
+
+
+def test_a_postponed_delivery_waits_without_counting_an_attempt() -> None:
+    morning = T0 + dt.timedelta(hours=9)
+
+    d = postponed(delivery(), morning, T0)
+
+    assert (d.state, d.attempts, d.next_attempt_at) == (State.PENDING, 0, morning)
+    assert not is_due(d, morning - dt.timedelta(seconds=1))
+
+
+def test_a_new_delivery_may_be_due_later() -> None:
+    morning = T0 + dt.timedelta(hours=9)
+
+    d = new_delivery(
+        delivery_id="d1",
+        event_id="k",
+        event="citizen.reminder",
+        url="sms:bk-1",
+        subject="job.reminder",
+        payload="{}",
+        now=T0,
+        channel="sms",
+        booking_id="bk-1",
+        due=morning,
+    )
+
+    assert (d.next_attempt_at, d.created_at, d.channel, d.booking_id) == (morning, T0, "sms", "bk-1")

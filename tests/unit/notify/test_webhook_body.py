@@ -131,3 +131,24 @@ def test_postgresql_claims_skip_rows_another_replica_holds() -> None:
     sql = str(repository.due_query(T0, 50, skip_locked=True).compile(dialect=postgresql.dialect()))
 
     assert "FOR UPDATE SKIP LOCKED" in sql
+
+
+def test_a_booking_reaches_webhooks_without_the_citizens_contact() -> None:
+    created = pb.BookingCreated(
+        meta=new_meta("kendari", "dukcapil", T0, event_id="e3"),
+        booking_id="bk-1",
+        code="KDI-7Q4M",
+        slot=pb.BookingSlot(service="ktp-el", day="2026-03-03"),
+        contact=pb.Contact(name="Wa Ode", phone="+6281234567890", email="warga@example.id", language="id"),
+        channel=pb.CHANNEL_ONLINE,
+    )
+
+    body = webhook.body(kendari(), created)
+
+    assert body["data"] == {
+        "booking_id": "bk-1",
+        "code": "KDI-7Q4M",
+        "slot": {"service": "ktp-el", "day": "2026-03-03"},
+        "channel": "CHANNEL_ONLINE",
+    }
+    assert "6281234567890" not in webhook.encode(body)

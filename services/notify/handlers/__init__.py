@@ -1,0 +1,34 @@
+"""Notify's work: turning events into deliveries owed to agencies' webhooks and to citizens who
+booked, paying them, and the periodic jobs and the opt-out behind citizens' messages.
+
+- :mod:`.webhooks`: events to webhook deliveries.
+- :mod:`.citizens`: booking and ticket events to contacts and citizens' messages; the opt-out.
+- :mod:`.jobs`: reminders, "your turn is near", the purge.
+- :mod:`.sending`: the worker that sends what is due, on every channel.
+- :mod:`.queries`: what operators read.
+"""
+
+from services.notify.handlers.citizens import on_citizen_events, opt_out
+from services.notify.handlers.deps import Citizens, Deps, Positions, Sender
+from services.notify.handlers.jobs import check_positions, purge, recheck_positions, remind
+from services.notify.handlers.queries import get_delivery, list_deliveries
+from services.notify.handlers.sending import deliver_due
+from services.notify.handlers.webhooks import CONSUMER, on_events
+
+__all__ = [
+    "CONSUMER",
+    "Citizens",
+    "Deps",
+    "Positions",
+    "Sender",
+    "check_positions",
+    "deliver_due",
+    "get_delivery",
+    "list_deliveries",
+    "on_citizen_events",
+    "on_events",
+    "opt_out",
+    "purge",
+    "recheck_positions",
+    "remind",
+]
