@@ -80,20 +80,24 @@ def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effe
     seen = domain.advance(
         before, TicketSeen(ref.ticket_id, ref.number, ref.service, _day(deps, ref, at), stage, at, source)
     )
-    if seen is None:
-        return Effects()  # a late report (see domain.board.advance) changes nothing
-    repo.save_ticket(tx.conn, seen)
     effects = Effects()
+    is_call = isinstance(message, pb.TicketCalled | pb.TicketRecalled)
+    if seen is None:
+        # A late report (see domain.board.advance) leaves the board as it is. A call is still
+        # heard: it happened, even if the board already learnt the ticket was done (calls have
+        # a consumer of their own and may trail the rest).
+        if is_call and (entry := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
+            effects.announcements.append(entry)
+        return effects
+    repo.save_ticket(tx.conn, seen)
     if Stage.WAITING in (seen.stage, before.stage if before else None):
         effects.zones |= domain.service_zones(deps.hall, seen.service)
         if before is not None:
             effects.zones |= domain.service_zones(deps.hall, before.service)
     calls = repo.calls(tx.conn)
     after = _board_step(deps, message, calls, at)
-    if isinstance(message, pb.TicketCalled | pb.TicketRecalled):
-        entry = _announce(deps, tx, message, at, event_id)
-        if entry is not None:
-            effects.announcements.append(entry)
+    if is_call and (entry := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
+        effects.announcements.append(entry)
     upserts, removed = domain.changed(calls, after)
     repo.write_calls(tx.conn, upserts, removed)
     effects.zones |= {c.zone for c in upserts.values()} | {calls[n].zone for n in removed}
