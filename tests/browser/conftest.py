@@ -1,20 +1,23 @@
 """A small live hall for browser tests: NATS JetStream, the ticketing and counters services as real
-processes (uvicorn) on free ports with a throw-away state folder, one officer account, and Debian's
-headless Chromium driven by Playwright.
+processes (uvicorn) on free ports with a throw-away state folder, one officer account, a help desk
+API key, and Debian's headless Chromium driven by Playwright.
 
 Nothing here is specific to pages: the process helpers (``free_port``, ``start_process``,
-``wait_until``) and the ``hall`` fixture are meant to move to a shared conftest for the end-to-end
-tests. The hall is demo mode (``ANTRE_DEMO=1``), so it issues numbers whatever the hour.
+``wait_until``), ``run_hall`` and the ``hall`` fixture are meant to move to a shared conftest for
+the end-to-end tests. The hall is demo mode (``ANTRE_DEMO=1``), so it issues numbers whatever the
+hour (bookings still follow the real clock and the hall file's sessions).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +41,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
+HELPDESK_KEY = "desk-key-for-browser-tests"  # ANTRE_API_KEYS maps it to the name "helpdesk"
 READY_SECONDS = 30.0
 
 
@@ -163,11 +167,30 @@ class Hall:
         response.raise_for_status()
         return response.json()
 
+    def sessions(self, service: str) -> list[dict[str, Any]]:
+        """The service's bookable days, each with its pool and sessions (the booking page's data)."""
+        response = httpx.get(f"{self.ticketing_url}/api/v1/services/{service}/sessions", timeout=5.0)
+        response.raise_for_status()
+        return response.json()["days"]
+
+    def book(self, **body: Any) -> dict[str, Any]:
+        """Book through the API, as the booking page would; the reservation as the API shows it."""
+        response = httpx.post(f"{self.ticketing_url}/api/v1/bookings", json=body, timeout=5.0)
+        response.raise_for_status()
+        return response.json()
+
 
 @pytest.fixture(scope="session")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     """NATS + ticketing + counters, started once for the session, stopped in reverse order."""
-    root = tmp_path_factory.mktemp("hall")
+    with run_hall(tmp_path_factory.mktemp("hall"), HALL_FILE) as running:
+        yield running
+
+
+@contextmanager
+def run_hall(root: Path, hall_file: str | Path) -> Iterator[Hall]:
+    """A hall on ``hall_file`` with its state under ``root``: for tests that need a hall file of
+    their own (a session starting now, say) beside the shared ``hall``."""
     nats_port, ticketing_port, counters_port = free_port(), free_port(), free_port()
     ticketing_url = f"http://127.0.0.1:{ticketing_port}"
     counters_url = f"http://127.0.0.1:{counters_port}"
@@ -176,7 +199,8 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
         "ANTRE_NATS_URL": f"nats://127.0.0.1:{nats_port}",
         "ANTRE_STATE_DIR": str(root / "state"),
         "ANTRE_DEMO": "1",
-        "ANTRE_HALL_FILE": HALL_FILE,
+        "ANTRE_HALL_FILE": str(hall_file),
+        "ANTRE_API_KEYS": json.dumps({HELPDESK_KEY: "helpdesk"}),
         "ANTRE_COUNTERS_URL": counters_url,
         "ANTRE_PUBLIC_URL": ticketing_url,
     }

@@ -1,5 +1,5 @@
-"""Ticketing's HTTP API (``/api/v1``) and pages: the kiosk, the printable ticket and the
-citizen's status page."""
+"""Ticketing's HTTP API (``/api/v1``) and pages: the kiosk, the printable ticket, the citizen's
+status page, the booking page and the help desk's booking page."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from antre.problems import Refused, Unavailable
 from services.ticketing import handlers
 from services.ticketing.adapters import printer
 from services.ticketing.adapters.positions import Positions
-from services.ticketing.domain import hours
+from services.ticketing.domain import bookings, hours
 from services.ticketing.domain.tickets import FINAL, Ticket
 
 STATIC = Path(__file__).parent / "static"
@@ -95,6 +95,7 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
                 "name_en": s.name_en,
                 "agency": s.agency,
                 "prefix": s.prefix,
+                "bookable": s.booking is not None,
                 "standard": {
                     "requirements": list(s.standard.requirements),
                     "procedure": s.standard.procedure,
@@ -216,6 +217,29 @@ async def root() -> RedirectResponse:
 @pages.get("/kiosk")
 async def kiosk_page() -> FileResponse:
     return FileResponse(STATIC / "kiosk.html")
+
+
+@pages.get("/booking")
+async def booking_page() -> FileResponse:
+    return FileResponse(STATIC / "booking.html")
+
+
+@pages.get("/booking/{code}/qr.svg", response_class=Response)
+async def booking_qr(code: str) -> Response:
+    """The booking code as a QR code, for the confirmation screen and its printout: a kiosk's
+    scanner types the code as if it had been keyed in. Never a Micro QR (which segno picks for
+    text this short): most phone cameras and kiosk scanners do not read those."""
+    out = io.BytesIO()
+    segno.make_qr(bookings.parse_booking_code(code), error="m").save(
+        out, kind="svg", scale=6, border=2, xmldecl=False
+    )
+    return Response(out.getvalue(), media_type="image/svg+xml")
+
+
+@pages.get("/helpdesk")
+async def helpdesk_page() -> FileResponse:
+    """The booking page in its help-desk mode (it reads its own path): one page for both."""
+    return FileResponse(STATIC / "booking.html")
 
 
 @pages.get("/tickets/{ticket_id}/print")

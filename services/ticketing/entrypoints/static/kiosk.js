@@ -1,6 +1,7 @@
-/* The kiosk: agency -> service -> priority -> number. One citizen at a time; the screen goes back
- * to the start (and to Bahasa Indonesia) after a ticket or when left idle, so the next person
- * never inherits someone else's half-made choice. */
+/* The kiosk: agency -> service -> priority -> number, or a booking's check-in (kiosk.checkin.js)
+ * -> its number. One citizen at a time; the screen goes back to the start (and to Bahasa
+ * Indonesia) after a ticket or when left idle, so the next person never inherits someone else's
+ * half-made choice. */
 (() => {
   "use strict";
   const { i18n, call, Banner, el, formatRupiah } = window.antre;
@@ -10,7 +11,8 @@
   const IDLE_SECONDS = 60;
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const banner = new Banner($("error"));
-  const state = { hall: null, kiosk: null, kioskId: "", agency: null, service: null, priority: "none" };
+  const state = { hall: null, kiosk: null, kioskId: "", agency: null, service: null, priority: "none",
+    booking: "" };
   let screen = "agencies";
   let ticket = null;
   let idleTimer = null;
@@ -33,8 +35,9 @@
 
   function reset() {
     clearInterval(countdown);
-    Object.assign(state, { agency: null, service: null, priority: "none" });
+    Object.assign(state, { agency: null, service: null, priority: "none", booking: "" });
     ticket = null;
+    checkIn.reset();
     const qr = $("ticket-qr");
     qr.removeAttribute("src"); // the next citizen must never see the previous QR
     delete qr.dataset.src;
@@ -73,6 +76,7 @@
     refusal.textContent = hall.issuing.open ? "" : pick(hall.issuing.message, hall.issuing.message_en);
     const grid = $("agencies");
     grid.hidden = !hall.issuing.open;
+    $("checkin-start").hidden = !hall.issuing.open || !hall.services.some((s) => s.bookable);
     grid.replaceChildren(...hall.agencies.map(agencyButton));
   }
 
@@ -159,21 +163,29 @@
     if (button.disabled) return;
     button.disabled = true; // one touch, one number
     banner.clear();
+    state.booking = "";
     try {
-      ticket = await call("/api/v1/tickets", {
+      const issued = await call("/api/v1/tickets", {
         body: { service: state.service.code, priority: state.priority, kiosk: state.kioskId },
       });
-      if (state.kiosk && state.kiosk.printer === "browser") {
-        show("printing");
-        await printInBrowser(ticket);
-      }
-      showResult();
+      await deliver(issued);
     } catch (err) {
       banner.show(err);
       show("priority");
     } finally {
       button.disabled = false;
     }
+  }
+
+  /* A number in the citizen's hand, walk-in or checked in: printed first where the kiosk prints
+   * (a ticket checked in twice is printed once), then on the screen. Rejects if the print failed. */
+  async function deliver(issued) {
+    ticket = issued;
+    if (state.kiosk && state.kiosk.printer === "browser" && issued.state === "printing") {
+      show("printing");
+      await printInBrowser(issued);
+    }
+    showResult();
   }
 
   /* Print the ticket page from a hidden frame, then confirm it; a ticket whose print failed is
@@ -225,7 +237,10 @@
     const printed = state.kiosk && state.kiosk.printer !== "none";
     $("ticket-number").textContent = ticket.number;
     $("ticket-service").textContent = pick(ticket.service_name, ticket.service_name_en);
-    $("ticket-agency").textContent = pick(state.agency.name, state.agency.name_en);
+    const agency = state.hall.agencies.find((a) => a.code === ticket.agency) || state.agency;
+    $("ticket-agency").textContent = agency ? pick(agency.name, agency.name_en) : ticket.agency_name;
+    $("ticket-booking").hidden = !state.booking;
+    $("ticket-booking").textContent = t("result.checkedIn", { code: state.booking });
     const badge = $("ticket-priority");
     badge.hidden = ticket.priority === "none";
     badge.textContent = t("result.priority", { group: t(`priority.${ticket.priority}`) });
@@ -235,6 +250,27 @@
     if (qr.dataset.src !== src) window.antre.svgImage(qr, src);
   }
 
+  const checkIn = window.antre.kioskCheckIn({
+    root: document.querySelector('[data-screen="checkin"]'),
+    kioskId: () => state.kioskId,
+    active: () => screen === "checkin",
+    canOpen: () => screen === "agencies" && !$("checkin-start").hidden,
+    deliver: (issued, code) => {
+      state.booking = code;
+      return deliver(issued);
+    },
+    showScreen: () => {
+      banner.clear();
+      show("checkin");
+    },
+    walkIn: leaveCheckIn,
+  });
+
+  function leaveCheckIn() {
+    checkIn.reset();
+    show("agencies");
+  }
+
   i18n.onChange(() => {
     renderAgencies();
     if (state.agency) renderServices();
@@ -242,10 +278,16 @@
     renderResult();
   });
   document.addEventListener("pointerdown", touch, { passive: true });
+  document.addEventListener("keydown", touch, { passive: true }); // a scanner types, never touches
   $("take-number").addEventListener("click", takeNumber);
   $("done").addEventListener("click", reset);
   $("back-services").addEventListener("click", () => show("agencies"));
   $("back-priority").addEventListener("click", () => show("services"));
+  $("back-checkin").addEventListener("click", leaveCheckIn);
+  $("checkin-start").addEventListener("click", () => {
+    banner.clear();
+    show("checkin");
+  });
   // A closed hall opens by itself in the morning: look again while nobody is using the kiosk.
   setInterval(() => screen === "agencies" && loadHall(), 60000);
 

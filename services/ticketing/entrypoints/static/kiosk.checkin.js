@@ -1,0 +1,139 @@
+/* The kiosk's check-in (konfirmasi kedatangan). A booked citizen types the 8-symbol code on a
+ * keyboard of the code's own 32 symbols - no 0/O/1/I, so nothing typed here can be a misreading -
+ * or scans the booking's QR code: a kiosk scanner types the code followed by Enter.
+ *
+ * The ticket a check-in gives goes through the kiosk's own print and result screens (kiosk.js
+ * hands them in as deliver), exactly as a walk-in number does. Refusals (too early, missed,
+ * unknown code) are shown big on this screen, not in the thin banner: they are the whole answer.
+ */
+(() => {
+  "use strict";
+  const { i18n, call, el, ApiError } = window.antre;
+  const { t } = i18n;
+
+  const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // services/ticketing/domain/bookings.py
+  const LENGTH = 8;
+  const ROWS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"];
+  const LIVE = new Set(["printing", "waiting", "called", "serving"]);
+
+  /* opts: root (the screen), kioskId() -> id, active() -> is the screen showing,
+   * canOpen() -> may a scan open it (the start screen), deliver(ticket, code) -> Promise (print if
+   * need be, then the result screen; rejects when the print failed), showScreen() (to this
+   * screen: a scan on the start screen, a failed print), walkIn() (to the agencies).
+   * Returns {reset()}: the next citizen never sees the previous one's code. */
+  function setup(opts) {
+    const $ = (testid) => opts.root.querySelector(`[data-testid="${testid}"]`);
+    let code = "";
+    let refusal = null; // () => text, so a language switch re-renders it
+    let walkIn = false; // a missed booking: offer a walk-in number instead
+    let busy = false;
+
+    function type(symbol) {
+      if (busy || !ALPHABET.includes(symbol)) return;
+      if (code.length === LENGTH && refusal) code = ""; // a fresh scan after a refused code
+      if (code.length < LENGTH) code += symbol;
+      refuse(null);
+    }
+
+    function erase(all) {
+      if (busy) return;
+      code = all ? "" : code.slice(0, -1);
+      refuse(null);
+    }
+
+    function refuse(text, missed = false) {
+      refusal = text;
+      walkIn = missed;
+      render();
+    }
+
+    function render() {
+      const boxes = [];
+      for (let i = 0; i < LENGTH; i += 1) {
+        const cls = i < code.length ? "box filled" : i === code.length ? "box current" : "box";
+        boxes.push(el("span", { class: cls, text: code[i] || "" }));
+      }
+      $("checkin-code").replaceChildren(...boxes);
+      $("checkin-submit").disabled = busy || code.length !== LENGTH;
+      $("checkin-refusal").hidden = !refusal;
+      $("checkin-refusal-text").textContent = refusal ? refusal() : "";
+      $("checkin-walk-in").hidden = !walkIn;
+    }
+
+    async function submit() {
+      if (busy || code.length !== LENGTH) return;
+      busy = true;
+      refuse(null);
+      let ticket;
+      try {
+        ticket = await call(`/api/v1/bookings/${encodeURIComponent(code)}/check-in`, {
+          body: { kiosk: opts.kioskId() },
+        });
+      } catch (err) {
+        busy = false;
+        const missed = err instanceof ApiError && err.code === "booking_missed";
+        refuse(() => (err instanceof ApiError ? err.text() : String(err.message || err)), missed);
+        return;
+      }
+      busy = false;
+      if (!LIVE.has(ticket.state)) {
+        // Checked in before, and that ticket is over (served, cancelled after a failed print).
+        refuse(() => t("checkin.used", { number: ticket.number }));
+        return;
+      }
+      try {
+        await opts.deliver(ticket, code);
+      } catch (err) {
+        opts.showScreen();
+        refuse(() => (err instanceof ApiError && err.status ? err.text() : t("checkin.printFailed")));
+      }
+    }
+
+    const keys = ROWS.map((row) =>
+      el("div", { class: "key-row" }, [...row].map((symbol) =>
+        el("button", { type: "button", class: "key number", "data-testid": `key-${symbol}`,
+          on: { click: () => type(symbol) } }, symbol)))
+    );
+    const backLabel = el("span", { "data-i18n": "checkin.erase", text: t("checkin.erase") });
+    const clearLabel = el("span", { "data-i18n": "checkin.clear", text: t("checkin.clear") });
+    keys.push(el("div", { class: "key-row key-row-edit" }, [
+      el("button", { type: "button", class: "key key-edit", "data-testid": "key-back",
+        on: { click: () => erase(false) } }, [el("span", { "aria-hidden": "true", text: "⌫ " }), backLabel]),
+      el("button", { type: "button", class: "key key-edit", "data-testid": "key-clear",
+        on: { click: () => erase(true) } }, clearLabel),
+    ]));
+    $("checkin-keys").replaceChildren(...keys);
+    $("checkin-submit").addEventListener("click", submit);
+    $("checkin-walk-in").addEventListener("click", opts.walkIn);
+
+    // A scanner (or a desk keyboard) types: letters in either case; Enter sends. A code scanned
+    // on the start screen opens this screen by itself: nobody has to find the button first.
+    document.addEventListener("keydown", (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const symbol = e.key.length === 1 ? e.key.toUpperCase() : "";
+      if (!opts.active() && ALPHABET.includes(symbol) && opts.canOpen()) {
+        code = "";
+        opts.showScreen();
+      }
+      if (!opts.active()) return;
+      if (e.key === "Enter") submit();
+      else if (e.key === "Backspace") erase(false);
+      else if (e.key === "Escape") erase(true);
+      else if (symbol) type(symbol);
+      else return;
+      e.preventDefault();
+    });
+    i18n.onChange(render);
+    render();
+
+    return {
+      reset() {
+        code = "";
+        busy = false;
+        refuse(null);
+      },
+    };
+  }
+
+  window.antre.kioskCheckIn = setup;
+})();
