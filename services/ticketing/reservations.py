@@ -20,9 +20,11 @@ from antre.problems import Conflict, Invalid, NotFound, Refused, TooMany
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
 from services.ticketing import handlers
+from services.ticketing.adapters import repository as ticket_store
 from services.ticketing.adapters import reservations as store
 from services.ticketing.domain import bookings, nik, reservations
 from services.ticketing.domain.reservations import Reservation, State
+from services.ticketing.domain.tickets import State as TicketState
 from services.ticketing.domain.tickets import Ticket, resolve_service
 
 CHANNELS = {"online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF, "agency": pb.CHANNEL_ONLINE}
@@ -171,17 +173,22 @@ def check_in(deps: handlers.Deps, code: str, kiosk_id: str = "") -> Ticket:
         current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
         if current is None:
             raise NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
-        if current.state == State.CHECKED_IN:
-            return handlers.get(deps, current.ticket_id)
+        earlier = ticket_store.get(tx.conn, current.ticket_id) if current.state == State.CHECKED_IN else None
+        if earlier is not None and earlier.state != TicketState.CANCELLED:
+            return earlier  # scanned twice: the same ticket
         service, booking = _bookable(deps.hall, current.service)
         slot = _slot(deps, service, current.day, deps.hall.local(current.session_start).time())
-        if current.state == State.BOOKED and deps.hall.day_of(tx.now) != current.day:
+        if deps.hall.day_of(tx.now) != current.day:
             raise Refused(
                 "booking_other_day",
                 f"Reservasi ini untuk tanggal {current.day:%d-%m-%Y}",
                 f"This booking is for {current.day.isoformat()}",
             )
-        admission = bookings.admit(slot, booking, tx.now)  # too early or missed: refused
+        if earlier is None:
+            admission = bookings.admit(slot, booking, tx.now)  # too early or missed: refused
+        else:  # the first ticket never printed: a fresh one keeps the first check-in's admission
+            kept = earlier.session_start
+            admission = bookings.Admission("on_time" if kept else "late", kept)
         ticket = handlers.open_ticket(
             deps,
             tx,
@@ -192,7 +199,10 @@ def check_in(deps: handlers.Deps, code: str, kiosk_id: str = "") -> Ticket:
             booking_id=current.id,
             session_start=admission.session_start.astimezone(dt.UTC) if admission.session_start else None,
         )
-        store.save(tx.conn, reservations.checked_in(current, ticket.id, tx.now))
+        if earlier is not None:
+            store.save(tx.conn, reservations.reissued(current, ticket.id, tx.now))
+        else:
+            store.save(tx.conn, reservations.checked_in(current, ticket.id, tx.now))
         tx.publish(
             pb.BookingCheckedIn(
                 meta=new_meta(deps.hall.id, current.agency, tx.now),

@@ -111,6 +111,16 @@ def checked_in(reservation: Reservation, ticket_id: str, now: dt.datetime) -> Re
     return replace(reservation, state=State.CHECKED_IN, ticket_id=ticket_id, updated_at=now)
 
 
+def reissued(reservation: Reservation, ticket_id: str, now: dt.datetime) -> Reservation:
+    """A checked-in booking whose ticket never printed gets a fresh ticket (the cancelled number is
+    never called), so a failed print does not cost the citizen their booking."""
+    if reservation.state != State.CHECKED_IN:
+        raise Conflict(
+            "booking_not_checked_in", "Reservasi belum dikonfirmasi", "The booking is not checked in"
+        )
+    return replace(reservation, ticket_id=ticket_id, updated_at=now)
+
+
 def no_show(reservation: Reservation, now: dt.datetime) -> Reservation:
     _booked(reservation, "tandai")
     return replace(reservation, state=State.NO_SHOW, updated_at=now)

@@ -22,7 +22,7 @@ from services.ticketing import handlers
 from services.ticketing.adapters import printer
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.domain import bookings, hours
-from services.ticketing.domain.tickets import FINAL, Ticket
+from services.ticketing.domain.tickets import FINAL, State, Ticket
 
 STATIC = Path(__file__).parent / "static"
 SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
@@ -118,12 +118,15 @@ async def issue(body: IssueRequest, ctx: Ctx) -> JSONResponse:
     confirmed (``POST /tickets/{id}/printed``) or, for a network printer, once it printed."""
     cmd = handlers.IssueTicket(service=body.service, priority=body.priority, kiosk=body.kiosk)
     ticket = await asyncio.to_thread(handlers.issue, ctx.deps, cmd)
+    return JSONResponse(ticket_json(ctx, await print_if_networked(ctx, ticket)), 201)
+
+
+async def print_if_networked(ctx: Context, ticket: Ticket) -> Ticket:
+    """A kiosk with a network printer prints here; the ticket is callable once it printed."""
     kiosk = ctx.deps.hall.kiosk(ticket.kiosk)
-    if kiosk is not None and kiosk.printer == "network":
-        ticket = await asyncio.to_thread(
-            _print_on_network, ctx, ticket, kiosk.printer_host, kiosk.printer_port
-        )
-    return JSONResponse(ticket_json(ctx, ticket), 201)
+    if kiosk is None or kiosk.printer != "network" or ticket.state != State.PRINTING:
+        return ticket
+    return await asyncio.to_thread(_print_on_network, ctx, ticket, kiosk.printer_host, kiosk.printer_port)
 
 
 def _print_on_network(ctx: Context, ticket: Ticket, host: str, port: int) -> Ticket:

@@ -16,7 +16,7 @@ from antre.problems import Forbidden, Unauthorized
 from services.ticketing import reservations
 from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation
-from services.ticketing.entrypoints.http import Context, _ctx, ticket_json
+from services.ticketing.entrypoints.http import Context, _ctx, print_if_networked, ticket_json
 
 Ctx = Annotated[Context, Depends(_ctx)]
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
@@ -159,7 +159,7 @@ async def reschedule(code: str, body: Move, ctx: Ctx) -> dict[str, Any]:
 async def check_in(code: str, body: CheckIn, ctx: Ctx) -> dict[str, Any]:
     """Scanning twice gives the same ticket."""
     ticket = await asyncio.to_thread(reservations.check_in, ctx.deps, code, body.kiosk)
-    return ticket_json(ctx, ticket)
+    return ticket_json(ctx, await print_if_networked(ctx, ticket))
 
 
 def _pool_json(pool: DayPool) -> dict[str, int]:

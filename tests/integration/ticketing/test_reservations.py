@@ -112,6 +112,20 @@ def test_check_in_on_time_late_early_and_twice(deps: handlers.Deps, clock: list[
     assert issued[0].HasField("session_start") and not issued[1].HasField("session_start")  # type: ignore[attr-defined]
 
 
+def test_a_check_in_whose_print_failed_gets_a_fresh_ticket(
+    deps: handlers.Deps, clock: list[dt.datetime]
+) -> None:
+    made = book(deps, 1)
+    clock[0] = dt.datetime(2026, 12, 1, 0, 50, tzinfo=dt.UTC)  # Tuesday 08:50 WITA
+    printer_kiosk = next(k.id for k in deps.hall.kiosks if k.printer == "browser")
+    first = reservations.check_in(deps, made.code, printer_kiosk)
+    handlers.cancel_print(deps, first.id, "print_failed")
+    second = reservations.check_in(deps, made.code, printer_kiosk)
+    assert second.id != first.id and second.session_start == first.session_start
+    assert reservations.check_in(deps, made.code, printer_kiosk).id == second.id
+    assert reservations.lookup(deps, made.code).ticket_id == second.id
+
+
 def test_no_shows_are_marked_and_three_block_online_booking(
     deps: handlers.Deps, clock: list[dt.datetime], kendari: Hall
 ) -> None:
