@@ -92,6 +92,12 @@ def add(conn: Connection, table: Table, message: Message, now: dt.datetime, trac
     return staged
 
 
+def backlog(engine: Engine, table: Table) -> int:
+    """Committed events not yet published."""
+    with db.read(engine) as conn:
+        return int(conn.execute(select(func.count()).where(table.c.published_at.is_(None))).scalar_one())
+
+
 class Publisher:
     """What the relay needs of JetStream (an adapter over nats-py, or a fake in tests)."""
 
@@ -201,9 +207,7 @@ class OutboxRelay:
         return len(rows)
 
     def backlog(self) -> int:
-        with db.read(self._engine) as conn:
-            query = select(func.count()).where(self._table.c.published_at.is_(None))
-            return int(conn.execute(query).scalar_one())
+        return backlog(self._engine, self._table)
 
     def _pending(self, settled_only: bool) -> list[Staged]:
         """Unpublished rows, oldest first, less those this relay already holds. ``settled_only``

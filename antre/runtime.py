@@ -12,20 +12,22 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from sqlalchemy import Engine, Table, text
 
 from antre import bus, db
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
 from antre.live import Broadcaster
-from antre.outbox import OutboxRelay, Staged
+from antre.outbox import OutboxRelay, Staged, backlog
 from antre.settings import ServiceSettings
 from antre.telemetry import setup_tracing
 from antre.uow import UnitOfWork
@@ -35,6 +37,21 @@ log = logging.getLogger(__name__)
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class OutboxBacklog(Collector):
+    """``antre_outbox_backlog``: committed events not yet published (read at scrape time)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily("antre_outbox_backlog", "Committed events not yet published to NATS")
+        try:
+            family.add_metric([], backlog(self._runtime.engine, self._runtime.outbox))
+        except Exception as exc:  # a scrape must not fail because the database hiccups
+            log.warning("%s: outbox backlog: %s", self._runtime.service, exc)
+        yield family
 
 
 @dataclass
@@ -84,10 +101,11 @@ class Runtime:
             live=Broadcaster(),
             outbox=outbox,
         )
-        runtime.uow.on_commit = runtime._wake_relay
+        runtime.uow.on_commit = runtime._hand_to_relay
+        runtime.registry.register(OutboxBacklog(runtime))
         return runtime
 
-    def _wake_relay(self, staged: list[Staged]) -> None:
+    def _hand_to_relay(self, staged: list[Staged]) -> None:
         if self.relay is not None:
             self.relay.handoff(staged)
 

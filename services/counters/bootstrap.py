@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deps = handlers.Deps.for_hall(runtime.hall, runtime.uow, metrics, runtime.live)
         handlers.prepare(deps)
         metrics.watch_queue(lambda: views.queue_lengths(deps))
+        metrics.watch_counters(lambda: views.counter_states(deps))
         consumers.install(runtime, deps)
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()

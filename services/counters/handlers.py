@@ -310,9 +310,12 @@ def skip(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
             meta=meta, ticket=_ref(t), counter=ref, no_show=t.state == State.NO_SHOW, recalls=t.recalls
         )
 
-    return _act(
+    skipped = _act(
         deps, officer, number, "ticket.skipped", lambda t, now: queue.skip(t, number, now, max_recalls), event
     )
+    if skipped.state == State.NO_SHOW:
+        deps.metrics.no_shows.labels(skipped.agency, skipped.service).inc()
+    return skipped
 
 
 def transfer(deps: Deps, officer: Officer, number: int, to_service: str) -> QueuedTicket:

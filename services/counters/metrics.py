@@ -5,6 +5,9 @@
 - ``antre_calls_total{counter,agency}``: calls made at each counter.
 - ``antre_queue_length{agency,service}``: tickets waiting now, read from the database at scrape.
 - ``antre_call_next_seconds``: time to answer "call next", request in to committed.
+- ``antre_counter_state{counter,agency,state}``: 1 for each counter's state now (open, paused,
+  closed), read from the database at scrape.
+- ``antre_no_shows_total{agency,service}``: called tickets skipped as no-shows.
 """
 
 from __future__ import annotations
@@ -26,6 +29,19 @@ class QueueLength(Collector):
         family = GaugeMetricFamily("antre_queue_length", "Tickets waiting now", labels=["agency", "service"])
         for (agency, service), n in sorted(self._read().items()):
             family.add_metric([agency, service], n)
+        yield family
+
+
+class CounterStates(Collector):
+    def __init__(self, read: Callable[[], list[tuple[int, str, str]]]) -> None:
+        self._read = read
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "antre_counter_state", "Each counter's state now (1)", labels=["counter", "agency", "state"]
+        )
+        for number, agency, state in self._read():
+            family.add_metric([str(number), agency, state], 1)
         yield family
 
 
@@ -53,6 +69,15 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
             registry=registry,
         )
+        self.no_shows = Counter(
+            "antre_no_shows_total",
+            "Called tickets skipped as no-shows",
+            ["agency", "service"],
+            registry=registry,
+        )
 
     def watch_queue(self, read: Callable[[], dict[tuple[str, str], int]]) -> None:
         self.registry.register(QueueLength(read))
+
+    def watch_counters(self, read: Callable[[], list[tuple[int, str, str]]]) -> None:
+        self.registry.register(CounterStates(read))

@@ -66,3 +66,13 @@ def waiting_counts(deps: Deps) -> dict[str, int]:
 def queue_lengths(deps: Deps) -> dict[tuple[str, str], int]:
     counts = waiting_counts(deps)
     return {(s.agency, s.code): counts.get(s.code, 0) for s in deps.hall.services}
+
+
+def counter_states(deps: Deps) -> list[tuple[int, str, str]]:
+    """(counter, agency, state) of every counter, for the metrics."""
+    out = []
+    for station in all_stations(deps):
+        counter = deps.hall.counter(station.number)
+        agencies = sorted(deps.hall.counter_agencies(counter)) if counter else []
+        out.append((station.number, agencies[0] if agencies else "", station.state.value))
+    return out

@@ -180,7 +180,7 @@ class Hall:
         return response.json()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     """NATS + ticketing + counters, started once for the session, stopped in reverse order."""
     with run_hall(tmp_path_factory.mktemp("hall"), HALL_FILE) as running:
@@ -224,7 +224,7 @@ def run_hall(root: Path, hall_file: str | Path) -> Iterator[Hall]:
         stop_together(hall.processes[:1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def officer(hall: Hall) -> Officer:
     """A civil registry (Disdukcapil) officer who may open counters 1-6."""
     siti = Officer(username="capil1", password="password123", name="Siti", agency="dukcapil")
@@ -235,7 +235,7 @@ def officer(hall: Hall) -> Officer:
 # ---- the browser ----
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
     """Debian's Chromium; Playwright's own browser downloads are never used."""
     if not CHROMIUM.exists():
@@ -275,7 +275,7 @@ def new_context(chromium: Browser) -> Iterator[Callable[..., BrowserContext]]:
     assert not errors, "uncaught errors in pages:\n" + "\n".join(errors)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
