@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -74,6 +75,23 @@ def to_datetime(ts: Timestamp) -> dt.datetime:
 def new_meta(hall: str, agency: str, now: dt.datetime, event_id: str | None = None) -> pb.EventMeta:
     return pb.EventMeta(
         event_id=event_id or str(uuid.uuid4()), hall=hall, agency=agency, occurred_at=timestamp(now)
+    )
+
+
+class TicketLike(Protocol):
+    id: str
+    service: str
+    number: str
+    hall_day: dt.date
+
+
+def ticket_ref(ticket: TicketLike) -> pb.TicketRef:
+    """Which ticket an event is about, from any service's own view of a ticket."""
+    return pb.TicketRef(
+        ticket_id=ticket.id,
+        service=ticket.service,
+        number=ticket.number,
+        hall_day=ticket.hall_day.isoformat(),
     )
 
 

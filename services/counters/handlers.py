@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from google.protobuf.message import Message
 
-from antre.events import Envelope, new_meta, timestamp, to_datetime
+from antre.events import Envelope, new_meta, ticket_ref, timestamp, to_datetime
 from antre.hall.model import Hall, PriorityGroup
 from antre.inbox import first_time
 from antre.live import Broadcaster
@@ -240,7 +240,7 @@ def call_next(deps: Deps, officer: Officer, number: int) -> QueuedTicket | None:
             "ticket.called",
             pb.TicketCalled(
                 meta=new_meta(deps.hall.id, called.agency, tx.now),
-                ticket=_ref(called),
+                ticket=ticket_ref(called),
                 counter=_counter_ref(deps, number),
                 officer=officer.username,
                 queued_at=timestamp(called.queued_at),
@@ -276,14 +276,14 @@ def _claim_first(
 
 def recall(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
-        return pb.TicketRecalled(meta=meta, ticket=_ref(t), counter=ref, recalls=t.recalls)
+        return pb.TicketRecalled(meta=meta, ticket=ticket_ref(t), counter=ref, recalls=t.recalls)
 
     return _act(deps, officer, number, "ticket.recalled", lambda t, now: queue.recall(t, number), event)
 
 
 def start_serving(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
-        return pb.ServingStarted(meta=meta, ticket=_ref(t), counter=ref)
+        return pb.ServingStarted(meta=meta, ticket=ticket_ref(t), counter=ref)
 
     return _act(deps, officer, number, "ticket.serving", lambda t, now: queue.start(t, number, now), event)
 
@@ -292,7 +292,7 @@ def complete(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
         assert t.serving_started_at is not None
         return pb.TicketCompleted(
-            meta=meta, ticket=_ref(t), counter=ref, serving_started_at=timestamp(t.serving_started_at)
+            meta=meta, ticket=ticket_ref(t), counter=ref, serving_started_at=timestamp(t.serving_started_at)
         )
 
     done = _act(
@@ -307,7 +307,7 @@ def skip(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
 
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
         return pb.TicketSkipped(
-            meta=meta, ticket=_ref(t), counter=ref, no_show=t.state == State.NO_SHOW, recalls=t.recalls
+            meta=meta, ticket=ticket_ref(t), counter=ref, no_show=t.state == State.NO_SHOW, recalls=t.recalls
         )
 
     skipped = _act(
@@ -333,7 +333,7 @@ def transfer(deps: Deps, officer: Officer, number: int, to_service: str) -> Queu
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
         return pb.TicketTransferred(
             meta=meta,
-            ticket=_ref(t),
+            ticket=ticket_ref(t),
             from_service=moved_from["service"],
             from_agency=moved_from["agency"],
             counter=ref,
@@ -396,15 +396,6 @@ def station_row(tx: Transaction, number: int) -> Station:
         station = repo.get_station(tx.conn, number, lock=True)
     assert station is not None
     return station
-
-
-def _ref(ticket: QueuedTicket) -> pb.TicketRef:
-    return pb.TicketRef(
-        ticket_id=ticket.id,
-        service=ticket.service,
-        number=ticket.number,
-        hall_day=ticket.hall_day.isoformat(),
-    )
 
 
 def _counter_ref(deps: Deps, number: int) -> pb.CounterRef:

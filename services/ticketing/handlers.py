@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from antre.events import Envelope, new_meta, timestamp
+from antre.events import Envelope, new_meta, ticket_ref, timestamp
 from antre.hall.model import Hall, Kiosk, PriorityGroup, Service
 from antre.inbox import first_time
 from antre.live import Broadcaster
@@ -220,19 +220,10 @@ def _get(tx: Transaction, ticket_id: str) -> Ticket:
     return ticket
 
 
-def ref(ticket: Ticket) -> pb.TicketRef:
-    return pb.TicketRef(
-        ticket_id=ticket.id,
-        service=ticket.service,
-        number=ticket.number,
-        hall_day=ticket.hall_day.isoformat(),
-    )
-
-
 def _publish_issued(deps: Deps, tx: Transaction, ticket: Ticket) -> None:
     event = pb.TicketIssued(
         meta=new_meta(deps.hall.id, ticket.agency, tx.now),
-        ticket=ref(ticket),
+        ticket=ticket_ref(ticket),
         priority=PRIORITIES[ticket.priority],
         channel=CHANNELS.get(ticket.channel, pb.CHANNEL_UNSPECIFIED),
         kiosk=ticket.kiosk,
@@ -252,7 +243,7 @@ def report_issued(deps: Deps, ticket: Ticket) -> None:
 
 def _publish_cancelled(deps: Deps, tx: Transaction, ticket: Ticket, reason: str) -> None:
     event = pb.TicketCancelled(
-        meta=new_meta(deps.hall.id, ticket.agency, tx.now), ticket=ref(ticket), reason=reason
+        meta=new_meta(deps.hall.id, ticket.agency, tx.now), ticket=ticket_ref(ticket), reason=reason
     )
     tx.publish(event, ticket.traceparent)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from antre.events import new_meta, timestamp
+from antre.events import new_meta, ticket_ref, timestamp
 from antre.hall.model import Booking, Hall, PriorityGroup, Service
 from antre.problems import Conflict, Invalid, NotFound, Refused, TooMany
 from antre.uow import Transaction
@@ -207,7 +207,7 @@ def check_in(deps: handlers.Deps, code: str, kiosk_id: str = "") -> Ticket:
             pb.BookingCheckedIn(
                 meta=new_meta(deps.hall.id, current.agency, tx.now),
                 booking_id=current.id,
-                ticket=handlers.ref(ticket),
+                ticket=ticket_ref(ticket),
                 late=admission.state == "late",
             )
         )
