@@ -16,9 +16,11 @@ from tests.support.hall import RunningHall
 def start_hall(tmp_path: Path, nats_url: str, pg_url: str | None) -> Iterator[Callable[..., RunningHall]]:
     halls: list[RunningHall] = []
 
-    def start(*services: str, nats: str | None = None, **overrides: Any) -> RunningHall:
+    def start(
+        *services: str, nats: str | None = None, extra_env: dict[str, str] | None = None, **overrides: Any
+    ) -> RunningHall:
         names = services or ("ticketing", "counters", "display", "notify")
-        hall = RunningHall(tmp_path, nats or nats_url, pg_url, names, **overrides)
+        hall = RunningHall(tmp_path, nats or nats_url, pg_url, names, extra_env, **overrides)
         halls.append(hall)
         return hall.start()
 

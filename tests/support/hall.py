@@ -26,8 +26,10 @@ class RunningHall:
         nats_url: str,
         database_url: str | None,
         services: tuple[str, ...] = SERVICES,
+        extra_env: dict[str, str] | None = None,
         **hall_overrides: Any,
     ) -> None:
+        self.extra_env = extra_env or {}
         self.folder = folder
         self.hall_id = unique("h")
         self.hall_file = write_hall(folder, self.hall_id, **hall_overrides)
@@ -48,6 +50,7 @@ class RunningHall:
             "ANTRE_PUBLIC_URL": f"http://127.0.0.1:{self.ports.get('ticketing', 0)}",
             "ANTRE_COUNTERS_URL": f"http://127.0.0.1:{self.ports.get('counters', 0)}",
         }
+        env.update(self.extra_env)
         if self.database_url:
             env["ANTRE_DATABASE_URL"] = self.database_url
             env["ANTRE_DATABASE_SCHEMA"] = self.schemas[name]
