@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from antre.events import Envelope, new_meta, ticket_ref, timestamp
 from antre.hall.model import Hall, Kiosk, PriorityGroup, Service
@@ -46,6 +46,8 @@ class Deps:
     new_id: Callable[[], str] = lambda: secrets.token_urlsafe(12)
     # Told of every service whose queue the counters changed (positions move).
     queue_changed: Callable[[str], None] = lambda service: None
+    # Rate-limit keys this replica knows are over their limit, with the minute they are over in.
+    throttled: dict[str, dt.datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
