@@ -64,6 +64,16 @@ class RunningHall:
             self.processes[name].wait_ready()
         return self
 
+    def start_replica(self, name: str) -> str:
+        """Another process of a running service (same database, same NATS, its own port), as a
+        second pod would be; returns its base URL."""
+        port = free_port()
+        key = f"{name}#{sum(1 for k in self.processes if k.split('#')[0] == name)}"
+        process = ServiceProcess(name, port, self.env(name), self.folder / f"{key}.log").start()
+        self.processes[key] = process
+        process.wait_ready()
+        return process.url
+
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
