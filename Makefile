@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format proto proto-check bench sim migration deploy-generate deploy-check deploy-tools clean
+.PHONY: run test lint format proto proto-check bench sim voice migration deploy-generate deploy-check deploy-tools clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: $(VENV)/.installed
 ## sim: simulate a Kendari day from examples/demand/kendari.yaml and write report.html
 sim: $(VENV)/.installed
 	$(BIN)/python -m sim day examples/demand/kendari.yaml -n 40 --html report.html
+
+## voice: build the default Indonesian voice pack (espeak-ng) into .antre/voice
+voice: $(VENV)/.installed
+	$(BIN)/python -m services.display.entrypoints.cli voice-build
 
 ## migration SERVICE=counters MSG="add x": a new Alembic revision from the service's tables
 migration: $(VENV)/.installed

@@ -146,7 +146,7 @@ def _banner(hall: Hall, url: dict[str, str], officers: list[tuple[str, str]], de
         f"  Kios / Kiosk              {url['ticketing']}/kiosk",
         f"  Petugas loket / Operator  {url['counters']}/operator",
     ]
-    lines += [f"  Papan {z.name:<19} {url['display']}/boards/{z.code}" for z in hall.zones]
+    lines += [f"  Papan {z.name:<19} {url['display']}/boards/{z.code}?speaker=1" for z in hall.zones]
     lines += [
         "  Status tiket / Ticket     pindai QR pada tiket / scan the ticket's QR",
         f"  Pesan / Notify            {url['notify']}/api/v1/deliveries",

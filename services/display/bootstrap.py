@@ -5,6 +5,8 @@ Run with ``uvicorn services.display.bootstrap:create_app --factory``.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,12 +16,14 @@ from fastapi import FastAPI
 from antre.runtime import Runtime
 from antre.web import make_app
 from services.display import handlers
+from services.display.adapters import espeak, voicepack
 from services.display.adapters.tables import outbox
 from services.display.entrypoints import consumers, http
 from services.display.metrics import Metrics
 from services.display.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics=Metrics(runtime.registry),
             live=runtime.live,
             recent_calls=settings.board_recent_calls,
+            voice=load_voice(settings),
         )
+        count_clips(deps)
         consumers.install(runtime, deps)
         runtime.every(3600.0, lambda: handlers.prune(deps))
         app.state.registry = runtime.registry
@@ -44,11 +50,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.ctx = ctx
         app.state.runtime = runtime
+        building = start_voice_build(settings, deps)
         await runtime.start()
         try:
             yield
         finally:
             await ctx.stop()  # the zones' live feeds
+            if building is not None:
+                await asyncio.gather(building, return_exceptions=True)
             await runtime.stop()
 
     app = make_app(
@@ -58,3 +67,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     http.install(app)
     return app
+
+
+def load_voice(settings: Settings) -> voicepack.VoicePack | None:
+    """The hall's voice pack, or None (boards then speak with their speech engine): a broken
+    pack is logged, never a reason for the hall's boards to stay dark."""
+    folder = settings.voice_path()
+    try:
+        pack = voicepack.load(folder)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.error("display: the voice pack in %s cannot be read (%s); boards use speech", folder, exc)
+        return None
+    if pack is None:
+        log.info("display: no voice pack in %s; boards use the browser's speech", folder)
+    else:
+        log.info("display: voice pack %s (%s) from %s", pack.voice, ", ".join(pack.langs), folder)
+    return pack
+
+
+def start_voice_build(settings: Settings, deps: handlers.Deps) -> asyncio.Task[None] | None:
+    """Build espeak-ng's default pack in the background when the default folder has none (a
+    developer's machine, ``make run``); never into a hall's own folder (``ANTRE_VOICE_DIR``)."""
+    if deps.voice is not None or settings.voice_dir.strip() or not settings.voice_build:
+        return None
+    if not espeak.available():
+        return None
+
+    async def build() -> None:
+        try:
+            deps.voice = await asyncio.to_thread(espeak.build, settings.voice_path())
+            count_clips(deps)
+            log.info("display: built the default voice pack in %s", settings.voice_path())
+        except Exception:
+            log.exception("display: could not build the default voice pack")
+            deps.voice = load_voice(settings)  # another display sharing the folder may have
+            count_clips(deps)
+
+    return asyncio.create_task(build(), name="display-voice-build")
+
+
+def count_clips(deps: handlers.Deps) -> None:
+    langs = deps.voice.langs if deps.voice is not None else {handlers.VOICE_LANG: {}}
+    for lang, clips in langs.items():
+        deps.metrics.voice_clips.labels(lang).set(len(clips))

@@ -23,14 +23,16 @@ from antre.uow import Transaction, UnitOfWork
 from antre.v1 import events_pb2 as pb
 from services.display.adapters import repository as repo
 from services.display.adapters.tables import inbox
+from services.display.adapters.voicepack import VoicePack
 from services.display.domain import board as domain
-from services.display.domain.announcements import Announcement, Kind, announce
+from services.display.domain.announcements import Announcement, Kind, announce, spoken_duration
 from services.display.domain.board import Board, Call, CounterSeen, CounterStatus, Source, Stage, TicketSeen
-from services.display.domain.speech import words
+from services.display.domain.speech import CHIME, tokenize, words
 from services.display.metrics import Metrics
 
 log = logging.getLogger(__name__)
 CONSUMER = "display-board"
+VOICE_LANG = "id"  # the language calls are spoken in (the voice pack's folder)
 
 
 @dataclass
@@ -40,6 +42,9 @@ class Deps:
     metrics: Metrics
     live: Broadcaster
     recent_calls: int = 6
+    # The clips boards play; None: boards speak with their speech engine (and the arbiter
+    # estimates how long that takes). Set at start, or later once a default pack is built.
+    voice: VoicePack | None = None
 
 
 @dataclass
@@ -165,6 +170,12 @@ def _announce(
         return None
     if not zone:
         return None
+    voice = deps.voice
+    duration = (
+        spoken_duration((CHIME, *tokenize(text)), voice.durations(VOICE_LANG), voice.pause_seconds)
+        if voice is not None
+        else None
+    )
     entry = announce(
         zone=zone,
         ticket_id=ref.ticket_id,
@@ -177,6 +188,7 @@ def _announce(
         now=min(at, tx.now),
         last_end=repo.lock_zone(tx.conn, zone),
         gap=dt.timedelta(seconds=deps.hall.announcement_gap_seconds),
+        duration=duration,
     )
     seq = repo.add_announcement(tx.conn, entry, event_id)
     return replace(entry, seq=seq)
@@ -235,11 +247,16 @@ def prune(deps: Deps) -> int:
 class BoardView:
     board: Board
     last_seq: int
-    upcoming: tuple[Announcement, ...]  # not yet begun: a board that just loaded may speak them
+    # Not stale yet: what a board that just (re)loaded may still speak, unless it already did
+    # (it remembers the last seq it played).
+    upcoming: tuple[Announcement, ...]
     now: dt.datetime
 
 
-def board(deps: Deps, zone: str) -> BoardView:
+def board(deps: Deps, zone: str, speakable: dt.timedelta = dt.timedelta(0)) -> BoardView:
+    """The zone's board; ``upcoming`` holds the announcements that began less than ``speakable``
+    ago or have not begun (the stale age: a speaker page reloaded in a burst finds the calls whose
+    slot passed while it loaded, and the ones it had played it skips)."""
     domain.resolve_zone(deps.hall, zone)
     now = deps.uow.clock()
     with db.read(deps.uow.engine) as conn:
@@ -251,7 +268,8 @@ def board(deps: Deps, zone: str) -> BoardView:
             domain.zone_services(deps.hall, zone),
             repo.counters(conn, zone),
         )
-        return BoardView(view, repo.last_seq(conn, zone), tuple(repo.upcoming(conn, zone, now)), now)
+        upcoming = tuple(repo.upcoming(conn, zone, now - speakable))
+        return BoardView(view, repo.last_seq(conn, zone), upcoming, now)
 
 
 def announcements_after(deps: Deps, zone: str, after: int, limit: int) -> list[Announcement]:

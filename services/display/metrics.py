@@ -4,6 +4,8 @@
 - ``antre_announcement_delay_seconds{zone}``: from the counter's call to the chime, i.e. how far
   behind the hall's voice is (0 when the zone was quiet; grows in a burst of calls).
 - ``antre_board_connections{zone}``: boards (pages) connected to a zone's live stream now.
+- ``antre_voice_clips{lang}``: clips of the voice pack boards play (0 for every language: no pack,
+  boards speak with the browser's speech engine, whose voice and timing vary).
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ class Metrics:
             "Time from a call to the start of its announcement",
             ["zone"],
             buckets=(0.0, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0),
+            registry=registry,
+        )
+        self.voice_clips = Gauge(
+            "antre_voice_clips",
+            "Clips in the voice pack the boards play, by language",
+            ["lang"],
             registry=registry,
         )
         self.connections = Gauge(

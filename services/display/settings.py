@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
 from antre.settings import ServiceSettings
@@ -15,3 +17,13 @@ class Settings(ServiceSettings):
     board_recent_calls: int = Field(default=6, ge=1, le=50)
     # At most this many announcements are replayed to a board that reconnects.
     board_resync_limit: int = Field(default=500, ge=1)
+    # The voice pack the boards play (services/display/voice/README.md): a hall's own recordings.
+    # Empty: <state_dir>/voice, where the display builds espeak-ng's default pack when it starts
+    # without one (see voice_build).
+    voice_dir: str = ""
+    # Build the default pack into <state_dir>/voice at start when that folder has none and
+    # espeak-ng is installed (production images build it at image build time instead).
+    voice_build: bool = True
+
+    def voice_path(self) -> Path:
+        return Path(self.voice_dir) if self.voice_dir.strip() else self.state_dir / "voice"

@@ -68,10 +68,10 @@ def latest_calls(conn: Connection, zone: str, limit: int) -> list[Announcement]:
     return [_announcement(r) for r in conn.execute(query)]
 
 
-def upcoming(conn: Connection, zone: str, now: dt.datetime) -> list[Announcement]:
-    """Announcements of the zone whose chime has not begun yet, oldest first."""
+def upcoming(conn: Connection, zone: str, after: dt.datetime) -> list[Announcement]:
+    """Announcements of the zone whose chime begins after ``after``, oldest first."""
     t = announcements
-    query = select(t).where(t.c.zone == zone, t.c.starts_at > now).order_by(t.c.seq)
+    query = select(t).where(t.c.zone == zone, t.c.starts_at > after).order_by(t.c.seq)
     return [_announcement(r) for r in conn.execute(query)]
 
 

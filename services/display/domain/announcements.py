@@ -14,16 +14,21 @@ Invariants, for two announcements ``a`` and ``b`` of one zone with ``a.seq < b.s
 Zones are independent: a call in one zone never waits for another zone's voice. A recall is
 one more announcement (kind ``recall``), queued like any call.
 
-The duration of an announcement is an estimate made from its words (see
-:func:`estimate_duration`); a board that finds its speech engine slower still never speaks two
-at once, it only falls behind its schedule.
+The duration of an announcement is the length of its clips played back to back when the hall's
+voice pack has them all (see :func:`spoken_duration`: then a board plays exactly the slot it was
+given), else an estimate made from its words (see :func:`estimate_duration`) for the board's
+speech engine; a board whose engine is slower still never speaks two at once, it only falls
+behind its schedule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from services.display.domain.speech import CHIME, PAUSE, tokenize
 
 # A two-tone chime precedes every call so that the hall turns its head before the number.
 CHIME_SECONDS = 2.0
@@ -54,6 +59,11 @@ class Announcement:
     duration: dt.timedelta
 
     @property
+    def tokens(self) -> tuple[str, ...]:
+        """The voice pack's clips for this announcement: the chime, then its words."""
+        return (CHIME, *tokenize(self.text))
+
+    @property
     def ends_at(self) -> dt.datetime:
         return self.starts_at + self.duration
 
@@ -74,6 +84,23 @@ def estimate_duration(
     """Chime plus words: "Nomor antrean A nol satu dua, silakan menuju loket tiga" is 10 words,
     2 + 10 x 0.35 = 5.5 seconds."""
     return dt.timedelta(seconds=chime_seconds + seconds_per_word * len(text.split()))
+
+
+def spoken_duration(
+    tokens: Sequence[str], clips: Mapping[str, float], pause_seconds: float
+) -> dt.timedelta | None:
+    """How long the clips of ``tokens`` last played back to back (``clips``: seconds per clip
+    name; a :data:`PAUSE` is ``pause_seconds`` of silence). None when a clip is missing: the
+    board then speaks the text with its speech engine, and only an estimate can time that."""
+    seconds = 0.0
+    for token in tokens:
+        if token == PAUSE:
+            seconds += pause_seconds
+        elif token in clips:
+            seconds += clips[token]
+        else:
+            return None
+    return dt.timedelta(seconds=seconds)
 
 
 def schedule(
@@ -101,9 +128,12 @@ def announce(
     last_end: dt.datetime | None,
     gap: dt.timedelta,
     seq: int = 0,
+    duration: dt.timedelta | None = None,
 ) -> Announcement:
-    """The next entry of a zone's log, given where the zone's voice ends (``last_end``)."""
-    duration = estimate_duration(text)
+    """The next entry of a zone's log, given where the zone's voice ends (``last_end``).
+    ``duration``: how long it plays (see :func:`spoken_duration`); estimated from the text when
+    not given."""
+    duration = estimate_duration(text) if duration is None else duration
     return Announcement(
         seq=seq,
         zone=zone,
@@ -129,7 +159,16 @@ class Arbiter:
     _seq: int = 0
 
     def add(
-        self, *, zone: str, ticket_id: str, number: str, counter: int, text: str, kind: Kind, now: dt.datetime
+        self,
+        *,
+        zone: str,
+        ticket_id: str,
+        number: str,
+        counter: int,
+        text: str,
+        kind: Kind,
+        now: dt.datetime,
+        duration: dt.timedelta | None = None,
     ) -> Announcement:
         log = self._logs.setdefault(zone, [])
         entry = announce(
@@ -142,6 +181,7 @@ class Arbiter:
             now=now,
             last_end=self.last_end(zone),
             gap=self.gap,
+            duration=duration,
         )
         self._seq += 1
         entry = replace(entry, seq=self._seq)

@@ -7,6 +7,7 @@ letters by their names (Indonesian: A, Be, Ce, ...), the zero-padded ticket digi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -126,3 +127,55 @@ def words(number: str, counter: int, agency_name: str = "", lang: str = "id") ->
     else:
         raise ValueError(f"unknown language {lang!r} (id or en)")
     return f"{text}, {agency_name.strip()}" if agency_name.strip() else text
+
+
+# ---- the voice pack's view: a sentence as clips ----
+
+# Tokens that are not words: the chime before every call, and the short pause a comma makes.
+# Words never start with "_", so these never collide with a recorded word.
+CHIME = "_chime"
+PAUSE = "_pause"
+
+_WORD_OR_COMMA = re.compile(r"[^\W_]+|,")
+
+_INTRO = {
+    "id": ("nomor", "antrean", "silakan", "menuju", "loket"),
+    "en": ("number", "please", "go", "to", "counter"),
+}
+_NUMBER_WORDS = {
+    "id": ("sepuluh", "sebelas", "belas", "puluh", "seratus", "ratus", "seribu", "ribu"),
+    "en": (*_TEENS_EN, *_TENS_EN[2:], "hundred", "and", "thousand"),
+}
+
+
+def tokenize(text: str) -> list[str]:
+    """A sentence as the voice pack's clip names, in order: words lowercased ("Be" -> "be"),
+    hyphenated numbers split ("twenty-one" -> "twenty", "one"), each comma a :data:`PAUSE`.
+
+    >>> tokenize("Nomor antrean A nol satu dua, silakan menuju loket dua belas")
+    ['nomor', 'antrean', 'a', 'nol', 'satu', 'dua', '_pause', 'silakan', 'menuju', 'loket', 'dua', 'belas']
+    """
+    return [PAUSE if part == "," else part for part in _WORD_OR_COMMA.findall(text.casefold())]
+
+
+def tokens(number: str, counter: int, agency_name: str = "", lang: str = "id") -> list[str]:
+    """The clips the board plays for a call, back to back: the chime, then the words of
+    :func:`words` (same arguments, same errors), so that a board playing clips says exactly the
+    sentence shown and the arbiter can time it from the clips' lengths.
+
+    >>> tokens("A-012", 3)
+    ['_chime', 'nomor', 'antrean', 'a', 'nol', 'satu', 'dua', '_pause', 'silakan', 'menuju', 'loket', 'tiga']
+    """
+    return [CHIME, *tokenize(words(number, counter, agency_name, lang))]
+
+
+def vocabulary(lang: str = "id") -> tuple[str, ...]:
+    """Every word a call sentence can use without an agency name, for any ticket number and any
+    counter below a million: the clips a complete voice pack of the language has (besides the
+    chime). Sorted, without repeats."""
+    if lang not in _INTRO:
+        raise ValueError(f"unknown language {lang!r} (id or en)")
+    letters = LETTERS_ID if lang == "id" else LETTERS_EN
+    digits = DIGITS_ID if lang == "id" else DIGITS_EN
+    names = (name.casefold() for name in letters.values())
+    return tuple(sorted({*_INTRO[lang], *names, *digits, *_NUMBER_WORDS[lang]}))

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from antre import sse
+from antre.problems import NotFound
 from services.display import handlers
+from services.display.adapters import voicepack
 from services.display.domain.announcements import Announcement
 from services.display.domain.board import resolve_zone
 from services.display.entrypoints.feed import LISTENER_QUEUE, ZoneFeed
@@ -73,6 +75,7 @@ def _ctx(request: Request) -> Context:
 Ctx = Annotated[Context, Depends(_ctx)]
 api = APIRouter(prefix="/api/v1", tags=["display"])
 pages = APIRouter(include_in_schema=False)
+voice = APIRouter(prefix="/voice", tags=["display"])
 
 
 @api.get("/zones")
@@ -135,7 +138,7 @@ async def events(
             # Join the zone's feed before reading, so that nothing committed in between is missed.
             with feed.listener() as listener:
                 listener.since = asyncio.get_running_loop().time()
-                view = await asyncio.to_thread(handlers.board, deps, zone)
+                view = await asyncio.to_thread(handlers.board, deps, zone, ctx.stale_after)
                 # A fresh page starts from the snapshot's seq; a resuming one keeps its own id.
                 yield sse.frame(_board_json(ctx, view), "snapshot", view.last_seq if resume is None else None)
                 sent = view.last_seq
@@ -168,6 +171,39 @@ def _seq(value: str | None) -> int | None:
     return int(value.strip())
 
 
+# ---- the voice pack ----
+
+
+def _pack(ctx: Context) -> voicepack.VoicePack:
+    pack = ctx.deps.voice
+    if pack is None:
+        raise NotFound(
+            "no_voice_pack",
+            "Paket suara belum tersedia; papan memakai suara peramban",
+            "No voice pack yet; boards use the browser's speech",
+        )
+    return pack
+
+
+@voice.get("/manifest.json")
+async def voice_manifest(ctx: Ctx) -> Response:
+    """The voice pack's clips per language (token -> file, seconds): boards fetch it once and
+    play each announcement's ``tokens`` from it."""
+    return JSONResponse(_pack(ctx).manifest(), headers={"Cache-Control": "no-cache"})
+
+
+@voice.get("/{file:path}")
+async def voice_clip(file: str, ctx: Ctx, v: str = "") -> FileResponse:
+    """A clip the manifest lists (nothing else of the folder). Asked for with the pack's
+    version (``?v=``), it is cached for good: a changed pack has another version."""
+    pack = _pack(ctx)
+    path = pack.path(file)
+    if path is None or not path.is_file():
+        raise NotFound("no_voice_clip", f"Klip suara '{file}' tidak ada", f"No voice clip '{file}'")
+    cache = "public, max-age=31536000, immutable" if v and v == pack.version else "no-cache"
+    return FileResponse(path, media_type=voicepack.media_type(path), headers={"Cache-Control": cache})
+
+
 # ---- pages ----
 
 
@@ -175,9 +211,12 @@ def _seq(value: str | None) -> int | None:
 async def index(ctx: Ctx) -> HTMLResponse:
     """Links to every zone's board, for whoever sets up the hall's TVs."""
     hall = ctx.deps.hall
+    # One TV per zone plays the sound (the one wired to the zone's loudspeakers): its page is
+    # opened with ?speaker=1; every other screen of the zone opens the plain board.
     items = "\n".join(
         f'<li><a href="/boards/{html.escape(z.code)}">{html.escape(z.name)}</a>'
-        f" <code>{html.escape(z.code)}</code></li>"
+        f' <code>{html.escape(z.code)}</code> &middot; <a href="/boards/{html.escape(z.code)}?speaker=1">'
+        'dengan suara <span lang="en">/ with sound (speaker)</span></a></li>'
         for z in hall.zones
     )
     demo = '<p class="demo-mark">DEMO</p>' if ctx.demo else ""
@@ -188,6 +227,8 @@ async def index(ctx: Ctx) -> HTMLResponse:
 <link rel="stylesheet" href="/static/board.css"></head>
 <body class="index"><main>{demo}<h1>{html.escape(hall.name)}</h1>
 <p>Papan antrean per zona <span lang="en">/ Queue boards per zone</span></p>
+<p>Satu layar per zona dibuka "dengan suara": hanya layar itu yang memanggil.
+<span lang="en">/ One screen per zone opens "with sound": only that screen calls out.</span></p>
 <ul class="zones">{items}</ul></main></body></html>"""
     return HTMLResponse(body)
 
@@ -200,6 +241,7 @@ async def board_page(zone: str, ctx: Ctx) -> FileResponse:
 
 def install(app: FastAPI) -> None:
     app.include_router(api)
+    app.include_router(voice)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if SHARED_STATIC.is_dir():  # shared page assets, if another part of the tree ships them
@@ -229,7 +271,9 @@ def _announcement_json(
         "counter": entry.counter,
         "counter_name": _counter_name(ctx, entry.counter),
         "text": entry.text,
-        "lang": "id-ID",
+        "lang": "id-ID",  # for the browser's speech engine, when a clip is missing
+        "tokens": list(entry.tokens),  # the voice pack's clips, played back to back
+        "voice_lang": handlers.VOICE_LANG,  # the pack's language folder
         "kind": entry.kind.value,
         "created_at": _iso(entry.created_at),
         "starts_at": _iso(entry.starts_at),

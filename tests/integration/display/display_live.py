@@ -24,14 +24,20 @@ UNREACHABLE_NATS = "nats://127.0.0.1:1"
 
 
 class LiveDisplay:
-    def __init__(self, folder: Path, nats_url: str = UNREACHABLE_NATS, **settings: Any) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        nats_url: str = UNREACHABLE_NATS,
+        hall: dict[str, Any] | None = None,
+        **settings: Any,
+    ) -> None:
         self.hall_id = unique("d")
         self.settings = Settings(
-            hall_file=write_hall(folder, self.hall_id),
+            hall_file=write_hall(folder, self.hall_id, **(hall or {})),
             state_dir=folder / "state",
             nats_url=nats_url,
             demo=True,
-            **settings,
+            **{"voice_build": False, **settings},  # no espeak-ng run per test: a pack is passed in
         )
         self.app = create_app(self.settings)
         self.port = free_port()

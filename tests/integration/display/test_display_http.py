@@ -71,6 +71,9 @@ def test_the_announcement_log(display: LiveDisplay) -> None:
     first = body["announcements"][0]
     assert first["text"] == "Nomor antrean A nol nol dua, silakan menuju loket dua"
     assert first["kind"] == "call" and first["stale"] is False and first["resync"] is False
+    words = ["nomor", "antrean", "a", "nol", "nol", "dua", "_pause", "silakan", "menuju", "loket", "dua"]
+    assert first["tokens"] == ["_chime", *words]
+    assert first["voice_lang"] == "id" and first["lang"] == "id-ID"
     assert dt.datetime.fromisoformat(first["starts_at"]) > dt.datetime.fromisoformat(first["created_at"])
 
 
@@ -97,9 +100,10 @@ def test_the_pages_load_only_from_the_display(display: LiveDisplay) -> None:
     with display.client() as c:
         index = c.get("/").text
         page = c.get(f"/boards/{ZONE}")
-        assets = [c.get(f"/static/board.{ext}") for ext in ("js", "css")]
+        assets = [c.get(f"/static/{name}") for name in ("board.js", "board.css", "voice.js")]
     for zone in ("lantai-1-a", "lantai-1-b", "lantai-2"):
         assert f'href="/boards/{zone}"' in index
+        assert f'href="/boards/{zone}?speaker=1"' in index  # the one TV of the zone that speaks
     assert page.status_code == 200 and "SEDANG DIPANGGIL" in page.text
     assert all(a.status_code == 200 for a in assets)
     for text in [index, page.text, *(a.text for a in assets)]:
@@ -155,3 +159,14 @@ def test_a_reconnecting_board_gets_what_it_missed(display: LiveDisplay) -> None:
             events = SseReader(stream.iter_lines())
             events.next()
             assert events.next().id == "2"
+
+
+def test_without_a_voice_pack_boards_are_told_to_use_speech(display: LiveDisplay) -> None:
+    with display.client() as c:
+        manifest = c.get("/voice/manifest.json")
+        clip = c.get("/voice/id/nomor.wav")
+        metrics = c.get("/metrics").text
+    assert manifest.status_code == 404 and manifest.json()["error"]["code"] == "no_voice_pack"
+    assert "suara peramban" in manifest.json()["error"]["message"]
+    assert clip.status_code == 404
+    assert 'antre_voice_clips{lang="id"} 0.0' in metrics  # an alert can tell the hall runs without

@@ -16,8 +16,9 @@ from services.display.domain.announcements import (
     announce,
     estimate_duration,
     schedule,
+    spoken_duration,
 )
-from services.display.domain.speech import words
+from services.display.domain.speech import CHIME, PAUSE, tokens, words
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)
 GAP = dt.timedelta(seconds=1)
@@ -155,3 +156,41 @@ def test_staleness_is_measured_from_the_start() -> None:
     assert entry.is_stale(T0 + s(30.001), s(30))
     assert entry.seq == 0  # numbered by the log that keeps it
     assert entry.ends_at == T0 + entry.duration
+
+
+# ---- timed by the voice pack ----
+
+CLIPS = {CHIME: 1.3, "nomor": 0.5, "antrean": 0.6, "a": 0.3, "nol": 0.4, "satu": 0.45, "dua": 0.4}
+CLIPS |= {"silakan": 0.7, "menuju": 0.6, "loket": 0.5, "tiga": 0.45}
+
+
+def test_a_call_lasts_as_long_as_its_clips_back_to_back() -> None:
+    # chime + nomor antrean A nol satu dua + pause + silakan menuju loket tiga
+    expected = 1.3 + 0.5 + 0.6 + 0.3 + 0.4 + 0.45 + 0.4 + 0.25 + 0.7 + 0.6 + 0.5 + 0.45
+    assert spoken_duration(tokens("A-012", 3), CLIPS, 0.25) == pytest.approx(s(expected), abs=s(1e-6))
+    assert spoken_duration([CHIME, PAUSE, PAUSE], CLIPS, 0.25) == s(1.8)
+    assert spoken_duration([], CLIPS, 0.25) == s(0)
+
+
+def test_a_missing_clip_leaves_the_timing_to_the_estimate() -> None:
+    assert spoken_duration(tokens("A-012", 5), CLIPS, 0.25) is None  # no "lima"
+    entry = announce(
+        zone="z", ticket_id="t", number="A-012", counter=5, text=words("A-012", 5), kind=Kind.CALL,
+        now=T0, last_end=None, gap=GAP, duration=spoken_duration(tokens("A-012", 5), CLIPS, 0.25),
+    )  # fmt: skip
+    assert entry.duration == estimate_duration(words("A-012", 5))
+
+
+def test_the_pack_s_timing_makes_the_slots() -> None:
+    arbiter = Arbiter(GAP)
+    length = spoken_duration(tokens("A-012", 3), CLIPS, 0.25)
+    first = arbiter.add(
+        zone="z", ticket_id="t1", number="A-012", counter=3, text=words("A-012", 3), kind=Kind.CALL,
+        now=T0, duration=length,
+    )  # fmt: skip
+    second = arbiter.add(
+        zone="z", ticket_id="t2", number="A-012", counter=3, text=words("A-012", 3), kind=Kind.RECALL,
+        now=T0, duration=length,
+    )  # fmt: skip
+    assert first.duration == length and second.starts_at == T0 + length + GAP
+    assert first.tokens == tuple(tokens("A-012", 3))

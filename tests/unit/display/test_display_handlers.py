@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from array import array
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ from antre import db
 from antre.hall.model import Hall
 from antre.problems import NotFound
 from services.display import handlers
+from services.display.adapters import espeak, voicepack
 from services.display.adapters.tables import announcements, board_tickets
-from services.display.domain.announcements import Kind
+from services.display.domain.announcements import Kind, estimate_duration
 from services.display.domain.board import CounterStatus
+from services.display.domain.speech import CHIME, PAUSE, tokens
 from tests.unit.display import display_factories as f
 from tests.unit.display.display_factories import T0, Clock
 
@@ -211,6 +214,30 @@ def test_upcoming_announcements_and_the_last_seq(deps: handlers.Deps, kendari: H
     assert [a.seq for a in view.upcoming] == [2, 3]  # the first has begun
     assert [a.seq for a in handlers.announcements_after(deps, "lantai-1-a", 1, 10)] == [2, 3]
     assert [a.seq for a in handlers.announcements_after(deps, "lantai-1-a", 0, 2)] == [2, 3]  # the newest
+    # A speaker page that just loaded also gets the ones begun less than the stale age ago: it
+    # may have missed them while it loaded (it skips those it played, by seq).
+    assert [a.seq for a in handlers.board(deps, "lantai-1-a", s(30)).upcoming] == [1, 2, 3]
+    clock.now = T0 + s(60)
+    assert handlers.board(deps, "lantai-1-a", s(30)).upcoming == ()
+
+
+def test_with_a_voice_pack_a_call_lasts_as_long_as_its_clips(
+    deps: handlers.Deps, kendari: Hall, tmp_path: Path
+) -> None:
+    for token in {*tokens("A-012", 3), *tokens("A-013", 5)} - {PAUSE}:
+        name = "chime.wav" if token == CHIME else f"id/{token}.wav"
+        (tmp_path / "voice" / name).parent.mkdir(parents=True, exist_ok=True)
+        espeak.write_wav(tmp_path / "voice" / name, array("h", [0] * 800), 8000)  # 0.1 s each
+    deps.voice = voicepack.load(tmp_path / "voice")
+    assert deps.voice is not None
+    feed(deps, f.called(kendari, "t1", "A-012", "ktp-el", 3, T0))
+    (tmp_path / "voice" / "id" / "lima.wav").unlink()
+    deps.voice = voicepack.load(tmp_path / "voice")
+    feed(deps, f.called(kendari, "t2", "A-013", "ktp-el", 5, T0))
+    first, second = handlers.announcements_after(deps, "lantai-1-a", 0, 10)
+    assert first.duration == s(11 * 0.1 + voicepack.PAUSE_SECONDS)  # chime, 10 words, a comma
+    assert second.duration == estimate_duration(second.text)  # a clip is missing: the speech engine
+    assert second.starts_at == first.ends_at + s(kendari.announcement_gap_seconds)
 
 
 def test_an_unknown_zone_is_not_found(deps: handlers.Deps) -> None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from services.display.domain.speech import LETTERS_ID, number_en, number_id, spell_ticket, words
+from services.display.domain.speech import (
+    CHIME,
+    LETTERS_ID,
+    PAUSE,
+    number_en,
+    number_id,
+    spell_ticket,
+    tokenize,
+    tokens,
+    vocabulary,
+    words,
+)
 
 ID = "Nomor antrean {}, silakan menuju loket {}"
 EN = "Number {}, please go to counter {}"
@@ -174,3 +185,83 @@ def test_negative_numbers_are_refused() -> None:
         number_id(-1)
     with pytest.raises(ValueError):
         number_en(-1)
+
+
+# ---- tokens: the voice pack's clips for a call ----
+
+
+def clips_of(sentence: str) -> list[str]:
+    """What a reader expects the clips of a sentence to be: chime, then each word lowercased."""
+    return [CHIME, *(PAUSE if w == "," else w.lower() for w in sentence.replace(",", " , ").split())]
+
+
+@pytest.mark.parametrize(("number", "counter", "expected"), CASES)
+def test_indonesian_tokens(number: str, counter: int, expected: str) -> None:
+    assert tokens(number, counter) == clips_of(expected)
+    assert set(tokens(number, counter)) - {CHIME, PAUSE} <= set(vocabulary("id"))
+
+
+@pytest.mark.parametrize(
+    ("number", "counter", "expected"),
+    [
+        ("A-012", 3, ["a", "nol", "satu", "dua", PAUSE, "silakan", "menuju", "loket", "tiga"]),
+        ("A-000", 10, ["a", "nol", "nol", "nol", PAUSE, "silakan", "menuju", "loket", "sepuluh"]),
+        (
+            "Z-999",
+            11,
+            ["zet", "sembilan", "sembilan", "sembilan", PAUSE, "silakan", "menuju", "loket", "sebelas"],
+        ),
+        (
+            "PH-007",
+            12,
+            ["pe", "ha", "nol", "nol", "tujuh", PAUSE, "silakan", "menuju", "loket", "dua", "belas"],
+        ),
+        (
+            "X-019",
+            19,
+            ["eks", "nol", "satu", "sembilan", PAUSE, "silakan", "menuju", "loket", "sembilan", "belas"],
+        ),
+        ("Q-020", 20, ["ki", "nol", "dua", "nol", PAUSE, "silakan", "menuju", "loket", "dua", "puluh"]),
+        (
+            "C-021",
+            21,
+            ["ce", "nol", "dua", "satu", PAUSE, "silakan", "menuju", "loket", "dua", "puluh", "satu"],
+        ),
+        ("V-100", 100, ["fe", "satu", "nol", "nol", PAUSE, "silakan", "menuju", "loket", "seratus"]),
+    ],
+)
+def test_edge_tokens(number: str, counter: int, expected: list[str]) -> None:
+    assert tokens(number, counter) == [CHIME, "nomor", "antrean", *expected]
+
+
+def test_english_tokens_split_hyphenated_numbers() -> None:
+    assert tokens("PH-007", 121, lang="en") == [
+        CHIME, "number", "p", "h", "zero", "zero", "seven", PAUSE,
+        "please", "go", "to", "counter", "one", "hundred", "and", "twenty", "one",
+    ]  # fmt: skip
+
+
+def test_an_agency_name_becomes_tokens_a_pack_may_lack() -> None:
+    """Free text: its words are tokens like any other (a pack without them makes the board use
+    its speech engine for that sentence), punctuation is dropped, a comma is a pause."""
+    expected = ["loket", "tiga", PAUSE, "dinas", "dukcapil", "kota"]
+    assert tokens("A-012", 3, "Dinas Dukcapil (Kota)")[-6:] == expected
+    assert tokenize("silakan, Dinas DPM-PTSP (Kota)") == ["silakan", PAUSE, "dinas", "dpm", "ptsp", "kota"]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_vocabulary_covers_every_ticket_and_counter(lang: str) -> None:
+    """Every letter, every digit and every counter up to 2,000 (and some far beyond) needs only
+    the language's vocabulary: a complete pack never falls back to the speech engine."""
+    known = set(vocabulary(lang)) | {CHIME, PAUSE}
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for counter in [*range(1, 2001), 10_000, 11_011, 99_999, 100_000, 999_999]:
+        number = f"{letters[counter % 26]}{letters[counter // 26 % 26]}-{counter % 1000:03d}"
+        assert set(tokens(number, counter, lang=lang)) <= known, (number, counter)
+    assert len(vocabulary(lang)) == len(set(vocabulary(lang)))
+    assert not any(word.startswith("_") for word in vocabulary(lang))
+
+
+def test_the_vocabulary_of_an_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError):
+        vocabulary("fr")

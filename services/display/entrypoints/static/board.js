@@ -1,44 +1,63 @@
 // A zone's board: live state from /api/v1/zones/{zone}/events, and the hall's voice.
 //
-// The voice rules (see services/display/domain/announcements.py for the server's side):
-// - speak each announcement at its starts_at, in server time (offset taken from server_time);
-// - one at a time: a single loop speaks, in seq order;
+// One speaker per zone: only a page opened with ?speaker=1 makes sound (the TV wired to the
+// zone's loudspeakers); every other page of the zone only shows. The voice rules (see
+// services/display/domain/announcements.py for the server's side):
+// - play each announcement at its starts_at, in server time (offset taken from server_time),
+//   from the voice pack's clips (voice.js: Web Audio, back to back, no gap between clips); the
+//   browser's speech engine only when a clip is missing;
+// - one at a time: a single loop schedules, in seq order, each one after the previous ends;
 // - never one whose seq is <= the last one played on this screen (localStorage, per zone), so a
 //   refresh never replays a call; never a stale one (shown, not spoken).
-// window.antreBoard.played keeps {seq, number, counter, startedAt, endedAt} (server-time ms) for
-// browser tests.
+// window.antreBoard.played keeps {seq, number, counter, startedAt, endedAt, via} (server-time
+// ms) for browser tests; each start is also told as a window event "antre:play".
 (function () {
   "use strict";
 
   const zone = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
+  const params = new URLSearchParams(location.search);
+  const SPEAKER = params.get("speaker") === "1";
   const LAST_KEY = "antre.board." + zone + ".lastPlayed";
   const SOUND_KEY = "antre.board.sound";
+  const LEAD_MS = 300;      // clips are handed to the audio thread this long before their start
+  const OFFSET_SAMPLES = 20;
+  const KEEP = 1000;
+  const SESSION = Math.random().toString(36).slice(2); // this load of the page, for test logs        // entries kept in each log below, and seqs remembered as queued
   const ZONE_ABBR = {
     "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT",
   };
 
   const state = {
     offsetMs: 0,          // server clock minus this screen's clock
+    offsets: [],          // the last samples of it
     staleMs: 30000,
     timezone: "Asia/Makassar",
     board: null,
     queue: [],            // announcements waiting for their slot, by seq
     queued: new Set(),
-    playing: null,        // the announcement being spoken
+    playing: null,        // the announcement being heard
+    busyUntil: 0,         // server ms at which the voice scheduled so far ends
+    busyAudio: 0,         // the same on the audio clock (seconds), which decides overlaps
     pumping: false,
     lastSeen: null,       // last announcement seq received, for a manual reconnect
     source: null,
-    audio: null,
   };
+  const voice = window.AntreVoice.create({ langs: ["id"], log: (m) => console.info("antre voice:", m) });
   const board = (window.antreBoard = {
-    zone: zone, played: [], skipped: [], shown: [], state: state,
+    zone: zone, speaker: SPEAKER, played: [], skipped: [], shown: [], state: state, voice: voice,
     serverNow: serverNow,
   });
 
   const $ = (id) => document.getElementById(id);
 
   function serverNow() { return Date.now() + state.offsetMs; }
-  function syncClock(serverTime) { state.offsetMs = Date.parse(serverTime) - Date.now(); }
+  // A frame arrives some time after the server stamped it, so each sample can only be low: the
+  // highest recent one is the best guess of the offset.
+  function syncClock(serverTime) {
+    state.offsets.push(Date.parse(serverTime) - Date.now());
+    if (state.offsets.length > OFFSET_SAMPLES) state.offsets.shift();
+    state.offsetMs = Math.max.apply(null, state.offsets);
+  }
 
   function lastPlayed() { return parseInt(localStorage.getItem(LAST_KEY) || "0", 10) || 0; }
   function setLastPlayed(seq) { if (seq > lastPlayed()) localStorage.setItem(LAST_KEY, String(seq)); }
@@ -63,16 +82,6 @@
     $("zone-name").textContent = b.zone.name;
     $("demo").hidden = !b.demo;
     renderSpotlight();
-
-    const paused = new Set(b.counters.filter((c) => c.status === "paused").map((c) => c.number));
-    const others = b.now_calling.slice(1);
-    $("counters").replaceChildren(...others.map((c) => {
-      const li = el("li", paused.has(c.counter) ? "paused" : "");
-      li.append(el("div", "number", c.number), el("div", "where", "Loket " + c.counter));
-      const note = paused.has(c.counter) ? "istirahat" : c.serving ? "sedang dilayani" : "";
-      li.append(el("div", "state", note || "\u00a0"));
-      return li;
-    }));
     $("recent").replaceChildren(...b.recent.map((r) => {
       const li = el("li");
       li.append(el("span", "number", r.number), el("span", "where", "Loket " + r.counter));
@@ -83,18 +92,42 @@
       li.append(el("span", "prefix", w.prefix), el("span", "name", w.name), el("span", "count", w.waiting));
       return li;
     }));
+    fitList($("recent"));
   }
 
-  // The spotlight shows the call being spoken, else the newest call of the zone.
+  // A list shows whole rows only: those that do not fit its panel are left out, not cut in half.
+  function fitList(list) {
+    const bottom = list.parentElement.getBoundingClientRect().bottom;
+    while (list.lastElementChild && list.lastElementChild.getBoundingClientRect().bottom > bottom) {
+      list.lastElementChild.remove();
+    }
+  }
+
+  // The spotlight shows the call being spoken, else the newest call of the zone; the grid shows
+  // every other counter's call.
   function renderSpotlight() {
     const b = state.board;
     const call = state.playing || (b && b.now_calling[0]);
+    renderCounters(b, call);
     const box = $("spotlight");
     box.classList.toggle("empty", !call);
     $("spotlight-number").textContent = call ? call.number : "—";
     $("spotlight-counter").textContent = call ? "Loket " + call.counter : "Menunggu panggilan";
     const recall = call && (call.kind === "recall" || call.recalls > 0);
     $("spotlight-note").textContent = recall ? "Panggilan ulang / Recall" : "";
+  }
+
+  function renderCounters(b, spot) {
+    if (!b) return;
+    const paused = new Set(b.counters.filter((c) => c.status === "paused").map((c) => c.number));
+    const others = b.now_calling.filter((c) => !(spot && c.counter === spot.counter && c.number === spot.number));
+    $("counters").replaceChildren(...others.map((c) => {
+      const li = el("li", paused.has(c.counter) ? "paused" : "");
+      li.append(el("div", "number", c.number), el("div", "where", "Loket " + c.counter));
+      const note = paused.has(c.counter) ? "istirahat" : c.serving ? "sedang dilayani" : "";
+      li.append(el("div", "state", note || "\u00a0"));
+      return li;
+    }));
   }
 
   function flash() {
@@ -121,61 +154,127 @@
 
   function isStale(a) { return a.stale || serverNow() - Date.parse(a.starts_at) > state.staleMs; }
 
+  function skip(a) { keep(board.skipped, { seq: a.seq, number: a.number, reason: "stale" }); }
+
+  // A board runs for weeks: its logs and memory of seqs stay bounded.
+  function keep(list, entry) {
+    list.push(entry);
+    if (list.length > KEEP) list.splice(0, list.length - KEEP);
+  }
+
+  function remember(seq) {
+    state.queued.add(seq);
+    if (state.queued.size > KEEP) state.queued.delete(state.queued.values().next().value);
+  }
+
   function enqueue(a) {
-    if (a.seq <= lastPlayed() || state.queued.has(a.seq)) return;
-    state.queued.add(a.seq);
-    if (isStale(a)) { board.skipped.push({ seq: a.seq, number: a.number, reason: "stale" }); return; }
+    if (!SPEAKER) { follow(a); return; }
+    if (state.queued.has(a.seq)) return;
+    remember(a.seq);
+    if (isStale(a)) { skip(a); return; }
+    if (a.seq <= lastPlayed()) return; // played on this screen before a reload, or by another tab
     state.queue.push(a);
     state.queue.sort((x, y) => x.seq - y.seq);
     pump();
+  }
+
+  // A page without sound highlights each call during its slot, as the speaker plays it (the
+  // arbiter's slots are what the speaker keeps), so that every screen of the zone agrees.
+  function follow(a) {
+    if (state.queued.has(a.seq) || isStale(a)) return;
+    remember(a.seq);
+    const start = Date.parse(a.starts_at) - serverNow();
+    const end = Date.parse(a.ends_at) - serverNow();
+    if (end <= 0) return;
+    setTimeout(() => show(a), Math.max(0, start));
+    setTimeout(() => { if (state.playing === a) { state.playing = null; renderSpotlight(); } }, end);
+  }
+
+  // Sound is on (a gesture, remembered) and the browser lets the page be heard now.
+  function audible() {
+    if (!SPEAKER || !soundOn()) return false;
+    return !voice.context() || voice.running(); // no Web Audio at all: the speech engine alone
   }
 
   async function pump() {
     if (state.pumping) return;
     state.pumping = true;
     try {
-      while (state.queue.length && soundOn()) {
+      while (state.queue.length && audible()) {
+        if (!voice.settled()) { await sleep(50); continue; } // clips still decoding after a load
         const next = state.queue[0];
-        const wait = Date.parse(next.starts_at) - serverNow();
+        const startAt = Math.max(Date.parse(next.starts_at), state.busyUntil);
+        const wait = startAt - serverNow() - LEAD_MS;
         if (wait > 0) { await sleep(Math.min(wait, 500)); continue; }
         state.queue.shift();
         if (next.seq <= lastPlayed()) continue; // another tab of this screen played it
-        if (isStale(next)) { board.skipped.push({ seq: next.seq, number: next.number, reason: "stale" }); continue; }
-        await play(next);
+        if (isStale(next)) { skip(next); continue; }
+        await play(next, startAt);
       }
     } finally {
       state.pumping = false;
     }
   }
 
-  async function play(a) {
-    // Marked before speaking: a refresh in the middle of a call must not say it again.
+  // Marked as played before it is heard: a refresh in the middle of a call must not say it again.
+  async function play(a, startAt) {
     setLastPlayed(a.seq);
+    const lang = a.voice_lang || "id";
+    if (voice.running() && a.tokens && voice.has(a.tokens, lang)) {
+      const planned = voice.schedule(a.tokens, lang, startAt - serverNow(), state.busyAudio);
+      const startedAt = serverNow() + planned.delayMs;
+      const endedAt = startedAt + planned.seconds * 1000;
+      state.busyUntil = endedAt;
+      state.busyAudio = planned.end;
+      started(a, startedAt, endedAt, "clips", planned);
+      setTimeout(() => show(a), planned.delayMs);
+      setTimeout(() => finished(a, startedAt, endedAt, "clips"), endedAt - serverNow());
+      return; // the loop goes on: the next call is scheduled right behind this one
+    }
+    await sleep(startAt - serverNow()); // the speech engine cannot be scheduled ahead
     const startedAt = serverNow();
-    state.playing = a;
-    renderSpotlight();
-    flash();
+    state.busyUntil = startedAt + a.duration_seconds * 1000;
+    started(a, startedAt, state.busyUntil, "speech", null);
+    show(a);
     try {
-      await chime();
+      await chime(lang);
       await speak(a);
     } finally {
-      state.playing = null;
-      renderSpotlight();
-      board.played.push({ seq: a.seq, number: a.number, counter: a.counter, startedAt: startedAt, endedAt: serverNow() });
+      state.busyUntil = serverNow();
+      state.busyAudio = voice.running() ? voice.context().currentTime : 0;
+      finished(a, startedAt, state.busyUntil, "speech");
     }
   }
 
-  function audio() {
-    const Ctx = window.AudioContext || window.webkitAudioContext;
-    if (!Ctx) return null;
-    if (!state.audio) state.audio = new Ctx();
-    if (state.audio.state === "suspended") state.audio.resume();
-    return state.audio;
+  function show(a) {
+    state.playing = a;
+    renderSpotlight();
+    flash();
   }
 
-  // Two tones (a "ding-dong") made in the page: no sound file to fetch.
-  function chime() {
-    const ctx = audio();
+  // Told to tests and benchmarks: times in server ms ("at": the first sample on this screen's
+  // own clock) and, for clips, on the audio clock of this load of the page ("session").
+  function started(a, startedAt, endsAt, via, planned) {
+    const detail = { zone: zone, seq: a.seq, number: a.number, counter: a.counter,
+      startedAt: startedAt, endsAt: endsAt, at: startedAt - state.offsetMs, via: via, session: SESSION,
+      audioStart: planned ? planned.start : null, audioEnd: planned ? planned.end : null };
+    window.dispatchEvent(new CustomEvent("antre:play", { detail: detail }));
+  }
+
+  function finished(a, startedAt, endedAt, via) {
+    if (state.playing === a) state.playing = null;
+    renderSpotlight();
+    keep(board.played, { seq: a.seq, number: a.number, counter: a.counter,
+      startedAt: startedAt, endedAt: endedAt, via: via });
+  }
+
+  // Before spoken words: the pack's chime, else two tones made in the page.
+  function chime(lang) {
+    if (voice.running() && voice.has(["_chime"], lang)) {
+      const planned = voice.schedule(["_chime"], lang, 0, state.busyAudio);
+      return sleep(planned.delayMs + planned.seconds * 1000);
+    }
+    const ctx = voice.context();
     if (!ctx || ctx.state !== "running") return sleep(0);
     const t0 = ctx.currentTime;
     [[784, 0], [659, 0.6]].forEach(([freq, at]) => {
@@ -192,7 +291,7 @@
     return sleep(1800);
   }
 
-  function voice() {
+  function speechVoice() {
     const voices = window.speechSynthesis.getVoices();
     return voices.find((v) => v.lang === "id-ID") || voices.find((v) => /^id/i.test(v.lang)) || null;
   }
@@ -206,7 +305,7 @@
       function finish() { if (!done) { done = true; clearTimeout(timer); resolve(); } }
       const utterance = new SpeechSynthesisUtterance(a.text);
       utterance.lang = a.lang || "id-ID";
-      const v = voice();
+      const v = speechVoice();
       if (v) utterance.voice = v;
       utterance.onend = finish;
       utterance.onerror = finish;
@@ -214,19 +313,27 @@
     });
   }
 
-  function showSoundButton() {
+  // The button shows until sound was turned on once on this screen, and again whenever the
+  // browser holds the page's audio back (a restart without the TV's autoplay setting).
+  function updateSoundButton() {
+    const ctx = soundOn() ? voice.context() : null;
+    $("sound").hidden = soundOn() && (!ctx || voice.running());
+  }
+
+  function setupSound() {
     const button = $("sound");
-    button.hidden = soundOn();
     button.onclick = () => {
       localStorage.setItem(SOUND_KEY, "on");
-      button.hidden = true;
-      audio();
+      voice.context();
       // Speaking once inside the click unlocks speech for the page.
       if ("speechSynthesis" in window) window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
+      updateSoundButton();
+      setTimeout(updateSoundButton, 200); // resume() settles after the click
       pump();
     };
     // A browser that blocked audio until a gesture gets it from any touch of the screen.
-    document.addEventListener("click", () => { if (soundOn()) audio(); });
+    document.addEventListener("click", () => { if (soundOn()) voice.context(); });
+    updateSoundButton();
   }
 
   // ---- the stream ----
@@ -252,7 +359,8 @@
     source.addEventListener("announcement", (e) => {
       const a = JSON.parse(e.data);
       state.lastSeen = Math.max(state.lastSeen || 0, a.seq);
-      board.shown.push({ seq: a.seq, number: a.number, counter: a.counter, stale: a.stale, resync: a.resync });
+      keep(board.shown, { seq: a.seq, number: a.number, counter: a.counter, stale: a.stale,
+        resync: a.resync, receivedAt: Date.now() });
       if (!state.playing) flash();
       enqueue(a);
     });
@@ -263,9 +371,12 @@
     };
   }
 
-  showSoundButton();
+  if (SPEAKER) {
+    setupSound();
+    voice.load();
+    setInterval(() => { updateSoundButton(); pump(); }, 1000); // sound turned on in another tab
+  }
   tick();
   setInterval(tick, 1000);
-  setInterval(pump, 1000); // picks up sound turned on in another tab, and queued calls
   connect();
 })();
