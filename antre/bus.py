@@ -30,19 +30,26 @@ from antre.events import (
     stream_name,
 )
 from antre.outbox import Publisher
+from antre.settings import nats_servers
 from antre.telemetry import span_under
 
 log = logging.getLogger(__name__)
 
 
-async def connect(url: str, name: str) -> Client:
-    """Connect and keep reconnecting for ever: a hall outlives NATS restarts."""
+async def connect(servers: str | Sequence[str], name: str) -> Client:
+    """Connect to any of the servers (a URL, comma-separated URLs or a list: a cluster's nodes)
+    and keep reconnecting for ever, to whichever node answers: a hall outlives NATS restarts and
+    the loss of a node. The client also learns the cluster's other nodes from the server."""
+    urls = nats_servers(servers) if isinstance(servers, str) else list(servers)
     return await nats.connect(
-        url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=2
+        servers=urls, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=2
     )
 
 
 async def ensure_stream(js: JetStreamContext, hall: str, replicas: int = 1) -> None:
+    """Create the hall's stream when it is missing. An existing stream is left as it is (its
+    replicas are an operator's choice, see deploy/k8s/overlays/prod/nats-stream.yaml); a
+    different replica count is only logged."""
     config = StreamConfig(
         name=stream_name(hall),
         subjects=[hall_subjects(hall)],
@@ -51,9 +58,17 @@ async def ensure_stream(js: JetStreamContext, hall: str, replicas: int = 1) -> N
         num_replicas=replicas,
     )
     try:
-        await js.stream_info(config.name)
+        info = await js.stream_info(config.name)
     except NotFoundError:
         await js.add_stream(config)
+        return
+    if info.config.num_replicas != replicas:
+        log.warning(
+            "stream %s has %s replicas, ANTRE_NATS_REPLICAS says %d: left as it is",
+            config.name,
+            info.config.num_replicas,
+            replicas,
+        )
 
 
 class JetStreamPublisher(Publisher):

@@ -133,14 +133,19 @@ class Runtime:
 
     async def _connect(self) -> None:
         while self.nc is None:
+            nc: Client | None = None
             try:
-                nc = await bus.connect(self.settings.nats_url, f"antre-{self.service}")
+                nc = await bus.connect(self.settings.nats_servers(), f"antre-{self.service}")
                 js = nc.jetstream()
-                await bus.ensure_stream(js, self.hall.id)
+                # On a cluster that is still electing its leaders this fails for a few seconds.
+                await bus.ensure_stream(js, self.hall.id, self.settings.nats_replicas)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("%s: NATS not reachable (%s); retrying", self.service, exc)
+                if nc is not None:  # connected but the stream is not there yet: do not leak it
+                    with contextlib.suppress(Exception):
+                        await nc.close()
                 await asyncio.sleep(1.0)
                 continue
             self.nc, self.js = nc, js

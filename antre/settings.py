@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,14 +17,42 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     # PostgreSQL schema holding this service's tables; empty: the service's name.
     database_schema: str = ""
+    # One server, or every node of a cluster separated by commas: the client connects to any of
+    # them and moves to another when its node goes down.
     nats_url: str = "nats://127.0.0.1:4222"
+    # Copies of the hall's stream (and its consumers) a service creates when the stream is
+    # missing: 3 on a three-node cluster, so the hall goes on when any one node dies. JetStream
+    # allows at most 5.
+    nats_replicas: int = 1
     # Demo halls open whatever the hour (marked on every page); real halls honour their hours.
     demo: bool = False
     otlp_endpoint: str = ""
     log_level: str = "INFO"
+
+    @field_validator("nats_url")
+    @classmethod
+    def _some_server(cls, value: str) -> str:
+        if not nats_servers(value):
+            raise ValueError("ANTRE_NATS_URL kosong / ANTRE_NATS_URL is empty: give one nats:// URL or more")
+        return value
+
+    @field_validator("nats_replicas")
+    @classmethod
+    def _replicas_jetstream_allows(cls, value: int) -> int:
+        if not 1 <= value <= 5:
+            raise ValueError(f"ANTRE_NATS_REPLICAS harus 1 sampai 5 / must be 1 to 5, not {value}")
+        return value
 
     def db_url(self, service: str) -> str:
         return self.database_url or f"sqlite:///{self.state_dir / (service + '.db')}"
 
     def db_schema(self, service: str) -> str:
         return self.database_schema or service
+
+    def nats_servers(self) -> list[str]:
+        return nats_servers(self.nats_url)
+
+
+def nats_servers(urls: str) -> list[str]:
+    """``nats://a:4222, nats://b:4222`` -> each URL (blanks and spaces dropped)."""
+    return [url.strip() for url in urls.split(",") if url.strip()]
