@@ -15,6 +15,7 @@ from typing import Protocol
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from antre.v1 import commands_pb2 as cmd
 from antre.v1 import events_pb2 as pb
 
 EVENT_HEADER = "Antre-Event"
@@ -40,8 +41,16 @@ SUFFIXES: dict[type[Message], str] = {
     pb.CounterPaused: "counter.paused",
     pb.CounterResumed: "counter.resumed",
     pb.CounterClosed: "counter.closed",
+    cmd.CommandRefused: "counter.command_refused",
 }
-_BY_NAME: dict[str, type[Message]] = {cls.DESCRIPTOR.full_name: cls for cls in SUFFIXES}
+# Commands agencies' systems publish (six tokens, so no event filter matches them); decoded like
+# events, never written to an outbox. See docs/agencies.md.
+COMMANDS: dict[type[Message], str] = {
+    cmd.PauseCounter: "command.counter.pause",
+    cmd.ResumeCounter: "command.counter.resume",
+    cmd.CloseCounter: "command.counter.close",
+}
+_BY_NAME: dict[str, type[Message]] = {cls.DESCRIPTOR.full_name: cls for cls in (*SUFFIXES, *COMMANDS)}
 
 
 def stream_name(hall: str) -> str:
@@ -55,7 +64,8 @@ def hall_subjects(hall: str) -> str:
 
 def subject_for(message: Message) -> str:
     meta = message.meta  # type: ignore[attr-defined]
-    return f"antre.{meta.hall}.{meta.agency}.{SUFFIXES[type(message)]}"
+    suffix = SUFFIXES.get(type(message)) or COMMANDS[type(message)]
+    return f"antre.{meta.hall}.{meta.agency}.{suffix}"
 
 
 def subject_filter(hall: str, suffix: str, agency: str = "*") -> str:
