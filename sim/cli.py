@@ -17,10 +17,9 @@ from pathlib import Path
 
 from antre.hall.load import HallError
 from sim import report
-from sim.blending import BLENDS
 from sim.demand import DemandError, load_demand
-from sim.model import Scenario
-from sim.questions import compare, cutoff, default_scenarios, staff
+from sim.model import BLENDS, DISPATCHES, Scenario
+from sim.questions import compare, cutoff, default_scenarios, scenario_named, staff
 from sim.runner import next_weekday, progress_bar, replicate
 from sim.stats import Estimate, summarise
 
@@ -41,12 +40,14 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--replications", "-n", type=int, default=40)
         c.add_argument("--seed", type=int, default=2026)
         c.add_argument("--jobs", type=int, default=0, help="worker processes (0: one per core)")
-        c.add_argument("--dispatch", choices=("fifo", "priority_lane"), help="override the hall's")
-        c.add_argument("--blend", choices=BLENDS, default="checkin_fifo")
+        c.add_argument("--dispatch", choices=DISPATCHES, help="override the hall's")
+        c.add_argument("--blend", choices=BLENDS, help="override every bookable service's booking.blend")
         c.add_argument("--json", dest="json_out", help="write figures as JSON to FILE ('-': stdout)")
         c.add_argument("--html", dest="html_out", type=Path, help="write a self-contained HTML report")
         if name == "compare":
-            c.add_argument("--policies", nargs="*", help="dispatch+blend pairs, e.g. fifo+booked_first")
+            c.add_argument(
+                "--policies", nargs="*", help="dispatch+blend pairs, e.g. fifo+check_in priority_lane+ratio"
+            )
         if name == "staff":
             c.add_argument("--target", type=float, default=30.0, help="p90 wait target, minutes")
         if name == "cutoff":
@@ -80,7 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "compare":
         scenarios = default_scenarios()
         if args.policies:
-            scenarios = [Scenario(p, *p.split("+")) for p in args.policies]  # type: ignore[arg-type]
+            try:
+                scenarios = [scenario_named(p) for p in args.policies]
+            except ValueError as exc:
+                print(exc, file=sys.stderr)
+                return 2
         result = compare(hall, demand, day, scenarios, args.replications, args.seed, args.jobs, bar)
         lines = [f"{'scenario':<30}{'tunggu rata2':>14}{'p90':>14}{'pergi':>14}{'di aula':>14}"]
         for s, summary in zip(result.scenarios, result.summaries, strict=True):

@@ -1,10 +1,16 @@
 """One hall day, driven through the live system's own pure rules.
 
-Kiosk: :func:`check_issuing` decides whether a number may be issued now (hours, breaks, cutoff) and
-:func:`format_number` numbers it per service. Counters: :func:`policy_for` gives the hall's
-dispatch policy, :func:`next_streak` and the :class:`Station` keep the priority streak exactly as
-the counters service keeps it. What is the simulator's own: the citizens' behaviour (arrival,
-patience, journeys), the staffing plan, and the blending policy until the counters domain has one.
+Kiosk: :func:`check_issuing` decides whether a number may be issued now (hours, breaks, cutoff),
+:func:`format_number` numbers it per service, and a booked citizen checks in by ticketing's
+:func:`admit` (on time keeps the session, late or missed joins as a walk-in). Counters: every call
+is :func:`blending.choose` and :func:`blending.next_state` of the counters domain, with the
+policy :func:`blending.counter_policy` gives each counter from the hall file's ``booking.blend``
+and the :class:`blending.CounterState` (priority and booked streaks) the live station row keeps;
+opening and closing go through :mod:`stations`. What is the simulator's own: the citizens'
+behaviour (arrival, patience, journeys), the staffing plan and the bookkeeping of time.
+
+Time runs in float seconds from local midnight; a datetime is made only where a domain function
+takes one (a ticket joining, a check-in, a call), so the rules see exactly what the live ones see.
 """
 
 from __future__ import annotations
@@ -12,23 +18,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from bisect import insort
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from antre.hall.model import WEEKDAYS, Hall, QueueRules
+from antre.hall.model import WEEKDAYS, Hall, QueueRules, Service
 from antre.problems import Refused
-from services.counters.domain import stations
-from services.counters.domain.dispatch import Candidate, next_streak, policy_for
+from services.counters.domain import blending, stations
+from services.counters.domain.dispatch import Candidate
+from services.ticketing.domain import bookings
 from services.ticketing.domain.hours import check_issuing
 from services.ticketing.domain.tickets import format_number
-from sim.blending import Blend, Waiting, blend_for
 from sim.citizens import Citizen
 from sim.demand import Demand, Profile, agency_counters, profile_on
 from sim.kernel import LATE, URGENT, Kernel
 
 OFFICER = stations.Officer(username="sim", name="Simulasi", agency="")
+BLENDS = ("check_in", "near_slot", "ratio")
+DISPATCHES = ("fifo", "priority_lane")
 
 
 @dataclass(frozen=True)
@@ -38,8 +47,7 @@ class Scenario:
     name: str = "hall"
     dispatch: str | None = None  # "fifo" or "priority_lane"
     priority_max_streak: int | None = None
-    blend: str = "checkin_fifo"
-    due_minutes: float = 10.0
+    blend: str | None = None  # check_in, near_slot or ratio for every bookable service
     staffing: dict[str, Profile] | None = None
     cutoff_minutes: int | None = None
 
@@ -51,22 +59,46 @@ class Scenario:
             rules = dataclasses.replace(rules, priority_max_streak=self.priority_max_streak)
         return rules
 
+    def services(self, hall: Hall) -> dict[str, Service]:
+        """The hall's services, each bookable one with this scenario's blend if it sets one."""
+        out = {s.code: s for s in hall.services}
+        if self.blend is None:
+            return out
+        if self.blend not in BLENDS:
+            raise ValueError(f"unknown blend {self.blend!r} ({', '.join(BLENDS)})")
+        for code, s in out.items():
+            if s.booking is not None:
+                booking = dataclasses.replace(s.booking, blend=self.blend)  # type: ignore[arg-type]
+                out[code] = dataclasses.replace(s, booking=booking)
+        return out
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, eq=False)
 class Ticket:
+    """A citizen's number while they move through the hall; ``entry`` is what the counters see
+    while they wait (rebuilt at each queue they join)."""
+
     citizen: Citizen
     number: str
+    priority: bool  # the ticket's group: a checked-in booking has none, as in the live check-in
+    id: str = ""
     leg: int = 0
-    waiting: bool = False
-    joined: float = 0.0  # kept as the kernel's float: queued_at is rounded to microseconds
+    joined: float = 0.0  # kernel seconds; the entry's queued_at is the same instant as a datetime
+    slot: float = math.inf  # the session start while booked in this queue; inf: a walk-in
+    entry: blending.Blended | None = None
+    stream: list[Ticket] | None = None  # the queue stream it waits in; None: not waiting
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Desk:
     number: int
     services: tuple[str, ...]
     agency: str
     station: stations.Station
+    policy: blending.BlendPolicy
+    streams: tuple[list[Ticket], ...] = ()  # of every service it serves, as the live store reads them
+    state: blending.CounterState = field(default_factory=blending.CounterState)
+    current: Ticket | None = None
     closing: bool = False  # close once the current citizen is done
     opened_at: float = 0.0
     serving_since: float = 0.0
@@ -87,11 +119,20 @@ class DayLog:
     calls: list[tuple[float, int, str, bool, bool]] = field(
         default_factory=list
     )  # t, counter, number, prio, regular waited
+    picks: list[str] = field(default_factory=list)  # ticket ids in call order
     no_shows: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)
     queue_times: list[float] = field(default_factory=list)
     queue_lengths: dict[str, list[int]] = field(default_factory=dict)
     desks: list[Desk] = field(default_factory=list)
+
+
+def _walk_in_key(t: Ticket) -> tuple[float, str]:
+    return t.joined, t.id
+
+
+def _session_key(t: Ticket) -> tuple[float, float, str]:
+    return t.slot, t.joined, t.id
 
 
 class HallDay:
@@ -110,15 +151,29 @@ class HallDay:
         self.hours = hall.hours
         if scenario.cutoff_minutes is not None:
             self.hours = dataclasses.replace(self.hours, cutoff_minutes=scenario.cutoff_minutes)
-        self.policy = policy_for(scenario.rules(hall))
-        self.blend: Blend = blend_for(scenario.blend, scenario.due_minutes)
+        self.rules = scenario.rules(hall)
+        self.services = scenario.services(hall)
         self.base = dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(hall.timezone))
-        self.services = {s.code: s for s in hall.services}
+        self.slot_length = dt.timedelta(minutes=demand.bookings.slot_minutes)
         self.sequence = dict.fromkeys(self.services, 0)
-        self.waiting: dict[str, dict[str, Waiting]] = {code: {} for code in self.services}
-        self.tickets: dict[str, Ticket] = {}
+        # Per service the live store's four streams: (regular, priority) walk-ins by arrival, then
+        # (regular, priority) booked by session (by check-in when the service blends in check-in
+        # order). Each stream's head is the one a policy could pick from it.
+        self.streams: dict[str, tuple[list[Ticket], ...]] = {code: ([], [], [], []) for code in self.services}
+        self.by_session = {
+            code: not isinstance(blending.policy_of(s.booking), blending.CheckIn)
+            for code, s in self.services.items()
+        }
+        self.sessions = {
+            code: [
+                (_seconds(s.start.time()), _seconds(s.end.time()))
+                for s in bookings.sessions_on(service, day, self.hours, hall.timezone)
+            ]
+            for code, service in self.services.items()
+        }
         self.citizens, self.sample_every = citizens, sample_every
         self.paused = self.closed = False
+        self.weekday = WEEKDAYS[day.weekday()]
         span = self.hours.on(day)
         holiday = any(h.date == day for h in self.hours.holidays)
         open_s = _seconds(span.open) if span and not holiday else 0.0
@@ -129,27 +184,32 @@ class HallDay:
         self.log.desks = self.desks
         self.by_service = {code: [d for d in self.desks if code in d.services] for code in self.services}
         self.staffing = scenario.staffing if scenario.staffing is not None else demand.staffing
+        self._plan = [
+            (agency, [next(d for d in self.desks if d.number == n) for n in agency_counters(hall, agency)])
+            for agency in dict.fromkeys(d.agency for d in self.desks)
+        ]
 
     def _desk(self, number: int, services: tuple[str, ...]) -> Desk:
         agency = self.services[services[0]].agency
-        return Desk(number, services, agency, stations.Station(number))
+        policy = blending.counter_policy([self.services[c] for c in services])
+        streams = tuple(s for code in services for s in self.streams[code])
+        return Desk(number, services, agency, stations.Station(number), policy, streams)
 
     def run(self) -> DayLog:
         k, log = self.kernel, self.log
         for citizen in self.citizens:
-            k.at(citizen.arrival, lambda c=citizen: self.arrive(c))
+            k.call(citizen.arrival, self.arrive, citizen)
         if log.close_s > log.open_s:
-            weekday = WEEKDAYS[self.day.weekday()]
             for hour in range(int(log.open_s // 3600), math.ceil(log.close_s / 3600)):
-                k.at(max(hour * 3600.0, log.open_s), lambda h=hour: self.staff(h), URGENT)
+                k.call(max(hour * 3600.0, log.open_s), self.staff, hour, URGENT)
             for pause in self.hours.breaks:
-                if weekday in pause.days:
-                    k.at(_seconds(pause.start), lambda: self.set_paused(True), URGENT)
-                    k.at(_seconds(pause.end), lambda: self.set_paused(False), URGENT)
-            k.at(log.close_s, self.close, URGENT)
+                if self.weekday in pause.days:
+                    k.call(_seconds(pause.start), self.set_paused, True, URGENT)
+                    k.call(_seconds(pause.end), self.set_paused, False, URGENT)
+            k.call(log.close_s, self.close, None, URGENT)
             t = log.open_s
             while t <= log.close_s:
-                k.at(t, self.measure, LATE)
+                k.call(t, self.measure, None, LATE)
                 t += self.sample_every
         k.run()
         return log
@@ -159,90 +219,140 @@ class HallDay:
 
     # --- the kiosk -------------------------------------------------------------------------
     def arrive(self, citizen: Citizen) -> None:
+        code = citizen.route[0]
+        booking = self.services[code].booking
+        if citizen.slot is not None and booking is not None and self._offered(code, citizen.slot):
+            self.check_in(citizen, booking)
+            return
         try:
             check_issuing(self.hours, self.now_dt())
         except Refused as refusal:
             retry = self._reopens(refusal.code)
             if retry is None:
-                self.log.refused[citizen.route[0]] += 1
+                self.log.refused[code] += 1
             else:  # before opening or during a break: they wait at the door for the kiosk
-                self.kernel.at(retry, lambda: self.arrive(citizen))
+                self.kernel.call(retry, self.arrive, citizen)
             return
+        self.join(self._ticket(citizen, code, citizen.priority))
+
+    def check_in(self, citizen: Citizen, booking: object) -> None:
+        """Ticketing's check-in: on time keeps the session; late joins as a walk-in; too early
+        comes back when the window opens; missed takes a walk-in number (at the kiosk's rules)."""
+        assert citizen.slot is not None and isinstance(booking, bookings.Booking)
         code = citizen.route[0]
+        start = self.base + dt.timedelta(seconds=citizen.slot)
+        slot = bookings.SessionSlot(code, self.day, start, start + self.slot_length, 0)
+        try:
+            admission = bookings.admit(slot, booking, self.now_dt())
+        except Refused as refusal:
+            if refusal.code == "check_in_too_early":
+                opens = citizen.slot - booking.check_in_early_minutes * 60.0
+                self.kernel.call(opens, self.arrive, citizen)
+            else:
+                self.arrive(dataclasses.replace(citizen, slot=None))
+            return
+        session = citizen.slot if admission.session_start is not None else None
+        self.join(self._ticket(citizen, code, False), session)
+
+    def _offered(self, code: str, slot: float) -> bool:
+        """Whether the hall offers a session around this slot: a booking outside the sessions
+        could not have been made, so that citizen comes as a walk-in."""
+        return any(start <= slot < end for start, end in self.sessions[code])
+
+    def _ticket(self, citizen: Citizen, code: str, priority: bool) -> Ticket:
         self.sequence[code] += 1
-        ticket = Ticket(citizen, format_number(self.services[code].prefix, self.sequence[code]))
-        self.join(ticket)
+        number = format_number(self.services[code].prefix, self.sequence[code])
+        return Ticket(citizen, number, priority)
 
     def _reopens(self, code: str) -> float | None:
         now = self.kernel.now
         if code == "not_open_yet":
             return self.log.open_s
         if code == "on_break":
-            weekday = WEEKDAYS[self.day.weekday()]
             ends = [
-                _seconds(b.end) for b in self.hours.breaks if weekday in b.days and _seconds(b.start) <= now
+                _seconds(b.end)
+                for b in self.hours.breaks
+                if self.weekday in b.days and _seconds(b.start) <= now
             ]
             later = [e for e in ends if e > now]
             return min(later) if later else None
         return None
 
     # --- the queue --------------------------------------------------------------------------
-    def join(self, ticket: Ticket) -> None:
-        citizen, now = ticket.citizen, self.kernel.now
+    def join(self, ticket: Ticket, session: float | None = None) -> None:
+        citizen, now, priority = ticket.citizen, self.kernel.now, ticket.priority
         code = citizen.route[ticket.leg]
-        ticket_id = f"{citizen.id:07d}.{ticket.leg}"
-        slot = self.base + dt.timedelta(seconds=citizen.slot) if citizen.slot is not None else None
-        candidate = Candidate(ticket_id, code, citizen.priority, self.now_dt())
-        self.waiting[code][ticket_id] = Waiting(candidate, slot)
-        self.tickets[ticket_id] = ticket
-        ticket.waiting, ticket.joined = True, now
+        ticket.id = f"{citizen.id:07d}.{ticket.leg}"
+        ticket.joined = now
+        queued_at = self.now_dt()
+        candidate = Candidate(ticket.id, code, priority, queued_at)
+        start = None if session is None else self.base + dt.timedelta(seconds=session)
+        ticket.entry = entry = blending.Blended.of(candidate, start)
+        streams = self.streams[code]
+        if entry.booked:
+            assert session is not None
+            ticket.slot = session
+            stream = streams[2 + priority]
+            insort(stream, ticket, key=_session_key if self.by_session[code] else _walk_in_key)
+        else:
+            ticket.slot = math.inf
+            stream = streams[priority]
+            if stream and _walk_in_key(stream[-1]) > (now, ticket.id):
+                insort(stream, ticket, key=_walk_in_key)
+            else:
+                stream.append(ticket)
+        ticket.stream = stream
         patience = citizen.patience[ticket.leg]
         if patience != math.inf:
-            self.kernel.at(now + patience, lambda: self.renege(ticket_id, now))
+            self.kernel.call(now + patience, self.renege, (ticket, ticket.leg))
         for desk in self.by_service[code]:
-            if not desk.station.current:
+            if desk.current is None:
                 self.call(desk)
-                if not ticket.waiting:
+                if ticket.stream is None:
                     break
 
-    def renege(self, ticket_id: str, joined: float) -> None:
-        ticket = self.tickets.pop(ticket_id, None)  # None: already called, or the hall closed
-        if ticket is None:
+    def renege(self, what: tuple[Ticket, int]) -> None:
+        ticket, leg = what
+        if ticket.leg != leg or ticket.stream is None:  # already called, or the hall closed
             return
-        code = ticket.citizen.route[ticket.leg]
-        if self.waiting[code].pop(ticket_id, None) is not None:
-            ticket.waiting = False
-            self.log.visits.append((code, joined, math.nan, "reneged"))
+        ticket.stream.remove(ticket)
+        ticket.stream = None
+        self.log.visits.append((ticket.citizen.route[leg], ticket.joined, math.nan, "reneged"))
 
     # --- the counters -----------------------------------------------------------------------
     def call(self, desk: Desk) -> None:
-        station = desk.station
-        if self.paused or self.closed or station.state != stations.StationState.OPEN or station.current:
+        """The live "call next": the counter's policy chooses among the heads of its streams
+        (what the live store reads), and the counter's state moves by the live rule."""
+        if self.paused or self.closed or desk.current is not None:
             return
-        entries = [w for code in desk.services for w in self.waiting[code].values()]
-        if not entries:
+        if desk.station.state != stations.StationState.OPEN:
             return
-        now = self.now_dt()
-        everyone = [w.candidate for w in entries]
-        pick = self.policy(self.blend(entries, now), station.priority_streak)
+        streams = [s for s in desk.streams if s]
+        if not streams:
+            return
+        heads = [s[0].entry for s in streams]
+        pick = blending.choose(heads, desk.state, desk.policy, self.rules, self.now_dt())  # type: ignore[arg-type]
         if pick is None:
             return
-        streak = next_streak(pick, everyone, station.priority_streak)
-        regular_waited = pick.priority and any(not c.priority for c in everyone)
-        del self.waiting[pick.service][pick.ticket_id]
-        ticket = self.tickets.pop(pick.ticket_id)
-        ticket.waiting = False
+        desk.state = blending.next_state(pick, heads, desk.state, desk.policy, self.rules)  # type: ignore[arg-type]
+        i = next(i for i, h in enumerate(heads) if h is pick)
+        ticket = streams[i].pop(0)
+        ticket.stream = None
+        regular_waited = pick.priority and any(not h.priority for h in heads)  # type: ignore[union-attr]
         t = self.kernel.now
-        self.log.visits.append((pick.service, ticket.joined, t, "served"))
-        self.log.calls.append((t, desk.number, ticket.number, pick.priority, regular_waited))
-        desk.station = stations.holding(station, pick.ticket_id, streak)
-        desk.serving_since = t
-        self.kernel.at(t + ticket.citizen.durations[ticket.leg], lambda: self.done(desk, ticket))
+        log = self.log
+        log.visits.append((pick.candidate.service, ticket.joined, t, "served"))
+        log.calls.append((t, desk.number, ticket.number, pick.priority, regular_waited))
+        log.picks.append(pick.ticket_id)
+        desk.current, desk.serving_since = ticket, t
+        self.kernel.call(t + ticket.citizen.durations[ticket.leg], self.done, desk)
 
-    def done(self, desk: Desk, ticket: Ticket) -> None:
+    def done(self, desk: Desk) -> None:
         now = self.kernel.now
+        ticket = desk.current
+        assert ticket is not None
         _spread(desk.busy_s, desk.serving_since, now)
-        desk.station = stations.released(desk.station)
+        desk.current = None
         ticket.leg += 1
         if ticket.leg < len(ticket.citizen.route):  # a transfer: same number, back of the next queue
             self.join(ticket)
@@ -255,21 +365,19 @@ class HallDay:
 
     def staff(self, hour: int) -> None:
         """Open or close counters so that each agency has its planned number open this hour."""
-        weekday = WEEKDAYS[self.day.weekday()]
-        for agency in {d.agency for d in self.desks}:
-            numbers = agency_counters(self.hall, agency)
-            want = _planned(self.staffing.get(agency), weekday, hour, len(numbers))
-            for i, number in enumerate(numbers):
-                desk = next(d for d in self.desks if d.number == number)
+        for agency, desks in self._plan:
+            want = _planned(self.staffing.get(agency), self.weekday, hour, len(desks))
+            for i, desk in enumerate(desks):
                 if i < want:
                     desk.closing = False
                     opened = stations.open_station(desk.station, OFFICER, self.now_dt())
                     if opened is not None:
                         desk.station, desk.opened_at = opened, self.kernel.now
+                        desk.state = blending.CounterState(opened.priority_streak, opened.booked_streak)
                         self.call(desk)
                 elif desk.station.state != stations.StationState.CLOSED:
                     desk.closing = True
-                    if not desk.station.current:
+                    if desk.current is None:
                         self._close_desk(desk)
 
     def _close_desk(self, desk: Desk) -> None:
@@ -283,25 +391,25 @@ class HallDay:
             for desk in self.desks:
                 self.call(desk)
 
-    def close(self) -> None:
+    def close(self, _: object = None) -> None:
         """Closing time: nobody more is called; whoever still waits goes home unserved."""
         self.closed = True
         for desk in self.desks:  # officers go home, those serving once their citizen is done
             if desk.station.state != stations.StationState.CLOSED:
                 desk.closing = True
-                if not desk.station.current:
+                if desk.current is None:
                     self._close_desk(desk)
-        for code, waiting in self.waiting.items():
-            for ticket_id in waiting:
-                ticket = self.tickets.pop(ticket_id)
-                ticket.waiting = False
-                self.log.visits.append((code, ticket.joined, math.nan, "left_at_close"))
-            waiting.clear()
+        for code, streams in self.streams.items():
+            for stream in streams:
+                for ticket in stream:
+                    ticket.stream = None
+                    self.log.visits.append((code, ticket.joined, math.nan, "left_at_close"))
+                stream.clear()
 
-    def measure(self) -> None:
+    def measure(self, _: object = None) -> None:
         self.log.queue_times.append(self.kernel.now)
-        for code, waiting in self.waiting.items():
-            self.log.queue_lengths[code].append(len(waiting))
+        for code, streams in self.streams.items():
+            self.log.queue_lengths[code].append(sum(len(s) for s in streams))
 
 
 def _planned(profile: Profile | None, weekday: str, hour: int, available: int) -> int:

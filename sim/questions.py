@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from antre.hall.model import WEEKDAYS, Hall
 from sim.demand import Demand, Profile, agency_counters
-from sim.model import Scenario
+from sim.model import BLENDS, DISPATCHES, Scenario
 from sim.runner import replicate, seeds, simulate
 from sim.stats import Estimate, paired, summarise
 
@@ -50,13 +50,22 @@ def compare(
     return Comparison(tuple(scenarios), tuple(summarise(r) for r in runs), diffs)
 
 
+def scenario_named(name: str) -> Scenario:
+    """``dispatch+blend`` (``priority_lane+near_slot``); ``hall`` for either keeps the hall file's."""
+    dispatch, _, blend = name.partition("+")
+    if dispatch not in (*DISPATCHES, "hall") or blend not in (*BLENDS, "hall"):
+        raise ValueError(
+            f"kebijakan tidak dikenal {name!r}: dispatch+blend, dispatch {'/'.join(DISPATCHES)}, "
+            f"blend {'/'.join(BLENDS)} / unknown policy {name!r}: expected dispatch+blend"
+        )
+    return Scenario(
+        name, dispatch=None if dispatch == "hall" else dispatch, blend=None if blend == "hall" else blend
+    )
+
+
 def default_scenarios() -> list[Scenario]:
-    return [
-        Scenario("priority_lane+checkin_fifo", dispatch="priority_lane", blend="checkin_fifo"),
-        Scenario("priority_lane+booked_first", dispatch="priority_lane", blend="booked_first"),
-        Scenario("fifo+checkin_fifo", dispatch="fifo", blend="checkin_fifo"),
-        Scenario("fifo+booked_first", dispatch="fifo", blend="booked_first"),
-    ]
+    """The hall file's own rules first, then every dispatch with every blend."""
+    return [Scenario("hall+hall")] + [scenario_named(f"{d}+{b}") for d in DISPATCHES for b in BLENDS]
 
 
 @dataclass(frozen=True)

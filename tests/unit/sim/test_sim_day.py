@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -54,11 +55,16 @@ def test_priority_lane_streak_rule_holds_at_every_counter(kendari) -> None:  # t
 
 
 def test_day_before_opening_waits_at_the_door_and_cutoff_turns_away(kendari) -> None:  # type: ignore[no-untyped-def]
+    """Walk-ins only (a booked citizen may check in up to 30 minutes before a session, so
+    before opening too, as the live check-in allows)."""
     demand, hall = kendari
+    walk_ins = {code: dataclasses.replace(sd, booking_share=0.0) for code, sd in demand.services.items()}
+    demand = dataclasses.replace(demand, services=walk_ins)
     log = simulate(
         hall, demand, next_weekday("monday"), Scenario(cutoff_minutes=240), np.random.SeedSequence(3)
     )
-    assert min(joined for _, joined, _, _ in log.visits) >= log.open_s
+    assert min(joined for _, joined, _, _ in log.visits) == log.open_s  # the door opened
+    assert min(t for t, *_ in log.calls) >= log.open_s
     assert sum(log.refused.values()) > 0  # issuing stopped at 11:00
 
 
