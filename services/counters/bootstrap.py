@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from antre.runtime import Runtime
 from antre.web import make_app
-from services.counters import handlers, views
+from services.counters import commands, handlers, views
 from services.counters.adapters.tables import outbox
 from services.counters.entrypoints import consumers, http
 from services.counters.metrics import Metrics
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.watch_queue(lambda: views.queue_lengths(deps))
         metrics.watch_counters(lambda: views.counter_states(deps))
         consumers.install(runtime, deps)
+        commands.install(runtime, deps)  # agencies' systems pausing their counters
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         app.state.ctx = http.Context(deps, settings.demo)
