@@ -358,6 +358,48 @@ def _cross_check(hall: Hall, report: _Report) -> None:
         for j, name in enumerate(hook.events):
             _known(report, ("webhooks", i, "events", j), name, WEBHOOK_EVENTS, ("peristiwa", "event"))
     _check_messages(report, hall.messages)
+    _check_announcements(report, hall)
+
+
+def _check_announcements(report: _Report, hall: Hall) -> None:
+    """The hall's voice: templates that use only their placeholders (a call must say the ticket
+    and the counter), Indonesian always spoken first, and grouping bounds that make sense."""
+    voice = hall.announcements
+    loc: Loc = ("announcements",)
+    for name in ("template_id", "template_en"):
+        names = _template_names(report, (*loc, name), getattr(voice, name), hall_model.CALL_PLACEHOLDERS)
+        for needed in ("ticket", "counter"):
+            if names is not None and needed not in names:
+                report.add(
+                    (*loc, name),
+                    f"harus memuat {{{needed}}}: warga perlu mendengarnya",
+                    f"must contain {{{needed}}}: citizens need to hear it",
+                )
+    if not voice.languages or voice.languages[0] != "id":
+        report.add(
+            (*loc, "languages"),
+            "harus diawali id (Bahasa Indonesia), misalnya [id] atau [id, en]",
+            "must start with id (Bahasa Indonesia), e.g. [id] or [id, en]",
+        )
+    elif len(set(voice.languages)) != len(voice.languages):
+        report.add((*loc, "languages"), "bahasa ganda", "a language is listed twice")
+    if voice.group_max < 1:
+        report.add((*loc, "group_max"), "minimal 1 (1: tanpa pengelompokan)", "at least 1 (1: never group)")
+    if voice.group_lag_seconds < 0:
+        report.add((*loc, "group_lag_seconds"), "tidak boleh negatif", "must not be negative")
+    seen: set[str] = set()
+    for i, message in enumerate(voice.messages):
+        mloc: Loc = (*loc, "messages", i)
+        _token(report, (*mloc, "code"), message.code)
+        if message.code in seen:
+            twice = (f"kode pesan {message.code!r} ganda", f"duplicate message code {message.code!r}")
+            report.add((*mloc, "code"), *twice)
+        seen.add(message.code)
+        if not message.id.strip():
+            report.add((*mloc, "id"), "wajib diisi", "field required")
+        for language in ("id", "en"):
+            if text := getattr(message, language):
+                _template_names(report, (*mloc, language), text, hall_model.MESSAGE_PLACEHOLDERS)
 
 
 def _check_messages(report: _Report, messages: hall_model.CitizenMessages) -> None:

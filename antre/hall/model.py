@@ -232,6 +232,46 @@ class CitizenMessages:
     reminder_at: dt.time = dt.time(16, 0)  # the day before the session
 
 
+# The placeholders of the hall's voice: a call's sentence and the service messages operators post.
+CALL_PLACEHOLDERS = frozenset({"ticket", "counter", "agency"})
+MESSAGE_PLACEHOLDERS = frozenset({"counter"})
+
+
+@dataclass(frozen=True)
+class VoiceMessage:
+    """A service message an operator may ask the hall's voice to say ("Loket {counter} istirahat
+    sebentar"), in Bahasa Indonesia and, for halls that speak English too, English."""
+
+    code: str  # what the display API is asked for: a subject-like token
+    id: str
+    en: str = ""
+
+
+@dataclass(frozen=True)
+class Announcements:
+    """What the hall's voice says and how it keeps up in a burst (see the display's arbiter).
+
+    ``template_id``/``template_en``: a call's sentence; ``{ticket}`` is spelled out ("A nol satu
+    dua"), ``{counter}`` read as a number, ``{agency}`` (optional) is the agency's name.
+    ``languages``: ``[id]``, or ``[id, en]`` to say every call in Indonesian, then English.
+    When a new call would wait more than ``group_lag_seconds`` for its slot, it joins the zone's
+    last waiting announcement, up to ``group_max`` calls in one (1: never group)."""
+
+    template_id: str = "Nomor antrean {ticket}, silakan menuju loket {counter}"
+    template_en: str = "Number {ticket}, please go to counter {counter}"
+    languages: tuple[Literal["id", "en"], ...] = ("id",)
+    group_lag_seconds: float = 15.0
+    group_max: int = 3
+    messages: tuple[VoiceMessage, ...] = (
+        VoiceMessage(
+            "break", "Loket {counter} istirahat sebentar", "Counter {counter} is taking a short break"
+        ),
+    )
+
+    def message(self, code: str) -> VoiceMessage | None:
+        return next((m for m in self.messages if m.code == code), None)
+
+
 @dataclass(frozen=True)
 class Hall:
     id: str  # a subject token
@@ -246,6 +286,7 @@ class Hall:
     webhooks: tuple[Webhook, ...] = ()
     queue: QueueRules = field(default_factory=QueueRules)
     announcement_gap_seconds: float = 1.0
+    announcements: Announcements = field(default_factory=Announcements)
     no_shows: NoShowRule = field(default_factory=NoShowRule)
     messages: CitizenMessages = field(default_factory=CitizenMessages)
 

@@ -40,12 +40,40 @@ SECONDS_PER_WORD = 0.35
 class Kind(StrEnum):
     CALL = "call"
     RECALL = "recall"
+    GROUP = "group"  # several calls of a zone said as one (see :mod:`.arbiter`)
+    MESSAGE = "message"  # a service message an operator posted: goes ahead of waiting calls
+
+
+@dataclass(frozen=True)
+class Part:
+    """One call (or recall) an announcement says: a group says several, in call order."""
+
+    ticket_id: str
+    number: str
+    counter: int
+    kind: Kind
+    created_at: dt.datetime
+    agency: str = ""  # the code of the agency whose counter called, for "{agency}" in a template
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The announcement's words in one language; a bilingual hall says Indonesian, then English."""
+
+    lang: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Announcement:
     """One entry of a zone's log. ``seq`` is 0 until the log (or the database) numbers it;
-    ``created_at`` is when the counter called, ``starts_at`` when the chime begins."""
+    ``created_at`` is when the counter called, ``starts_at`` when the chime begins.
+
+    ``ticket_id``, ``number`` and ``counter`` are the first call's (empty for a message);
+    ``parts`` every call it says (empty: the one call above, or none for a message);
+    ``segments`` its words per language (empty: ``text`` in Indonesian); ``replaces`` the seqs of
+    entries it stands for (a group that grew, or an entry moved behind a message): a board drops
+    those and plays this one."""
 
     seq: int
     zone: str
@@ -57,11 +85,25 @@ class Announcement:
     created_at: dt.datetime
     starts_at: dt.datetime
     duration: dt.timedelta
+    parts: tuple[Part, ...] = ()
+    segments: tuple[Segment, ...] = ()
+    replaces: tuple[int, ...] = ()
+
+    @property
+    def calls(self) -> tuple[Part, ...]:
+        if self.parts or self.kind == Kind.MESSAGE:
+            return self.parts
+        return (Part(self.ticket_id, self.number, self.counter, self.kind, self.created_at),)
+
+    @property
+    def spoken(self) -> tuple[Segment, ...]:
+        return self.segments or (Segment("id", self.text),)
 
     @property
     def tokens(self) -> tuple[str, ...]:
-        """The voice pack's clips for this announcement: the chime, then its words."""
-        return (CHIME, *tokenize(self.text))
+        """The voice pack's clips for this announcement's first language: the chime, then its
+        words (see :func:`segment_tokens` for every language)."""
+        return segment_tokens(self.spoken)[0]
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -101,6 +143,31 @@ def spoken_duration(
         else:
             return None
     return dt.timedelta(seconds=seconds)
+
+
+def segment_tokens(segments: Sequence[Segment]) -> tuple[tuple[str, ...], ...]:
+    """The clips of each segment, played back to back: the chime before the first, a pause
+    before each later one (between "... loket tiga" and "Number A zero ...")."""
+    return tuple(
+        ((CHIME,) if i == 0 else (PAUSE,)) + tuple(tokenize(segment.text))
+        for i, segment in enumerate(segments)
+    )
+
+
+def segments_duration(
+    segments: Sequence[Segment], clips: Mapping[str, Mapping[str, float]], pause_seconds: float
+) -> dt.timedelta:
+    """How long an announcement plays: each segment from its language's clips when the pack has
+    them all, else estimated for the speech engine (a board speaks the whole announcement with
+    its engine then, see board.js, so the estimate covers every segment)."""
+    timed = [
+        spoken_duration(tokens, clips.get(segment.lang, {}), pause_seconds)
+        for segment, tokens in zip(segments, segment_tokens(segments), strict=True)
+    ]
+    if all(t is not None for t in timed):
+        return sum((t for t in timed if t is not None), dt.timedelta(0))
+    words = " ".join(segment.text for segment in segments)
+    return estimate_duration(words)
 
 
 def schedule(

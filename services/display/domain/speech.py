@@ -8,7 +8,8 @@ letters by their names (Indonesian: A, Be, Ce, ...), the zero-padded ticket digi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 Lang = Literal["id", "en"]
@@ -129,14 +130,55 @@ def words(number: str, counter: int, agency_name: str = "", lang: str = "id") ->
     return f"{text}, {agency_name.strip()}" if agency_name.strip() else text
 
 
+def number_words(n: int, lang: str) -> str:
+    if lang == "id":
+        return number_id(n)
+    if lang == "en":
+        return number_en(n)
+    raise ValueError(f"unknown language {lang!r} (id or en)")
+
+
+# A mark left without words by an empty {agency}: at the start, or right before another mark.
+_EMPTY_PART = re.compile(r"^\s*[,;:]\s*|\s*[,;:]\s*(?=[,;:.]|$)")
+
+
+def render_call(template: str, number: str, counter: int, agency: str = "", lang: str = "id") -> str:
+    """A hall's call sentence (``{ticket}``, ``{counter}``, optional ``{agency}``), spoken out.
+    An empty agency name takes its comma with it, so a template written with ``{agency}``
+    still reads well for an agency without a name in that language.
+
+    >>> template = "Nomor antrean {ticket}, {agency}, silakan menuju loket {counter}"
+    >>> render_call(template, "A-012", 3, "Dukcapil")
+    'Nomor antrean A nol satu dua, Dukcapil, silakan menuju loket tiga'
+    >>> render_call(template, "A-012", 3)
+    'Nomor antrean A nol satu dua, silakan menuju loket tiga'
+    """
+    if counter < 1:
+        raise ValueError(f"counter numbers start at 1, got {counter}")
+    if lang not in ("id", "en"):
+        raise ValueError(f"unknown language {lang!r} (id or en)")
+    text = template.format(
+        ticket=spell_ticket(number, lang), counter=number_words(counter, lang), agency=agency.strip()
+    )
+    return " ".join(_EMPTY_PART.sub("", text).split())
+
+
+def render_message(template: str, counter: int | None, lang: str = "id") -> str:
+    """A service message; ``{counter}`` read as a number ("Loket tiga istirahat sebentar")."""
+    if "{counter}" in template and (counter is None or counter < 1):
+        raise ValueError("this message needs a counter number")
+    return template.format(counter=number_words(counter, lang) if counter else "")
+
+
 # ---- the voice pack's view: a sentence as clips ----
 
-# Tokens that are not words: the chime before every call, and the short pause a comma makes.
+# Tokens that are not words: the chime before every call, and the short pause a comma (or a
+# semicolon between the calls of a group, or a colon or full stop) makes.
 # Words never start with "_", so these never collide with a recorded word.
 CHIME = "_chime"
 PAUSE = "_pause"
 
-_WORD_OR_COMMA = re.compile(r"[^\W_]+|,")
+_WORD_OR_COMMA = re.compile(r"[^\W_]+|[,;:.]")
 
 _INTRO = {
     "id": ("nomor", "antrean", "silakan", "menuju", "loket"),
@@ -155,7 +197,7 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Nomor antrean A nol satu dua, silakan menuju loket dua belas")
     ['nomor', 'antrean', 'a', 'nol', 'satu', 'dua', '_pause', 'silakan', 'menuju', 'loket', 'dua', 'belas']
     """
-    return [PAUSE if part == "," else part for part in _WORD_OR_COMMA.findall(text.casefold())]
+    return [PAUSE if part in ",;:." else part for part in _WORD_OR_COMMA.findall(text.casefold())]
 
 
 def tokens(number: str, counter: int, agency_name: str = "", lang: str = "id") -> list[str]:
@@ -179,3 +221,14 @@ def vocabulary(lang: str = "id") -> tuple[str, ...]:
     digits = DIGITS_ID if lang == "id" else DIGITS_EN
     names = (name.casefold() for name in letters.values())
     return tuple(sorted({*_INTRO[lang], *names, *digits, *_NUMBER_WORDS[lang]}))
+
+
+def text_words(texts: Iterable[str]) -> tuple[str, ...]:
+    """The clip names a voice pack needs to say these texts besides :func:`vocabulary`: the
+    literal words of a hall's templates (placeholders left out) and its agencies' names. Sorted,
+    without repeats."""
+    found: set[str] = set()
+    for text in texts:
+        literal = "".join(part for part, *_ in string.Formatter().parse(text))
+        found.update(t for t in tokenize(literal) if t != PAUSE)
+    return tuple(sorted(found))

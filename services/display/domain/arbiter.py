@@ -1,0 +1,225 @@
+"""The arbiter's two decisions beyond "next in line": grouping a burst, and a service message
+going ahead of waiting calls.
+
+Both change entries that are still *waiting*: scheduled to start later than ``now + lock``, so
+that no board has begun them (a speaker page hands its clips to the audio thread a fraction of a
+second before a slot). A changed entry is never edited in place: the plan appends a new entry
+that ``replaces`` it, and boards drop the replaced one. That keeps the log's invariants for the
+entries that stand (not replaced), which are what boards play:
+
+- within a zone they do not overlap and keep ``gap`` between them (see :mod:`.announcements`);
+- their seq order is their start order, so "never play a seq at or below the last one played"
+  still means "never play one twice";
+- every call is in exactly one standing entry, and calls are said in the order they came.
+
+Grouping: when a new call's own slot would start more than ``group_lag`` after the call, and the
+zone's last entry is still waiting, is no message and holds fewer than ``group_max`` calls, the
+call joins it: one chime and one gap for several calls, so a burst costs the hall less time.
+
+A message goes right behind the messages already waiting and ahead of every waiting call: those
+move back by the message's length and a gap. The entry being spoken (or about to be) is never cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from services.display.domain.announcements import Announcement, Kind, Part, Segment, schedule
+
+# Entries starting within this of now are left as they are: a board may be about to play them.
+LOCK = dt.timedelta(seconds=3)
+
+# What the words of some calls are, in the hall's languages, and how long they take to say.
+Render = Callable[[tuple[Part, ...]], tuple[str, tuple[Segment, ...], dt.timedelta]]
+
+
+@dataclass(frozen=True)
+class Policy:
+    gap: dt.timedelta
+    group_lag: dt.timedelta = dt.timedelta(seconds=15)
+    group_max: int = 3
+    lock: dt.timedelta = LOCK
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Entries to append to the zone's log, in this order, and where the zone's voice is then
+    booked until. ``grouped``: the call joined a waiting entry."""
+
+    entries: tuple[Announcement, ...]
+    last_end: dt.datetime
+    grouped: bool = False
+
+    @property
+    def replaced(self) -> tuple[int, ...]:
+        return tuple(seq for entry in self.entries for seq in entry.replaces)
+
+
+def waiting(
+    standing: Sequence[Announcement], now: dt.datetime, lock: dt.timedelta = LOCK
+) -> list[Announcement]:
+    """The standing entries a plan may still change: those starting after ``now + lock``."""
+    return [entry for entry in standing if entry.starts_at > now + lock]
+
+
+def plan_call(
+    *,
+    zone: str,
+    part: Part,
+    waiting: Sequence[Announcement],
+    last_end: dt.datetime | None,
+    now: dt.datetime,
+    policy: Policy,
+    render: Render,
+) -> Plan:
+    """Where a call goes: its own slot, or into the zone's last waiting entry (see the module)."""
+    text, segments, duration = render((part,))
+    starts = schedule(last_end, now, duration, policy.gap)
+    tail = waiting[-1] if waiting else None
+    if (
+        tail is not None
+        and starts - now > policy.group_lag
+        and tail.kind != Kind.MESSAGE
+        and len(tail.calls) < policy.group_max
+    ):
+        parts = (*tail.calls, part)
+        text, segments, duration = render(parts)
+        first = parts[0]
+        group = Announcement(
+            seq=0,
+            zone=zone,
+            ticket_id=first.ticket_id,
+            number=first.number,
+            counter=first.counter,
+            text=text,
+            kind=Kind.GROUP,
+            created_at=tail.created_at,
+            starts_at=tail.starts_at,
+            duration=duration,
+            parts=parts,
+            segments=segments,
+            replaces=(tail.seq,),
+        )
+        return Plan((group,), group.ends_at, grouped=True)
+    entry = Announcement(
+        seq=0,
+        zone=zone,
+        ticket_id=part.ticket_id,
+        number=part.number,
+        counter=part.counter,
+        text=text,
+        kind=part.kind,
+        created_at=now,
+        starts_at=starts,
+        duration=duration,
+        segments=segments,
+    )
+    return Plan((entry,), entry.ends_at)
+
+
+def plan_message(
+    *,
+    zone: str,
+    text: str,
+    segments: tuple[Segment, ...],
+    duration: dt.timedelta,
+    waiting: Sequence[Announcement],
+    last_end: dt.datetime | None,
+    now: dt.datetime,
+    policy: Policy,
+) -> Plan:
+    """A service message: behind the waiting messages, ahead of the waiting calls (see the module)."""
+    first_call = next((i for i, entry in enumerate(waiting) if entry.kind != Kind.MESSAGE), None)
+    if first_call is None:
+        starts = schedule(last_end, now, duration, policy.gap)
+        message = _message(zone, text, segments, duration, now, starts)
+        return Plan((message,), message.ends_at)
+    message = _message(zone, text, segments, duration, now, waiting[first_call].starts_at)
+    shift = duration + policy.gap
+    moved = tuple(
+        replace(entry, seq=0, starts_at=entry.starts_at + shift, replaces=(entry.seq,))
+        for entry in waiting[first_call:]
+    )
+    return Plan((message, *moved), moved[-1].ends_at)
+
+
+def _message(
+    zone: str,
+    text: str,
+    segments: tuple[Segment, ...],
+    duration: dt.timedelta,
+    now: dt.datetime,
+    starts: dt.datetime,
+) -> Announcement:
+    return Announcement(
+        seq=0,
+        zone=zone,
+        ticket_id="",
+        number="",
+        counter=0,
+        text=text,
+        kind=Kind.MESSAGE,
+        created_at=now,
+        starts_at=starts,
+        duration=duration,
+        segments=segments,
+    )
+
+
+@dataclass
+class Voice:
+    """The arbiter over in-memory logs (the service keeps the same logs in its database): for
+    the simulator and tests. ``log(zone)`` holds every entry ever appended, ``standing(zone)``
+    those not replaced."""
+
+    policy: Policy
+    render: Render
+    _logs: dict[str, list[Announcement]] = field(default_factory=dict)
+    _replaced: set[int] = field(default_factory=set)
+    _last_end: dict[str, dt.datetime] = field(default_factory=dict)
+    _seq: int = 0
+
+    def call(self, zone: str, part: Part, now: dt.datetime) -> Plan:
+        plan = plan_call(
+            zone=zone,
+            part=part,
+            waiting=waiting(self.standing(zone), now, self.policy.lock),
+            last_end=self._last_end.get(zone),
+            now=now,
+            policy=self.policy,
+            render=self.render,
+        )
+        return self._apply(zone, plan)
+
+    def message(
+        self, zone: str, text: str, segments: tuple[Segment, ...], duration: dt.timedelta, now: dt.datetime
+    ) -> Plan:
+        plan = plan_message(
+            zone=zone,
+            text=text,
+            segments=segments,
+            duration=duration,
+            waiting=waiting(self.standing(zone), now, self.policy.lock),
+            last_end=self._last_end.get(zone),
+            now=now,
+            policy=self.policy,
+        )
+        return self._apply(zone, plan)
+
+    def log(self, zone: str) -> tuple[Announcement, ...]:
+        return tuple(self._logs.get(zone, ()))
+
+    def standing(self, zone: str) -> tuple[Announcement, ...]:
+        return tuple(e for e in self._logs.get(zone, ()) if e.seq not in self._replaced)
+
+    def _apply(self, zone: str, plan: Plan) -> Plan:
+        numbered = []
+        for entry in plan.entries:
+            self._seq += 1
+            numbered.append(replace(entry, seq=self._seq))
+        self._logs.setdefault(zone, []).extend(numbered)
+        self._replaced.update(plan.replaced)
+        self._last_end[zone] = plan.last_end
+        return replace(plan, entries=tuple(numbered))
