@@ -72,9 +72,10 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 class NatsServer:
     """A nats-server from the wheel, with JetStream storage in a folder so it survives restarts."""
 
-    def __init__(self, store: Path, port: int | None = None) -> None:
+    def __init__(self, store: Path, port: int | None = None, args: tuple[str, ...] = ()) -> None:
         self.store = store
         self.port = port or free_port()
+        self.args = args  # more options, e.g. a cluster node's name and routes
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -84,6 +85,7 @@ class NatsServer:
     def start(self) -> NatsServer:
         binary = Path(sys.executable).parent / "nats-server"
         cmd = [str(binary), "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store)]
+        cmd += self.args
         self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port)
         return self
