@@ -120,6 +120,7 @@ class DayLog:
         default_factory=list
     )  # t, counter, number, prio, regular waited
     picks: list[str] = field(default_factory=list)  # ticket ids in call order
+    booked: list[bool] = field(default_factory=list)  # per pick: called as a booked ticket
     no_shows: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)
     queue_times: list[float] = field(default_factory=list)
@@ -344,6 +345,7 @@ class HallDay:
         log.visits.append((pick.candidate.service, ticket.joined, t, "served"))
         log.calls.append((t, desk.number, ticket.number, pick.priority, regular_waited))
         log.picks.append(pick.ticket_id)
+        log.booked.append(pick.booked)
         desk.current, desk.serving_since = ticket, t
         self.kernel.call(t + ticket.citizen.durations[ticket.leg], self.done, desk)
 
