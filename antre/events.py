@@ -42,6 +42,10 @@ SUFFIXES: dict[type[Message], str] = {
     pb.CounterResumed: "counter.resumed",
     pb.CounterClosed: "counter.closed",
     cmd.CommandRefused: "counter.command_refused",
+    pb.AnnouncementScheduled: "announcement.scheduled",
+    pb.AnnouncementGrouped: "announcement.grouped",
+    pb.AnnouncementSpoken: "announcement.spoken",
+    pb.AnnouncementStale: "announcement.stale",
 }
 # Commands agencies' systems publish (six tokens, so no event filter matches them); decoded like
 # events, never written to an outbox. See docs/agencies.md.

@@ -24,6 +24,14 @@ class Channel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANNEL_WALK_IN: _ClassVar[Channel]
     CHANNEL_ONLINE: _ClassVar[Channel]
     CHANNEL_STAFF: _ClassVar[Channel]
+
+class AnnouncementKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ANNOUNCEMENT_KIND_UNSPECIFIED: _ClassVar[AnnouncementKind]
+    ANNOUNCEMENT_KIND_CALL: _ClassVar[AnnouncementKind]
+    ANNOUNCEMENT_KIND_RECALL: _ClassVar[AnnouncementKind]
+    ANNOUNCEMENT_KIND_GROUP: _ClassVar[AnnouncementKind]
+    ANNOUNCEMENT_KIND_MESSAGE: _ClassVar[AnnouncementKind]
 PRIORITY_GROUP_NONE: PriorityGroup
 PRIORITY_GROUP_ELDERLY: PriorityGroup
 PRIORITY_GROUP_DISABILITY: PriorityGroup
@@ -33,6 +41,11 @@ CHANNEL_UNSPECIFIED: Channel
 CHANNEL_WALK_IN: Channel
 CHANNEL_ONLINE: Channel
 CHANNEL_STAFF: Channel
+ANNOUNCEMENT_KIND_UNSPECIFIED: AnnouncementKind
+ANNOUNCEMENT_KIND_CALL: AnnouncementKind
+ANNOUNCEMENT_KIND_RECALL: AnnouncementKind
+ANNOUNCEMENT_KIND_GROUP: AnnouncementKind
+ANNOUNCEMENT_KIND_MESSAGE: AnnouncementKind
 
 class EventMeta(_message.Message):
     __slots__ = ("event_id", "hall", "agency", "occurred_at")
@@ -299,3 +312,89 @@ class CounterClosed(_message.Message):
     meta: EventMeta
     counter: CounterRef
     def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ...) -> None: ...
+
+class AnnouncementRef(_message.Message):
+    __slots__ = ("seq", "zone", "kind")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    ZONE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    zone: str
+    kind: AnnouncementKind
+    def __init__(self, seq: _Optional[int] = ..., zone: _Optional[str] = ..., kind: _Optional[_Union[AnnouncementKind, str]] = ...) -> None: ...
+
+class AnnouncedCall(_message.Message):
+    __slots__ = ("ticket_id", "number", "counter", "recall", "called_at")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    RECALL_FIELD_NUMBER: _ClassVar[int]
+    CALLED_AT_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    number: str
+    counter: int
+    recall: bool
+    called_at: _timestamp_pb2.Timestamp
+    def __init__(self, ticket_id: _Optional[str] = ..., number: _Optional[str] = ..., counter: _Optional[int] = ..., recall: _Optional[bool] = ..., called_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AnnouncementScheduled(_message.Message):
+    __slots__ = ("meta", "announcement", "calls", "starts_at", "duration_seconds", "replaces", "languages", "text")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANNOUNCEMENT_FIELD_NUMBER: _ClassVar[int]
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    STARTS_AT_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    REPLACES_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    announcement: AnnouncementRef
+    calls: _containers.RepeatedCompositeFieldContainer[AnnouncedCall]
+    starts_at: _timestamp_pb2.Timestamp
+    duration_seconds: float
+    replaces: _containers.RepeatedScalarFieldContainer[int]
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    text: str
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., announcement: _Optional[_Union[AnnouncementRef, _Mapping]] = ..., calls: _Optional[_Iterable[_Union[AnnouncedCall, _Mapping]]] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duration_seconds: _Optional[float] = ..., replaces: _Optional[_Iterable[int]] = ..., languages: _Optional[_Iterable[str]] = ..., text: _Optional[str] = ...) -> None: ...
+
+class AnnouncementGrouped(_message.Message):
+    __slots__ = ("meta", "announcement", "replaces", "joined", "calls", "lag_seconds")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANNOUNCEMENT_FIELD_NUMBER: _ClassVar[int]
+    REPLACES_FIELD_NUMBER: _ClassVar[int]
+    JOINED_FIELD_NUMBER: _ClassVar[int]
+    CALLS_FIELD_NUMBER: _ClassVar[int]
+    LAG_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    announcement: AnnouncementRef
+    replaces: int
+    joined: AnnouncedCall
+    calls: int
+    lag_seconds: float
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., announcement: _Optional[_Union[AnnouncementRef, _Mapping]] = ..., replaces: _Optional[int] = ..., joined: _Optional[_Union[AnnouncedCall, _Mapping]] = ..., calls: _Optional[int] = ..., lag_seconds: _Optional[float] = ...) -> None: ...
+
+class AnnouncementSpoken(_message.Message):
+    __slots__ = ("meta", "announcement", "started_at", "via", "late_seconds")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANNOUNCEMENT_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    VIA_FIELD_NUMBER: _ClassVar[int]
+    LATE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    announcement: AnnouncementRef
+    started_at: _timestamp_pb2.Timestamp
+    via: str
+    late_seconds: float
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., announcement: _Optional[_Union[AnnouncementRef, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., via: _Optional[str] = ..., late_seconds: _Optional[float] = ...) -> None: ...
+
+class AnnouncementStale(_message.Message):
+    __slots__ = ("meta", "announcement", "reason", "starts_at")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ANNOUNCEMENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    STARTS_AT_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    announcement: AnnouncementRef
+    reason: str
+    starts_at: _timestamp_pb2.Timestamp
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., announcement: _Optional[_Union[AnnouncementRef, _Mapping]] = ..., reason: _Optional[str] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

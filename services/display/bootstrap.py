@@ -6,6 +6,7 @@ Run with ``uvicorn services.display.bootstrap:create_app --factory``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             live=runtime.live,
             recent_calls=settings.board_recent_calls,
             voice=load_voice(settings),
+            stale_after=dt.timedelta(seconds=settings.announcement_stale_seconds),
         )
         count_clips(deps)
         consumers.install(runtime, deps)

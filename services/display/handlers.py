@@ -9,26 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Literal
 
 from google.protobuf.message import Message
 
 from antre import db
+from antre.bus import consumed
 from antre.events import Envelope, to_datetime
 from antre.hall.model import Hall
 from antre.inbox import first_time
 from antre.live import Broadcaster
 from antre.uow import Transaction, UnitOfWork
 from antre.v1 import events_pb2 as pb
+from services.display import voice_handlers as voice
 from services.display.adapters import repository as repo
 from services.display.adapters.tables import inbox
 from services.display.adapters.voicepack import VoicePack
 from services.display.domain import board as domain
-from services.display.domain.announcements import Announcement, Kind, announce, spoken_duration
+from services.display.domain.announcements import Announcement, Kind, Part
 from services.display.domain.board import Board, Call, CounterSeen, CounterStatus, Source, Stage, TicketSeen
-from services.display.domain.speech import CHIME, tokenize, words
+from services.display.domain.wording import Wording
 from services.display.metrics import Metrics
+from services.display.voice_handlers import Decision
 
 log = logging.getLogger(__name__)
 CONSUMER = "display-board"
@@ -45,13 +50,23 @@ class Deps:
     # The clips boards play; None: boards speak with their speech engine (and the arbiter
     # estimates how long that takes). Set at start, or later once a default pack is built.
     voice: VoicePack | None = None
+    # An entry whose slot began longer ago than this is not spoken (announcement.stale).
+    stale_after: dt.timedelta = dt.timedelta(seconds=30)
+
+    def wording(self) -> Wording:
+        """The hall's templates with the clips boards have now (the pack may come later)."""
+        voice = self.voice
+        if voice is None:
+            return Wording.of(self.hall)
+        clips = {lang: voice.durations(lang) for lang in voice.langs}
+        return Wording.of(self.hall, clips, voice.pause_seconds)
 
 
 @dataclass
 class Effects:
     """What a committed event changed, told to the boards after the commit."""
 
-    announcements: list[Announcement] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
     zones: set[str] = field(default_factory=set)
 
 
@@ -60,11 +75,14 @@ def topic(zone: str) -> str:
 
 
 def on_hall_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
-    for envelope in envelopes:
-        with deps.uow.begin() as tx:
-            if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
-                continue
-            effects = _apply(deps, tx, envelope.message, envelope.event_id)
+    """A batch of events in one transaction (one commit for a burst); boards hear after it."""
+    told: list[Effects] = []
+    with deps.uow.begin() as tx:
+        for envelope in envelopes:
+            with consumed(envelope):
+                if first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
+                    told.append(_apply(deps, tx, envelope.message, envelope.event_id))
+    for effects in told:
         _told(deps, effects)
 
 
@@ -91,18 +109,20 @@ def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effe
         # A late report (see domain.board.advance) leaves the board as it is. A call is still
         # heard: it happened, even if the board already learnt the ticket was done (calls have
         # a consumer of their own and may trail the rest).
-        if is_call and (entry := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
-            effects.announcements.append(entry)
+        if is_call and (decision := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
+            effects.decisions.append(decision)
         return effects
     repo.save_ticket(tx.conn, seen)
     if Stage.WAITING in (seen.stage, before.stage if before else None):
         effects.zones |= domain.service_zones(deps.hall, seen.service)
         if before is not None:
             effects.zones |= domain.service_zones(deps.hall, before.service)
+    if isinstance(message, pb.TicketIssued):
+        return effects  # a new ticket is at no counter: the calls stay as they are
     calls = repo.calls(tx.conn)
     after = _board_step(deps, message, calls, at)
-    if is_call and (entry := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
-        effects.announcements.append(entry)
+    if is_call and (decision := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
+        effects.decisions.append(decision)
     upserts, removed = domain.changed(calls, after)
     repo.write_calls(tx.conn, upserts, removed)
     effects.zones |= {c.zone for c in upserts.values()} | {calls[n].zone for n in removed}
@@ -160,38 +180,23 @@ def _call(deps: Deps, message: pb.TicketCalled | pb.TicketRecalled, at: dt.datet
 
 def _announce(
     deps: Deps, tx: Transaction, message: pb.TicketCalled | pb.TicketRecalled, at: dt.datetime, event_id: str
-) -> Announcement | None:
+) -> Decision | None:
     ref, counter = message.ticket, message.counter
     zone = domain.counter_zone(deps.hall, counter.number, counter.zone)
-    try:
-        text = words(ref.number, counter.number)
-    except ValueError as exc:  # a number no voice can read: show it, do not say nonsense
-        log.warning("display: not announcing %s at counter %s: %s", ref.number, counter.number, exc)
-        return None
     if not zone:
         return None
-    voice = deps.voice
-    duration = (
-        spoken_duration((CHIME, *tokenize(text)), voice.durations(VOICE_LANG), voice.pause_seconds)
-        if voice is not None
-        else None
-    )
-    entry = announce(
-        zone=zone,
+    service = deps.hall.service(ref.service)
+    part = Part(
         ticket_id=ref.ticket_id,
         number=ref.number,
         counter=counter.number,
-        text=text,
         kind=Kind.RECALL if isinstance(message, pb.TicketRecalled) else Kind.CALL,
         # The call's own moment, so that a backlog replayed after an outage lands in the past
         # (stale: shown, not spoken); our clock, if the caller's runs ahead of it.
-        now=min(at, tx.now),
-        last_end=repo.lock_zone(tx.conn, zone),
-        gap=dt.timedelta(seconds=deps.hall.announcement_gap_seconds),
-        duration=duration,
+        created_at=min(at, tx.now),
+        agency=service.agency if service else message.meta.agency,
     )
-    seq = repo.add_announcement(tx.conn, entry, event_id)
-    return replace(entry, seq=seq)
+    return voice.announce_call(deps, tx, zone, part, event_id)
 
 
 def _counter_event(deps: Deps, tx: Transaction, message: Message, at: dt.datetime) -> Effects:
@@ -226,12 +231,46 @@ def _day(deps: Deps, ref: pb.TicketRef, at: dt.datetime) -> dt.date:
 
 
 def _told(deps: Deps, effects: Effects) -> None:
-    for entry in effects.announcements:
-        deps.metrics.announcements.labels(entry.zone, entry.kind.value).inc()
-        deps.metrics.delay.labels(entry.zone).observe(max(entry.delay.total_seconds(), 0.0))
-        deps.live.publish(topic(entry.zone), ("announcement", entry))
+    told(deps, effects.decisions)
     for zone in effects.zones:
         deps.live.publish(topic(zone), ("board", None))
+
+
+def told(deps: Deps, decisions: Sequence[Decision]) -> None:
+    """Count the arbiter's committed decisions and wake the zones' feeds."""
+    for decision in decisions:
+        deps.metrics.announcements.labels(decision.zone, decision.kind.value).inc()
+        deps.metrics.delay.labels(decision.zone).observe(max(decision.delay.total_seconds(), 0.0))
+        if decision.grouped:
+            deps.metrics.grouped.labels(decision.zone).inc()
+        for entry in decision.entries:
+            deps.live.publish(topic(decision.zone), ("announcement", entry))
+
+
+def post_message(
+    deps: Deps,
+    caller: voice.Caller,
+    zones: Sequence[str],
+    code: str | None,
+    text: str | None,
+    counter: int | None,
+) -> list[Decision]:
+    """A service message ahead of the waiting calls of its zones (see voice_handlers)."""
+    with deps.uow.begin() as tx:
+        decisions = voice.post_message(deps, tx, caller, zones, code, text, counter, str(uuid.uuid4()))
+    told(deps, decisions)
+    return decisions
+
+
+def report(
+    deps: Deps, zone: str, seq: int, outcome: Literal["spoken", "stale"], via: str, at: dt.datetime | None
+) -> bool:
+    """A speaker board's report on an entry; True when it was the first."""
+    with deps.uow.begin() as tx:
+        first = voice.report(deps, tx, zone, seq, outcome, via, at)
+    if first:
+        deps.metrics.outcomes.labels(zone, outcome).inc()
+    return first
 
 
 def prune(deps: Deps) -> int:

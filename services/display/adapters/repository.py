@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, delete, func, select
+from sqlalchemy import Connection, Insert, Row, Table, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from antre.db import utc
 from services.display.adapters.tables import (
+    announcement_outcomes,
     announcements,
     board_counters,
     board_tickets,
     now_calling,
     zone_voices,
 )
-from services.display.domain.announcements import Announcement, Kind
+from services.display.domain.announcements import Announcement, Kind, Part, Segment
 from services.display.domain.board import Call, CounterSeen, CounterStatus, Source, Stage, TicketSeen
 
 # ---- the voice ----
@@ -35,7 +38,8 @@ def lock_zone(conn: Connection, zone: str) -> dt.datetime | None:
 
 
 def add_announcement(conn: Connection, entry: Announcement, event_id: str) -> int:
-    """Append to the zone's log and book its voice until the entry ends; returns the seq."""
+    """Append to the zone's log and book its voice until the entry ends; returns the seq. The
+    entries it ``replaces`` are marked superseded by it."""
     values = {
         "zone": entry.zone,
         "ticket_id": entry.ticket_id,
@@ -47,23 +51,76 @@ def add_announcement(conn: Connection, entry: Announcement, event_id: str) -> in
         "starts_at": entry.starts_at,
         "duration_seconds": entry.duration.total_seconds(),
         "event_id": event_id,
+        "parts": json.dumps([_part_json(p) for p in entry.parts]) if entry.parts else "",
+        "segments": json.dumps([[g.lang, g.text] for g in entry.segments]) if entry.segments else "",
+        "replaces": json.dumps(list(entry.replaces)) if entry.replaces else "",
     }
     seq = conn.execute(announcements.insert().values(**values).returning(announcements.c.seq)).scalar_one()
-    conn.execute(zone_voices.update().where(zone_voices.c.zone == entry.zone).values(last_end=entry.ends_at))
+    if entry.replaces:
+        t = announcements
+        conn.execute(t.update().where(t.c.seq.in_(entry.replaces)).values(superseded_by=seq))
     return int(seq)
+
+
+def book_zone(conn: Connection, zone: str, last_end: dt.datetime) -> None:
+    """Where the zone's voice is booked until, once a plan's entries are in its log."""
+    conn.execute(zone_voices.update().where(zone_voices.c.zone == zone).values(last_end=last_end))
+
+
+def waiting_entries(conn: Connection, zone: str, after: dt.datetime) -> list[Announcement]:
+    """The zone's standing entries (not replaced) that start after ``after``, in seq order."""
+    t = announcements
+    query = (
+        select(t)
+        .where(t.c.zone == zone, t.c.starts_at > after, t.c.superseded_by.is_(None))
+        .order_by(t.c.seq)
+    )
+    return [_announcement(r) for r in conn.execute(query)]
+
+
+def announcement(conn: Connection, zone: str, seq: int) -> Announcement | None:
+    t = announcements
+    row = conn.execute(select(t).where(t.c.zone == zone, t.c.seq == seq)).first()
+    return _announcement(row) if row else None
+
+
+def superseded(conn: Connection, seq: int) -> bool:
+    t = announcements
+    return conn.execute(select(t.c.superseded_by).where(t.c.seq == seq)).scalar_one_or_none() is not None
+
+
+def add_outcome(conn: Connection, zone: str, seq: int, outcome: str, via: str, at: dt.datetime) -> bool:
+    """The first report of what became of an entry; False when one was already kept."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(announcement_outcomes).values(zone=zone, seq=seq, outcome=outcome, via=via, at=at)
+    return conn.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+
+
+def outcomes(conn: Connection, zone: str) -> dict[int, str]:
+    t = announcement_outcomes
+    return {int(r.seq): r.outcome for r in conn.execute(select(t.c.seq, t.c.outcome).where(t.c.zone == zone))}
 
 
 def announcements_after(conn: Connection, zone: str, after: int, limit: int) -> list[Announcement]:
     """The zone's log after ``after``, oldest first; at most the newest ``limit`` of them."""
     t = announcements
-    query = select(t).where(t.c.zone == zone, t.c.seq > after).order_by(t.c.seq.desc()).limit(limit)
+    query = (
+        select(t)
+        .where(t.c.zone == zone, t.c.seq > after, t.c.superseded_by.is_(None))
+        .order_by(t.c.seq.desc())
+        .limit(limit)
+    )
     return [_announcement(r) for r in reversed(list(conn.execute(query)))]
 
 
 def latest_calls(conn: Connection, zone: str, limit: int) -> list[Announcement]:
     t = announcements
+    calls = (Kind.CALL.value, Kind.GROUP.value)
     query = (
-        select(t).where(t.c.zone == zone, t.c.kind == Kind.CALL.value).order_by(t.c.seq.desc()).limit(limit)
+        select(t)
+        .where(t.c.zone == zone, t.c.kind.in_(calls), t.c.superseded_by.is_(None))
+        .order_by(t.c.seq.desc())
+        .limit(limit)
     )
     return [_announcement(r) for r in conn.execute(query)]
 
@@ -71,7 +128,11 @@ def latest_calls(conn: Connection, zone: str, limit: int) -> list[Announcement]:
 def upcoming(conn: Connection, zone: str, after: dt.datetime) -> list[Announcement]:
     """Announcements of the zone whose chime begins after ``after``, oldest first."""
     t = announcements
-    query = select(t).where(t.c.zone == zone, t.c.starts_at > after).order_by(t.c.seq)
+    query = (
+        select(t)
+        .where(t.c.zone == zone, t.c.starts_at > after, t.c.superseded_by.is_(None))
+        .order_by(t.c.seq)
+    )
     return [_announcement(r) for r in conn.execute(query)]
 
 
@@ -172,10 +233,17 @@ def save_counter(conn: Connection, seen: CounterSeen) -> None:
 
 
 def _upsert(conn: Connection, table: Table, row: dict[str, Any], keys: list[str]) -> None:
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(**row)
-    update = {k: v for k, v in row.items() if k not in keys}
-    conn.execute(stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=update))
+    conn.execute(_upsert_statement(table, conn.dialect.name, tuple(row), tuple(keys)), row)
+
+
+@functools.cache
+def _upsert_statement(table: Table, dialect: str, columns: tuple[str, ...], keys: tuple[str, ...]) -> Insert:
+    # Built once per table and shape with parameters: SQLAlchemy's compiled cache then serves
+    # every event (building the statement anew costs more than running it).
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(table).values({c: bindparam(c) for c in columns})
+    update = {c: stmt.excluded[c] for c in columns if c not in keys}
+    return stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=update)
 
 
 def _announcement(row: Row) -> Announcement:
@@ -191,6 +259,31 @@ def _announcement(row: Row) -> Announcement:
         created_at=utc(m["created_at"]),  # type: ignore[arg-type]
         starts_at=utc(m["starts_at"]),  # type: ignore[arg-type]
         duration=dt.timedelta(seconds=m["duration_seconds"]),
+        parts=tuple(_part(p) for p in json.loads(m["parts"])) if m["parts"] else (),
+        segments=tuple(Segment(lang, text) for lang, text in json.loads(m["segments"] or "[]")),
+        replaces=tuple(json.loads(m["replaces"])) if m["replaces"] else (),
+    )
+
+
+def _part_json(part: Part) -> dict[str, Any]:
+    return {
+        "ticket_id": part.ticket_id,
+        "number": part.number,
+        "counter": part.counter,
+        "kind": part.kind.value,
+        "created_at": part.created_at.isoformat(),
+        "agency": part.agency,
+    }
+
+
+def _part(data: dict[str, Any]) -> Part:
+    return Part(
+        ticket_id=data["ticket_id"],
+        number=data["number"],
+        counter=int(data["counter"]),
+        kind=Kind(data["kind"]),
+        created_at=dt.datetime.fromisoformat(data["created_at"]),
+        agency=data.get("agency", ""),
     )
 
 

@@ -41,7 +41,26 @@ announcements = Table(
     Column("starts_at", DateTime(timezone=True), nullable=False),
     Column("duration_seconds", Float, nullable=False),
     Column("event_id", String(36), nullable=False, unique=True),
+    # JSON: the calls a group says, the words per language, the seqs this entry stands for
+    # (empty text: a single call in Indonesian, as the first entries were written).
+    Column("parts", Text, nullable=False, server_default=""),
+    Column("segments", Text, nullable=False, server_default=""),
+    Column("replaces", Text, nullable=False, server_default=""),
+    # Set when a later entry replaced this one (a group grew, a message went ahead): boards no
+    # longer read it, and it is never spoken.
+    Column("superseded_by", Seq, nullable=True),
     Index("ix_announcements_zone_seq", "zone", "seq"),
+)
+
+# What speaker boards reported of an entry: the first report counts (spoken or stale).
+announcement_outcomes = Table(
+    "announcement_outcomes",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=False),
+    Column("zone", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 
 # Where each zone's voice is booked until. One row per zone, locked while an announcement is

@@ -51,6 +51,7 @@ class Plan:
     entries: tuple[Announcement, ...]
     last_end: dt.datetime
     grouped: bool = False
+    lag: dt.timedelta = dt.timedelta(0)  # a call's wait for a slot of its own (grouped or not)
 
     @property
     def replaced(self) -> tuple[int, ...]:
@@ -102,7 +103,7 @@ def plan_call(
             segments=segments,
             replaces=(tail.seq,),
         )
-        return Plan((group,), group.ends_at, grouped=True)
+        return Plan((group,), group.ends_at, grouped=True, lag=starts - now)
     entry = Announcement(
         seq=0,
         zone=zone,
@@ -114,9 +115,10 @@ def plan_call(
         created_at=now,
         starts_at=starts,
         duration=duration,
+        parts=(part,),
         segments=segments,
     )
-    return Plan((entry,), entry.ends_at)
+    return Plan((entry,), entry.ends_at, lag=starts - now)
 
 
 def plan_message(

@@ -4,6 +4,7 @@ counters and ticketing publish them, and handler dependencies over a migrated SQ
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,11 @@ class RecordingBroadcaster(Broadcaster):
     def publish(self, topic: str, item: Any) -> None:
         self.sent.append((topic, item))
         super().publish(topic, item)
+
+
+def ungrouped(hall: Hall) -> Hall:
+    """The hall with burst grouping off: one announcement per call, whatever the backlog."""
+    return replace(hall, announcements=replace(hall.announcements, group_max=1))
 
 
 def display_deps(folder: Path, hall: Hall, clock: Clock | None = None) -> handlers.Deps:
@@ -191,3 +197,12 @@ def counter_event(hall: Hall, kind: str, counter: int, at: dt.datetime) -> Envel
     }[kind]
     agency = next(iter(hall.counter_agencies(hall.counter(counter)))) if hall.counter(counter) else "dukcapil"
     return envelope(cls(meta=new_meta(hall.id, agency, at), counter=_counter(hall, counter)))
+
+
+def sample(metric: Any, name: str, **labels: str) -> float:
+    """A metric's sample by name and labels (0 when it has none yet)."""
+    for family in metric.collect():
+        for found in family.samples:
+            if found.name == name and all(found.labels.get(k) == v for k, v in labels.items()):
+                return float(found.value)
+    return 0.0

@@ -1,0 +1,316 @@
+"""The hall's voice as units of work: a call put in its zone's log (alone or grouped), a service
+message put ahead of waiting calls, and what speaker boards report of each entry. Each decision
+is written with its events in one transaction (the outbox), so what the bus hears of the arbiter
+is exactly what it decided.
+
+Events (see ``proto/antre/v1/events.proto``): ``announcement.scheduled`` for every entry
+appended, ``announcement.grouped`` when a call joined a waiting entry, ``announcement.stale``
+for an entry whose slot had passed the stale age when it was scheduled (or that a board got too
+late), ``announcement.spoken`` on a speaker board's first report that it began an entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol
+
+from antre.events import new_meta, timestamp
+from antre.hall.model import Hall
+from antre.problems import Conflict, Forbidden, Invalid, NotFound
+from antre.uow import Transaction
+from antre.v1 import events_pb2 as pb
+from services.display.adapters import repository as repo
+from services.display.domain.announcements import Announcement, Kind, Part, Segment
+from services.display.domain.arbiter import LOCK, Plan, Policy, plan_call, plan_message
+from services.display.domain.board import resolve_zone
+from services.display.domain.wording import Wording
+
+log = logging.getLogger(__name__)
+
+HALL_WIDE = "_hall"  # the agency token of events that are no single agency's
+MAX_TEXT = 300  # characters of a free-text message: about 30 seconds of speech
+_EVENT_IDS = uuid.UUID("6f1f2c1e-7d0b-4d8e-9a57-0c6d2f3b8e11")  # namespace of entries a plan moved
+
+_KINDS = {
+    Kind.CALL: pb.ANNOUNCEMENT_KIND_CALL,
+    Kind.RECALL: pb.ANNOUNCEMENT_KIND_RECALL,
+    Kind.GROUP: pb.ANNOUNCEMENT_KIND_GROUP,
+    Kind.MESSAGE: pb.ANNOUNCEMENT_KIND_MESSAGE,
+}
+
+
+class VoiceDeps(Protocol):
+    """What these handlers need of :class:`services.display.handlers.Deps`."""
+
+    hall: Hall
+    stale_after: dt.timedelta
+
+    def wording(self) -> Wording: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A plan written to the log: its entries with their seqs, for metrics and the boards."""
+
+    zone: str
+    entries: tuple[Announcement, ...]
+    kind: Kind  # what was decided: a call, a recall or a message
+    grouped: bool = False
+    delay: dt.timedelta = dt.timedelta(0)  # the call's wait for its slot (or its group's)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who posts a message: an officer signed in at the counters (``agency`` empty: the hall's
+    admin, who may address every zone)."""
+
+    username: str
+    agency: str
+
+
+def policy(deps: VoiceDeps) -> Policy:
+    voice = deps.hall.announcements
+    return Policy(
+        gap=dt.timedelta(seconds=deps.hall.announcement_gap_seconds),
+        group_lag=dt.timedelta(seconds=voice.group_lag_seconds),
+        group_max=voice.group_max,
+        lock=LOCK,
+    )
+
+
+def announce_call(deps: VoiceDeps, tx: Transaction, zone: str, part: Part, event_id: str) -> Decision | None:
+    """Put a call (or recall) in its zone's log. None for a number no voice can read: the board
+    shows it, the hall does not hear nonsense."""
+    wording = deps.wording()
+    try:
+        wording.calls((part,))
+    except ValueError as exc:
+        log.warning("display: not announcing %s at counter %s: %s", part.number, part.counter, exc)
+        return None
+    last_end = repo.lock_zone(tx.conn, zone)
+    plan = plan_call(
+        zone=zone,
+        part=part,
+        waiting=repo.waiting_entries(tx.conn, zone, tx.now + LOCK),
+        last_end=last_end,
+        now=part.created_at,
+        policy=policy(deps),
+        render=wording.calls,
+    )
+    entries = _write(deps, tx, zone, plan, event_id)
+    if plan.grouped:
+        group = entries[0]
+        tx.publish(
+            pb.AnnouncementGrouped(
+                meta=new_meta(deps.hall.id, _agency((part,)), tx.now, _moved_id(event_id, "grouped")),
+                announcement=_ref(group),
+                replaces=plan.replaced[0],
+                joined=_call(part),
+                calls=len(group.calls),
+                lag_seconds=plan.lag.total_seconds(),
+            )
+        )
+    own = entries[0]
+    delay = own.starts_at - part.created_at
+    return Decision(zone, entries, part.kind, plan.grouped, max(delay, dt.timedelta(0)))
+
+
+def post_message(
+    deps: VoiceDeps,
+    tx: Transaction,
+    caller: Caller,
+    zones: Sequence[str],
+    code: str | None,
+    text: str | None,
+    counter: int | None,
+    message_id: str,
+) -> list[Decision]:
+    """A service message in each of ``zones`` (all the caller may address when empty), ahead of
+    their waiting calls. Refused, changing nothing, when anything is wrong."""
+    allowed = caller_zones(deps, caller)
+    targets = sorted(set(zones)) if zones else sorted(allowed)
+    for zone in targets:
+        resolve_zone(deps.hall, zone)
+        if zone not in allowed:
+            raise Forbidden(
+                "zone_not_yours",
+                f"Anda tidak boleh mengumumkan di zona '{zone}'",
+                f"You may not announce in zone '{zone}'",
+            )
+    if not targets:
+        raise Forbidden("no_zone", "Tidak ada zona untuk Anda", "There is no zone you may address")
+    said, segments, length = _message_words(deps, code, text, counter)
+    decisions = []
+    for zone in targets:  # in one order everywhere: two posts never wait on each other's zones
+        last_end = repo.lock_zone(tx.conn, zone)
+        plan = plan_message(
+            zone=zone,
+            text=said,
+            segments=segments,
+            duration=length,
+            waiting=repo.waiting_entries(tx.conn, zone, tx.now + LOCK),
+            last_end=last_end,
+            now=tx.now,
+            policy=policy(deps),
+        )
+        entries = _write(deps, tx, zone, plan, _moved_id(message_id, zone))
+        decisions.append(Decision(zone, entries, Kind.MESSAGE, delay=entries[0].starts_at - tx.now))
+    return decisions
+
+
+def caller_zones(deps: VoiceDeps, caller: Caller) -> set[str]:
+    """The zones an officer may speak to: every zone for the hall's admin, else the zones where
+    the officer's agency has a desk or a counter."""
+    hall = deps.hall
+    if not caller.agency:
+        return {z.code for z in hall.zones}
+    services = {s.code for s in hall.services if s.agency == caller.agency}
+    zones = {c.zone for c in hall.counters if services & set(c.services)}
+    agency = hall.agency(caller.agency)
+    if agency is not None and agency.zone:
+        zones.add(agency.zone)
+    return zones
+
+
+def report(
+    deps: VoiceDeps,
+    tx: Transaction,
+    zone: str,
+    seq: int,
+    outcome: Literal["spoken", "stale"],
+    via: str,
+    started_at: dt.datetime | None,
+) -> bool:
+    """A speaker board's report on an entry; the first one counts (True when it was that one)."""
+    resolve_zone(deps.hall, zone)
+    entry = repo.announcement(tx.conn, zone, seq)
+    if entry is None:
+        raise NotFound(
+            "unknown_announcement",
+            f"Pengumuman {seq} tidak ada di zona '{zone}'",
+            f"No announcement {seq} in zone '{zone}'",
+        )
+    if repo.superseded(tx.conn, seq):
+        raise Conflict(
+            "announcement_replaced",
+            f"Pengumuman {seq} sudah diganti dan tidak diucapkan",
+            f"Announcement {seq} was replaced and is not spoken",
+        )
+    at = started_at or tx.now
+    if not repo.add_outcome(tx.conn, zone, seq, outcome, via, at):
+        return False
+    meta = new_meta(deps.hall.id, _agency(entry.calls), tx.now, _moved_id(f"{zone}/{seq}", outcome))
+    if outcome == "spoken":
+        late = (at - entry.starts_at).total_seconds()
+        tx.publish(
+            pb.AnnouncementSpoken(
+                meta=meta, announcement=_ref(entry), started_at=timestamp(at), via=via, late_seconds=late
+            )
+        )
+    else:
+        tx.publish(_stale(meta, entry, "board"))
+    return True
+
+
+# ---- helpers ----
+
+
+def _message_words(
+    deps: VoiceDeps, code: str | None, text: str | None, counter: int | None
+) -> tuple[str, tuple[Segment, ...], dt.timedelta]:
+    if (code is None) == (text is None):
+        raise Invalid(
+            "template_or_text",
+            "Isi salah satu: template atau text",
+            "Give exactly one of: template or text",
+        )
+    if counter is not None and deps.hall.counter(counter) is None:
+        raise Invalid("unknown_counter", f"Loket {counter} tidak dikenal", f"Unknown counter {counter}")
+    if text is not None:
+        cleaned = " ".join(text.split())
+        if not cleaned or len(cleaned) > MAX_TEXT or not cleaned.isprintable():
+            raise Invalid(
+                "bad_text",
+                f"Teks pengumuman harus 1-{MAX_TEXT} karakter yang dapat dibaca",
+                f"The message must be 1-{MAX_TEXT} readable characters",
+            )
+    try:
+        return deps.wording().message(code, text, counter)
+    except KeyError:
+        known = ", ".join(m.code for m in deps.hall.announcements.messages)
+        raise Invalid(
+            "unknown_template",
+            f"Template pesan '{code}' tidak dikenal (yang ada: {known})",
+            f"Unknown message template '{code}' (known: {known})",
+        ) from None
+    except ValueError:
+        raise Invalid(
+            "counter_needed",
+            f"Template '{code}' memerlukan nomor loket (counter)",
+            f"Template '{code}' needs a counter number",
+        ) from None
+
+
+def _write(
+    deps: VoiceDeps, tx: Transaction, zone: str, plan: Plan, event_id: str
+) -> tuple[Announcement, ...]:
+    """Append the plan's entries, book the zone's voice, and tell the bus."""
+    written = []
+    for i, entry in enumerate(plan.entries):
+        row_id = event_id if i == 0 else _moved_id(event_id, str(entry.replaces[0]))
+        seq = repo.add_announcement(tx.conn, entry, row_id)
+        entry = replace(entry, seq=seq)
+        written.append(entry)
+        meta = new_meta(deps.hall.id, _agency(entry.calls), tx.now, _moved_id(row_id, "scheduled"))
+        tx.publish(
+            pb.AnnouncementScheduled(
+                meta=meta,
+                announcement=_ref(entry),
+                calls=[_call(p) for p in entry.calls],
+                starts_at=timestamp(entry.starts_at),
+                duration_seconds=entry.duration.total_seconds(),
+                replaces=list(entry.replaces),
+                languages=[s.lang for s in entry.spoken],
+                text=entry.text,
+            )
+        )
+        if entry.is_stale(tx.now, deps.stale_after):
+            stale_meta = new_meta(deps.hall.id, _agency(entry.calls), tx.now, _moved_id(row_id, "stale"))
+            tx.publish(_stale(stale_meta, entry, "late"))
+    repo.book_zone(tx.conn, zone, plan.last_end)
+    return tuple(written)
+
+
+def _stale(meta: pb.EventMeta, entry: Announcement, reason: str) -> pb.AnnouncementStale:
+    return pb.AnnouncementStale(
+        meta=meta, announcement=_ref(entry), reason=reason, starts_at=timestamp(entry.starts_at)
+    )
+
+
+def _ref(entry: Announcement) -> pb.AnnouncementRef:
+    return pb.AnnouncementRef(seq=entry.seq, zone=entry.zone, kind=_KINDS[entry.kind])
+
+
+def _call(part: Part) -> pb.AnnouncedCall:
+    return pb.AnnouncedCall(
+        ticket_id=part.ticket_id,
+        number=part.number,
+        counter=part.counter,
+        recall=part.kind == Kind.RECALL,
+        called_at=timestamp(part.created_at),
+    )
+
+
+def _agency(parts: Sequence[Part]) -> str:
+    agencies = {p.agency for p in parts}
+    return agencies.pop() if len(agencies) == 1 and "" not in agencies else HALL_WIDE
+
+
+def _moved_id(event_id: str, what: str) -> str:
+    """A stable id derived from the event that caused a decision: a redelivery that got past
+    the inbox (it cannot) would still be dropped by JetStream and the log's unique event ids."""
+    return str(uuid.uuid5(_EVENT_IDS, f"{event_id}/{what}"))
