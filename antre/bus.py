@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import nats
 from google.protobuf.message import DecodeError
@@ -82,6 +83,14 @@ class JetStreamPublisher(Publisher):
 Handler = Callable[[Sequence[Envelope]], None]
 
 
+@contextmanager
+def consumed(envelope: Envelope) -> Iterator[None]:
+    """The span of one consumed event, in the trace the event carries (a ticket's journey is one
+    trace across the services). Batch handlers wrap each event's work in it."""
+    with span_under(f"{envelope.consumer} {envelope.name}", envelope.traceparent, "antre.bus"):
+        yield
+
+
 class Consumer:
     """One durable consumer feeding batches of decoded events to a synchronous handler (run in a
     worker thread, since handlers write to the database)."""
@@ -95,6 +104,7 @@ class Consumer:
         handler: Handler,
         *,
         batch: int = 100,
+        batched: bool = False,
     ) -> None:
         self._js = js
         self._hall = hall
@@ -102,6 +112,9 @@ class Consumer:
         self._subjects = list(subjects)
         self._handler = handler
         self._batch = batch
+        # A batched handler takes a whole fetch in one call (one transaction, one commit) and
+        # opens each event's span itself (:func:`consumed`); others get one event per call.
+        self._batched = batched
         self.processed = 0
         self._stopping = False
 
@@ -162,33 +175,53 @@ class Consumer:
             await self._handle(msgs)
             draining = len(msgs) == size
 
-    async def _apply(self, envelopes: list[Envelope], msgs: list[Msg]) -> bool:
-        """Retry a failing batch in place a few times before giving it back: a redelivery would
-        come after later events and break their order (a board would call B-002 before A-001)."""
+    async def _apply(self, envelopes: list[Envelope], msgs: list[Msg]) -> set[str]:
+        """Apply a batch; return the ids of the events that kept failing.
+
+        The whole batch goes first in one call. If that fails, one event at a time, in order:
+        a failing event is retried in place a few times before it is given back, since a
+        redelivery would come after later events and break their order (a board would call
+        B-002 before A-001); one that still fails is given back alone, so that a poison event
+        holds back nothing but itself. Handlers are idempotent: what already committed is not
+        applied twice."""
+        try:
+            await asyncio.to_thread(self._handle_all, envelopes)
+            return set()
+        except Exception:
+            log.exception("consumer %s: a batch of %d failed; one at a time", self._durable, len(envelopes))
+        failed: set[str] = set()
+        for envelope in envelopes:
+            if not await self._apply_one(envelope, msgs):
+                failed.add(envelope.event_id)
+        return failed
+
+    async def _apply_one(self, envelope: Envelope, msgs: list[Msg]) -> bool:
         delay = 0.2
         for attempt in range(6):
             try:
-                await asyncio.to_thread(self._handle_each, envelopes)
+                await asyncio.to_thread(self._handle_all, [envelope])
                 return True
             except Exception:
-                log.exception("consumer %s: handler failed (attempt %d)", self._durable, attempt + 1)
+                log.exception("consumer %s: %s failed (try %d)", self._durable, envelope.name, attempt + 1)
             for msg in msgs:
                 await msg.in_progress()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 3.0)
         return False
 
-    def _handle_each(self, envelopes: list[Envelope]) -> None:
-        """Each event in a span of the trace it carries: a ticket's journey is one trace across
-        the services. Handlers are idempotent, so a retried batch re-applies nothing."""
+    def _handle_all(self, envelopes: list[Envelope]) -> None:
+        if self._batched:
+            self._handler(envelopes)  # the handler opens each event's span
+            return
         for envelope in envelopes:
-            with span_under(f"{self._durable} {envelope.name}", envelope.traceparent, "antre.bus"):
+            with consumed(envelope):
                 self._handler([envelope])
 
     async def _handle(self, msgs: list[Msg]) -> None:
-        envelopes: list[Envelope] = []
+        received: list[tuple[Msg, Envelope | None]] = []
         for msg in msgs:
             if not self._wanted(msg.subject):
+                received.append((msg, None))
                 continue
             headers = msg.headers or {}
             try:
@@ -196,15 +229,18 @@ class Consumer:
             except (UnknownEvent, DecodeError) as exc:
                 # A newer producer's event this version cannot read: skip it, do not block the rest.
                 log.warning("consumer %s: cannot decode %s: %s", self._durable, msg.subject, exc)
+                received.append((msg, None))
                 continue
-            envelopes.append(Envelope(msg.subject, message, headers.get(TRACE_HEADER, "")))
-        if envelopes and not await self._apply(envelopes, msgs):
-            for msg in msgs:
+            trace = headers.get(TRACE_HEADER, "")
+            received.append((msg, Envelope(msg.subject, message, trace, self._durable)))
+        envelopes = [e for _, e in received if e is not None]
+        failed = await self._apply(envelopes, msgs) if envelopes else set()
+        for msg, envelope in received:
+            if envelope is not None and envelope.event_id in failed:
                 await msg.nak(delay=5.0)
-            return
-        for msg in msgs:
-            await msg.ack()
-        self.processed += len(envelopes)
+            else:
+                await msg.ack()
+        self.processed += len(envelopes) - len(failed)
 
 
 def _server_version(js: JetStreamContext) -> tuple[int, ...]:

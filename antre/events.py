@@ -120,6 +120,7 @@ class Envelope:
     subject: str
     message: Message
     traceparent: str = ""
+    consumer: str = ""  # the durable consumer that received it (names its span)
 
     @property
     def event_id(self) -> str:

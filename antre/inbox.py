@@ -4,8 +4,9 @@ the change the event caused, so a redelivered event changes nothing the second t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table
+from sqlalchemy import Column, Connection, DateTime, Insert, MetaData, String, Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,9 +21,18 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+@functools.cache
+def _mark(table: Table, dialect: str) -> Insert:
+    # Built once with parameters: SQLAlchemy's compiled cache then serves every event.
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(table).values(
+        event_id=bindparam("event_id"), consumer=bindparam("consumer"), applied_at=bindparam("applied_at")
+    )
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return stmt.on_conflict_do_nothing().returning(table.c.event_id)
+
+
 def first_time(conn: Connection, table: Table, consumer: str, event_id: str, now: dt.datetime) -> bool:
     """Record the event as applied; False if it already was (then the caller does nothing)."""
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(event_id=event_id, consumer=consumer, applied_at=now)
-    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
-    return conn.execute(stmt.on_conflict_do_nothing().returning(table.c.event_id)).first() is not None
+    params = {"event_id": event_id, "consumer": consumer, "applied_at": now}
+    return conn.execute(_mark(table, conn.dialect.name), params).first() is not None

@@ -59,6 +59,7 @@ class ConsumerSpec:
     durable: str
     subjects: Sequence[str]
     handler: bus.Handler
+    batched: bool = False
 
 
 @dataclass
@@ -109,9 +110,12 @@ class Runtime:
         if self.relay is not None:
             self.relay.handoff(staged)
 
-    def consume(self, durable: str, subjects: Sequence[str], handler: bus.Handler) -> None:
-        """Declare a durable consumer; it starts once NATS is connected."""
-        self.consumers.append(ConsumerSpec(f"{self.service}-{durable}", subjects, handler))
+    def consume(
+        self, durable: str, subjects: Sequence[str], handler: bus.Handler, *, batched: bool = False
+    ) -> None:
+        """Declare a durable consumer; it starts once NATS is connected. A ``batched`` handler
+        takes each fetched batch in one call (see :class:`bus.Consumer`)."""
+        self.consumers.append(ConsumerSpec(f"{self.service}-{durable}", subjects, handler, batched))
 
     def every(self, seconds: float, job: Callable[[], object]) -> None:
         """Run a synchronous job (in a worker thread) every few seconds while the service runs."""
@@ -155,7 +159,9 @@ class Runtime:
         )
         self._tasks.append(asyncio.create_task(self.relay.run()))
         for spec in self.consumers:
-            consumer = bus.Consumer(self.js, self.hall.id, spec.durable, spec.subjects, spec.handler)
+            consumer = bus.Consumer(
+                self.js, self.hall.id, spec.durable, spec.subjects, spec.handler, batched=spec.batched
+            )
             self._started.append(consumer)
             task = asyncio.create_task(consumer.run())
             self._consumer_tasks.append(task)

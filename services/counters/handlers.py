@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from google.protobuf.message import Message
 
+from antre.bus import consumed
 from antre.events import Envelope, new_meta, ticket_ref, timestamp, to_datetime
 from antre.hall.model import Hall, PriorityGroup
 from antre.inbox import first_time
@@ -67,23 +68,29 @@ def prepare(deps: Deps) -> None:
 
 
 def on_ticket_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
+    """A batch of events in one transaction: one commit for a burst of issued tickets."""
     changed: set[str] = set()
-    for envelope in envelopes:
-        message = envelope.message
-        with deps.uow.begin() as tx:
-            if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
-                continue
-            if isinstance(message, pb.TicketIssued):
-                ticket = _queued(message, envelope.traceparent)
-                if repo.add_ticket(tx.conn, ticket):
-                    changed.add(ticket.service)
-            elif isinstance(message, pb.TicketCancelled):
-                cancelled = repo.get_ticket(tx.conn, message.ticket.ticket_id, lock=True)
-                if cancelled is not None and cancelled.state == State.WAITING:
-                    repo.save_ticket(tx.conn, replace(cancelled, state=State.CANCELLED, finished_at=tx.now))
-                    changed.add(cancelled.service)
+    with deps.uow.begin() as tx:
+        for envelope in envelopes:
+            with consumed(envelope):
+                _on_ticket_event(tx, envelope, changed)
     for service in changed:
         deps.live.publish("queue", service)
+
+
+def _on_ticket_event(tx: Transaction, envelope: Envelope, changed: set[str]) -> None:
+    message = envelope.message
+    if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
+        return
+    if isinstance(message, pb.TicketIssued):
+        ticket = _queued(message, envelope.traceparent)
+        if repo.add_ticket(tx.conn, ticket):
+            changed.add(ticket.service)
+    elif isinstance(message, pb.TicketCancelled):
+        cancelled = repo.get_ticket(tx.conn, message.ticket.ticket_id, lock=True)
+        if cancelled is not None and cancelled.state == State.WAITING:
+            repo.save_ticket(tx.conn, replace(cancelled, state=State.CANCELLED, finished_at=tx.now))
+            changed.add(cancelled.service)
 
 
 def _queued(event: pb.TicketIssued, traceparent: str) -> QueuedTicket:
@@ -262,14 +269,12 @@ def _claim_first(
         pick = blending.choose(pool, state, policy, rules, tx.now)
         if pick is None:
             return None
-        ticket = repo.get_ticket(tx.conn, pick.ticket_id)
-        if ticket is not None and ticket.state == State.WAITING:
-            called = queue.call(ticket, station.number, officer.username, tx.now)
-            if repo.claim(tx.conn, called):
-                after = blending.next_state(pick, waiting, state, policy, rules)
-                held = stations.holding(station, called.id, after.priority_streak, after.booked_streak)
-                repo.save_station(tx.conn, held)
-                return called
+        called = repo.claim(tx.conn, pick.ticket_id, station.number, officer.username, tx.now)
+        if called is not None:
+            after = blending.next_state(pick, waiting, state, policy, rules)
+            held = stations.holding(station, called.id, after.priority_streak, after.booked_streak)
+            repo.save_station(tx.conn, held)
+            return called
         pool = [c for c in pool if c.ticket_id != pick.ticket_id]
     return None
 

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from antre.bus import consumed
 from antre.events import Envelope, new_meta, ticket_ref, timestamp
 from antre.hall.model import Hall, Kiosk, PriorityGroup, Service
 from antre.inbox import first_time
@@ -182,34 +183,43 @@ CONSUMER = "ticketing-status"
 
 
 def on_queue_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
-    for envelope in envelopes:
-        message = envelope.message
-        state = _FOLLOWED.get(type(message))
-        if isinstance(message, pb.TicketSkipped):
-            state = State.NO_SHOW if message.no_show else State.SKIPPED
-        if state is None:
-            continue
-        with deps.uow.begin() as tx:
-            if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
-                continue
-            ticket = repo.get(tx.conn, message.ticket.ticket_id, lock=True)  # type: ignore[attr-defined]
-            if ticket is None:
-                continue
-            counter = getattr(message, "counter", None)
-            moved = isinstance(message, pb.TicketTransferred)
-            followed = domain.follow_counter(
-                ticket,
-                state,
-                message.meta.occurred_at.ToDatetime(tzinfo=dt.UTC),  # type: ignore[attr-defined]
-                service=message.ticket.service if moved else None,  # type: ignore[attr-defined]
-                agency=message.meta.agency if moved else None,  # type: ignore[attr-defined]
-                counter=counter.number if counter is not None and not moved else None,
-                counter_name=counter.name if counter is not None else "",
-            )
-            repo.save(tx.conn, followed)
-        deps.queue_changed(ticket.service)
-        deps.live.publish(f"ticket:{followed.id}", followed.state.value)
-        deps.live.publish(f"service:{ticket.service}", followed.id)
+    """A batch of the counters' reports in one transaction; status pages hear after the commit."""
+    followed: list[tuple[str, Ticket]] = []
+    with deps.uow.begin() as tx:
+        for envelope in envelopes:
+            with consumed(envelope):
+                if (change := _follow(tx, envelope)) is not None:
+                    followed.append(change)
+    for service, ticket in followed:
+        deps.queue_changed(service)
+        deps.live.publish(f"ticket:{ticket.id}", ticket.state.value)
+        deps.live.publish(f"service:{service}", ticket.id)
+
+
+def _follow(tx: Transaction, envelope: Envelope) -> tuple[str, Ticket] | None:
+    """The ticket as the counters' report leaves it, with the service it was in before."""
+    message = envelope.message
+    state = _FOLLOWED.get(type(message))
+    if isinstance(message, pb.TicketSkipped):
+        state = State.NO_SHOW if message.no_show else State.SKIPPED
+    if state is None or not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
+        return None
+    ticket = repo.get(tx.conn, message.ticket.ticket_id, lock=True)  # type: ignore[attr-defined]
+    if ticket is None:
+        return None
+    counter = getattr(message, "counter", None)
+    moved = isinstance(message, pb.TicketTransferred)
+    followed = domain.follow_counter(
+        ticket,
+        state,
+        message.meta.occurred_at.ToDatetime(tzinfo=dt.UTC),  # type: ignore[attr-defined]
+        service=message.ticket.service if moved else None,  # type: ignore[attr-defined]
+        agency=message.meta.agency if moved else None,  # type: ignore[attr-defined]
+        counter=counter.number if counter is not None and not moved else None,
+        counter_name=counter.name if counter is not None else "",
+    )
+    repo.save(tx.conn, followed)
+    return ticket.service, followed
 
 
 # ---- helpers ----

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, Insert, Row, Select, Update, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -26,10 +27,21 @@ def _insert(conn: Connection):  # type: ignore[no-untyped-def]
 # ---- queue ----
 
 
+# Statements on the hot paths (a ticket joining, a call) are built once with parameters, so that
+# SQLAlchemy's compiled cache serves them: building them anew costs more than the database here.
+
+
+@functools.cache
+def _add_ticket(dialect: str) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {c.name: bindparam(c.name) for c in queue.columns}
+    stmt = insert(queue).values(values).on_conflict_do_nothing(index_elements=[queue.c.id])
+    return stmt.returning(queue.c.id)
+
+
 def add_ticket(conn: Connection, ticket: QueuedTicket) -> bool:
     """False if the ticket is already queued (the issue event came twice)."""
-    stmt = _insert(conn)(queue).values(**_row(ticket)).on_conflict_do_nothing(index_elements=[queue.c.id])
-    return conn.execute(stmt.returning(queue.c.id)).first() is not None
+    return conn.execute(_add_ticket(conn.dialect.name), _row(ticket)).first() is not None
 
 
 def get_ticket(conn: Connection, ticket_id: str, *, lock: bool = False) -> QueuedTicket | None:
@@ -44,12 +56,22 @@ def save_ticket(conn: Connection, ticket: QueuedTicket) -> None:
     conn.execute(update(queue).where(queue.c.id == bindparam("key")), {**_row(ticket), "key": ticket.id})
 
 
-def claim(conn: Connection, called: QueuedTicket) -> bool:
-    """Compare-and-set: the ticket becomes this counter's only if it is still waiting. Under
+@functools.cache
+def _claim() -> Update:
+    waiting = queue.c.state == State.WAITING.value
+    return update(queue).where(queue.c.id == bindparam("key"), waiting).returning(*queue.columns)
+
+
+def claim(
+    conn: Connection, ticket_id: str, counter: int, officer: str, now: dt.datetime
+) -> QueuedTicket | None:
+    """:func:`..domain.queue.call` as one compare-and-set statement: the ticket becomes this
+    counter's only if it is still waiting (None otherwise), and comes back as called. Under
     PostgreSQL's read committed a concurrent claimer blocks on the row, then sees it called and
     updates nothing; under SQLite writers are serialised by BEGIN IMMEDIATE."""
-    stmt = update(queue).where(queue.c.id == bindparam("key"), queue.c.state == State.WAITING.value)
-    return conn.execute(stmt, {**_row(called), "key": called.id}).rowcount == 1
+    params = {"key": ticket_id, "state": State.CALLED.value, "counter": counter, "officer": officer}
+    row = conn.execute(_claim(), {**params, "called_at": now, "recalls": 0}).first()
+    return _ticket(row) if row is not None else None
 
 
 def candidates(
@@ -68,9 +90,18 @@ def candidates(
     On PostgreSQL the heads are locked with SKIP LOCKED, so counters calling at the same moment
     see disjoint heads instead of queueing behind one another's row locks; tickets called at the
     same instant are served in parallel, and the order among them is not meaningful."""
+    lock = skip_locked and conn.dialect.name == "postgresql"
+    stmt = _heads(tuple(services), per_stream, by_session, lock)
+    return [_blended(r) for r in conn.execute(stmt, {"day": day})]
+
+
+@functools.cache
+def _heads(services: tuple[str, ...], per_stream: int, by_session: bool, lock: bool) -> Select:
+    """The four lanes' heads in one statement (one round trip): each lane a CTE, since PostgreSQL
+    allows row locks in a CTE but not in a branch of a UNION."""
     q = queue.c
     base = select(q.id, q.service, q.priority, q.queued_at, q.session_start).where(
-        q.state == State.WAITING.value, q.hall_day == day, q.service.in_(services)
+        q.state == State.WAITING.value, q.hall_day == bindparam("day"), q.service.in_(services)
     )
     by_arrival = (q.queued_at, q.id)
     booked_order = (q.session_start, *by_arrival) if by_session else by_arrival
@@ -81,13 +112,14 @@ def candidates(
         base.where(q.priority == none, q.session_start.is_not(None)).order_by(*booked_order),
         base.where(q.priority != none, q.session_start.is_not(None)).order_by(*booked_order),
     ]
-    rows = []
-    for stream in streams:
+    lanes = []
+    for i, stream in enumerate(streams):
         stream = stream.limit(per_stream)
-        if skip_locked and conn.dialect.name == "postgresql":
+        if lock:
             stream = stream.with_for_update(skip_locked=True)
-        rows += conn.execute(stream).all()
-    return [_blended(r) for r in rows]
+        lanes.append(stream.cte(f"lane{i}"))
+    first, *rest = (select(lane) for lane in lanes)
+    return first.union_all(*rest)  # type: ignore[return-value]
 
 
 def waiting_in(conn: Connection, service: str, day: dt.date) -> list[Blended]:
@@ -142,11 +174,15 @@ def ensure_stations(conn: Connection, numbers: Iterable[int]) -> None:
         conn.execute(stmt.on_conflict_do_nothing(index_elements=[stations.c.number]))
 
 
+@functools.cache
+def _get_station(lock: bool) -> Select:
+    query = select(stations).where(stations.c.number == bindparam("number"))
+    return query.with_for_update() if lock else query
+
+
 def get_station(conn: Connection, number: int, *, lock: bool = False) -> Station | None:
-    query = select(stations).where(stations.c.number == number)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    query = _get_station(lock and conn.dialect.name == "postgresql")
+    row = conn.execute(query, {"number": number}).first()
     if row is None:
         return None
     m = dict(row._mapping)
@@ -164,7 +200,12 @@ def save_station(conn: Connection, station: Station) -> None:
     values = asdict(station)
     values["state"] = station.state.value
     values["key"] = values.pop("number")
-    conn.execute(update(stations).where(stations.c.number == bindparam("key")), values)
+    conn.execute(_save_station(), values)
+
+
+@functools.cache
+def _save_station() -> Update:
+    return update(stations).where(stations.c.number == bindparam("key"))
 
 
 # ---- officers ----

@@ -9,4 +9,6 @@ from services.counters import handlers
 
 def install(runtime: Runtime, deps: handlers.Deps) -> None:
     subjects = [subject_filter(runtime.hall.id, s) for s in ("ticket.issued", "ticket.cancelled")]
-    runtime.consume("queue", subjects, lambda envelopes: handlers.on_ticket_events(deps, envelopes))
+    runtime.consume(
+        "queue", subjects, lambda envelopes: handlers.on_ticket_events(deps, envelopes), batched=True
+    )

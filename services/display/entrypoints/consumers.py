@@ -31,5 +31,5 @@ def install(runtime: Runtime, deps: handlers.Deps) -> None:
         handlers.on_hall_events(deps, envelopes)
 
     hall = runtime.hall.id
-    runtime.consume("calls", [subject_filter(hall, suffix) for suffix in CALLS], handle)
-    runtime.consume("board", [subject_filter(hall, suffix) for suffix in BOARD], handle)
+    runtime.consume("calls", [subject_filter(hall, suffix) for suffix in CALLS], handle, batched=True)
+    runtime.consume("board", [subject_filter(hall, suffix) for suffix in BOARD], handle, batched=True)

@@ -18,4 +18,6 @@ FOLLOWED = (
 
 def install(runtime: Runtime, deps: handlers.Deps) -> None:
     subjects = [subject_filter(runtime.hall.id, suffix) for suffix in FOLLOWED]
-    runtime.consume("status", subjects, lambda envelopes: handlers.on_queue_events(deps, envelopes))
+    runtime.consume(
+        "status", subjects, lambda envelopes: handlers.on_queue_events(deps, envelopes), batched=True
+    )

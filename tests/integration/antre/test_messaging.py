@@ -171,3 +171,50 @@ def test_subject_for_every_event_names_hall_and_agency(n: int) -> None:
     for cls, suffix in SUFFIXES.items():
         message = cls(meta=new_meta("kendari", "dukcapil", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
         assert subject_for(message) == f"antre.kendari.dukcapil.{suffix}"
+
+
+class Batches:
+    """A batched handler that fails on every batch holding one poison event, as a handler whose
+    transaction covers the batch would."""
+
+    def __init__(self, poison: str) -> None:
+        self.poison = poison
+        self.calls: list[int] = []
+        self.seen: list[Envelope] = []
+
+    def __call__(self, envelopes: Sequence[Envelope]) -> None:
+        self.calls.append(len(envelopes))
+        if any(e.event_id == self.poison for e in envelopes):
+            raise RuntimeError("poison event")
+        self.seen.extend(envelopes)
+
+
+async def test_a_batched_consumer_takes_whole_fetches_and_isolates_a_poison_event(
+    nats_url: str, tmp_path: Path
+) -> None:
+    hall = unique("m")
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'o.db'}")
+    db.migrate(engine, MIGRATIONS)
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    try:
+        await bus.ensure_stream(js, hall)
+        ids = stage(engine, hall, 30)
+        relay = OutboxRelay(engine, outbox, bus.JetStreamPublisher(js), clock=utcnow)
+        assert await relay.publish_pending() == 30
+        handler = Batches(poison=ids[12])
+        subjects = [subject_filter(hall, "ticket.called")]
+        consumer = bus.Consumer(js, hall, "test-batched", subjects, handler, batched=True)
+        task = asyncio.create_task(consumer.run())
+
+        async def the_rest_seen() -> bool:
+            return len({e.event_id for e in handler.seen}) == 29
+
+        await wait_until(the_rest_seen, timeout=20.0)
+        task.cancel()
+        assert max(handler.calls) > 1  # whole fetches reached the handler at once
+        assert ids[12] not in {e.event_id for e in handler.seen}
+        assert all(e.consumer == "test-batched" for e in handler.seen)  # names each event's span
+    finally:
+        await js.delete_stream(stream_name(hall))
+        await nc.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from antre.bus import Consumer
 from antre.hall.model import Hall
 from services.counters import handlers as counters
 from services.counters.bootstrap import MIGRATIONS as COUNTERS
@@ -51,11 +51,8 @@ def test_issue_queue_and_call_share_one_trace(
 
     ticket = ticketing.issue(kiosk, ticketing.IssueTicket("ktp-el"))
     issued = outbox_events(t_engine)
-    # What the bus does for every consumed event: a span under the event's own trace context.
-    consumer = Consumer.__new__(Consumer)
-    consumer._durable = "counters-queue"
-    consumer._handler = lambda envelopes: counters.on_ticket_events(desk, envelopes)
-    consumer._handle_each(issued)
+    # As the bus hands a batch to the counters: each event's span under its own trace context.
+    counters.on_ticket_events(desk, [replace(e, consumer="counters-queue") for e in issued])
     siti = Officer("siti", "Siti", "dukcapil")
     counters.open_counter(desk, siti, 1)
     called = counters.call_next(desk, siti, 1)

@@ -14,7 +14,9 @@ from antre.hall.model import Counter as HallCounter
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
 from services.counters import handlers, views
+from services.counters.adapters import repository as repo
 from services.counters.bootstrap import MIGRATIONS
+from services.counters.domain import queue
 from services.counters.domain.stations import Officer
 from tests.support.deps import counters_deps
 from tests.support.stores import drop_schema, make_store
@@ -105,3 +107,25 @@ def test_yesterdays_leftovers_are_not_called_today(tmp_path: Path, kendari: Hall
     siti = Officer("siti", "Siti", "dukcapil")
     handlers.open_counter(deps, siti, 1)
     assert handlers.call_next(deps, siti, 1) is None
+
+
+def test_the_claim_statement_makes_the_domains_call(backend: str, tmp_path: Path, kendari: Hall) -> None:
+    """The claim is the domain's call (queue.call) written as one compare-and-set statement: the
+    ticket it returns is exactly the one the domain makes, and a second claim gets nothing."""
+    engine, schema = make_store(backend, tmp_path, MIGRATIONS)
+    try:
+        deps = counters_deps(engine, kendari, clock=lambda: T0 + dt.timedelta(hours=1))
+        handlers.on_ticket_events(deps, [issued(kendari, 1, priority=pb.PRIORITY_GROUP_ELDERLY)])
+        at = T0 + dt.timedelta(hours=1, seconds=7)
+        with deps.uow.begin() as tx:
+            waiting = repo.get_ticket(tx.conn, "t0001")
+            assert waiting is not None
+            waiting = replace(waiting, recalls=2)  # left over from an earlier counter
+            repo.save_ticket(tx.conn, waiting)
+            claimed = repo.claim(tx.conn, "t0001", 7, "siti", at)
+            assert claimed == queue.call(waiting, 7, "siti", at)
+            assert repo.claim(tx.conn, "t0001", 8, "budi", at) is None
+            assert repo.get_ticket(tx.conn, "t0001") == claimed
+    finally:
+        engine.dispose()
+        drop_schema(schema)
