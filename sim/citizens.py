@@ -16,6 +16,7 @@ import numpy as np
 from sim.demand import Demand, Distribution, profile_on
 
 INF = math.inf
+MAX_ROUTE = 5  # services in one visit at most
 
 
 @dataclass(slots=True)
@@ -51,7 +52,8 @@ def poisson_times(rates: dict[int, float], rng: np.random.Generator) -> np.ndarr
     peak = max(rates.values())
     n = rng.poisson(peak * (end - start) / 3600.0)
     times = np.sort(rng.uniform(start, end, n))
-    rate = np.array([rates.get(int(t // 3600), 0.0) for t in times])
+    table = np.array([rates.get(h, 0.0) for h in range(25)])
+    rate = table[np.minimum(times // 3600, 24).astype(int)]
     return times[rng.random(n) * peak < rate]
 
 
@@ -66,19 +68,25 @@ def draw_day(demand: Demand, weekday: str, rng: np.random.Generator) -> tuple[li
         booked = demand.service_booking(code)
         walk = poisson_times({h: r * (1 - booked) for h, r in rates.items()}, arrivals_rng)
         rows += [(float(t), code, False, None) for t in walk]
-        no_shows[code] = 0
-        for hour, rate in sorted(rates.items()):
-            for k in range(int(3600 // slot)):
-                start = hour * 3600.0 + k * slot
-                n = arrivals_rng.poisson(rate * booked * slot / 3600.0)
-                shows = arrivals_rng.random(n) >= demand.bookings.no_show
-                no_shows[code] += int(n - shows.sum())
-                sd = demand.bookings.punctuality_sd_minutes * 60.0
-                late = arrivals_rng.normal(0.0, sd, int(shows.sum())) if sd > 0 else np.zeros(shows.sum())
-                rows += [(max(0.0, start + float(x)), code, False, start) for x in late]
+        # Every slot of the day at once: one draw each for counts, no-shows and punctuality.
+        per_hour = int(3600 // slot)
+        hours = sorted(rates)
+        starts = np.array([h * 3600.0 + k * slot for h in hours for k in range(per_hour)])
+        means = np.repeat([rates[h] * booked * slot / 3600.0 for h in hours], per_hour)
+        counts = arrivals_rng.poisson(means) if len(means) else np.zeros(0, dtype=int)
+        slots = np.repeat(starts, counts)
+        shows = arrivals_rng.random(len(slots)) >= demand.bookings.no_show
+        no_shows[code] = int(len(slots) - shows.sum())
+        slots = slots[shows]
+        sd = demand.bookings.punctuality_sd_minutes * 60.0
+        times = np.maximum(slots + arrivals_rng.normal(0.0, sd, len(slots)), 0.0) if sd > 0 else slots
+        rows += [(t, code, False, s) for t, s in zip(times.tolist(), slots.tolist(), strict=True)]
     rows.sort(key=lambda r: (r[0], r[1]))
-    priority = [arrivals_rng.random() < demand.service_priority(code) for _, code, _, _ in rows]
-    routes = [_route(demand, code, route_rng) for _, code, _, _ in rows]
+    shares = {code: demand.service_priority(code) for code in demand.services}
+    draws = arrivals_rng.random(len(rows)).tolist()
+    priority = [u < shares[code] for u, (_, code, _, _) in zip(draws, rows, strict=True)]
+    hops = route_rng.random((len(rows), MAX_ROUTE)).tolist()
+    routes = [_route(demand, code, u) for u, (_, code, _, _) in zip(hops, rows, strict=True)]
     durations = _durations(demand, routes, service_rng)
     legs = sum(len(r) for r in routes)
     pool = iter(sample(demand.patience, patience_rng, legs).tolist() if demand.patience else [INF] * legs)
@@ -89,10 +97,13 @@ def draw_day(demand: Demand, weekday: str, rng: np.random.Generator) -> tuple[li
     return citizens, no_shows
 
 
-def _route(demand: Demand, first: str, rng: np.random.Generator) -> tuple[str, ...]:
+def _route(demand: Demand, first: str, draws: list[float]) -> tuple[str, ...]:
+    """The services visited in turn, one uniform draw per hop."""
     route = [first]
-    while len(route) < 5:  # a bound, so that a cycle of journeys cannot run forever
-        u, acc, nxt = rng.random(), 0.0, None
+    if not demand.journeys:
+        return (first,)
+    while len(route) < MAX_ROUTE:  # a bound, so that a cycle of journeys cannot run forever
+        u, acc, nxt = draws[len(route) - 1], 0.0, None
         for j in demand.journeys:
             if j.after == route[-1]:
                 acc += j.share

@@ -121,6 +121,7 @@ class DayLog:
     )  # t, counter, number, prio, regular waited
     picks: list[str] = field(default_factory=list)  # ticket ids in call order
     booked: list[bool] = field(default_factory=list)  # per pick: called as a booked ticket
+    openings: list[tuple[float, int]] = field(default_factory=list)  # t, counter (streaks start at 0)
     no_shows: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)
     queue_times: list[float] = field(default_factory=list)
@@ -155,6 +156,7 @@ class HallDay:
         self.rules = scenario.rules(hall)
         self.services = scenario.services(hall)
         self.base = dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(hall.timezone))
+        self._instant, self._now = 0.0, self.base
         self.slot_length = dt.timedelta(minutes=demand.bookings.slot_minutes)
         self.sequence = dict.fromkeys(self.services, 0)
         # Per service the live store's four streams: (regular, priority) walk-ins by arrival, then
@@ -181,6 +183,7 @@ class HallDay:
         close_s = _seconds(span.close) if span and not holiday else 0.0
         self.log = DayLog(open_s, close_s, no_shows=dict(no_shows), refused=dict.fromkeys(self.services, 0))
         self.log.queue_lengths = {code: [] for code in self.services}
+        self._measured = [(self.log.queue_lengths[code], self.streams[code]) for code in self.services]
         self.desks = [self._desk(c.number, c.services) for c in hall.counters]
         self.log.desks = self.desks
         self.by_service = {code: [d for d in self.desks if code in d.services] for code in self.services}
@@ -216,7 +219,11 @@ class HallDay:
         return log
 
     def now_dt(self) -> dt.datetime:
-        return self.base + dt.timedelta(seconds=self.kernel.now)
+        """The kernel's instant as the hall's local time, made once per instant."""
+        now = self.kernel.now
+        if now != self._instant:
+            self._instant, self._now = now, self.base + dt.timedelta(seconds=now)
+        return self._now
 
     # --- the kiosk -------------------------------------------------------------------------
     def arrive(self, citizen: Citizen) -> None:
@@ -375,6 +382,7 @@ class HallDay:
                     opened = stations.open_station(desk.station, OFFICER, self.now_dt())
                     if opened is not None:
                         desk.station, desk.opened_at = opened, self.kernel.now
+                        self.log.openings.append((self.kernel.now, desk.number))
                         desk.state = blending.CounterState(opened.priority_streak, opened.booked_streak)
                         self.call(desk)
                 elif desk.station.state != stations.StationState.CLOSED:
@@ -410,8 +418,8 @@ class HallDay:
 
     def measure(self, _: object = None) -> None:
         self.log.queue_times.append(self.kernel.now)
-        for code, streams in self.streams.items():
-            self.log.queue_lengths[code].append(sum(len(s) for s in streams))
+        for lengths, (a, b, c, d) in self._measured:
+            lengths.append(len(a) + len(b) + len(c) + len(d))
 
 
 def _planned(profile: Profile | None, weekday: str, hour: int, available: int) -> int:

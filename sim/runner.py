@@ -30,9 +30,20 @@ def simulate(
     return HallDay(hall, demand, day, scenario, citizens, no_shows, rng).run()
 
 
-def _one(args: tuple[Hall, Demand, dt.date, Scenario, np.random.SeedSequence]) -> Figures:
-    hall, demand, day, scenario, seed = args
-    return day_figures(simulate(hall, demand, day, scenario, seed), hall)
+_shared: tuple[Hall, Demand, dt.date, Sequence[Scenario]] | None = None
+
+
+def _share(hall: Hall, demand: Demand, day: dt.date, scenarios: Sequence[Scenario]) -> None:
+    """A worker's copy of what every replication shares, sent once instead of with each day."""
+    global _shared
+    _shared = (hall, demand, day, scenarios)
+
+
+def _one(item: tuple[int, np.random.SeedSequence]) -> Figures:
+    assert _shared is not None
+    hall, demand, day, scenarios = _shared
+    scenario, seed = item
+    return day_figures(simulate(hall, demand, day, scenarios[scenario], seed), hall)
 
 
 def seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -50,16 +61,18 @@ def replicate(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[list[Figures]]:
     """Figures per scenario per replication, in replication order. ``jobs`` 0: one worker per core."""
-    work = [(hall, demand, day, s, sq) for s in scenarios for sq in seeds(seed, replications)]
+    work = [(i, sq) for i in range(len(scenarios)) for sq in seeds(seed, replications)]
     jobs = jobs or os.cpu_count() or 1
     results: list[Figures] = []
     if jobs == 1 or len(work) < 8:
+        _share(hall, demand, day, scenarios)
         for i, item in enumerate(work):
             results.append(_one(item))
             if progress:
                 progress(i + 1, len(work))
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        shared = (hall, demand, day, tuple(scenarios))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_share, initargs=shared) as pool:
             for i, figures in enumerate(pool.map(_one, work, chunksize=max(1, len(work) // (jobs * 8)))):
                 results.append(figures)
                 if progress:

@@ -48,7 +48,14 @@ def test_priority_lane_streak_rule_holds_at_every_counter(kendari) -> None:  # t
         log = simulate(hall, demand, next_weekday("monday"), heavy, np.random.SeedSequence(seed))
         streak: dict[int, int] = {}
         longest = 0
-        for _, counter, _, priority, regular_waited in log.calls:
+        # A counter's streak starts again at 0 when it opens (stations.open_station); an opening
+        # comes before the calls of the same instant.
+        events = [(t, 0, counter, False, False) for t, counter in log.openings]
+        events += [(t, 1, counter, prio, waited) for t, counter, _, prio, waited in log.calls]
+        for _, kind, counter, priority, regular_waited in sorted(events):
+            if kind == 0:
+                streak[counter] = 0
+                continue
             streak[counter] = streak.get(counter, 0) + 1 if priority and regular_waited else 0
             longest = max(longest, streak[counter])
         assert longest == 2  # reached (the lane is used) and never exceeded
