@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format proto proto-check bench sim voice migration deploy-generate deploy-check deploy-tools clean
+.PHONY: run test lint format proto proto-check bench bench-sim sim voice migration deploy-generate deploy-check deploy-tools clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ proto-check: $(VENV)/.installed
 ## bench: issue, call-next and call-to-board figures (see BENCHMARKS.md)
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run
+
+## bench-sim: the twin against Ciw and SimPy per hall day, and 1,000 hall days on one and every core
+bench-sim: $(VENV)/.installed
+	$(BIN)/python -m bench.sim
 
 ## sim: simulate a Kendari day from examples/demand/kendari.yaml and write report.html
 sim: $(VENV)/.installed
