@@ -13,6 +13,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from antre.db import normalise_url
+from tests.support.clock import CLOCK_FILE_ENV, ClockedProcess, FileClock
 from tests.support.infra import ServiceProcess, free_port, unique, write_hall
 
 SERVICES = ("ticketing", "counters", "display", "notify")
@@ -27,9 +28,13 @@ class RunningHall:
         database_url: str | None,
         services: tuple[str, ...] = SERVICES,
         extra_env: dict[str, str] | None = None,
+        clock: FileClock | None = None,
         **hall_overrides: Any,
     ) -> None:
         self.extra_env = extra_env or {}
+        # With a clock, every service runs on that hall clock instead of the wall clock.
+        self.clock = clock
+        self.process_type: type[ServiceProcess] = ClockedProcess if clock else ServiceProcess
         self.folder = folder
         self.hall_id = unique("h")
         self.hall_file = write_hall(folder, self.hall_id, **hall_overrides)
@@ -51,6 +56,8 @@ class RunningHall:
             "ANTRE_COUNTERS_URL": f"http://127.0.0.1:{self.ports.get('counters', 0)}",
         }
         env.update(self.extra_env)
+        if self.clock is not None:
+            env[CLOCK_FILE_ENV] = str(self.clock.path)
         if self.database_url:
             env["ANTRE_DATABASE_URL"] = self.database_url
             env["ANTRE_DATABASE_SCHEMA"] = self.schemas[name]
@@ -59,7 +66,7 @@ class RunningHall:
     def start(self, *names: str) -> RunningHall:
         for name in names or self.names:
             log = self.folder / f"{name}.log"
-            self.processes[name] = ServiceProcess(name, self.ports[name], self.env(name), log).start()
+            self.processes[name] = self.process_type(name, self.ports[name], self.env(name), log).start()
         for name in names or self.names:
             self.processes[name].wait_ready()
         return self
@@ -69,7 +76,7 @@ class RunningHall:
         second pod would be; returns its base URL."""
         port = free_port()
         key = f"{name}#{sum(1 for k in self.processes if k.split('#')[0] == name)}"
-        process = ServiceProcess(name, port, self.env(name), self.folder / f"{key}.log").start()
+        process = self.process_type(name, port, self.env(name), self.folder / f"{key}.log").start()
         self.processes[key] = process
         process.wait_ready()
         return process.url
