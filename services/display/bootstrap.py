@@ -18,6 +18,7 @@ from antre.runtime import Runtime
 from antre.web import make_app
 from services.display import handlers
 from services.display.adapters import espeak, voicepack
+from services.display.adapters.officers import CountersOfficers
 from services.display.adapters.tables import outbox
 from services.display.entrypoints import consumers, http
 from services.display.metrics import Metrics
@@ -48,7 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         ctx = http.Context(
-            deps, settings.demo, settings.announcement_stale_seconds, settings.board_resync_limit
+            deps,
+            settings.demo,
+            settings.announcement_stale_seconds,
+            settings.board_resync_limit,
+            officers=CountersOfficers(settings.counters_url),
         )
         app.state.ctx = ctx
         app.state.runtime = runtime

@@ -24,6 +24,8 @@ class Settings(ServiceSettings):
     # Build the default pack into <state_dir>/voice at start when that folder has none and
     # espeak-ng is installed (production images build it at image build time instead).
     voice_build: bool = True
+    # Where officers sign in: the display asks it who posts a service message (GET /api/v1/me).
+    counters_url: str = "http://127.0.0.1:8102"
 
     def voice_path(self) -> Path:
         return Path(self.voice_dir) if self.voice_dir.strip() else self.state_dir / "voice"

@@ -18,8 +18,10 @@ from antre import sse
 from antre.problems import NotFound
 from services.display import handlers
 from services.display.adapters import voicepack
-from services.display.domain.announcements import Announcement
+from services.display.adapters.officers import CountersOfficers
+from services.display.domain.announcements import Announcement, Kind, segment_tokens
 from services.display.domain.board import resolve_zone
+from services.display.entrypoints import voice_http
 from services.display.entrypoints.feed import LISTENER_QUEUE, ZoneFeed
 
 STATIC = Path(__file__).parent / "static"
@@ -36,8 +38,10 @@ class Context:
         stale_seconds: float,
         resync_limit: int,
         listener_queue: int = LISTENER_QUEUE,
+        officers: CountersOfficers | None = None,
     ) -> None:
         self.deps = deps
+        self.officers = officers or CountersOfficers("http://127.0.0.1:8102")
         self.demo = demo
         self.stale_after = dt.timedelta(seconds=stale_seconds)
         self.resync_limit = resync_limit
@@ -66,9 +70,14 @@ class Context:
         feeds, self.feeds = list(self.feeds.values()), {}
         for feed in feeds:
             await feed.stop()
+        await self.officers.close()
+
+    def announcement_json(self, entry: Announcement, now: dt.datetime) -> dict[str, Any]:
+        return _announcement_json(self, entry, now)
 
 
-def _ctx(request: Request) -> Context:
+async def _ctx(request: Request) -> Context:
+    # async: FastAPI runs a plain def dependency in its thread pool, a hop on every request.
     return request.app.state.ctx
 
 
@@ -241,6 +250,7 @@ async def board_page(zone: str, ctx: Ctx) -> FileResponse:
 
 def install(app: FastAPI) -> None:
     app.include_router(api)
+    app.include_router(voice_http.router)
     app.include_router(voice)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -260,20 +270,35 @@ def _counter_name(ctx: Context, number: int) -> str:
     return counter.name if counter else f"Loket {number}"
 
 
+_LOCALES = {"id": "id-ID", "en": "en-US"}
+
+
 def _announcement_json(
     ctx: Context, entry: Announcement, now: dt.datetime, *, resync: bool = False
 ) -> dict[str, Any]:
     # No ticket id: it is the key of the citizen's status page, and boards are public.
+    spoken = entry.spoken
     return {
         "seq": entry.seq,
         "zone": entry.zone,
         "number": entry.number,
         "counter": entry.counter,
-        "counter_name": _counter_name(ctx, entry.counter),
+        "counter_name": _counter_name(ctx, entry.counter) if entry.counter else "",
         "text": entry.text,
-        "lang": "id-ID",  # for the browser's speech engine, when a clip is missing
-        "tokens": list(entry.tokens),  # the voice pack's clips, played back to back
-        "voice_lang": handlers.VOICE_LANG,  # the pack's language folder
+        "lang": _LOCALES.get(spoken[0].lang, "id-ID"),  # for the browser's speech engine
+        "tokens": list(entry.tokens),  # the first language's clips, played back to back
+        "voice_lang": spoken[0].lang,  # the pack's language folder
+        # Every language in turn (Indonesian, then English when the hall speaks it): a board plays
+        # them all from clips, or, when any clip is missing, all with its speech engine.
+        "segments": [
+            {"lang": s.lang, "locale": _LOCALES.get(s.lang, "id-ID"), "text": s.text, "tokens": list(t)}
+            for s, t in zip(spoken, segment_tokens(spoken), strict=True)
+        ],
+        "calls": [
+            {"number": p.number, "counter": p.counter, "counter_name": _counter_name(ctx, p.counter)}
+            for p in entry.calls
+        ],
+        "replaces": list(entry.replaces),  # drop these: this one is said instead
         "kind": entry.kind.value,
         "created_at": _iso(entry.created_at),
         "starts_at": _iso(entry.starts_at),
@@ -311,12 +336,14 @@ def _board_json(ctx: Context, view: handlers.BoardView) -> dict[str, Any]:
         "recent": [
             {
                 "seq": a.seq,
-                "number": a.number,
-                "counter": a.counter,
-                "counter_name": _counter_name(ctx, a.counter),
-                "called_at": _iso(a.created_at),
+                "number": p.number,
+                "counter": p.counter,
+                "counter_name": _counter_name(ctx, p.counter),
+                "called_at": _iso(p.created_at),
             }
             for a in b.recent
+            for p in reversed(a.calls)  # newest first, a group's calls too
+            if p.kind == Kind.CALL
         ],
         "waiting": [
             {

@@ -7,7 +7,8 @@ import asyncio
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -52,6 +53,14 @@ class Board:
 
     def last_board(self) -> Any:
         return next(data for name, _, data in reversed(self.events) if name == "board")
+
+
+@pytest.fixture
+def display(tmp_path: Path) -> Iterator[LiveDisplay]:
+    """Burst grouping off: this burst is about reads, one announcement per call."""
+    live = LiveDisplay(tmp_path, hall={"announcements": {"group_max": 1}}).start()
+    yield live
+    live.stop()
 
 
 @pytest.fixture

@@ -70,7 +70,11 @@ def test_replicas_calling_at_once_never_share_the_voice(deps: handlers.Deps, ken
         thread.join()
     assert errors == []
     log = handlers.announcements_after(deps, ZONE, 0, 100)
-    assert len(log) == 12
+    # Each call once among the entries that stand, grouped or not (the zone's row lock
+    # serialises grouping too: no two replicas grow the same entry).
+    said = [p.number for a in log for p in a.calls]
+    assert sorted(said) == [f"A-{n:03d}" for n in range(12)]
+    assert len(log) < 12  # twelve at once: the later ones were grouped
     gap = dt.timedelta(seconds=kendari.announcement_gap_seconds)
     for a, b in itertools.pairwise(log):
         assert b.starts_at >= a.ends_at + gap, (a, b)

@@ -8,7 +8,14 @@
 //   browser's speech engine only when a clip is missing;
 // - one at a time: a single loop schedules, in seq order, each one after the previous ends;
 // - never one whose seq is <= the last one played on this screen (localStorage, per zone), so a
-//   refresh never replays a call; never a stale one (shown, not spoken).
+//   refresh never replays a call; never a stale one (shown, not spoken);
+// - an announcement that "replaces" others (a group that grew in a burst, calls moved behind a
+//   service message) is played instead of them: they leave the queue (the arbiter only replaces
+//   announcements that no board has begun);
+// - every language of an announcement in turn (segments: Indonesian, then English), all from
+//   clips when the pack has every clip of every segment, else all with the speech engine;
+// - the speaker page reports each announcement it began ("spoken") or gave up ("stale") to
+//   POST .../announcements/{seq}/outcome, so the arbiter's decisions can be measured.
 // window.antreBoard.played keeps {seq, number, counter, startedAt, endedAt, via} (server-time
 // ms) for browser tests; each start is also told as a window event "antre:play".
 (function () {
@@ -35,6 +42,7 @@
     board: null,
     queue: [],            // announcements waiting for their slot, by seq
     queued: new Set(),
+    replaced: new Set(),  // seqs an announcement received since stands for: never played
     playing: null,        // the announcement being heard
     busyUntil: 0,         // server ms at which the voice scheduled so far ends
     busyAudio: 0,         // the same on the audio clock (seconds), which decides overlaps
@@ -42,7 +50,7 @@
     lastSeen: null,       // last announcement seq received, for a manual reconnect
     source: null,
   };
-  const voice = window.AntreVoice.create({ langs: ["id"], log: (m) => console.info("antre voice:", m) });
+  const voice = window.AntreVoice.create({ langs: ["id", "en"], log: (m) => console.info("antre voice:", m) });
   const board = (window.antreBoard = {
     zone: zone, speaker: SPEAKER, played: [], skipped: [], shown: [], state: state, voice: voice,
     serverNow: serverNow,
@@ -111,8 +119,20 @@
     renderCounters(b, call);
     const box = $("spotlight");
     box.classList.toggle("empty", !call);
-    $("spotlight-number").textContent = call ? call.number : "—";
-    $("spotlight-counter").textContent = call ? "Loket " + call.counter : "Menunggu panggilan";
+    const message = call && call.kind === "message";
+    const calls = call && call.calls && call.calls.length > 1 ? call.calls : null;
+    box.classList.toggle("message", !!message);
+    box.classList.toggle("many", !!calls);
+    if (message) {
+      $("spotlight-number").textContent = "PENGUMUMAN";
+      $("spotlight-counter").textContent = call.text;
+      $("spotlight-note").textContent = "Pengumuman / Announcement";
+      return;
+    }
+    $("spotlight-number").textContent = calls ? calls.map((c) => c.number).join(" · ")
+      : call ? call.number : "—";
+    $("spotlight-counter").textContent = calls ? calls.map((c) => "Loket " + c.counter).join(" · ")
+      : call ? "Loket " + call.counter : "Menunggu panggilan";
     const recall = call && (call.kind === "recall" || call.recalls > 0);
     $("spotlight-note").textContent = recall ? "Panggilan ulang / Recall" : "";
   }
@@ -120,7 +140,8 @@
   function renderCounters(b, spot) {
     if (!b) return;
     const paused = new Set(b.counters.filter((c) => c.status === "paused").map((c) => c.number));
-    const others = b.now_calling.filter((c) => !(spot && c.counter === spot.counter && c.number === spot.number));
+    const spoken = new Set(((spot && spot.calls) || [spot]).filter(Boolean).map((c) => c.counter + "/" + c.number));
+    const others = b.now_calling.filter((c) => !spoken.has(c.counter + "/" + c.number));
     $("counters").replaceChildren(...others.map((c) => {
       const li = el("li", paused.has(c.counter) ? "paused" : "");
       li.append(el("div", "number", c.number), el("div", "where", "Loket " + c.counter));
@@ -154,7 +175,31 @@
 
   function isStale(a) { return a.stale || serverNow() - Date.parse(a.starts_at) > state.staleMs; }
 
-  function skip(a) { keep(board.skipped, { seq: a.seq, number: a.number, reason: "stale" }); }
+  function skip(a) {
+    keep(board.skipped, { seq: a.seq, number: a.number, reason: "stale" });
+    report(a, "stale", "", null);
+  }
+
+  // Told to the display once per announcement (it keeps the first report of any speaker).
+  function report(a, outcome, via, startedAt) {
+    if (!SPEAKER) return;
+    const url = "/api/v1/zones/" + encodeURIComponent(zone) + "/announcements/" + a.seq + "/outcome";
+    const body = { outcome: outcome, via: via };
+    if (startedAt !== null) body.started_at = new Date(startedAt).toISOString();
+    fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      keepalive: true }).catch(() => {});
+  }
+
+  // An announcement that stands for earlier ones: those are never played nor highlighted.
+  function supersede(a) {
+    (a.replaces || []).forEach((seq) => {
+      state.replaced.add(seq);
+      remember(seq);
+      state.queue = state.queue.filter((q) => q.seq !== seq);
+      if (state.playing && state.playing.seq === seq) { state.playing = null; renderSpotlight(); }
+    });
+    if (state.replaced.size > KEEP) state.replaced.delete(state.replaced.values().next().value);
+  }
 
   // A board runs for weeks: its logs and memory of seqs stay bounded.
   function keep(list, entry) {
@@ -168,6 +213,7 @@
   }
 
   function enqueue(a) {
+    supersede(a);
     if (!SPEAKER) { follow(a); return; }
     if (state.queued.has(a.seq)) return;
     remember(a.seq);
@@ -186,7 +232,7 @@
     const start = Date.parse(a.starts_at) - serverNow();
     const end = Date.parse(a.ends_at) - serverNow();
     if (end <= 0) return;
-    setTimeout(() => show(a), Math.max(0, start));
+    setTimeout(() => { if (!state.replaced.has(a.seq)) show(a); }, Math.max(0, start));
     setTimeout(() => { if (state.playing === a) { state.playing = null; renderSpotlight(); } }, end);
   }
 
@@ -207,7 +253,7 @@
         const wait = startAt - serverNow() - LEAD_MS;
         if (wait > 0) { await sleep(Math.min(wait, 500)); continue; }
         state.queue.shift();
-        if (next.seq <= lastPlayed()) continue; // another tab of this screen played it
+        if (next.seq <= lastPlayed() || state.replaced.has(next.seq)) continue; // played, or replaced
         if (isStale(next)) { skip(next); continue; }
         await play(next, startAt);
       }
@@ -217,11 +263,29 @@
   }
 
   // Marked as played before it is heard: a refresh in the middle of a call must not say it again.
+  function segmentsOf(a) {
+    if (a.segments && a.segments.length) return a.segments;
+    return [{ lang: a.voice_lang || "id", locale: a.lang || "id-ID", text: a.text, tokens: a.tokens || [] }];
+  }
+
+  // Every segment's clips back to back on the audio clock, the first at its slot.
+  function scheduleClips(segments, delayMs) {
+    let first = null;
+    let last = null;
+    segments.forEach((seg) => {
+      const p = voice.schedule(seg.tokens, seg.lang, first ? 0 : delayMs, last ? last.end : state.busyAudio);
+      if (!first) first = p;
+      last = p;
+    });
+    return { start: first.start, end: last.end, delayMs: first.delayMs, seconds: last.end - first.start };
+  }
+
   async function play(a, startAt) {
     setLastPlayed(a.seq);
-    const lang = a.voice_lang || "id";
-    if (voice.running() && a.tokens && voice.has(a.tokens, lang)) {
-      const planned = voice.schedule(a.tokens, lang, startAt - serverNow(), state.busyAudio);
+    const segments = segmentsOf(a);
+    const lang = segments[0].lang;
+    if (voice.running() && segments.every((seg) => seg.tokens && voice.has(seg.tokens, seg.lang))) {
+      const planned = scheduleClips(segments, startAt - serverNow());
       const startedAt = serverNow() + planned.delayMs;
       const endedAt = startedAt + planned.seconds * 1000;
       state.busyUntil = endedAt;
@@ -238,7 +302,7 @@
     show(a);
     try {
       await chime(lang);
-      await speak(a);
+      for (const seg of segments) await speak(seg, a.duration_seconds);
     } finally {
       state.busyUntil = serverNow();
       state.busyAudio = voice.running() ? voice.context().currentTime : 0;
@@ -255,17 +319,19 @@
   // Told to tests and benchmarks: times in server ms ("at": the first sample on this screen's
   // own clock) and, for clips, on the audio clock of this load of the page ("session").
   function started(a, startedAt, endsAt, via, planned) {
+    report(a, "spoken", via, startedAt);
     const detail = { zone: zone, seq: a.seq, number: a.number, counter: a.counter,
       startedAt: startedAt, endsAt: endsAt, at: startedAt - state.offsetMs, via: via, session: SESSION,
-      audioStart: planned ? planned.start : null, audioEnd: planned ? planned.end : null };
+      audioStart: planned ? planned.start : null, audioEnd: planned ? planned.end : null,
+      kind: a.kind, calls: (a.calls || []).map((c) => c.number) };
     window.dispatchEvent(new CustomEvent("antre:play", { detail: detail }));
   }
 
   function finished(a, startedAt, endedAt, via) {
     if (state.playing === a) state.playing = null;
     renderSpotlight();
-    keep(board.played, { seq: a.seq, number: a.number, counter: a.counter,
-      startedAt: startedAt, endedAt: endedAt, via: via });
+    keep(board.played, { seq: a.seq, number: a.number, counter: a.counter, kind: a.kind,
+      calls: (a.calls || []).map((c) => c.number), startedAt: startedAt, endedAt: endedAt, via: via });
   }
 
   // Before spoken words: the pack's chime, else two tones made in the page.
@@ -291,21 +357,23 @@
     return sleep(1800);
   }
 
-  function speechVoice() {
+  function speechVoice(locale) {
     const voices = window.speechSynthesis.getVoices();
-    return voices.find((v) => v.lang === "id-ID") || voices.find((v) => /^id/i.test(v.lang)) || null;
+    const prefix = new RegExp("^" + locale.slice(0, 2), "i");
+    return voices.find((v) => v.lang === locale) || voices.find((v) => prefix.test(v.lang)) || null;
   }
 
-  function speak(a) {
+  // One segment (a language) with the browser's engine.
+  function speak(seg, seconds) {
     return new Promise((resolve) => {
       if (!("speechSynthesis" in window)) { resolve(); return; }
       let done = false;
       // An engine that never reports the end must not silence the board for ever.
-      const timer = setTimeout(finish, (a.duration_seconds * 2 + 5) * 1000);
+      const timer = setTimeout(finish, (seconds * 2 + 5) * 1000);
       function finish() { if (!done) { done = true; clearTimeout(timer); resolve(); } }
-      const utterance = new SpeechSynthesisUtterance(a.text);
-      utterance.lang = a.lang || "id-ID";
-      const v = speechVoice();
+      const utterance = new SpeechSynthesisUtterance(seg.text);
+      utterance.lang = seg.locale || "id-ID";
+      const v = speechVoice(utterance.lang);
       if (v) utterance.voice = v;
       utterance.onend = finish;
       utterance.onerror = finish;
