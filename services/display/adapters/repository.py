@@ -93,7 +93,8 @@ def add_outcome(conn: Connection, zone: str, seq: int, outcome: str, via: str, a
     """The first report of what became of an entry; False when one was already kept."""
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(announcement_outcomes).values(zone=zone, seq=seq, outcome=outcome, via=via, at=at)
-    return conn.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+    kept = stmt.on_conflict_do_nothing().returning(announcement_outcomes.c.seq)
+    return conn.execute(kept).scalar_one_or_none() is not None
 
 
 def outcomes(conn: Connection, zone: str) -> dict[int, str]:
