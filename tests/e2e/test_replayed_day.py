@@ -247,6 +247,9 @@ def test_a_replayed_day(day: tuple[RunningHall, HallClock, Tally]) -> None:
         settled("09:00 check-ins")
         clock.jump_to(at(DAY, "09:00"))
         assert {desk.serve(1, tally.citizens).name for _ in range(2)} == {"Kiki", "Gita"}
+        # Settled before the clock moves on: "called" made more than 15 minutes after the call is
+        # no use to anyone, and notify rightly drops it.
+        settled("09:00")
         clock.jump_to(at(DAY, "09:45"))
         desk.check_in(p["Fajar"], NEAR)
         settled("09:45")
@@ -328,6 +331,14 @@ def _check_final(
         "Joko datang langsung": "served",
     }
     assert not tally.sms.seen()
+    # The late rule as the agency's system hears it: only Citra's check-in was late.
+    late = {
+        a.json()["data"]["booking_id"]: a.json()["data"].get("late", False)
+        for a in tally.webhook.seen()
+        if a.json()["event"] == "booking.checked_in"
+    }
+    assert {c.name for c in people.values() if late.get(c.booking_id)} == {"Citra"}
+    assert len(late) == 6
     delivered = tally.delivered()
     for d in delivered:
         if d.key[1] in MAY_WAIT:
