@@ -34,7 +34,12 @@ class SecuredNats:
         self.process = subprocess.Popen(
             [str(binary), "-c", str(self.config)], env=self.passwords, stdout=log, stderr=subprocess.STDOUT
         )
-        wait_for_port(self.port)
+        try:
+            wait_for_port(self.port)
+        except TimeoutError as exc:
+            self.stop()
+            log_text = (self.folder / "nats.log").read_text()[-2000:]
+            raise RuntimeError(f"nats-server did not start:\n{log_text}") from exc
         return self
 
     def url(self, user: str) -> str:
