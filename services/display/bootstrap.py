@@ -20,6 +20,7 @@ from services.display import handlers
 from services.display.adapters import espeak, voicepack
 from services.display.adapters.officers import CountersOfficers
 from services.display.adapters.tables import outbox
+from services.display.domain.wording import hall_vocabulary
 from services.display.entrypoints import consumers, http
 from services.display.metrics import Metrics
 from services.display.settings import Settings
@@ -102,7 +103,8 @@ def start_voice_build(settings: Settings, deps: handlers.Deps) -> asyncio.Task[N
 
     async def build() -> None:
         try:
-            deps.voice = await asyncio.to_thread(espeak.build, settings.voice_path())
+            words = {lang: hall_vocabulary(deps.hall, lang) for lang in espeak.VOICES}
+            deps.voice = await asyncio.to_thread(espeak.build, settings.voice_path(), words=words)
             count_clips(deps)
             log.info("display: built the default voice pack in %s", settings.voice_path())
         except Exception:

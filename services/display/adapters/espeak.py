@@ -18,7 +18,7 @@ import tempfile
 import time
 import wave
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from services.display.adapters import voicepack
@@ -39,9 +39,16 @@ def available(espeak: str = ESPEAK) -> bool:
 
 
 def build(
-    out: Path, langs: Iterable[str] = ("id", "en"), *, espeak: str = ESPEAK, speed: int = SPEED
+    out: Path,
+    langs: Iterable[str] = ("id", "en"),
+    *,
+    espeak: str = ESPEAK,
+    speed: int = SPEED,
+    words: Mapping[str, Iterable[str]] | None = None,
 ) -> voicepack.VoicePack:
-    """Make the pack in ``out`` (replacing what is there) and return it."""
+    """Make the pack in ``out`` (replacing what is there) and return it. ``words``: the clips
+    per language (default: :func:`vocabulary`; a hall's own words with
+    :func:`services.display.domain.wording.hall_vocabulary`)."""
     if not available(espeak):
         raise FileNotFoundError(f"{espeak} is not installed (apt-get install espeak-ng)")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +57,7 @@ def build(
         write_chime(staging / voicepack.CHIME_FILE)
         for lang in langs:
             (staging / lang).mkdir()
-            for token in vocabulary(lang):
+            for token in (words or {}).get(lang) or vocabulary(lang):
                 samples = synthesize(_spoken_form(token, lang), VOICES[lang], espeak=espeak, speed=speed)
                 write_wav(staging / lang / f"{token}.wav", trim(samples))
         version = _espeak_version(espeak)

@@ -1,8 +1,9 @@
 """``python -m services.display.entrypoints.cli``: the hall's voice pack.
 
 voice-build [--out DIR] [--lang id --lang en] [--speed 165]
-    espeak-ng's default pack (build time: ``apt-get install espeak-ng``); default DIR: the
-    display's voice folder (ANTRE_VOICE_DIR, else <ANTRE_STATE_DIR>/voice)
+    espeak-ng's default pack (build time: ``apt-get install espeak-ng``) with every word the hall
+    file (ANTRE_HALL_FILE) can make the voice say; default DIR: the display's voice folder
+    (ANTRE_VOICE_DIR, else <ANTRE_STATE_DIR>/voice)
 voice-index DIR
     (re)write DIR/manifest.json from the WAV files a hall dropped in (see
     services/display/voice/README.md)
@@ -14,7 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from antre.hall.load import load_hall
 from services.display.adapters import espeak, voicepack
+from services.display.domain.wording import hall_vocabulary
 from services.display.settings import Settings
 
 
@@ -30,9 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "voice-build":
-        out = args.out or Settings().voice_path()
+        settings = Settings()
+        out = args.out or settings.voice_path()
+        langs = args.lang or ("id", "en")
         try:
-            pack = espeak.build(out, args.lang or ("id", "en"), speed=args.speed)
+            # The hall's own words too (its templates, messages and, when said, agency names).
+            hall = load_hall(settings.hall_file)
+            words = {lang: hall_vocabulary(hall, lang) for lang in langs}
+            pack = espeak.build(out, langs, speed=args.speed, words=words)
         except (OSError, ValueError) as exc:
             print(f"paket suara gagal dibuat / voice pack not built: {exc}", file=sys.stderr)
             return 2
