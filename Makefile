@@ -27,17 +27,19 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## proto: regenerate the Python code of the event contracts
+## proto: regenerate the Python code of the event contracts and the catalogue, docs/events.md
 proto: $(VENV)/.installed
 	$(BIN)/python -m grpc_tools.protoc -I proto --python_out=. --pyi_out=. proto/antre/v1/*.proto
+	$(BIN)/python -m antre.catalogue
 
-## proto-check: fail when antre/v1 is stale against proto/
+## proto-check: fail when antre/v1 or docs/events.md is stale against proto/
 proto-check: $(VENV)/.installed
 	rm -rf .antre/proto-check && mkdir -p .antre/proto-check
 	$(BIN)/python -m grpc_tools.protoc -I proto --python_out=.antre/proto-check \
 		--pyi_out=.antre/proto-check proto/antre/v1/*.proto
 	diff -r -x __init__.py -x __pycache__ .antre/proto-check/antre/v1 antre/v1 \
 		|| (echo "antre/v1 is stale: run 'make proto'"; exit 1)
+	$(BIN)/python -m antre.catalogue --check
 
 ## bench: issue, call-next and call-to-board figures (see BENCHMARKS.md)
 bench: $(VENV)/.installed
