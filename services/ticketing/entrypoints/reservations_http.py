@@ -1,16 +1,19 @@
 """The booking API (``/api/v1``): sessions and places left, booking, looking up, cancelling,
 moving, and checking in at the kiosk. The same routes serve the booking page, the help desk and
-agencies' own systems (those with an ``X-Api-Key``)."""
+agencies' own systems (those with an ``X-Api-Key``); docs/agency-api.md is their guide.
+
+Every answer has a declared shape, errors included, so the published OpenAPI document is the
+contract agencies build against: a field is never removed or changed within ``/api/v1``."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, ConfigDict, Field
 
 from antre.problems import Forbidden, Unauthorized
 from services.ticketing import reservations
@@ -19,8 +22,41 @@ from services.ticketing.domain.reservations import Reservation
 from services.ticketing.entrypoints.http import Context, _ctx, print_if_networked, ticket_json
 
 Ctx = Annotated[Context, Depends(_ctx)]
-router = APIRouter(prefix="/api/v1", tags=["bookings"])
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class ProblemDetail(BaseModel):
+    """A refusal: a stable ``code`` to branch on, the message in Bahasa Indonesia and in English,
+    and details some refusals add (``fields`` of an invalid request, ``retry_after`` seconds of a
+    rate limit, ``until`` of a blocked NIK)."""
+
+    model_config = ConfigDict(extra="allow")
+    code: str
+    message: str
+    message_en: str
+
+
+class Problem(BaseModel):
+    error: ProblemDetail
+
+
+_REFUSALS = {
+    401: "Unknown API key",
+    403: "The key may not do this (another agency's service), or the NIK does not match",
+    404: "Unknown service or booking code",
+    409: "Not possible now: session full or started, quota used up, booking not active, ...",
+    422: "Invalid request: a field is missing or malformed",
+    429: "Too many requests from this client, key or phone this minute",
+    503: "The kiosk's printer cannot be reached",
+}
+
+
+def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals a route may answer, in the shape every refusal has."""
+    return {status: {"model": Problem, "description": _REFUSALS[status]} for status in statuses}
+
+
+router = APIRouter(prefix="/api/v1", tags=["bookings"])
 
 
 class Caller(BaseModel):
@@ -29,7 +65,14 @@ class Caller(BaseModel):
     agency: str = ""
 
 
-async def _caller(request: Request, x_api_key: Annotated[str, Header()] = "") -> Caller:
+_API_KEY = APIKeyHeader(
+    name="X-Api-Key",
+    auto_error=False,
+    description="An agency's or help desk's key (ANTRE_API_KEYS); none for the public booking page",
+)
+
+
+async def _caller(request: Request, x_api_key: Annotated[str | None, Depends(_API_KEY)] = None) -> Caller:
     ctx: Context = request.app.state.ctx
     if x_api_key:
         name = ctx.api_keys.get(x_api_key)
@@ -69,7 +112,68 @@ class CheckIn(BaseModel):
     kiosk: str = Field(default="", max_length=64)
 
 
-@router.get("/services/{service}/sessions")
+class PoolOut(BaseModel):
+    """A service's numbers for one day: what is left online and for walk-ins (one pool)."""
+
+    daily_quota: int
+    online_quota: int
+    online_left: int
+    walk_in_left: int
+
+
+class DayPoolOut(PoolOut):
+    service: str
+    day: dt.date
+
+
+class SessionOut(BaseModel):
+    start: str = Field(description="HH:MM, hall time")
+    end: str = Field(description="HH:MM, hall time")
+    capacity: int
+    left: int
+
+
+class DayOut(BaseModel):
+    day: dt.date
+    pool: PoolOut
+    sessions: list[SessionOut]
+
+
+class SessionsOut(BaseModel):
+    service: str
+    days: list[DayOut]
+
+
+class BookingOut(BaseModel):
+    id: str
+    code: str = Field(description="8 characters; the citizen shows it at the kiosk")
+    service: str
+    service_name: str
+    agency: str
+    day: dt.date
+    session_start: str = Field(description="HH:MM, hall time")
+    session_end: str = Field(description="HH:MM, hall time")
+    nik: str = Field(description="Masked; the full NIK is never shown or stored")
+    name: str
+    state: Literal["booked", "checked_in", "cancelled", "no_show"]
+    ticket_id: str | None = Field(description="The ticket of a checked-in booking (GET /api/v1/tickets/{id})")
+
+
+class TicketOut(BaseModel):
+    """A ticket as the kiosk and the status page show it (more fields may be added)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    number: str
+    service: str
+    agency: str
+    state: str
+    hall_day: dt.date
+    counter: int | None
+    status_url: str
+
+
+@router.get("/services/{service}/sessions", response_model=SessionsOut, responses=refusals(404, 409, 422))
 async def sessions(service: str, ctx: Ctx) -> dict[str, Any]:
     """Bookable days of a service: the day's pool (what is left online and at the kiosk) and each
     session's places left."""
@@ -95,7 +199,7 @@ async def sessions(service: str, ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@router.get("/services/{service}/pool")
+@router.get("/services/{service}/pool", response_model=DayPoolOut, responses=refusals(404, 409, 422))
 async def pool(service: str, day: dt.date, ctx: Ctx) -> dict[str, Any]:
     """The day's one pool: the kiosk and the booking page read these same figures."""
     return {
@@ -105,15 +209,15 @@ async def pool(service: str, day: dt.date, ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@router.post("/bookings", status_code=201)
-async def book(body: BookRequest, ctx: Ctx, who: Who) -> JSONResponse:
+@router.post(
+    "/bookings",
+    status_code=201,
+    response_model=BookingOut,
+    responses=refusals(401, 403, 404, 409, 422, 429),
+)
+async def book(body: BookRequest, ctx: Ctx, who: Who) -> dict[str, Any]:
     service = ctx.deps.hall.service(body.service)
-    if who.agency and service is not None and service.agency != who.agency:
-        raise Forbidden(
-            "other_agency",
-            "Kunci API ini hanya untuk layanan instansinya",
-            "This API key books its own agency's services only",
-        )
+    _own_agency(who, service.agency if service else "")
     cmd = reservations.Book(
         service=body.service,
         day=body.day,
@@ -127,22 +231,32 @@ async def book(body: BookRequest, ctx: Ctx, who: Who) -> JSONResponse:
         client=who.client,
     )
     made = await asyncio.to_thread(reservations.book, ctx.deps, cmd, ctx.nik_secret)
-    return JSONResponse(reservation_json(ctx, made), 201)
+    return reservation_json(ctx, made)
 
 
-@router.get("/bookings/{code}")
+@router.get("/bookings/{code}", response_model=BookingOut, responses=refusals(404, 422))
 async def lookup(code: str, ctx: Ctx) -> dict[str, Any]:
     return reservation_json(ctx, await asyncio.to_thread(reservations.lookup, ctx.deps, code))
 
 
-@router.post("/bookings/{code}/cancel")
-async def cancel(code: str, body: Owner, ctx: Ctx) -> dict[str, Any]:
+@router.post(
+    "/bookings/{code}/cancel", response_model=BookingOut, responses=refusals(401, 403, 404, 409, 422)
+)
+async def cancel(code: str, body: Owner, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Whoever holds the code and the NIK may cancel; an agency's key only its own bookings."""
+    if who.agency:
+        _own_agency(who, (await asyncio.to_thread(reservations.lookup, ctx.deps, code)).agency)
     done = await asyncio.to_thread(reservations.cancel, ctx.deps, code, body.nik, ctx.nik_secret)
     return reservation_json(ctx, done)
 
 
-@router.post("/bookings/{code}/reschedule")
-async def reschedule(code: str, body: Move, ctx: Ctx) -> dict[str, Any]:
+@router.post(
+    "/bookings/{code}/reschedule", response_model=BookingOut, responses=refusals(401, 403, 404, 409, 422)
+)
+async def reschedule(code: str, body: Move, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Another session, the same day or another; the old place is kept if the new one is refused."""
+    if who.agency:
+        _own_agency(who, (await asyncio.to_thread(reservations.lookup, ctx.deps, code)).agency)
     moved = await asyncio.to_thread(
         reservations.reschedule,
         ctx.deps,
@@ -155,11 +269,20 @@ async def reschedule(code: str, body: Move, ctx: Ctx) -> dict[str, Any]:
     return reservation_json(ctx, moved)
 
 
-@router.post("/bookings/{code}/check-in")
+@router.post("/bookings/{code}/check-in", response_model=TicketOut, responses=refusals(404, 409, 422, 503))
 async def check_in(code: str, body: CheckIn, ctx: Ctx) -> dict[str, Any]:
     """Scanning twice gives the same ticket."""
     ticket = await asyncio.to_thread(reservations.check_in, ctx.deps, code, body.kiosk)
     return ticket_json(ctx, await print_if_networked(ctx, ticket))
+
+
+def _own_agency(who: Caller, agency: str) -> None:
+    if who.agency and agency and agency != who.agency:
+        raise Forbidden(
+            "other_agency",
+            "Kunci API ini hanya untuk layanan instansinya",
+            "This API key is for its own agency's services only",
+        )
 
 
 def _pool_json(pool: DayPool) -> dict[str, int]:
