@@ -26,6 +26,7 @@ import asyncio
 import json
 import re
 import secrets
+import string
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -137,8 +138,16 @@ def _list(subjects: Sequence[str]) -> str:
     return "[" + ", ".join(json.dumps(s) for s in subjects) + "]"
 
 
+def random_password(length: int = 32) -> str:
+    """Letters and digits, a letter first: nats-server reads a variable's value as a value of its
+    configuration, so one starting with a digit or '-' is taken for a number and refused."""
+    return secrets.choice(string.ascii_letters) + "".join(
+        secrets.choice(string.ascii_letters + string.digits) for _ in range(length - 1)
+    )
+
+
 def random_passwords(halls: Sequence[Hall]) -> dict[str, str]:
-    return {g.password_variable: secrets.token_urlsafe(24) for g in grants(halls)}
+    return {g.password_variable: random_password() for g in grants(halls)}
 
 
 async def ensure_agency_consumers(js: JetStreamContext, hall: Hall, *, from_start: bool = False) -> list[str]:

@@ -14,7 +14,8 @@ from tests.support.infra import free_port, wait_for_port
 
 
 class SecuredNats:
-    def __init__(self, folder: Path, halls: list[Hall]) -> None:
+    def __init__(self, folder: Path, halls: list[Hall], binary: Path | None = None) -> None:
+        self.binary = binary or Path(sys.executable).parent / "nats-server"
         self.folder = folder
         self.port = free_port()
         self.passwords = random_passwords(halls)
@@ -29,10 +30,12 @@ class SecuredNats:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> SecuredNats:
-        binary = Path(sys.executable).parent / "nats-server"
         log = (self.folder / "nats.log").open("ab")
         self.process = subprocess.Popen(
-            [str(binary), "-c", str(self.config)], env=self.passwords, stdout=log, stderr=subprocess.STDOUT
+            [str(self.binary), "-c", str(self.config)],
+            env=self.passwords,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_for_port(self.port)

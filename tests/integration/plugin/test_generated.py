@@ -58,3 +58,10 @@ def test_users_whose_password_variables_would_clash_are_refused(kendari: Hall) -
     other = replace(kendari, id="kendari_x")
     with pytest.raises(ValueError, match="ANTRE_NATS_KENDARI_X_DUKCAPIL"):
         nats_accounts.grants([clash, other])
+
+
+def test_generated_passwords_are_read_by_nats_server_as_strings() -> None:
+    # A variable's value starting with a digit or '-' is taken for a number by nats-server.
+    for _ in range(200):
+        password = nats_accounts.random_password()
+        assert password[0].isalpha() and password.isalnum() and len(password) == 32

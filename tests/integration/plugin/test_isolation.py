@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import shutil
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import nats
 import pytest
@@ -28,9 +30,17 @@ STREAM = stream_name("kendari")
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, kendari: Hall) -> Iterator[SecuredNats]:
-    secured = SecuredNats(tmp_path_factory.mktemp("secured"), [kendari]).start()
+# The wheel's server, and the machine's own when it has one (often an older release: the
+# permissions and the password variables must work on both).
+SYSTEM = shutil.which("nats-server", path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin")
+BINARIES = [None] + ([Path(SYSTEM)] if SYSTEM else [])
+
+
+@pytest.fixture(scope="module", params=BINARIES, ids=lambda b: "system" if b else "wheel")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, kendari: Hall, request: pytest.FixtureRequest
+) -> Iterator[SecuredNats]:
+    secured = SecuredNats(tmp_path_factory.mktemp("secured"), [kendari], request.param).start()
     yield secured
     secured.stop()
 
