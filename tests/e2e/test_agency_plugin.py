@@ -4,6 +4,7 @@ receiver, and its commands pause Disdukcapil's counter while one naming Bapenda'
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import pytest
 
+from antre.events import stream_name
 from antre.hall.load import load_hall
 from tests.support.hall import RunningHall, wait_for
 from tests.support.infra import ROOT
@@ -98,6 +101,15 @@ def plugin(hall: RunningHall, server: SecuredNats, *args: str) -> list[str]:
     ]
 
 
+async def stored(server: SecuredNats, hall_id: str) -> dict[str, int]:
+    nc = await nats.connect(server.platform_url)
+    try:
+        info = await nc.jetstream().stream_info(stream_name(hall_id), subjects_filter=">")
+        return dict(info.state.subjects or {})
+    finally:
+        await nc.close()
+
+
 def state(hall: RunningHall, number: int) -> str:
     with hall.client("counters") as c:
         return str(c.get(f"/api/v1/counters/{number}").json()["state"])
@@ -153,6 +165,9 @@ def test_the_plugin_posts_its_agencys_calls_and_pauses_only_its_own_counters(
         assert receiver.events("counter.paused")[0]["data"]["reason"] == "rapat"
         assert receiver.events("counter.command_refused")[0]["data"]["code"] == "wrong_agency"
         # Bapenda's call went by on the same stream; the plug-in never saw it.
+        assert (
+            asyncio.run(stored(server, hall.hall_id)).get(f"antre.{hall.hall_id}.bapenda.ticket.called") == 1
+        )
         assert {b["agency"] for b in receiver.received} == {"dukcapil"}
         with hall.client("counters") as c:
             metrics = c.get("/metrics").text
