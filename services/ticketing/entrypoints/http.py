@@ -56,7 +56,8 @@ class Context:
         self.api_keys = api_keys or {}
 
 
-def _ctx(request: Request) -> Context:
+async def _ctx(request: Request) -> Context:
+    # async: FastAPI runs a plain def dependency in its thread pool, a hop on every request.
     return request.app.state.ctx
 
 
