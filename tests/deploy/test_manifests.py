@@ -28,7 +28,7 @@ KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 # Custom resources the validator has no schema for; checked by hand below.
 CUSTOM_KINDS = {("postgresql.cnpg.io/v1", "Cluster")}
 # Secrets the manifests name but never contain: made by an operator or by Kominfo.
-SECRETS_BY_REFERENCE = {"antre-pg-app", "antre-tls", "antre-notify-channels"} | {
+SECRETS_BY_REFERENCE = {"antre-pg-app", "antre-tls", "antre-notify-channels", "antre-ticketing-keys"} | {
     f"antre-{s}-db" for s in SERVICES
 }
 WORKLOADS = ("Deployment", "StatefulSet", "Job")
@@ -376,7 +376,7 @@ def test_network_policies_allow_what_each_service_needs_and_nothing_else(overlay
         assert allowed(policies, ingress_controller, me, 8000), f"ingress -> {svc}"
         assert allowed(policies, prometheus, me, 8000), f"Prometheus -> {svc}"
         assert allowed(policies, me, internet, 443) == (svc == "notify"), f"{svc} -> the internet"
-        assert allowed(policies, me, pod["counters"], 8000) == (svc in ("ticketing", "notify")), (
+        assert allowed(policies, me, pod["counters"], 8000) == (svc in ("ticketing", "notify", "display")), (
             f"{svc} -> counters"
         )
         assert not allowed(policies, me, pod["nats"], 6222), f"{svc} -> NATS routes"
