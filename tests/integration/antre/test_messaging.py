@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nats
 import pytest
+from nats.js import JetStreamContext
 from sqlalchemy import select
 
 from antre import bus, db
@@ -193,15 +194,11 @@ async def test_a_batched_consumer_takes_whole_fetches_and_isolates_a_poison_even
     nats_url: str, tmp_path: Path
 ) -> None:
     hall = unique("m")
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'o.db'}")
-    db.migrate(engine, MIGRATIONS)
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     try:
         await bus.ensure_stream(js, hall)
-        ids = stage(engine, hall, 30)
-        relay = OutboxRelay(engine, outbox, bus.JetStreamPublisher(js), clock=utcnow)
-        assert await relay.publish_pending() == 30
+        ids = await published(js, hall, tmp_path, 30)
         handler = Batches(poison=ids[12])
         subjects = [subject_filter(hall, "ticket.called")]
         consumer = bus.Consumer(js, hall, "test-batched", subjects, handler, batched=True)
@@ -218,3 +215,14 @@ async def test_a_batched_consumer_takes_whole_fetches_and_isolates_a_poison_even
     finally:
         await js.delete_stream(stream_name(hall))
         await nc.close()
+
+
+async def published(js: JetStreamContext, hall: str, folder: Path, count: int) -> list[str]:
+    """``count`` calls staged in an outbox and relayed to the hall's stream; their event ids."""
+    engine = db.make_engine(f"sqlite:///{folder / 'o.db'}")
+    db.migrate(engine, MIGRATIONS)
+    ids = stage(engine, hall, count)
+    relay = OutboxRelay(engine, outbox, bus.JetStreamPublisher(js), clock=utcnow)
+    assert await relay.publish_pending() == count
+    engine.dispose()
+    return ids
