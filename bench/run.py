@@ -136,7 +136,9 @@ class Board:
                         self.heard.setdefault(call["number"], time.perf_counter())
 
 
-async def bench_calls(hall: RunningHall, counters: list[int], boards: int) -> tuple[list[float], list[float]]:
+async def bench_calls(
+    hall: RunningHall, counters: list[int], boards: int, pause: float = 0.05
+) -> tuple[list[float], list[float]]:
     zone = "lantai-1-a"
     listeners = [Board(f"{hall.url('display')}/api/v1/zones/{zone}/events") for _ in range(boards)]
     tasks = [asyncio.create_task(b.run()) for b in listeners]
@@ -159,6 +161,7 @@ async def bench_calls(hall: RunningHall, counters: list[int], boards: int) -> tu
                 called_at[ticket["number"]] = done
                 await asyncio.sleep(0.05)  # the officer looks up before completing
                 await c.post(f"/api/v1/counters/{n}/complete")
+                await asyncio.sleep(pause - 0.05)  # and serves: --officer-pause in all
 
     await asyncio.gather(*(counter(n) for n in counters))
     await asyncio.sleep(2)
@@ -202,7 +205,7 @@ async def main_async(args: argparse.Namespace) -> None:
             for n in dukcapil:
                 hall.add_officer(f"o{n}", "dukcapil")
             await wait_queued(hall, args.tickets)
-            call_ms, board_ms = await bench_calls(hall, dukcapil, args.boards)
+            call_ms, board_ms = await bench_calls(hall, dukcapil, args.boards, args.officer_pause)
             # Last: wrk leaves thousands of tickets nobody calls.
             wrk = [int(c) for c in args.wrk.split(",") if c]
             wrk_rows = [row for c in wrk if (row := bench_issue_wrk(hall, c)) is not None]
@@ -214,7 +217,7 @@ async def main_async(args: argparse.Namespace) -> None:
         "|---|---|---|---|---|---|---|",
         *wrk_rows,
         summary("ticket issue, 8 kiosks", issue_ms, f"{rate:.0f} tickets/s, httpx client"),
-        summary("call next", call_ms, f"{len(dukcapil)} counters at once"),
+        summary("call next", call_ms, f"{len(dukcapil)} counters at once, {args.officer_pause} s apart"),
         summary("call to board (SSE)", board_ms, f"{args.boards} boards connected"),
     ]
     print(
@@ -228,6 +231,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--tickets", type=int, default=2000)
     parser.add_argument("--boards", type=int, default=20)
+    parser.add_argument(
+        "--officer-pause",
+        type=float,
+        default=0.05,
+        help="seconds from a call to the same counter's next call (at least 0.05; a real desk: minutes)",
+    )
     parser.add_argument("--wrk", default="1,8,16", help="wrk's connection counts ('' for none)")
     asyncio.run(main_async(parser.parse_args()))
 
