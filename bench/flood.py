@@ -1,8 +1,9 @@
 """``python -m bench.flood``: does a booking flood slow the kiosk down? The kiosk's issue latency
 (one kiosk, one request after another) measured calm, then while 1,000 booking requests arrive as
 fast as eight connections send them from one client (no key: one address), then while 1,000 arrive
-for one phone through twenty help-desk keys. Every flood is over in well under a minute, so the
-limits (30 a minute per client, 5 per phone) refuse almost all of it.
+for one phone through twenty help-desk keys. Flat out (the default) every flood is over in well
+under a minute; ``--flood-seconds 50`` spreads each over most of a minute, as a tout's script would.
+Either way the limits (30 a minute per client, 5 per phone) refuse almost all of it.
 
 The ticketing service runs under uvicorn as in production, on PostgreSQL (ANTRE_BENCH_DATABASE_URL,
 default the local server) and NATS (ANTRE_BENCH_NATS_URL, default the local server). Results are
@@ -49,16 +50,23 @@ def kiosk(url: str, stop: Callable[[], bool], least: int) -> list[float]:
 
 
 def flood(
-    url: str, body: Callable[[int], dict[str, str]], headers: Callable[[int], dict[str, str]]
+    url: str,
+    body: Callable[[int], dict[str, str]],
+    headers: Callable[[int], dict[str, str]],
+    seconds: float = 0.0,
 ) -> tuple[Counter[int], float]:
+    """1,000 booking requests from eight connections: spread evenly over ``seconds``, or as fast
+    as they are answered when it is 0."""
     local = threading.local()
+    started = time.perf_counter()
 
     def one(n: int) -> int:
         if not hasattr(local, "client"):
             local.client = httpx.Client(base_url=url, timeout=30)
+        if seconds:
+            time.sleep(max(0.0, started + n * seconds / FLOOD - time.perf_counter()))
         return int(local.client.post("/api/v1/bookings", json=body(n), headers=headers(n)).status_code)
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(8) as pool:
         statuses = Counter(pool.map(one, range(FLOOD)))
     return statuses, time.perf_counter() - started
@@ -76,7 +84,7 @@ def session(url: str) -> tuple[str, str]:
     return day["day"], next(s["start"] for s in day["sessions"] if s["left"] > 0)
 
 
-def run(database_url: str, nats_url: str, calm_count: int) -> str:
+def run(database_url: str, nats_url: str, calm_count: int, flood_seconds: float) -> str:
     folder = Path(tempfile.mkdtemp(prefix="antre-flood-"))
     env = {"ANTRE_API_KEYS": json.dumps(DESKS)}
     hall = RunningHall(folder, nats_url, database_url, ("ticketing",), env).start()
@@ -108,13 +116,15 @@ def run(database_url: str, nats_url: str, calm_count: int) -> str:
             ),
         }
         for name, (phone, headers) in floods.items():
-            time.sleep(61 - time.time() % 60)  # a fresh minute: the limits start from zero
+            # A fresh minute: the limits start from zero (a flood spread over more than a minute
+            # meets fresh limits in each).
+            time.sleep(61 - time.time() % 60)
             body = booking(phone)
             done = threading.Event()
             with ThreadPoolExecutor(1) as side:
                 cpu = cpu_seconds(process.pid)
                 measured = side.submit(kiosk, url, done.is_set, 20)
-                statuses, seconds = flood(url, body, headers)
+                statuses, seconds = flood(url, body, headers, flood_seconds)
                 done.set()
                 ms = measured.result()
                 per_request = (cpu_seconds(process.pid) - cpu) * 1000 / (FLOOD + len(ms))
@@ -142,8 +152,11 @@ def main() -> None:
     )
     parser.add_argument("--nats-url", default=os.environ.get("ANTRE_BENCH_NATS_URL", "nats://127.0.0.1:4222"))
     parser.add_argument("--calm", type=int, default=300, help="kiosk requests measured without a flood")
+    parser.add_argument(
+        "--flood-seconds", type=float, default=0.0, help="spread each flood over this long (0: flat out)"
+    )
     args = parser.parse_args()
-    print(run(args.database_url, args.nats_url, args.calm))
+    print(run(args.database_url, args.nats_url, args.calm, args.flood_seconds))
 
 
 if __name__ == "__main__":
