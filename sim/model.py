@@ -329,19 +329,25 @@ class HallDay:
 
     # --- the counters -----------------------------------------------------------------------
     def call(self, desk: Desk) -> None:
+        """A free counter calls at once, and its citizen's visit takes the time drawn for it."""
+        ticket = self.pick(desk)
+        if ticket is not None:
+            self.kernel.call(self.kernel.now + ticket.citizen.durations[ticket.leg], self.done, desk)
+
+    def pick(self, desk: Desk) -> Ticket | None:
         """The live "call next": the counter's policy chooses among the heads of its streams
         (what the live store reads), and the counter's state moves by the live rule."""
         if self.paused or self.closed or desk.current is not None:
-            return
+            return None
         if desk.station.state != stations.StationState.OPEN:
-            return
+            return None
         streams = [s for s in desk.streams if s]
         if not streams:
-            return
+            return None
         heads = [s[0].entry for s in streams]
         pick = blending.choose(heads, desk.state, desk.policy, self.rules, self.now_dt())  # type: ignore[arg-type]
         if pick is None:
-            return
+            return None
         desk.state = blending.next_state(pick, heads, desk.state, desk.policy, self.rules)  # type: ignore[arg-type]
         i = next(i for i, h in enumerate(heads) if h is pick)
         ticket = streams[i].pop(0)
@@ -354,7 +360,7 @@ class HallDay:
         log.picks.append(pick.ticket_id)
         log.booked.append(pick.booked)
         desk.current, desk.serving_since = ticket, t
-        self.kernel.call(t + ticket.citizen.durations[ticket.leg], self.done, desk)
+        return ticket
 
     def done(self, desk: Desk) -> None:
         now = self.kernel.now
