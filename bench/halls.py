@@ -176,8 +176,8 @@ async def counter(hall: Hall, number: int, until: float) -> None:
                     hall.errors += 1
                     continue
                 ticket = response.json()["ticket"]
-                if ticket is None:
-                    await asyncio.sleep(0.1)
+                if ticket is None:  # nobody waits: the officer looks again in a second
+                    await asyncio.sleep(1.0)
                     continue
                 hall.calls.append((done, (done - start) * 1000))
                 hall.called_at[ticket["number"]] = done
