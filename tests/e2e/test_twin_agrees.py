@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.e2e
 TZ = ZoneInfo("Asia/Makassar")  # the Kendari hall's
 DAY = dt.date(2026, 3, 10)  # a Tuesday, no holiday
 EVE = dt.datetime.combine(DAY - dt.timedelta(days=1), dt.time(9), TZ)
+GAP = 60.0  # seconds between any two moments of the script
 STREAK = 2  # Kendari's is 3; at 2 a short script reaches it at every counter
 COUNTERS = [1, 3, 6]  # 1: ktp-el; 3: kartu-keluarga, pindah-datang; 6: ktp-el, kartu-keluarga, akta
 
@@ -141,6 +143,18 @@ def test_the_twin_and_the_live_hall_call_in_the_same_order(
         hall.stop()
     assert len(twin) == len(SCRIPT.arrivals)  # everyone was called, in both worlds
     assert live == twin
+    # The live moments were the script's: late by less than half the script's smallest gap, and
+    # never early (a queue time before its moment would mean the clock or the counters slipped).
+    assert min(play.lags) >= 0.0 and max(play.lags) < GAP / 2, (min(play.lags), max(play.lags))
+
+
+def test_the_scripts_moments_are_a_gap_apart() -> None:
+    """What lets a live moment trail the script's by a fraction of a second without any rule
+    seeing it: no two steps, and no step and a session's start, closer than ``GAP``."""
+    moments = sorted([a.at for a in SCRIPT.arrivals] + [c.at for c in SCRIPT.calls])
+    assert all(later - earlier >= GAP for earlier, later in pairwise(moments))
+    sessions = {a.session for a in SCRIPT.arrivals if a.session is not None}
+    assert all(abs(m - s) >= GAP for m in moments for s in sessions)
 
 
 def _twin(scenario: Scenario, streak: int = STREAK) -> list[tuple[int, str]]:

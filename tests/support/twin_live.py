@@ -35,6 +35,10 @@ class LivePlay:
         self.officers: dict[int, dict[str, str]] = {}
         self.codes: dict[int, str] = {}  # arrival index -> booking code
         self.holding: dict[int, bool] = {}
+        self.joined: dict[str, dt.datetime] = {}  # ticket id -> the script's moment of its arrival
+        # How far behind the script's moments the live ones fell: each called ticket's queue time
+        # as the counters hold it, and each call's time, minus the moment the script gave.
+        self.lags: list[float] = []
 
     def close(self) -> None:
         self.ticketing.close()
@@ -77,16 +81,19 @@ class LivePlay:
         steps += [(c.at, 1, i, c) for i, c in enumerate(script.calls)]
         order: list[tuple[int, str]] = []
         for at, _, i, step in sorted(steps, key=lambda s: s[:3]):
-            self.clock.jump_to(self.moment(at))
+            moment = self.moment(at)
+            self.clock.jump_to(moment)
             if isinstance(step, Arrival):
-                self._arrive(i, step)
-            else:
-                called = self._call(step.counter)
-                if called is not None:
-                    order.append((step.counter, called))
+                self.joined[self._arrive(i, step)] = moment
+                continue
+            called = self._call(step.counter)
+            if called is not None:
+                order.append((step.counter, str(called["number"])))
+                self.lags.append(_seconds(called["queued_at"], self.joined[called["id"]]))
+                self.lags.append(_seconds(called["called_at"], moment))
         return order
 
-    def _arrive(self, i: int, a: Arrival) -> None:
+    def _arrive(self, i: int, a: Arrival) -> str:
         if a.session is not None:
             path = f"/api/v1/bookings/{self.codes[i]}/check-in"
             ticket = self._ok(self.ticketing.post(path, json={"kiosk": "kiosk-1"}), 200)
@@ -95,6 +102,7 @@ class LivePlay:
             body = {"service": a.service, "priority": group, "kiosk": "kiosk-1"}
             ticket = self._ok(self.ticketing.post("/api/v1/tickets", json=body), 201)
         self._queued(ticket["id"])
+        return str(ticket["id"])
 
     def _queued(self, ticket_id: str, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
@@ -102,13 +110,13 @@ class LivePlay:
             assert time.monotonic() < deadline, f"the counters never queued ticket {ticket_id}"
             time.sleep(0.05)
 
-    def _call(self, number: int) -> str | None:
+    def _call(self, number: int) -> dict[str, Any] | None:
         if self.holding[number]:
             self._act(number, "start")
             self._act(number, "complete")
         called = self._act(number, "call-next")["ticket"]
         self.holding[number] = called is not None
-        return None if called is None else str(called["number"])
+        return None if called is None else dict(called)
 
     def _act(self, number: int, action: str) -> dict[str, Any]:
         path = f"/api/v1/counters/{number}/{action}"
@@ -118,3 +126,7 @@ class LivePlay:
     def _ok(response: httpx.Response, status: int) -> dict[str, Any]:
         assert response.status_code == status, f"{response.request.url}: {response.text}"
         return dict(response.json())
+
+
+def _seconds(iso: str, since: dt.datetime) -> float:
+    return (dt.datetime.fromisoformat(iso) - since).total_seconds()
