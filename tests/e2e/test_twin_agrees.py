@@ -4,13 +4,16 @@ forward step by step) and to the twin (:class:`sim.script.ScriptedDay`), give th
 
 "The same arrivals" means: the same citizens at the same moments of the same day (the hall's
 local time), each for the same service, with the same priority (any group, the counters see one
-lane), and a booked citizen with the same booking for the same session checking in at the same
-moment. Also held equal: the hall file (Kendari's, with a priority streak of 2 so that the streak
-is reached often), the counters open (1, 3 and 6 of the civil registry, which share services),
-and the moments at which each counter finishes its citizen and calls the next one. The live
-moments trail the script's by the fraction of a second each request takes; every moment in the
-script is at least a minute from any other and from every session's start, so no rule can see
-that difference. What is compared: the sequence of (counter, ticket number) of every call.
+lane), and a booked citizen with the same booking (made the evening before) for the same session
+checking in at the same moment. Also held equal: the hall file (Kendari's, with a priority streak
+of 2 so that the streak is reached often), the counters open (1, 3 and 6 of the civil registry,
+which share services), and the moments at which each counter finishes its citizen and calls the
+next one. The live moments trail the script's by the milliseconds each request takes (checked:
+every called ticket's queue time and every call's time as the counters record them); every
+moment in the script is at least a minute from any other and from every session's start, so no
+rule can see that difference, and no two tickets tie on queue time (ties break on ticket ids,
+which the two worlds draw differently). What is compared: the sequence of (counter, ticket
+number) of every call, an empty call (nobody waiting) adding nothing in either world.
 """
 
 from __future__ import annotations
