@@ -197,7 +197,11 @@ async def main_async(args: argparse.Namespace) -> None:
     db_url = os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         nats_url = os.environ.get("ANTRE_BENCH_NATS_URL") or stack.enter_context(own_nats(Path(tmp)))
-        hall = RunningHall(Path(tmp), nats_url, db_url, ("ticketing", "counters", "display"))
+        # uvicorn reads its worker count from WEB_CONCURRENCY: several ticketing processes share
+        # the port, as the kiosks would share several ticketing pods behind a Service.
+        workers = {"ticketing": {"WEB_CONCURRENCY": str(args.ticketing_workers)}}
+        names = ("ticketing", "counters", "display")
+        hall = RunningHall(Path(tmp), nats_url, db_url, names, service_env=workers)
         hall.start()
         try:
             issue_ms, rate = await bench_issue(hall, args.tickets)
@@ -222,7 +226,7 @@ async def main_async(args: argparse.Namespace) -> None:
     ]
     print(
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"NATS {version}"
+        f"NATS {version}, ticketing workers: {args.ticketing_workers}"
     )
     print("\n".join(rows))
 
@@ -237,6 +241,7 @@ def main() -> None:
         default=0.05,
         help="seconds from a call to the same counter's next call (at least 0.05; a real desk: minutes)",
     )
+    parser.add_argument("--ticketing-workers", type=int, default=1, help="uvicorn processes of ticketing")
     parser.add_argument("--wrk", default="1,8,16", help="wrk's connection counts ('' for none)")
     asyncio.run(main_async(parser.parse_args()))
 

@@ -29,9 +29,11 @@ class RunningHall:
         services: tuple[str, ...] = SERVICES,
         extra_env: dict[str, str] | None = None,
         clock: FileClock | None = None,
+        service_env: dict[str, dict[str, str]] | None = None,
         **hall_overrides: Any,
     ) -> None:
         self.extra_env = extra_env or {}
+        self.service_env = service_env or {}  # more for one service, e.g. its uvicorn workers
         # With a clock, every service runs on that hall clock instead of the wall clock.
         self.clock = clock
         self.process_type: type[ServiceProcess] = ClockedProcess if clock else ServiceProcess
@@ -56,6 +58,7 @@ class RunningHall:
             "ANTRE_COUNTERS_URL": f"http://127.0.0.1:{self.ports.get('counters', 0)}",
         }
         env.update(self.extra_env)
+        env.update(self.service_env.get(name, {}))
         if self.clock is not None:
             env[CLOCK_FILE_ENV] = str(self.clock.path)
         if self.database_url:
