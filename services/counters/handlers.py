@@ -133,8 +133,8 @@ def sign_in(deps: Deps, username: str, password: str) -> tuple[str, Officer]:
 
 
 def officer_for(deps: Deps, token: str) -> Officer:
-    with deps.uow.begin() as tx:
-        officer = repo.session_officer(tx.conn, passwords.token_hash(token), tx.now)
+    with deps.uow.read() as conn:  # a read: on SQLite it does not queue for the write lock
+        officer = repo.session_officer(conn, passwords.token_hash(token), deps.uow.clock())
     if officer is None:
         raise Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
     return officer
