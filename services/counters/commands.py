@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from google.protobuf.message import Message
-from prometheus_client import CollectorRegistry, Counter
 
 from antre.events import COMMANDS, Envelope, new_meta, to_datetime
 from antre.hall.model import Hall
@@ -31,6 +30,7 @@ from antre.v1 import events_pb2 as pb
 from services.counters import handlers
 from services.counters.adapters.tables import inbox
 from services.counters.domain.stations import Officer, Station, StationState
+from services.counters.metrics import CommandMetrics
 
 log = logging.getLogger(__name__)
 
@@ -39,28 +39,6 @@ CONSUMER = "counters-commands"
 # clock is wrong) is refused rather than applied to a counter whose day has moved on.
 MAX_AGE = dt.timedelta(minutes=15)
 MAX_ID = 36  # the inbox's event id column
-
-
-class CommandMetrics:
-    """- ``antre_agency_commands_total{agency,command,outcome}``: commands taken from agencies'
-      systems; outcome ``applied``, ``unchanged`` (the counter was already so), ``refused`` or
-      ``duplicate`` (a redelivery).
-    - ``antre_agency_commands_refused_total{agency,code}``: refusals by reason.
-    """
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.taken = Counter(
-            "antre_agency_commands_total",
-            "Commands from agencies' systems",
-            ["agency", "command", "outcome"],
-            registry=registry,
-        )
-        self.refused = Counter(
-            "antre_agency_commands_refused_total",
-            "Commands from agencies' systems refused",
-            ["agency", "code"],
-            registry=registry,
-        )
 
 
 def subjects(hall: str) -> list[str]:

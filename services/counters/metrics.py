@@ -8,6 +8,8 @@
 - ``antre_counter_state{counter,agency,state}``: 1 for each counter's state now (open, paused,
   closed), read from the database at scrape.
 - ``antre_no_shows_total{agency,service}``: called tickets skipped as no-shows.
+- ``antre_agency_commands_total``, ``antre_agency_commands_refused_total``: agencies' commands
+  (:class:`CommandMetrics`).
 """
 
 from __future__ import annotations
@@ -81,3 +83,25 @@ class Metrics:
 
     def watch_counters(self, read: Callable[[], list[tuple[int, str, str]]]) -> None:
         self.registry.register(CounterStates(read))
+
+
+class CommandMetrics:
+    """- ``antre_agency_commands_total{agency,command,outcome}``: commands taken from agencies'
+      systems; outcome ``applied``, ``unchanged`` (the counter was already so), ``refused`` or
+      ``duplicate`` (a redelivery).
+    - ``antre_agency_commands_refused_total{agency,code}``: refusals by reason.
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.taken = Counter(
+            "antre_agency_commands_total",
+            "Commands from agencies' systems",
+            ["agency", "command", "outcome"],
+            registry=registry,
+        )
+        self.refused = Counter(
+            "antre_agency_commands_refused_total",
+            "Commands from agencies' systems refused",
+            ["agency", "code"],
+            registry=registry,
+        )
