@@ -310,10 +310,12 @@ class BoardView:
     now: dt.datetime
 
 
-def board(deps: Deps, zone: str, speakable: dt.timedelta = dt.timedelta(0)) -> BoardView:
+def board(deps: Deps, zone: str, speakable: dt.timedelta | None = dt.timedelta(0)) -> BoardView:
     """The zone's board; ``upcoming`` holds the announcements that began less than ``speakable``
     ago or have not begun (the stale age: a speaker page reloaded in a burst finds the calls whose
-    slot passed while it loaded, and the ones it had played it skips)."""
+    slot passed while it loaded, and the ones it had played it skips). With ``speakable`` None it
+    is left empty: pages already on the stream get announcements as they come, and a backlog of
+    hundreds would weigh on every board change."""
     domain.resolve_zone(deps.hall, zone)
     now = deps.uow.clock()
     with db.read(deps.uow.engine) as conn:
@@ -325,7 +327,7 @@ def board(deps: Deps, zone: str, speakable: dt.timedelta = dt.timedelta(0)) -> B
             domain.zone_services(deps.hall, zone),
             repo.counters(conn, zone),
         )
-        upcoming = tuple(repo.upcoming(conn, zone, now - speakable))
+        upcoming = tuple(repo.upcoming(conn, zone, now - speakable)) if speakable is not None else ()
         return BoardView(view, repo.last_seq(conn, zone), upcoming, now)
 
 

@@ -95,7 +95,8 @@ def announce_call(deps: VoiceDeps, tx: Transaction, zone: str, part: Part, event
     plan = plan_call(
         zone=zone,
         part=part,
-        waiting=repo.waiting_entries(tx.conn, zone, tx.now + LOCK),
+        # A call only ever joins the zone's last waiting entry: read that one, not the backlog.
+        waiting=repo.last_waiting_entry(tx.conn, zone, tx.now + LOCK),
         last_end=last_end,
         now=part.created_at,
         policy=policy(deps),

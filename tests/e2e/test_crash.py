@@ -15,7 +15,7 @@ import nats
 import pytest
 
 from antre.events import decode, stream_name
-from tests.support.hall import RunningHall, wait_for, waiting_total
+from tests.support.hall import RunningHall, announced, wait_for, waiting_total
 from tests.support.infra import NatsServer, free_port
 
 pytestmark = pytest.mark.e2e
@@ -88,9 +88,7 @@ def assert_each_called_once(hall: RunningHall, ids: list[str]) -> None:
     counts = Counter(t for t, _ in called)
     assert set(counts) == set(ids)
     assert max(counts.values()) == 1
-    with hall.client("display") as c:
-        log = c.get("/api/v1/zones/lantai-1-a/announcements", params={"after": 0, "limit": 1000}).json()
-    heard = [a["number"] for a in log["announcements"]]
+    heard = announced(hall.url("display"), {"lantai-1-a"})["lantai-1-a"]
     assert Counter(heard) == Counter(n for _, n in called)
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from antre.events import MSG_ID_HEADER, decode, stream_name
 from tests.e2e.test_journey import SERVICES
-from tests.support.hall import RunningHall, wait_for, waiting_total
+from tests.support.hall import RunningHall, announced, wait_for, waiting_total
 from tests.support.nats_cluster import NatsCluster, leader_now, stream_leader
 
 pytestmark = pytest.mark.e2e
@@ -93,24 +93,6 @@ async def read_stream(url: str, hall_id: str) -> list[tuple[str, str, object]]:
 
 def by_kind(events: list[tuple[str, str, object]], suffix: str) -> list[object]:
     return [event for _, subject, event in events if subject.endswith(suffix)]
-
-
-def announced(hall: RunningHall, zones: set[str]) -> dict[str, list[str]]:
-    """The calls each zone's board says: an announcement may say a group of calls, and one that
-    stands for earlier entries (``replaces``) is said instead of them."""
-    out = {}
-    with hall.client("display") as c:
-        for zone in zones:
-            log = c.get(f"/api/v1/zones/{zone}/announcements", params={"after": 0, "limit": 1000}).json()
-            entries = log["announcements"]
-            replaced = {seq for entry in entries for seq in entry["replaces"]}
-            out[zone] = [
-                call["number"]
-                for entry in entries
-                if entry["seq"] not in replaced and entry["kind"] not in ("recall", "message")
-                for call in entry["calls"]
-            ]
-    return out
 
 
 def replicas_current(url: str, hall_id: str) -> bool:
@@ -199,7 +181,8 @@ def test_the_stream_leader_dies_mid_day(cluster: NatsCluster, start_hall: Callab
     zones = {zone for zone, _ in calls}
     assert len(zones) > 1
     deadline = time.monotonic() + 60
-    while sum(len(v) for v in announced(hall, zones).values()) < len(issued) and time.monotonic() < deadline:
+    display = hall.url("display")
+    while sum(map(len, announced(display, zones).values())) < len(issued) and time.monotonic() < deadline:
         time.sleep(0.2)
-    for zone, heard in announced(hall, zones).items():  # a failure shows what is missing or doubled
+    for zone, heard in announced(display, zones).items():  # a failure shows what is missing or doubled
         assert sorted(heard) == sorted(n for z, n in calls if z == zone), zone

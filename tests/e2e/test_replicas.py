@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_journey import COUNTERS, SERVICES, called_in_stream
-from tests.support.hall import RunningHall, wait_for, waiting_total
+from tests.support.hall import RunningHall, announced, wait_for, waiting_total
 
 pytestmark = pytest.mark.e2e
 
@@ -65,21 +65,10 @@ def test_two_replicas_of_each_service(start_hall: Callable[..., RunningHall]) ->
     published = asyncio.run(called_in_stream(hall.nats_url, hall.hall_id, 120))
     zones = {z for z, _ in published}
 
-    def announced(base: str) -> dict[str, list[str]]:
-        with httpx.Client(base_url=base, timeout=10) as c:
-            return {
-                z: [
-                    a["number"]
-                    for a in c.get(
-                        f"/api/v1/zones/{z}/announcements", params={"after": 0, "limit": 1000}
-                    ).json()["announcements"]
-                ]
-                for z in zones
-            }
-
-    wait_for(lambda: sum(len(v) for v in announced(urls["display"][0]).values()) >= 120, what="the boards")
+    heard = lambda: sum(len(v) for v in announced(urls["display"][0], zones).values())  # noqa: E731
+    wait_for(lambda: heard() >= 120, what="the boards")
     for base in urls["display"]:  # either replica serves the same log
-        log = announced(base)
+        log = announced(base, zones)
         assert sum(len(v) for v in log.values()) == 120
         for zone, heard in log.items():
             assert Counter(heard) == Counter(n for z, n in published if z == zone)

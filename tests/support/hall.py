@@ -137,3 +137,22 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 60.0, what: str = "
 def waiting_total(hall: RunningHall) -> int:
     with hall.client("counters") as c:
         return sum(c.get("/api/v1/queues").json()["waiting"].values())
+
+
+def announced(display_url: str, zones: set[str]) -> dict[str, list[str]]:
+    """The calls each zone's board says, in order: an announcement may say a group of calls, and
+    one that stands for earlier entries (``replaces``) is said instead of them. Recalls and
+    service messages are left out."""
+    out = {}
+    with httpx.Client(base_url=display_url, timeout=10) as c:
+        for zone in zones:
+            log = c.get(f"/api/v1/zones/{zone}/announcements", params={"after": 0, "limit": 1000}).json()
+            entries = log["announcements"]
+            replaced = {seq for entry in entries for seq in entry["replaces"]}
+            out[zone] = [
+                call["number"]
+                for entry in entries
+                if entry["seq"] not in replaced and entry["kind"] not in ("recall", "message")
+                for call in entry["calls"]
+            ]
+    return out

@@ -78,6 +78,14 @@ def waiting_entries(conn: Connection, zone: str, after: dt.datetime) -> list[Ann
     return [_announcement(r) for r in conn.execute(query)]
 
 
+def last_waiting_entry(conn: Connection, zone: str, after: dt.datetime) -> list[Announcement]:
+    """The zone's last standing entry if it starts after ``after`` (seq order is start order, so
+    no other standing entry does when it does not)."""
+    t = announcements
+    query = select(t).where(t.c.zone == zone, t.c.superseded_by.is_(None)).order_by(t.c.seq.desc()).limit(1)
+    return [entry for r in conn.execute(query) if (entry := _announcement(r)).starts_at > after]
+
+
 def announcement(conn: Connection, zone: str, seq: int) -> Announcement | None:
     t = announcements
     row = conn.execute(select(t).where(t.c.zone == zone, t.c.seq == seq)).first()

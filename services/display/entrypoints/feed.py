@@ -247,7 +247,7 @@ class ZoneFeed:
         # Both reads at once, but the calls go out as soon as theirs is done: the voice never
         # waits for the board's heavier read.
         board_read = (
-            asyncio.ensure_future(asyncio.to_thread(handlers.board, self._deps, self.zone))
+            asyncio.ensure_future(asyncio.to_thread(handlers.board, self._deps, self.zone, None))
             # Nobody to show a board to: the next page reads its own snapshot anyway.
             if "board" in pending and self._listeners
             else None
