@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
@@ -154,6 +157,7 @@ class Runtime:
                 continue
             self.nc, self.js = nc, js
         assert self.js is not None
+        await self._share_live(self.nc)
         self.relay = OutboxRelay(
             self.engine, self.outbox, bus.JetStreamPublisher(self.js), clock=self.uow.clock
         )
@@ -166,6 +170,31 @@ class Runtime:
             task = asyncio.create_task(consumer.run())
             self._consumer_tasks.append(task)
             self._tasks.append(task)
+
+    async def _share_live(self, nc: Client) -> None:
+        """Shared live topics (see :mod:`antre.live`) cross to this service's other replicas as
+        plain NATS messages: live notes need no history, and a note lost while NATS is away only
+        means a page refreshes at the next change. The subject is outside the hall's stream."""
+        subject = f"antre.live.{self.hall.id}.{self.service}"
+        me = uuid.uuid4().hex
+        pending: set[asyncio.Task[None]] = set()
+
+        def send(topic: str, note: str, pair: bool) -> None:
+            body = json.dumps({"from": me, "topic": topic, "note": note, "pair": pair}).encode()
+            task = asyncio.create_task(nc.publish(subject, body))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+        async def receive(msg: Msg) -> None:
+            try:
+                note = json.loads(msg.data)
+                if note["from"] != me:
+                    self.live.deliver_remote(str(note["topic"]), str(note["note"]), bool(note["pair"]))
+            except (ValueError, KeyError, TypeError):
+                log.warning("%s: a live note that cannot be read on %s", self.service, subject)
+
+        await nc.subscribe(subject, cb=receive)
+        self.live.forward_to(send)
 
     async def stop(self) -> None:
         """SIGTERM: consumers finish their batch, the relay publishes what it holds, then the

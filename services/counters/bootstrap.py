@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.watch_queue(lambda: views.queue_lengths(deps))
         metrics.watch_counters(lambda: views.counter_states(deps))
         consumers.install(runtime, deps)
+        runtime.live.share("queue")  # operator pages on every replica follow the queues
         commands.install(runtime, deps)  # agencies' systems pausing their counters
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()

@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         count_clips(deps)
         consumers.install(runtime, deps)
+        runtime.live.share("zone:")  # boards on every replica hear every call
         runtime.every(3600.0, lambda: handlers.prune(deps))
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()

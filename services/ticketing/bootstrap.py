@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             always_open=settings.demo,
         )
         consumers.install(runtime, deps)
+        runtime.live.share("ticket:", "service:")  # status pages on every replica follow
         runtime.every(10.0, lambda: handlers.expire_prints(deps))
         runtime.every(30.0, lambda: reservations.mark_no_shows(deps))
         nik_secret = _nik_secret(settings)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -72,3 +74,57 @@ def test_two_replicas_of_each_service(start_hall: Callable[..., RunningHall]) ->
         assert sum(len(v) for v in log.values()) == 120
         for zone, heard in log.items():
             assert Counter(heard) == Counter(n for z, n in published if z == zone)
+
+
+async def _hear(url: str, heard: dict[str, float], ready: asyncio.Event) -> None:
+    """A board on one display replica's stream: each called number with the moment it came."""
+    async with httpx.AsyncClient(timeout=None) as c, c.stream("GET", url) as response:
+        event = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+                ready.set()
+            elif line.startswith("data:") and event == "announcement":
+                entry = json.loads(line[5:])
+                for call in entry.get("calls") or [entry]:
+                    heard.setdefault(call["number"], time.monotonic())
+
+
+def test_boards_on_every_display_replica_hear_every_call_at_once(
+    start_hall: Callable[..., RunningHall],
+) -> None:
+    """Both display replicas share the calls' consumer, so each call is applied by one of them;
+    a board on the other must hear it as soon, not at that replica's next change of its own."""
+    hall = start_hall("ticketing", "counters", "display")
+    displays = [hall.url("display"), hall.start_replica("display")]
+    with hall.client("ticketing") as c:
+        for _ in range(10):
+            assert c.post("/api/v1/tickets", json={"service": "ktp-el"}).status_code == 201
+    wait_for(lambda: waiting_total(hall) == 10, what="queueing")
+    hall.add_officer("siti", "dukcapil")
+    headers = hall.sign_in("siti")
+
+    async def run() -> list[float]:
+        boards: list[dict[str, float]] = [{}, {}]
+        ready = [asyncio.Event(), asyncio.Event()]
+        tasks = [
+            asyncio.create_task(_hear(f"{url}/api/v1/zones/lantai-1-a/events", heard, r))
+            for url, heard, r in zip(displays, boards, ready, strict=True)
+        ]
+        await asyncio.gather(*(r.wait() for r in ready))
+        delays: list[float] = []
+        async with httpx.AsyncClient(base_url=hall.url("counters"), headers=headers, timeout=10) as c:
+            assert (await c.post("/api/v1/counters/1/open")).status_code == 200
+            while (ticket := (await c.post("/api/v1/counters/1/call-next")).json()["ticket"]) is not None:
+                called = time.monotonic()
+                while not all(ticket["number"] in b for b in boards) and time.monotonic() - called < 3:
+                    await asyncio.sleep(0.01)
+                delays += [b.get(ticket["number"], float("inf")) - called for b in boards]
+                assert (await c.post("/api/v1/counters/1/complete")).status_code == 200
+        for task in tasks:
+            task.cancel()
+        return delays
+
+    delays = asyncio.run(run())
+    assert len(delays) == 20
+    assert max(delays) < 2.0, sorted(delays)[-4:]
