@@ -300,6 +300,8 @@ def _cross_check(hall: Hall, report: _Report) -> None:
     _unique(report, "kiosks", hall.kiosks, "id", ("id kios", "kiosk id"))
 
     _token(report, ("id",), hall.id)
+    if hall.id == "live":  # antre.live.* carries the replicas' live notes (see antre.live)
+        report.add(("id",), "'live' adalah nama cadangan", "'live' is a reserved name")
     try:
         ZoneInfo(hall.timezone)
     except (ZoneInfoNotFoundError, ValueError):

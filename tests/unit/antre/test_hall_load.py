@@ -95,6 +95,7 @@ BROKEN = {
     "open after close": (edit(25, "8:00", "16:00"), 24, "hours.friday"),
     "missing field": (edit(14, "name: Kartu Keluarga", "nama: Kartu Keluarga"), 13, "services[1].name"),
     "duplicate key": (edit(2, "name: MPP Uji", "id: lagi"), 2, "id"),
+    "reserved hall id": (edit(1, "id: uji", "id: live"), 1, "id"),
 }
 
 
