@@ -33,8 +33,8 @@ SERVICES = ("ticketing", "counters", "display", "notify")
 # prometheus-nats-exporter (-varz -connz -routez -jsz=all) exports from the NATS pods.
 PROMETHEUS_SERIES = {"up", "ALERTS"}
 NATS_EXPORTER_PREFIXES = ("jetstream_", "gnatsd_")
-# Named in rules and dashboards ahead of the code: docs/operations.md, "metrics to add".
-PROPOSED_SERIES = {"antre_outbox_backlog"}
+# Exported by every service through its runtime (antre/runtime.py), not a service's metrics.py.
+RUNTIME_SERIES = {"antre_outbox_backlog"}
 
 
 def tool(name: str, env: str | None = None) -> str:
@@ -125,7 +125,7 @@ def known_series() -> set[str]:
     for path in [DEPLOY / "prometheus" / "rules.yaml", *(DEPLOY / "prometheus" / "targets").glob("*.yaml")]:
         for group in yaml.safe_load(path.read_text())["groups"]:
             recorded.update(rule["record"] for rule in group["rules"] if "record" in rule)
-    return service_series() | recorded | PROMETHEUS_SERIES | PROPOSED_SERIES
+    return service_series() | recorded | PROMETHEUS_SERIES | RUNTIME_SERIES
 
 
 def series_in(expr: str) -> set[str]:

@@ -118,7 +118,8 @@ async def issue(body: IssueRequest, ctx: Ctx) -> JSONResponse:
     """Take a number. With a printer at the kiosk the ticket is callable only once its print is
     confirmed (``POST /tickets/{id}/printed``) or, for a network printer, once it printed."""
     cmd = handlers.IssueTicket(service=body.service, priority=body.priority, kiosk=body.kiosk)
-    ticket = await asyncio.to_thread(handlers.issue, ctx.deps, cmd)
+    with ctx.deps.metrics.issue_seconds.time():  # request in to committed (not the printing)
+        ticket = await asyncio.to_thread(handlers.issue, ctx.deps, cmd)
     return JSONResponse(ticket_json(ctx, await print_if_networked(ctx, ticket)), 201)
 
 
