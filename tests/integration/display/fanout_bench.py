@@ -70,7 +70,8 @@ class Board:
         elif line.startswith("data:") and self.event == "announcement":
             data = json.loads(line[5:])
             self.seqs.append(data["seq"])
-            self.heard.setdefault(data["number"], time.perf_counter())
+            for call in data.get("calls") or [data]:  # a grouped announcement says several calls
+                self.heard.setdefault(call["number"], time.perf_counter())
 
 
 class RawBoard(Board):
