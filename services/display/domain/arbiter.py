@@ -55,7 +55,9 @@ class Plan:
 
     @property
     def replaced(self) -> tuple[int, ...]:
-        return tuple(seq for entry in self.entries for seq in entry.replaces)
+        """The standing entries this plan replaces (each new entry's first; the rest of its
+        ``replaces`` were replaced before, see :func:`_chain`)."""
+        return tuple(entry.replaces[0] for entry in self.entries if entry.replaces)
 
 
 def waiting(
@@ -101,7 +103,7 @@ def plan_call(
             duration=duration,
             parts=parts,
             segments=segments,
-            replaces=(tail.seq,),
+            replaces=_chain(tail),
         )
         return Plan((group,), group.ends_at, grouped=True, lag=starts - now)
     entry = Announcement(
@@ -119,6 +121,13 @@ def plan_call(
         segments=segments,
     )
     return Plan((entry,), entry.ends_at, lag=starts - now)
+
+
+def _chain(entry: Announcement) -> tuple[int, ...]:
+    """What a new entry standing for ``entry`` replaces: ``entry`` and all it replaced. A board's
+    feed may never see ``entry`` (replaced again before the feed read it), so the newest entry
+    must name the whole chain, or a board would play one it was never told was replaced."""
+    return (entry.seq, *entry.replaces)
 
 
 def plan_message(
@@ -141,7 +150,7 @@ def plan_message(
     message = _message(zone, text, segments, duration, now, waiting[first_call].starts_at)
     shift = duration + policy.gap
     moved = tuple(
-        replace(entry, seq=0, starts_at=entry.starts_at + shift, replaces=(entry.seq,))
+        replace(entry, seq=0, starts_at=entry.starts_at + shift, replaces=_chain(entry))
         for entry in waiting[first_call:]
     )
     return Plan((message, *moved), moved[-1].ends_at)
