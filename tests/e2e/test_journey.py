@@ -15,7 +15,7 @@ import pytest
 
 from antre.events import decode, stream_name
 from antre.v1 import events_pb2 as pb
-from tests.support.hall import RunningHall, wait_for, waiting_total
+from tests.support.hall import RunningHall, announced, wait_for, waiting_total
 
 pytestmark = pytest.mark.e2e
 
@@ -99,18 +99,10 @@ def test_three_hundred_tickets_ten_counters(start_hall: Callable[..., RunningHal
     assert Counter(called) == Counter(numbers)  # every ticket exactly once
 
     published = asyncio.run(called_in_stream(hall.nats_url, hall.hall_id, 300))
-    with hall.client("display") as c:
-
-        def announced() -> dict[str, list[str]]:
-            out = {}
-            for zone in {z for z, _ in published}:
-                body = c.get(f"/api/v1/zones/{zone}/announcements", params={"after": 0, "limit": 1000}).json()
-                items = body["announcements"] if isinstance(body, dict) else body
-                out[zone] = [a["number"] for a in items]
-            return out
-
-        wait_for(lambda: sum(len(v) for v in announced().values()) >= 300, what="the boards")
-        boards = announced()
+    zones = {z for z, _ in published}
+    display = hall.url("display")
+    wait_for(lambda: sum(len(v) for v in announced(display, zones).values()) >= 300, what="the boards")
+    boards = announced(display, zones)
     for zone, heard in boards.items():
         assert heard == [n for z, n in published if z == zone]  # once each, in order, only there
     assert sum(len(v) for v in boards.values()) == 300
