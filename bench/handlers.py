@@ -1,0 +1,89 @@
+"""``python -m bench.handlers [postgresql|sqlite]``: the counters' handlers alone, without HTTP
+or NATS, on a migrated store: tickets joining the queue (in batches of 50, and one at a time, as
+the consumer gets them), then call next and complete at one counter, 300 times each. PostgreSQL
+from ANTRE_BENCH_DATABASE_URL (default: the local server)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from antre.events import Envelope, new_meta, timestamp
+from antre.hall.load import load_hall
+from antre.v1 import events_pb2 as pb
+from services.counters import handlers
+from services.counters.bootstrap import MIGRATIONS
+from services.counters.domain.stations import Officer
+from tests.support.deps import counters_deps
+from tests.support.infra import KENDARI
+
+T0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
+
+
+def issued(hall_id: str, day: str, n: int) -> Envelope:
+    event = pb.TicketIssued(
+        meta=new_meta(hall_id, "dukcapil", T0),
+        ticket=pb.TicketRef(ticket_id=f"t{n:05d}", service="ktp-el", number=f"A-{n:03d}", hall_day=day),
+        issued_at=timestamp(T0 + dt.timedelta(seconds=n)),
+    )
+    return Envelope(f"antre.{hall_id}.dukcapil.ticket.issued", event)
+
+
+def run(backend: str) -> None:
+    # Imported here: it reads ANTRE_TEST_DATABASE_URL once, when first imported.
+    from tests.support.stores import drop_schema, make_store
+
+    hall = load_hall(KENDARI)
+    day = hall.day_of(T0).isoformat()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine, schema = make_store(backend, Path(tmp), MIGRATIONS)
+        try:
+            deps = counters_deps(engine, hall, clock=lambda: T0 + dt.timedelta(hours=1))
+            started = time.perf_counter()
+            for k in range(0, 600, 50):
+                handlers.on_ticket_events(deps, [issued(hall.id, day, n) for n in range(k + 1, k + 51)])
+            batched = (time.perf_counter() - started) / 600 * 1000
+            started = time.perf_counter()
+            for n in range(601, 701):
+                handlers.on_ticket_events(deps, [issued(hall.id, day, n)])
+            single = (time.perf_counter() - started) / 100 * 1000
+            officer = Officer("siti", "Siti", "dukcapil")
+            counter = next(c.number for c in hall.counters if "ktp-el" in c.services)
+            handlers.open_counter(deps, officer, counter)
+            calls, completes = [], []
+            for _ in range(300):
+                started = time.perf_counter()
+                handlers.call_next(deps, officer, counter)
+                calls.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                handlers.complete(deps, officer, counter)
+                completes.append(time.perf_counter() - started)
+        finally:
+            engine.dispose()
+            drop_schema(schema)
+    print(f"{backend}: a ticket joining the queue {batched:.3f} ms in batches of 50, {single:.3f} ms alone")
+    print(
+        f"{backend}: call next p50 {statistics.median(calls) * 1000:.2f} ms, "
+        f"complete p50 {statistics.median(completes) * 1000:.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.handlers")
+    parser.add_argument("backend", nargs="?", default="postgresql", choices=("postgresql", "sqlite"))
+    args = parser.parse_args()
+    if args.backend == "postgresql":
+        os.environ.setdefault(
+            "ANTRE_TEST_DATABASE_URL",
+            os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        )
+    run(args.backend)
+
+
+if __name__ == "__main__":
+    main()
