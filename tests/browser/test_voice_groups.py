@@ -5,7 +5,6 @@ and every call is heard once, in call order."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 
 from services.display import handlers
 from services.display.voice_handlers import Caller
-from tests.integration.display.board_browser import assert_never_two_at_once, chromium, screen, wait
+from tests.integration.display.board_browser import assert_never_two_at_once, screen, wait
 from tests.integration.display.display_live import LiveDisplay
 from tests.integration.display.voice_packs import tone_pack
 from tests.unit.display import display_factories as f
@@ -23,13 +22,10 @@ ZONE = "lantai-1-a"
 COUNTERS = (1, 2, 3, 4, 5, 6)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as found:
-        yield found
-
-
-def test_a_group_is_one_announcement_and_a_message_goes_first(tmp_path: Path, browser: Any) -> None:
+def test_a_group_is_one_announcement_and_a_message_goes_first(tmp_path: Path, chromium: Any) -> None:
+    # The package's browser (tests/browser/conftest.py): a second Playwright in the same process
+    # refuses to start while the first one's loop runs.
+    browser = chromium
     voice = {"group_lag_seconds": 0, "group_max": 3}  # group whenever a call must wait
     display = LiveDisplay(
         tmp_path,
