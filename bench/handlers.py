@@ -1,6 +1,7 @@
 """``python -m bench.handlers [postgresql|sqlite]``: the counters' handlers alone, without HTTP
 or NATS, on a migrated store: tickets joining the queue (in batches of 50, and one at a time, as
-the consumer gets them), then call next and complete at one counter, 300 times each. PostgreSQL
+the consumer gets them), then call next and complete at one counter, 300 times each; on
+PostgreSQL also one insert and its durable commit, 300 times. PostgreSQL
 from ANTRE_BENCH_DATABASE_URL (default: the local server)."""
 
 from __future__ import annotations
@@ -73,6 +74,26 @@ def run(backend: str) -> None:
     )
 
 
+def durable_commit(url: str, count: int = 300) -> float:
+    """Milliseconds for one insert and its commit, waiting for the disk as every command here
+    does: the floor under any handler that writes."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        # A plain table: a temporary one is not written to the WAL, so its commit never waits.
+        conn.execute("CREATE TABLE antre_commit_probe (a int)")
+        conn.commit()
+        try:
+            started = time.perf_counter()
+            for _ in range(count):
+                conn.execute("INSERT INTO antre_commit_probe VALUES (1)")
+                conn.commit()
+            return (time.perf_counter() - started) / count * 1000
+        finally:
+            conn.execute("DROP TABLE antre_commit_probe")
+            conn.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.handlers")
     parser.add_argument("backend", nargs="?", default="postgresql", choices=("postgresql", "sqlite"))
@@ -83,6 +104,8 @@ def main() -> None:
             os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
         )
     run(args.backend)
+    if args.backend == "postgresql":
+        print(f"postgresql: insert and commit {durable_commit(os.environ['ANTRE_TEST_DATABASE_URL']):.2f} ms")
 
 
 if __name__ == "__main__":

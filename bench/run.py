@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import nats
 
-from tests.support.hall import RunningHall
+from tests.support.hall import RunningHall, called_numbers
 from tests.support.infra import NatsServer
 
 KIOSKS = 8
@@ -130,10 +130,9 @@ class Board:
                     event = line[6:].strip()
                     self.ready.set()
                 elif line.startswith("data:") and event == "announcement":
-                    entry = json.loads(line[5:])
                     # A burst may be said as one grouped announcement: each of its calls is heard.
-                    for call in entry.get("calls") or [entry]:
-                        self.heard.setdefault(call["number"], time.perf_counter())
+                    for number in called_numbers(json.loads(line[5:])):
+                        self.heard.setdefault(number, time.perf_counter())
 
 
 async def bench_calls(

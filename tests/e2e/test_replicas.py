@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_journey import COUNTERS, SERVICES, called_in_stream
-from tests.support.hall import RunningHall, announced, wait_for, waiting_total
+from tests.support.hall import RunningHall, announced, called_numbers, wait_for, waiting_total
 
 pytestmark = pytest.mark.e2e
 
@@ -85,9 +85,8 @@ async def _hear(url: str, heard: dict[str, float], ready: asyncio.Event) -> None
                 event = line[6:].strip()
                 ready.set()
             elif line.startswith("data:") and event == "announcement":
-                entry = json.loads(line[5:])
-                for call in entry.get("calls") or [entry]:
-                    heard.setdefault(call["number"], time.monotonic())
+                for number in called_numbers(json.loads(line[5:])):
+                    heard.setdefault(number, time.monotonic())
 
 
 def test_boards_on_every_display_replica_hear_every_call_at_once(

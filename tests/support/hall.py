@@ -156,3 +156,9 @@ def announced(display_url: str, zones: set[str]) -> dict[str, list[str]]:
                 for call in entry["calls"]
             ]
     return out
+
+
+def called_numbers(entry: dict[str, Any]) -> list[str]:
+    """The ticket numbers an announcement (as a board receives it) calls: a grouped announcement
+    says several."""
+    return [call["number"] for call in entry.get("calls") or [entry]]

@@ -30,7 +30,7 @@ import nats
 from antre.bus import ensure_stream
 from antre.events import EVENT_HEADER, MSG_ID_HEADER, Envelope, event_name
 from antre.hall.load import load_hall
-from tests.support.hall import RunningHall
+from tests.support.hall import RunningHall, called_numbers
 from tests.unit.display import display_factories as f
 
 ZONE = "lantai-1-a"
@@ -70,8 +70,8 @@ class Board:
         elif line.startswith("data:") and self.event == "announcement":
             data = json.loads(line[5:])
             self.seqs.append(data["seq"])
-            for call in data.get("calls") or [data]:  # a grouped announcement says several calls
-                self.heard.setdefault(call["number"], time.perf_counter())
+            for number in called_numbers(data):
+                self.heard.setdefault(number, time.perf_counter())
 
 
 class RawBoard(Board):
