@@ -136,8 +136,32 @@ def officer_for(deps: Deps, token: str) -> Officer:
     with deps.uow.read() as conn:  # a read: on SQLite it does not queue for the write lock
         officer = repo.session_officer(conn, passwords.token_hash(token), deps.uow.clock())
     if officer is None:
-        raise Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
+        raise _signed_out()
     return officer
+
+
+@dataclass(frozen=True)
+class SessionToken:
+    """An officer's bearer token, checked inside the action's own transaction. The queue actions
+    are the officers' hot path: a separate lookup cost them a transaction and a thread hop each."""
+
+    token: str
+
+
+Caller = Officer | SessionToken
+
+
+def _signed_in(tx: Transaction, caller: Caller) -> Officer:
+    if isinstance(caller, Officer):
+        return caller
+    officer = repo.session_officer(tx.conn, passwords.token_hash(caller.token), tx.now)
+    if officer is None:
+        raise _signed_out()
+    return officer
+
+
+def _signed_out() -> Unauthorized:
+    return Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
 
 
 def sign_out(deps: Deps, token: str) -> None:
@@ -219,11 +243,12 @@ def _station_change(
 # ---- the queue at a counter ----
 
 
-def call_next(deps: Deps, officer: Officer, number: int) -> QueuedTicket | None:
+def call_next(deps: Deps, caller: Caller, number: int) -> QueuedTicket | None:
     """Call the ticket the hall's policy picks. Exactly one counter gets each ticket: the claim is
     a compare-and-set, and a counter that loses a race tries the policy's next choice."""
-    counter = counter_of(deps, number)
     with deps.uow.begin() as tx:
+        officer = _signed_in(tx, caller)
+        counter = counter_of(deps, number)
         station = station_row(tx, number)
         stations.ready_to_call(station, officer)
         day = deps.hall.day_of(tx.now)
@@ -279,21 +304,21 @@ def _claim_first(
     return None
 
 
-def recall(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
+def recall(deps: Deps, caller: Caller, number: int) -> QueuedTicket:
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
         return pb.TicketRecalled(meta=meta, ticket=ticket_ref(t), counter=ref, recalls=t.recalls)
 
-    return _act(deps, officer, number, "ticket.recalled", lambda t, now: queue.recall(t, number), event)
+    return _act(deps, caller, number, "ticket.recalled", lambda t, now: queue.recall(t, number), event)
 
 
-def start_serving(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
+def start_serving(deps: Deps, caller: Caller, number: int) -> QueuedTicket:
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
         return pb.ServingStarted(meta=meta, ticket=ticket_ref(t), counter=ref)
 
-    return _act(deps, officer, number, "ticket.serving", lambda t, now: queue.start(t, number, now), event)
+    return _act(deps, caller, number, "ticket.serving", lambda t, now: queue.start(t, number, now), event)
 
 
-def complete(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
+def complete(deps: Deps, caller: Caller, number: int) -> QueuedTicket:
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
         assert t.serving_started_at is not None
         return pb.TicketCompleted(
@@ -301,13 +326,13 @@ def complete(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
         )
 
     done = _act(
-        deps, officer, number, "ticket.completed", lambda t, now: queue.complete(t, number, now), event
+        deps, caller, number, "ticket.completed", lambda t, now: queue.complete(t, number, now), event
     )
     deps.metrics.service.labels(done.agency, done.service).observe(queue.service_seconds(done))
     return done
 
 
-def skip(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
+def skip(deps: Deps, caller: Caller, number: int) -> QueuedTicket:
     max_recalls = deps.hall.queue.max_recalls
 
     def event(t: QueuedTicket, meta: pb.EventMeta, ref: pb.CounterRef) -> Message:
@@ -316,7 +341,7 @@ def skip(deps: Deps, officer: Officer, number: int) -> QueuedTicket:
         )
 
     skipped = _act(
-        deps, officer, number, "ticket.skipped", lambda t, now: queue.skip(t, number, now, max_recalls), event
+        deps, caller, number, "ticket.skipped", lambda t, now: queue.skip(t, number, now, max_recalls), event
     )
     if skipped.state == State.NO_SHOW:
         deps.metrics.no_shows.labels(skipped.agency, skipped.service).inc()
@@ -350,7 +375,7 @@ def transfer(deps: Deps, officer: Officer, number: int, to_service: str) -> Queu
 
 def _act(
     deps: Deps,
-    officer: Officer,
+    caller: Caller,
     number: int,
     span: str,
     change: Callable[[QueuedTicket, dt.datetime], QueuedTicket],
@@ -358,8 +383,9 @@ def _act(
 ) -> QueuedTicket:
     """Apply an officer's action to the ticket the counter holds, and release the counter when the
     ticket leaves it."""
-    counter_of(deps, number)
     with deps.uow.begin() as tx:
+        officer = _signed_in(tx, caller)
+        counter_of(deps, number)
         station = station_row(tx, number)
         stations.held_by(station, officer)
         ticket = repo.get_ticket(tx.conn, station.current, lock=True) if station.current else None

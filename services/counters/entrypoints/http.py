@@ -46,8 +46,14 @@ async def _officer(request: Request, token: Annotated[str, Depends(_token)]) -> 
     return await asyncio.to_thread(handlers.officer_for, request.app.state.ctx.deps, token)
 
 
+async def _signed(token: Annotated[str, Depends(_token)]) -> handlers.SessionToken:
+    return handlers.SessionToken(token)
+
+
 Ctx = Annotated[Context, Depends(_ctx)]
 CurrentOfficer = Annotated[Officer, Depends(_officer)]
+# The queue actions check the session inside their own transaction (see handlers.SessionToken).
+Signed = Annotated[handlers.SessionToken, Depends(_signed)]
 api = APIRouter(prefix="/api/v1", tags=["counters"])
 pages = APIRouter(include_in_schema=False)
 
@@ -120,10 +126,10 @@ async def close_counter(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[
 
 
 @api.post("/counters/{number}/call-next")
-async def call_next(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+async def call_next(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
     """Call the next ticket by the hall's dispatch policy. ``ticket`` is null when nobody waits."""
     with ctx.deps.metrics.call_next_seconds.time():
-        called = await _run(handlers.call_next, ctx.deps, officer, number)
+        called = await _run(handlers.call_next, ctx.deps, caller, number)
     body: dict[str, Any] = {"ticket": _ticket_json(ctx, called) if called else None}
     if called is None:
         body["message"] = "Tidak ada antrean yang menunggu"
@@ -132,24 +138,24 @@ async def call_next(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str,
 
 
 @api.post("/counters/{number}/recall")
-async def recall(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
-    return {"ticket": _ticket_json(ctx, await _run(handlers.recall, ctx.deps, officer, number))}
+async def recall(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
+    return {"ticket": _ticket_json(ctx, await _run(handlers.recall, ctx.deps, caller, number))}
 
 
 @api.post("/counters/{number}/start")
-async def start(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
-    return {"ticket": _ticket_json(ctx, await _run(handlers.start_serving, ctx.deps, officer, number))}
+async def start(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
+    return {"ticket": _ticket_json(ctx, await _run(handlers.start_serving, ctx.deps, caller, number))}
 
 
 @api.post("/counters/{number}/complete")
-async def complete(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
-    return {"ticket": _ticket_json(ctx, await _run(handlers.complete, ctx.deps, officer, number))}
+async def complete(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
+    return {"ticket": _ticket_json(ctx, await _run(handlers.complete, ctx.deps, caller, number))}
 
 
 @api.post("/counters/{number}/skip")
-async def skip(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
+async def skip(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
     """Pass over the called citizen; a no-show once the hall's number of recalls was made."""
-    return {"ticket": _ticket_json(ctx, await _run(handlers.skip, ctx.deps, officer, number))}
+    return {"ticket": _ticket_json(ctx, await _run(handlers.skip, ctx.deps, caller, number))}
 
 
 @api.post("/counters/{number}/transfer")

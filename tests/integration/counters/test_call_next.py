@@ -9,9 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from antre.events import Envelope, new_meta, timestamp
 from antre.hall.model import Counter as HallCounter
 from antre.hall.model import Hall
+from antre.problems import Unauthorized
 from antre.v1 import events_pb2 as pb
 from services.counters import handlers, views
 from services.counters.adapters import repository as repo
@@ -126,6 +129,31 @@ def test_the_claim_statement_makes_the_domains_call(backend: str, tmp_path: Path
             assert claimed == queue.call(waiting, 7, "siti", at)
             assert repo.claim(tx.conn, "t0001", 8, "budi", at) is None
             assert repo.get_ticket(tx.conn, "t0001") == claimed
+    finally:
+        engine.dispose()
+        drop_schema(schema)
+
+
+def test_a_session_token_is_checked_inside_the_action(backend: str, tmp_path: Path, kendari: Hall) -> None:
+    """The HTTP queue actions hand the handler the bearer token: a live session acts as its
+    officer; a signed-out or unknown token is refused and changes nothing."""
+    engine, schema = make_store(backend, tmp_path, MIGRATIONS)
+    try:
+        deps = counters_deps(engine, kendari, clock=lambda: T0 + dt.timedelta(hours=1))
+        handlers.add_officer(deps, Officer("siti", "Siti", "dukcapil"), "rahasia-siti")
+        token, siti = handlers.sign_in(deps, "siti", "rahasia-siti")
+        handlers.on_ticket_events(deps, [issued(kendari, 1), issued(kendari, 2)])
+        handlers.open_counter(deps, siti, 1)
+        for forged in (handlers.SessionToken("forged"), handlers.SessionToken("")):
+            with pytest.raises(Unauthorized):
+                handlers.call_next(deps, forged, 1)
+        assert views.waiting_counts(deps) == {"ktp-el": 2}
+        called = handlers.call_next(deps, handlers.SessionToken(token), 1)
+        assert called is not None and called.officer == "siti"
+        handlers.sign_out(deps, token)
+        with pytest.raises(Unauthorized):
+            handlers.complete(deps, handlers.SessionToken(token), 1)
+        assert views.current_ticket(deps, views.station(deps, 1)) == called  # still held, not completed
     finally:
         engine.dispose()
         drop_schema(schema)
