@@ -80,12 +80,13 @@ def candidates(
     day: dt.date,
     per_stream: int = 8,
     *,
-    by_session: bool = True,
+    by_session: tuple[bool, bool] = (True, True),
     skip_locked: bool = True,
 ) -> list[Blended]:
     """The heads of the queue of these services, enough for any policy to choose from without
     reading the whole queue: per lane (priority, regular), the first walk-ins by arrival and the
-    first booked tickets by session (or by check-in when the counter blends in check-in order).
+    first booked tickets by session or by check-in (``by_session``: for the regular lane, then the
+    priority lane; :func:`blending.booked_in_session_order` says which).
 
     On PostgreSQL the heads are locked with SKIP LOCKED, so counters calling at the same moment
     see disjoint heads instead of queueing behind one another's row locks; tickets called at the
@@ -96,7 +97,7 @@ def candidates(
 
 
 @functools.cache
-def _heads(services: tuple[str, ...], per_stream: int, by_session: bool, lock: bool) -> Select:
+def _heads(services: tuple[str, ...], per_stream: int, by_session: tuple[bool, bool], lock: bool) -> Select:
     """The four lanes' heads in one statement (one round trip): each lane a CTE, since PostgreSQL
     allows row locks in a CTE but not in a branch of a UNION."""
     q = queue.c
@@ -104,13 +105,13 @@ def _heads(services: tuple[str, ...], per_stream: int, by_session: bool, lock: b
         q.state == State.WAITING.value, q.hall_day == bindparam("day"), q.service.in_(services)
     )
     by_arrival = (q.queued_at, q.id)
-    booked_order = (q.session_start, *by_arrival) if by_session else by_arrival
+    regular, priority = ((q.session_start, *by_arrival) if s else by_arrival for s in by_session)
     none = PriorityGroup.NONE.value
     streams = [
         base.where(q.priority == none, q.session_start.is_(None)).order_by(*by_arrival),
         base.where(q.priority != none, q.session_start.is_(None)).order_by(*by_arrival),
-        base.where(q.priority == none, q.session_start.is_not(None)).order_by(*booked_order),
-        base.where(q.priority != none, q.session_start.is_not(None)).order_by(*booked_order),
+        base.where(q.priority == none, q.session_start.is_not(None)).order_by(*regular),
+        base.where(q.priority != none, q.session_start.is_not(None)).order_by(*priority),
     ]
     lanes = []
     for i, stream in enumerate(streams):
@@ -128,6 +129,65 @@ def waiting_in(conn: Connection, service: str, day: dt.date) -> list[Blended]:
         q.state == State.WAITING.value, q.hall_day == day, q.service == service
     )
     return [_blended(r) for r in conn.execute(query)]
+
+
+def waiting_among(conn: Connection, services: Sequence[str], day: dt.date) -> list[Blended]:
+    """Every waiting ticket of these services today (a forecast's snapshot)."""
+    q = queue.c
+    query = select(q.id, q.service, q.priority, q.queued_at, q.session_start).where(
+        q.state == State.WAITING.value, q.hall_day == day, q.service.in_(services)
+    )
+    return [_blended(r) for r in conn.execute(query)]
+
+
+def held_tickets(conn: Connection, ticket_ids: Sequence[str]) -> dict[str, tuple[str, dt.datetime | None]]:
+    """(service, called at) of the tickets counters hold, by id."""
+    if not ticket_ids:
+        return {}
+    q = queue.c
+    rows = conn.execute(select(q.id, q.service, q.called_at).where(q.id.in_(ticket_ids)))
+    return {r.id: (r.service, utc(r.called_at)) for r in rows}
+
+
+FINISHED = (State.COMPLETED.value, State.SKIPPED.value, State.NO_SHOW.value)
+
+
+def counter_minutes(
+    conn: Connection, services: Sequence[str], day: dt.date, per_service: int = 200
+) -> dict[str, list[float]]:
+    """Minutes each of today's finished tickets held its counter (called to finished), the latest
+    ``per_service`` per service: what a counter's next call waits for, a no-show's wait included."""
+    q = queue.c
+    query = (
+        select(q.service, q.called_at, q.finished_at)
+        .where(q.hall_day == day, q.service.in_(services), q.state.in_(FINISHED), q.called_at.is_not(None))
+        .order_by(q.finished_at.desc())
+    )
+    out: dict[str, list[float]] = {s: [] for s in services}
+    for r in conn.execute(query):
+        held = out[r.service]
+        if len(held) < per_service and r.finished_at is not None:
+            held.append((utc(r.finished_at) - utc(r.called_at)).total_seconds() / 60.0)  # type: ignore[operator]
+    return out
+
+
+def joined_since(
+    conn: Connection, services: Sequence[str], day: dt.date, since: dt.datetime
+) -> list[tuple[str, bool, bool]]:
+    """(service, priority, booked) of every ticket that joined these queues since ``since``,
+    whatever became of it: the recent arrivals by stream."""
+    q = queue.c
+    query = select(q.service, q.priority, q.queued_at, q.session_start).where(
+        q.hall_day == day, q.service.in_(services), q.queued_at >= since
+    )
+    return [
+        (
+            r.service,
+            r.priority != PriorityGroup.NONE.value,
+            r.session_start is not None and utc(r.queued_at) <= utc(r.session_start),
+        )
+        for r in conn.execute(query)
+    ]
 
 
 def waiting_counts(conn: Connection, day: dt.date) -> dict[str, int]:

@@ -14,10 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from antre import sse
+from antre.privacy import ticket_key
 from antre.problems import NotFound, Unauthorized
 from services.counters import handlers, views
 from services.counters.domain.queue import QueuedTicket
 from services.counters.domain.stations import Officer, Station
+from sim.forecast import Forecast
 
 STATIC = Path(__file__).parent / "static"
 SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
@@ -28,6 +30,7 @@ class Context:
     def __init__(self, deps: handlers.Deps, demo: bool) -> None:
         self.deps = deps
         self.demo = demo
+        self.forecasts = views.Forecasts(deps, always_open=demo)  # a demo hall never closes
 
 
 async def _ctx(request: Request) -> Context:
@@ -206,6 +209,29 @@ async def service_positions(service: str, ctx: Ctx) -> dict[str, Any]:
     return {"service": service, "positions": await _run(views.positions, ctx.deps, service)}
 
 
+@api.get("/tickets/{ticket_id}/forecast")
+async def ticket_forecast(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
+    """When the ticket will be called, by the twin run from the live queue: ``p50`` and ``p90``
+    (hall-local times; null when not called before closing that often) and ``not_called``, the
+    chance of not being called today. ``forecast`` is null once the ticket is no longer waiting."""
+    found = await _run(ctx.forecasts.of_ticket, ticket_id)
+    return {"ticket_id": ticket_id, "forecast": _forecast_json(ctx, found) if found else None}
+
+
+@api.get("/services/{service}/forecasts")
+async def service_forecasts(service: str, ctx: Ctx) -> dict[str, Any]:
+    """Forecasts of every waiting ticket of a service, keyed as ``/positions`` keys them."""
+    if ctx.deps.hall.service(service) is None:
+        raise NotFound(
+            "unknown_service", f"Layanan '{service}' tidak dikenal", f"Unknown service '{service}'"
+        )
+    found = await _run(ctx.forecasts.of_service, service)
+    return {
+        "service": service,
+        "forecasts": {ticket_key(t): _forecast_json(ctx, f) for t, f in found.items()},
+    }
+
+
 @pages.get("/")
 async def root() -> RedirectResponse:
     return RedirectResponse("/operator")
@@ -225,6 +251,15 @@ def install(app: FastAPI) -> None:
 
 def _officer_json(officer: Officer) -> dict[str, Any]:
     return {"username": officer.username, "name": officer.name, "agency": officer.agency}
+
+
+def _forecast_json(ctx: Context, f: Forecast) -> dict[str, Any]:
+    hall = ctx.deps.hall
+    return {
+        "p50": hall.local(f.p50).isoformat() if f.p50 else None,
+        "p90": hall.local(f.p90).isoformat() if f.p90 else None,
+        "not_called": round(f.not_called, 3),
+    }
 
 
 def _ticket_json(ctx: Context, ticket: QueuedTicket) -> dict[str, Any]:
