@@ -1,4 +1,5 @@
-"""``python -m sim day|compare|staff|cutoff DEMAND.yaml``: the twin's questions from a shell.
+"""``python -m sim day|compare|staff|cutoff DEMAND.yaml``: the twin's questions from a shell;
+``python -m sim calibrate|export``: a demand file from the hall's recorded events (:mod:`sim.cli_recorded`).
 
 Each command prints a terminal summary; ``--json FILE`` (``-`` for stdout) writes the figures for
 machines and ``--html FILE`` a self-contained report. Waits are minutes, each figure a mean over
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from antre.hall.load import HallError
-from sim import report
+from sim import cli_recorded, report
 from sim.demand import DemandError, load_demand
 from sim.model import BLENDS, DISPATCHES, Scenario
 from sim.questions import compare, cutoff, default_scenarios, scenario_named, staff
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument("--target", type=float, default=30.0, help="p90 wait target, minutes")
         if name == "cutoff":
             c.add_argument("--level", type=float, default=0.9, help="likelihood of being called")
+    cli_recorded.add_parsers(sub)
     return p
 
 
@@ -61,6 +63,8 @@ def _json(summary: dict[str, Estimate]) -> dict[str, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("calibrate", "export"):
+        return cli_recorded.run(args)
     try:
         demand, hall = load_demand(args.demand)
     except (DemandError, HallError) as exc:
