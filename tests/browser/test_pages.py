@@ -1,11 +1,13 @@
 """The pages in a real browser against a live hall: a walk-in takes a number at the kiosk, follows it
 on a phone and is called and served at a counter; recalls, no-show and transfer at the operator
 page; the kiosk's language toggle, return to the start and refusal when issuing is closed; the
-status page's reconnecting note; the browser printer's confirm and cancel paths.
+status page's reconnecting note and forecast call time; the browser printer's confirm and cancel
+paths.
 
 Tests share one hall (see conftest), so each uses services of its own and asserts numbers only
 for those: KTP-el (A) at counter 1; Kartu Keluarga (B) and Pindah/Datang (E) at counter 3;
-Akta Kelahiran (C) and Akta Kematian (D) at the printing kiosk; JKN (R); PBB-P2 (J).
+Akta Kelahiran (C) and Akta Kematian (D) at the printing kiosk; JKN (R); PBB-P2 (J); PKB tahunan
+(M) at counter 13.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.conftest import Officer
+
 if TYPE_CHECKING:
-    from tests.browser.conftest import Hall, Officer
+    from tests.browser.conftest import Hall
 
 pytestmark = pytest.mark.browser
 
@@ -272,3 +277,58 @@ def test_failed_print_cancels_the_number(hall: Hall, new_context) -> None:
     expect(kiosk.get_by_test_id("error")).to_contain_text("gagal dicetak")
     expect(kiosk.get_by_test_id("take-number")).to_be_visible()  # back to try again
     assert hall.ticket(ticket["id"])["state"] == "cancelled"  # no ghost number to call
+
+
+def test_status_page_shows_the_forecast_call_time_until_called(hall: Hall, new_context) -> None:
+    """Counter 13 (Samsat) busy with one citizen: the next one's page shows when they will be
+    called, by the counters' forecast through ticketing, in both languages; once called, not."""
+    samsat = Officer(username="samsat1", password="password123", name="Budi", agency="samsat")
+    hall.add_officer(samsat)
+    api = httpx.Client(base_url=f"{hall.counters_url}/api/v1", timeout=5.0)
+    body = {"username": samsat.username, "password": samsat.password}
+    api.headers["Authorization"] = f"Bearer {api.post('/sessions', json=body).json()['token']}"
+    api.post("/counters/13/open").raise_for_status()
+    first, second = hall.issue("pkb-tahunan"), hall.issue("pkb-tahunan")
+    wait_for_state(hall, second["id"], "waiting")
+    assert api.post("/counters/13/call-next").json()["ticket"]["id"] == first["id"]
+
+    phone = new_context(**PHONE).new_page()
+    phone.goto(second["status_url"])
+    window = re.compile(r"^Perkiraan dipanggil \d{2}:[0-5][05]-\d{2}:[0-5][05]$")
+    expect(phone.get_by_test_id("status-forecast")).to_have_text(window, timeout=10_000)
+    phone.get_by_test_id("lang-toggle").click()
+    expect(phone.get_by_test_id("status-forecast")).to_have_text(
+        re.compile(r"^Expected call \d{2}:[0-5][05]-\d{2}:[0-5][05]$")
+    )
+    api.post("/counters/13/complete").raise_for_status()
+    assert api.post("/counters/13/call-next").json()["ticket"]["id"] == second["id"]
+    expect(phone.get_by_test_id("status-state")).to_have_text("Called", timeout=5_000)
+    expect(phone.get_by_test_id("status-forecast")).to_be_hidden()
+    api.post("/counters/13/complete").raise_for_status()
+    api.post("/counters/13/close").raise_for_status()
+
+
+def test_status_page_rounds_the_forecast_to_five_minutes(hall: Hall, new_context) -> None:
+    """p50 10:41:10 rounds down, p90 10:52:00 up: the window the citizen reads is 10:40-10:55."""
+    ticket = hall.issue("pkb-tahunan")
+    status = {
+        **hall.ticket(ticket["id"]),
+        "forecast": {"p50": "2026-12-04T10:41:10+08:00", "p90": "2026-12-04T10:52:00+08:00", "not_called": 0},
+    }
+
+    def fixed(route: Route) -> None:
+        if route.request.url.endswith("/events"):
+            frame = f"event: status\ndata: {json.dumps(status)}\n\n"
+            route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=frame)
+        else:
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(status))
+
+    phone = new_context(**PHONE).new_page()
+    phone.route(f"**/api/v1/tickets/{ticket['id']}*", fixed)
+    phone.route(f"**/api/v1/tickets/{ticket['id']}/events", fixed)
+    phone.goto(ticket["status_url"])
+    expect(phone.get_by_test_id("status-forecast")).to_have_text("Perkiraan dipanggil 10:40-10:55")
+    status["forecast"] = None
+    phone.reload()
+    expect(phone.get_by_test_id("status-state")).to_have_text("Menunggu")
+    expect(phone.get_by_test_id("status-forecast")).to_be_hidden()

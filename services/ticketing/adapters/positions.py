@@ -1,13 +1,16 @@
-"""Queue positions from the counters service, the owner of queue order.
+"""Queue positions and forecast call times from the counters service, the owner of queue order.
 
 One request per service per change, however many status pages are open: positions of a whole
 service are fetched together, cached until the counters report a change in that service (or a few
-seconds pass, since a ticket that joined the queue moves priority tickets ahead of others)."""
+seconds pass, since a ticket that joined the queue moves priority tickets ahead of others).
+Forecasts are fetched the same way but kept for their period whatever changes: the counters make
+them at most every few seconds anyway."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 
@@ -21,6 +24,7 @@ class Positions:
         self._counters = counters
         self._cache: dict[str, tuple[float, dict[str, int]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._forecasts: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
 
     def changed(self, service: str) -> None:
         self._cache.pop(service, None)
@@ -36,11 +40,25 @@ class Positions:
                 cached = self._cache[service] = (time.monotonic(), fetched)
         return cached[1].get(ticket_key(ticket_id))
 
+    async def forecast_of(self, ticket_id: str, service: str) -> dict[str, Any] | None:
+        """The ticket's forecast (``p50``, ``p90``, ``not_called``), None when there is none."""
+        async with self._locks.setdefault(f"forecast:{service}", asyncio.Lock()):
+            cached = self._forecasts.get(service)
+            if cached is None or time.monotonic() - cached[0] > TTL_SECONDS:
+                fetched = await self._get(f"/api/v1/services/{service}/forecasts", "forecasts")
+                if fetched is None:
+                    return None
+                cached = self._forecasts[service] = (time.monotonic(), fetched)
+        return cached[1].get(ticket_key(ticket_id))
+
     async def _fetch(self, service: str) -> dict[str, int] | None:
+        return await self._get(f"/api/v1/services/{service}/positions", "positions")
+
+    async def _get(self, path: str, field: str) -> dict[str, Any] | None:
         try:
-            response = await self._counters.get(f"/api/v1/services/{service}/positions", timeout=2.0)
+            response = await self._counters.get(path, timeout=2.0)
         except httpx.HTTPError:
             return None
         if response.status_code != 200:
             return None
-        return dict(response.json()["positions"])
+        return dict(response.json()[field])

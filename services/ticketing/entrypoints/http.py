@@ -313,6 +313,8 @@ def _local_iso(ctx: Context, moment: dt.datetime | None) -> str | None:
 async def _status_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
     body = ticket_json(ctx, ticket)
     body["position"] = None
+    body["forecast"] = None
     if ticket.state.value == "waiting":
         body["position"] = await ctx.positions.of(ticket.id, ticket.service)
+        body["forecast"] = await ctx.positions.forecast_of(ticket.id, ticket.service)
     return body

@@ -20,6 +20,8 @@
       "state.cancelled": "Dibatalkan",
       position: "Posisi Anda: {n}",
       next: "Anda berikutnya",
+      forecast: "Perkiraan dipanggil {from}-{to}",
+      "forecast.from": "Perkiraan dipanggil mulai {from}",
       "call.called": "Silakan menuju",
       "call.serving": "Sedang dilayani di",
       "note.printing": "Tiket Anda sedang dicetak di kios.",
@@ -46,6 +48,8 @@
       "state.cancelled": "Cancelled",
       position: "Your position: {n}",
       next: "You are next",
+      forecast: "Expected call {from}-{to}",
+      "forecast.from": "Expected call from {from}",
       "call.called": "Please go to",
       "call.serving": "Being served at",
       "note.printing": "Your ticket is being printed at the kiosk.",
@@ -66,6 +70,28 @@
   const ticketId = decodeURIComponent(location.pathname.split("/")[2] || "");
   let status = null;
   let stream = null;
+
+  /* Minutes of the day of a hall-local ISO time, read as written: the forecast is in the hall's
+   * zone, whatever zone the phone is set to. */
+  function minutesOf(iso) {
+    const m = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(iso || "");
+    return m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3] || 0) / 60 : null;
+  }
+
+  const clock = (minutes) =>
+    `${String(Math.floor(minutes / 60) % 24).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+  /* "10:40-10:55": the median rounded down and the 90th percentile rounded up to 5 minutes, so
+   * the window is honest about its spread; without a 90th percentile, only "from". */
+  function forecastText(f) {
+    const from = f ? minutesOf(f.p50) : null;
+    if (from === null) return "";
+    const low = Math.floor(from / 5) * 5;
+    const to = minutesOf(f.p90);
+    if (to === null) return t("forecast.from", { from: clock(low) });
+    const high = Math.max(Math.ceil(to / 5) * 5, low + 5);
+    return t("forecast", { from: clock(low), to: clock(high) });
+  }
 
   function render() {
     if (!status) return;
@@ -89,6 +115,11 @@
     const waiting = s.state === "waiting" && Number.isInteger(s.position);
     position.hidden = !waiting;
     position.textContent = waiting ? (s.position <= 1 ? t("next") : t("position", { n: s.position })) : "";
+
+    const forecast = $("status-forecast");
+    const expected = s.state === "waiting" ? forecastText(s.forecast) : "";
+    forecast.hidden = !expected;
+    forecast.textContent = expected;
 
     const atCounter = (s.state === "called" || s.state === "serving") && s.counter;
     const box = $("status-counter");
