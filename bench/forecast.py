@@ -311,8 +311,9 @@ def main() -> None:
     )
     for with_arrivals in (False, True):
         for name, f in accuracy(args.days, args.replications, with_arrivals).items():
+            arrivals = "yes" if with_arrivals else "no"
             print(
-                f"| {name} | {'yes' if with_arrivals else 'no'} | {f['tickets']:.0f} | {f['p50_coverage']:.2f} "
+                f"| {name} | {arrivals} | {f['tickets']:.0f} | {f['p50_coverage']:.2f} "
                 f"| {f['p90_coverage']:.2f} | {f['mae_minutes']:.1f} | {f['bias_minutes']:+.1f} "
                 f"| {f['said_missed']:.3f} | {f['missed']:.3f} |"
             )
