@@ -80,7 +80,7 @@ class Ticket:
 
     citizen: Citizen
     number: str
-    priority: bool  # the ticket's group: a checked-in booking has none, as in the live check-in
+    priority: bool  # a priority group, declared at the kiosk by walk-ins and booked citizens alike
     id: str = ""
     leg: int = 0
     joined: float = 0.0  # kernel seconds; the entry's queued_at is the same instant as a datetime
@@ -160,11 +160,14 @@ class HallDay:
         self.slot_length = dt.timedelta(minutes=demand.bookings.slot_minutes)
         self.sequence = dict.fromkeys(self.services, 0)
         # Per service the live store's four streams: (regular, priority) walk-ins by arrival, then
-        # (regular, priority) booked by session (by check-in when the service blends in check-in
-        # order). Each stream's head is the one a policy could pick from it.
+        # (regular, priority) booked by session or check-in (blending.booked_in_session_order).
+        # Each stream's head is the one a policy could pick from it.
         self.streams: dict[str, tuple[list[Ticket], ...]] = {code: ([], [], [], []) for code in self.services}
         self.by_session = {
-            code: not isinstance(blending.policy_of(s.booking), blending.CheckIn)
+            code: tuple(
+                blending.booked_in_session_order(blending.policy_of(s.booking), self.rules, priority=p)
+                for p in (False, True)
+            )
             for code, s in self.services.items()
         }
         self.sessions = {
@@ -260,7 +263,7 @@ class HallDay:
                 self.arrive(dataclasses.replace(citizen, slot=None))
             return
         session = citizen.slot if admission.session_start is not None else None
-        self.join(self._ticket(citizen, code, False), session)
+        self.join(self._ticket(citizen, code, citizen.priority), session)
 
     def _offered(self, code: str, slot: float) -> bool:
         """Whether the hall offers a session around this slot: a booking outside the sessions
@@ -301,7 +304,7 @@ class HallDay:
             assert session is not None
             ticket.slot = session
             stream = streams[2 + priority]
-            insort(stream, ticket, key=_session_key if self.by_session[code] else _walk_in_key)
+            insort(stream, ticket, key=_session_key if self.by_session[code][priority] else _walk_in_key)
         else:
             ticket.slot = math.inf
             stream = streams[priority]

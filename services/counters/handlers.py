@@ -253,8 +253,12 @@ def call_next(deps: Deps, caller: Caller, number: int) -> QueuedTicket | None:
         stations.ready_to_call(station, officer)
         day = deps.hall.day_of(tx.now)
         called = None
+        policy, rules = deps.blends[number], deps.hall.queue
+        by_session = (
+            blending.booked_in_session_order(policy, rules, priority=False),
+            blending.booked_in_session_order(policy, rules, priority=True),
+        )
         for attempt in range(5):  # a round fails only if every head it saw was taken meanwhile
-            by_session = not isinstance(deps.blends[number], blending.CheckIn)
             waiting = repo.candidates(
                 tx.conn, counter.services, day, by_session=by_session, skip_locked=attempt == 0
             )

@@ -166,8 +166,12 @@ def reschedule(
     return moved
 
 
-def check_in(deps: handlers.Deps, code: str, kiosk_id: str = "") -> Ticket:
-    """At the kiosk or help desk: the booking's ticket. Scanning twice gives the same ticket."""
+def check_in(
+    deps: handlers.Deps, code: str, kiosk_id: str = "", priority: PriorityGroup = PriorityGroup.NONE
+) -> Ticket:
+    """At the kiosk or help desk: the booking's ticket. Scanning twice gives the same ticket.
+    ``priority`` is declared on arrival, as at a walk-in number: an elderly or pregnant citizen
+    who booked keeps the priority lane (a booking made weeks before does not say it)."""
     kiosk = handlers.kiosk_of(deps, kiosk_id)
     with deps.uow.begin() as tx:
         current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
@@ -193,7 +197,7 @@ def check_in(deps: handlers.Deps, code: str, kiosk_id: str = "") -> Ticket:
             deps,
             tx,
             service,
-            PriorityGroup.NONE,
+            priority,
             kiosk,
             "online",
             booking_id=current.id,

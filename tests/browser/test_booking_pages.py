@@ -438,12 +438,15 @@ def test_kiosk_check_in_prints_the_booked_number(hall_now: Hall, new_context, sc
     kiosk.goto(f"{hall_now.ticketing_url}/kiosk?kiosk=kiosk-2")  # the kiosk that prints
     kiosk.get_by_test_id("checkin-start").click()
     expect(kiosk.get_by_test_id("checkin-submit")).to_be_disabled()  # until all 8 symbols are in
+    expect(kiosk.get_by_test_id("checkin-priority-none")).to_have_attribute("aria-checked", "true")
+    kiosk.get_by_test_id("checkin-priority-elderly").click()  # declared on arrival, as a walk-in does
     with kiosk.expect_response(lambda r: r.url.endswith("/check-in")) as checked:
         kiosk.keyboard.type(booking["code"])
         kiosk.keyboard.press("Enter")
     ticket = checked.value.json()
-    assert ticket["state"] == "printing"
+    assert (ticket["state"], ticket["priority"]) == ("printing", "elderly")
     expect(kiosk.get_by_test_id("ticket-number")).to_have_text("A-001")
+    expect(kiosk.get_by_test_id("ticket-priority")).to_be_visible()
     expect(kiosk.get_by_test_id("ticket-booking")).to_have_text(f"Reservasi {booking['code']} terkonfirmasi")
     expect(kiosk.get_by_test_id("ticket-note")).to_have_text("Ambil tiket Anda di bawah layar.")
     kiosk.wait_for_function("document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
@@ -454,5 +457,6 @@ def test_kiosk_check_in_prints_the_booked_number(hall_now: Hall, new_context, sc
     expect(kiosk.get_by_test_id("heading")).to_have_text("Pilih instansi")
     kiosk.keyboard.type(booking["code"])  # straight at the start screen: check-in opens by itself
     expect(kiosk.get_by_test_id("checkin-code")).to_have_text(booking["code"])
+    expect(kiosk.get_by_test_id("checkin-priority-none")).to_have_attribute("aria-checked", "true")
     kiosk.keyboard.press("Enter")
     expect(kiosk.get_by_test_id("ticket-number")).to_have_text("A-001")

@@ -94,11 +94,11 @@ class LivePlay:
         return order
 
     def _arrive(self, i: int, a: Arrival) -> str:
+        group = GROUPS[i % len(GROUPS)] if a.priority else "none"
         if a.session is not None:
             path = f"/api/v1/bookings/{self.codes[i]}/check-in"
-            ticket = self._ok(self.ticketing.post(path, json={"kiosk": "kiosk-1"}), 200)
+            ticket = self._ok(self.ticketing.post(path, json={"kiosk": "kiosk-1", "priority": group}), 200)
         else:
-            group = GROUPS[i % len(GROUPS)] if a.priority else "none"
             body = {"service": a.service, "priority": group, "kiosk": "kiosk-1"}
             ticket = self._ok(self.ticketing.post("/api/v1/tickets", json=body), 201)
         self._queued(ticket["id"])

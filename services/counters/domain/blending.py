@@ -166,6 +166,16 @@ def next_ratio_state(chosen: Blended, waiting: Sequence[Blended], streak: int) -
 # ---- a counter's choice ----
 
 
+def booked_in_session_order(policy: BlendPolicy, rules: QueueRules, priority: bool) -> bool:
+    """Whether a lane's booked tickets wait in session order (else in check-in order), as
+    :func:`choose` takes them: under ``check_in`` never; under ``ratio`` the priority lane keeps
+    check-in order (a booked citizen of a priority group is in it); otherwise by session. A store
+    that reads each stream's heads orders the booked streams by this."""
+    if isinstance(policy, CheckIn):
+        return False
+    return not (isinstance(policy, Ratio) and priority and rules.dispatch != "fifo")
+
+
 def _lanes(waiting: Sequence[Blended], rules: QueueRules) -> tuple[list[Blended], list[Blended]]:
     """(priority lane, main line); under ``fifo`` the priority lane is empty."""
     if rules.dispatch == "fifo":

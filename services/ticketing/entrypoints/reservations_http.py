@@ -19,6 +19,7 @@ from antre.problems import Forbidden, Unauthorized
 from services.ticketing import reservations
 from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation
+from services.ticketing.domain.tickets import resolve_priority
 from services.ticketing.entrypoints.http import Context, _ctx, print_if_networked, ticket_json
 
 Ctx = Annotated[Context, Depends(_ctx)]
@@ -110,6 +111,11 @@ class Move(Owner):
 
 class CheckIn(BaseModel):
     kiosk: str = Field(default="", max_length=64)
+    priority: str = Field(
+        default="none",
+        max_length=16,
+        description="Declared on arrival, as for a walk-in: none, elderly, disability, pregnant, child",
+    )
 
 
 class PoolOut(BaseModel):
@@ -272,7 +278,8 @@ async def reschedule(code: str, body: Move, ctx: Ctx, who: Who) -> dict[str, Any
 @router.post("/bookings/{code}/check-in", response_model=TicketOut, responses=refusals(404, 409, 422, 503))
 async def check_in(code: str, body: CheckIn, ctx: Ctx) -> dict[str, Any]:
     """Scanning twice gives the same ticket."""
-    ticket = await asyncio.to_thread(reservations.check_in, ctx.deps, code, body.kiosk)
+    priority = resolve_priority(body.priority)
+    ticket = await asyncio.to_thread(reservations.check_in, ctx.deps, code, body.kiosk, priority)
     return ticket_json(ctx, await print_if_networked(ctx, ticket))
 
 

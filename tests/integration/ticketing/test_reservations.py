@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from antre.hall.model import Hall
+from antre.hall.model import Hall, PriorityGroup
 from antre.problems import Conflict, Forbidden, Problem, Refused, TooMany
+from antre.v1 import events_pb2 as pb
 from services.ticketing import handlers, reservations
 from services.ticketing.bootstrap import MIGRATIONS
 from services.ticketing.domain.reservations import State
@@ -110,6 +111,22 @@ def test_check_in_on_time_late_early_and_twice(deps: handlers.Deps, clock: list[
     issued = [e.message for e in outbox_events(deps.uow.engine) if e.name == "antre.v1.TicketIssued"]
     assert [m.booking_id for m in issued] == [on_time.id, late.id]  # type: ignore[attr-defined]
     assert issued[0].HasField("session_start") and not issued[1].HasField("session_start")  # type: ignore[attr-defined]
+
+
+def test_a_booked_citizen_declares_a_priority_group_on_arrival(
+    deps: handlers.Deps, clock: list[dt.datetime]
+) -> None:
+    """The booking does not say it; the kiosk asks, as for a walk-in, and the queue sees it."""
+    on_time, late = book(deps, 1), book(deps, 2)
+    clock[0] = dt.datetime(2026, 12, 1, 0, 50, tzinfo=dt.UTC)  # Tuesday 08:50 WITA
+    booked = reservations.check_in(deps, on_time.code, priority=PriorityGroup.ELDERLY)
+    clock[0] = dt.datetime(2026, 12, 1, 1, 10, tzinfo=dt.UTC)  # 09:10: late, joins as a walk-in
+    walked = reservations.check_in(deps, late.code, priority=PriorityGroup.PREGNANT)
+    assert (booked.priority, walked.priority) == (PriorityGroup.ELDERLY, PriorityGroup.PREGNANT)
+    assert booked.session_start is not None and walked.session_start is None
+    issued = [e.message for e in outbox_events(deps.uow.engine) if e.name == "antre.v1.TicketIssued"]
+    wire = [m.priority for m in issued]  # type: ignore[attr-defined]
+    assert wire == [pb.PRIORITY_GROUP_ELDERLY, pb.PRIORITY_GROUP_PREGNANT]
 
 
 def test_a_check_in_whose_print_failed_gets_a_fresh_ticket(

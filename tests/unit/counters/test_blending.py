@@ -20,6 +20,8 @@ from services.counters.domain.blending import (
     CounterState,
     NearSlot,
     Ratio,
+    booked_in_session_order,
+    check_in_key,
     choose,
     counter_policy,
     effective_time,
@@ -182,6 +184,42 @@ def test_the_priority_streak_limit_holds_under_every_policy() -> None:
     for policy in POLICIES:
         order = drain(waiting, policy, rules, minute(10), CounterState())
         assert order[:3] == ["p0", "p1", "b"], policy
+
+
+def heads(waiting: list[Blended], policy: BlendPolicy, rules: QueueRules) -> list[Blended]:
+    """What the store reads: the first of each of the four streams, walk-ins by check-in and the
+    booked in the order :func:`booked_in_session_order` gives their lane."""
+    out = []
+    for prio in (False, True):
+        walk_ins = [t for t in waiting if t.priority == prio and not t.booked]
+        out += [min(walk_ins, key=check_in_key)] if walk_ins else []
+        booked_ = [t for t in waiting if t.priority == prio and t.booked]
+        by_session = booked_in_session_order(policy, rules, prio)
+        key = (lambda t: (t.session_start, *check_in_key(t))) if by_session else check_in_key
+        out += [min(booked_, key=key)] if booked_ else []
+    return out
+
+
+@pytest.mark.parametrize("rules", [LANE, FIFO, QueueRules(dispatch="priority_lane", priority_max_streak=1)])
+def test_the_streams_heads_make_the_same_choice_as_the_whole_queue(rules: QueueRules) -> None:
+    """Booked citizens of a priority group included: under ratio they are in the priority lane,
+    which keeps check-in order, so that stream is read in check-in order."""
+    rng = random.Random(7)
+    for _ in range(400):
+        waiting = []
+        for i in range(rng.randint(1, 12)):
+            prio = rng.random() < 0.4
+            at = rng.uniform(-40, 30)
+            if rng.random() < 0.5:
+                session = rng.choice([-30.0, -15.0, 0.0, 15.0, 30.0])
+                waiting.append(booked(f"t{i}", at=min(at, session), session=session, priority=prio))
+            else:
+                waiting.append(walk_in(f"t{i}", at=at, priority=prio))
+        state = CounterState(rng.randint(0, 3), rng.randint(0, 3))
+        now = minute(rng.uniform(0, 60))
+        for policy in POLICIES:
+            whole = choose(waiting, state, policy, rules, now)
+            assert choose(heads(waiting, policy, rules), state, policy, rules, now) is whole, policy
 
 
 # ---- a simulated day ----

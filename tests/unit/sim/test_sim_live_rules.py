@@ -96,8 +96,8 @@ def _expected(hall: Hall, citizens: list[Citizen], call_times: list[float]) -> l
         joined, session, prio = c.arrival, None, c.priority
         if c.slot is not None:
             early, late = booking.check_in_early_minutes * 60.0, booking.check_in_late_minutes * 60.0
-            if c.arrival < c.slot + late:  # checked in: no priority group; on time keeps the session
-                joined, prio = max(c.arrival, c.slot - early), False
+            if c.arrival < c.slot + late:  # checked in (with the group declared); on time keeps the session
+                joined = max(c.arrival, c.slot - early)
                 session = base + dt.timedelta(seconds=c.slot) if joined <= c.slot else None
         at = base + dt.timedelta(seconds=joined)
         waiting.append(blending.Blended.of(Candidate(f"{c.id:07d}.0", c.route[0], prio, at), session))

@@ -16,17 +16,22 @@
   const ROWS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"];
   const LIVE = new Set(["printing", "waiting", "called", "serving"]);
 
-  /* opts: root (the screen), kioskId() -> id, active() -> is the screen showing,
+  /* opts: root (the screen), kioskId() -> id, groups() -> the hall's priority groups,
+   * active() -> is the screen showing,
    * canOpen() -> may a scan open it (the start screen), deliver(ticket, code) -> Promise (print if
    * need be, then the result screen; rejects when the print failed), showScreen() (to this
    * screen: a scan on the start screen, a failed print), walkIn() (to the agencies).
-   * Returns {reset()}: the next citizen never sees the previous one's code. */
+   * Returns {reset(), refresh()}: the next citizen never sees the previous one's code or
+   * priority; refresh() once the hall (its priority groups) is known. */
   function setup(opts) {
     const $ = (testid) => opts.root.querySelector(`[data-testid="${testid}"]`);
     let code = "";
     let refusal = null; // () => text, so a language switch re-renders it
     let walkIn = false; // a missed booking: offer a walk-in number instead
     let busy = false;
+    // Declared here as at a walk-in number: a booking made weeks ago does not say it, and an
+    // elderly or pregnant citizen who booked keeps the priority lane.
+    let priority = "none";
 
     function type(symbol) {
       if (busy || !ALPHABET.includes(symbol)) return;
@@ -58,6 +63,12 @@
       $("checkin-refusal").hidden = !refusal;
       $("checkin-refusal-text").textContent = refusal ? refusal() : "";
       $("checkin-walk-in").hidden = !walkIn;
+      const groups = opts.groups();
+      $("checkin-priorities").replaceChildren(...groups.map((group) =>
+        el("button", { type: "button", role: "radio", "aria-checked": String(priority === group),
+          class: group === "none" ? "priority compact priority-none" : "priority compact",
+          "data-testid": `checkin-priority-${group}`,
+          on: { click: () => { if (!busy) { priority = group; render(); } } } }, t(`priority.${group}`))));
     }
 
     async function submit() {
@@ -67,7 +78,7 @@
       let ticket;
       try {
         ticket = await call(`/api/v1/bookings/${encodeURIComponent(code)}/check-in`, {
-          body: { kiosk: opts.kioskId() },
+          body: { kiosk: opts.kioskId(), priority },
         });
       } catch (err) {
         busy = false;
@@ -129,9 +140,11 @@
     return {
       reset() {
         code = "";
+        priority = "none";
         busy = false;
         refuse(null);
       },
+      refresh: render,
     };
   }
 

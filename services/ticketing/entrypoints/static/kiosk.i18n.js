@@ -43,6 +43,7 @@ window.antre.i18n.register({
     "checkin.erase": "Hapus",
     "checkin.clear": "Hapus semua",
     "checkin.walkIn": "Ambil nomor datang langsung",
+    "checkin.priority": "Termasuk prioritas?",
     "checkin.used": "Reservasi ini sudah dipakai (nomor {number}). Silakan hubungi petugas informasi.",
     "checkin.printFailed":
       "Tiket gagal dicetak. Silakan hubungi petugas informasi dengan kode reservasi Anda.",
@@ -91,6 +92,7 @@ window.antre.i18n.register({
     "checkin.erase": "Delete",
     "checkin.clear": "Clear",
     "checkin.walkIn": "Take a walk-in number",
+    "checkin.priority": "Priority?",
     "checkin.used": "This booking has been used (number {number}). Please ask at the information desk.",
     "checkin.printFailed": "The ticket could not be printed. Please ask at the information desk with your booking code.",
     "result.checkedIn": "Booking {code} checked in",

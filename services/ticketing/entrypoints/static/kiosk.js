@@ -56,6 +56,7 @@
       return;
     }
     const hall = state.hall;
+    checkIn.refresh();
     const wanted = new URLSearchParams(location.search).get("kiosk");
     state.kiosk = wanted ? hall.kiosks.find((k) => k.id === wanted) : hall.kiosks[0];
     state.kioskId = wanted || (state.kiosk ? state.kiosk.id : "");
@@ -253,6 +254,7 @@
   const checkIn = window.antre.kioskCheckIn({
     root: document.querySelector('[data-screen="checkin"]'),
     kioskId: () => state.kioskId,
+    groups: () => (state.hall ? state.hall.priority_groups || ["none"] : ["none"]),
     active: () => screen === "checkin",
     canOpen: () => screen === "agencies" && !$("checkin-start").hidden,
     deliver: (issued, code) => {
