@@ -249,8 +249,12 @@ class _Run:
         self.services = sorted(
             {s for d in snap.desks for s in d.services} | {w.service for w in snap.waiting}
         )
-        self.by_session = {
-            s: not isinstance(snap.policies.get(s), blending.CheckIn | None) for s in self.services
+        self.by_session = {  # per service, (regular, priority) booked streams: as the live store
+            s: tuple(
+                blending.booked_in_session_order(snap.policies.get(s, blending.CheckIn()), snap.rules, p)
+                for p in (False, True)
+            )
+            for s in self.services
         }
         streams: dict[str, tuple[list[blending.Blended], ...]] = {s: ([], [], [], []) for s in self.services}
         for w in snap.waiting:
@@ -258,7 +262,7 @@ class _Run:
             streams[w.service][2 * entry.booked + entry.priority].append(entry)
         for code, lanes in streams.items():
             for k, lane in enumerate(lanes):
-                lane.sort(key=_session_key if k >= 2 and self.by_session[code] else _walk_in_key)
+                lane.sort(key=_session_key if k >= 2 and self.by_session[code][k % 2] else _walk_in_key)
         self.streams = streams
         self.desks = [d for d in snap.desks if d.state != StationState.CLOSED]
         self.policies = [_desk_policy(d.services, snap.policies) for d in self.desks]
@@ -369,7 +373,7 @@ class _Run:
             session = queued + dt.timedelta(minutes=BOOKED_LEAD_MINUTES) if kind >= 2 else None
             entry = blending.Blended.of(Candidate(f"~{order}", code, bool(kind % 2), queued), session)
             stream = streams[code][kind]
-            if kind >= 2 and self.by_session[code]:
+            if kind >= 2 and self.by_session[code][kind % 2]:
                 insort(stream, entry, key=_session_key)
             else:
                 stream.append(entry)
