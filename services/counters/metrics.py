@@ -8,6 +8,8 @@
 - ``antre_counter_state{counter,agency,state}``: 1 for each counter's state now (open, paused,
   closed), read from the database at scrape.
 - ``antre_no_shows_total{agency,service}``: called tickets skipped as no-shows.
+- ``antre_forecast_seconds``: time to forecast one group of services' waiting tickets (the twin
+  run from a snapshot of the live queue, for status pages).
 - ``antre_agency_commands_total``, ``antre_agency_commands_refused_total``: agencies' commands
   (:class:`CommandMetrics`).
 """
@@ -75,6 +77,12 @@ class Metrics:
             "antre_no_shows_total",
             "Called tickets skipped as no-shows",
             ["agency", "service"],
+            registry=registry,
+        )
+        self.forecast_seconds = Histogram(
+            "antre_forecast_seconds",
+            "Time to forecast the call times of one group of services",
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
             registry=registry,
         )
 

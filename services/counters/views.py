@@ -187,8 +187,9 @@ class Forecasts:
         with self._locks[group]:
             cached = self._cache.get(group)
             if cached is None or time.monotonic() - cached[0] > self.ttl:
-                snap = snapshot(self.deps, group, self.deps.uow.clock(), self.always_open)
-                made = forecasting.forecast(snap, REPLICATIONS)
+                with self.deps.metrics.forecast_seconds.time():
+                    snap = snapshot(self.deps, group, self.deps.uow.clock(), self.always_open)
+                    made = forecasting.forecast(snap, REPLICATIONS)
                 by_service: dict[str, dict[str, forecasting.Forecast]] = {code: {} for code in group}
                 for w in snap.waiting:
                     by_service[w.service][w.ticket_id] = made[w.ticket_id]
