@@ -1,4 +1,4 @@
-"""The digital twin: a hall day simulated with the live system's own rules (issue 5).
+"""The digital twin: a hall day simulated with the live system's own rules.
 
 The kernel (:mod:`sim.kernel`) is a heap and a virtual clock; :mod:`sim.model` drives the pure
 domains of ticketing and counters with it; :mod:`sim.demand` reads who comes and when;

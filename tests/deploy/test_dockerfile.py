@@ -86,3 +86,16 @@ def test_the_installed_package_carries_every_file_the_services_read() -> None:
         if not f.endswith(".py") and not any(fnmatch.fnmatch(f.rsplit("/", 1)[-1], p) for p in patterns)
     ]
     assert not missing, f"not installed in the image: {missing}"
+
+
+def test_the_image_copies_every_package_the_project_installs() -> None:
+    """Each top-level package pyproject installs (the counters' forecast imports the twin, sim/)
+    is copied into the build stage: a package left out would fail only at a pod's start."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    packages = {p.rstrip("*") for p in config["include"]}
+    copied = {
+        p.rstrip("/")
+        for line in re.findall(r"^COPY (?!--from)(.+)$", DOCKERFILE.read_text(), flags=re.M)
+        for p in line.split()[:-1]
+    }
+    assert packages <= copied, f"not copied into the image: {sorted(packages - copied)}"
