@@ -279,7 +279,9 @@ def test_failed_print_cancels_the_number(hall: Hall, new_context) -> None:
     assert hall.ticket(ticket["id"])["state"] == "cancelled"  # no ghost number to call
 
 
-def test_status_page_shows_the_forecast_call_time_until_called(hall: Hall, new_context) -> None:
+def test_status_page_shows_the_forecast_call_time_until_called(
+    hall: Hall, new_context, screenshots: Path
+) -> None:
     """Counter 13 (Samsat) busy with one citizen: the next one's page shows when they will be
     called, by the counters' forecast through ticketing, in both languages; once called, not."""
     samsat = Officer(username="samsat1", password="password123", name="Budi", agency="samsat")
@@ -296,6 +298,7 @@ def test_status_page_shows_the_forecast_call_time_until_called(hall: Hall, new_c
     phone.goto(second["status_url"])
     window = re.compile(r"^Perkiraan dipanggil \d{2}:[0-5][05]-\d{2}:[0-5][05]$")
     expect(phone.get_by_test_id("status-forecast")).to_have_text(window, timeout=10_000)
+    phone.screenshot(path=screenshots / "status-forecast.png")
     phone.get_by_test_id("lang-toggle").click()
     expect(phone.get_by_test_id("status-forecast")).to_have_text(
         re.compile(r"^Expected call \d{2}:[0-5][05]-\d{2}:[0-5][05]$")

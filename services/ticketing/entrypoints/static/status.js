@@ -119,7 +119,12 @@
     const forecast = $("status-forecast");
     const expected = s.state === "waiting" ? forecastText(s.forecast) : "";
     forecast.hidden = !expected;
-    forecast.textContent = expected;
+    // The times stay on one line: a narrow phone breaks after the words, not inside "10:40-10:55".
+    const cut = expected.lastIndexOf(" ") + 1;
+    const times = document.createElement("span");
+    times.className = "nowrap";
+    times.textContent = expected.slice(cut);
+    forecast.replaceChildren(expected.slice(0, cut), times);
 
     const atCounter = (s.state === "called" || s.state === "serving") && s.counter;
     const box = $("status-counter");
