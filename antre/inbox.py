@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 
 from sqlalchemy import Column, Connection, DateTime, Insert, MetaData, String, Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -36,3 +37,14 @@ def first_time(conn: Connection, table: Table, consumer: str, event_id: str, now
     """Record the event as applied; False if it already was (then the caller does nothing)."""
     params = {"event_id": event_id, "consumer": consumer, "applied_at": now}
     return conn.execute(_mark(table, conn.dialect.name), params).first() is not None
+
+
+def first_times(
+    conn: Connection, table: Table, consumer: str, event_ids: Sequence[str], now: dt.datetime
+) -> set[str]:
+    """Record a batch of events as applied in one statement; the ids applied for the first time
+    (an id twice in the batch counts once)."""
+    if not event_ids:
+        return set()
+    params = [{"event_id": e, "consumer": consumer, "applied_at": now} for e in event_ids]
+    return {row[0] for row in conn.execute(_mark(table, conn.dialect.name), params)}

@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 from antre.bus import consumed
 from antre.events import Envelope, new_meta, ticket_ref, timestamp, to_datetime
 from antre.hall.model import Hall, PriorityGroup
-from antre.inbox import first_time
+from antre.inbox import first_times
 from antre.live import Broadcaster
 from antre.problems import Conflict, NotFound, Unauthorized
 from antre.telemetry import span_under
@@ -68,29 +68,42 @@ def prepare(deps: Deps) -> None:
 
 
 def on_ticket_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
-    """A batch of events in one transaction: one commit for a burst of issued tickets."""
+    """A batch of events in one transaction: one commit for a burst of issued tickets, and one
+    statement for its inbox and one for its new tickets however long the burst is."""
     changed: set[str] = set()
     with deps.uow.begin() as tx:
+        fresh = first_times(tx.conn, inbox, CONSUMER, [e.event_id for e in envelopes], tx.now)
+        queued: list[QueuedTicket] = []
         for envelope in envelopes:
+            if envelope.event_id not in fresh:
+                continue
+            fresh.discard(envelope.event_id)  # the same event twice in one batch applies once
             with consumed(envelope):
-                _on_ticket_event(tx, envelope, changed)
+                message = envelope.message
+                if isinstance(message, pb.TicketIssued):
+                    queued.append(_queued(message, envelope.traceparent))
+                elif isinstance(message, pb.TicketCancelled):
+                    changed |= _add(tx, queued)  # its ticket may be among them
+                    changed |= _cancel(tx, message)
+        changed |= _add(tx, queued)
     for service in changed:
         deps.live.publish("queue", service)
 
 
-def _on_ticket_event(tx: Transaction, envelope: Envelope, changed: set[str]) -> None:
-    message = envelope.message
-    if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
-        return
-    if isinstance(message, pb.TicketIssued):
-        ticket = _queued(message, envelope.traceparent)
-        if repo.add_ticket(tx.conn, ticket):
-            changed.add(ticket.service)
-    elif isinstance(message, pb.TicketCancelled):
-        cancelled = repo.get_ticket(tx.conn, message.ticket.ticket_id, lock=True)
-        if cancelled is not None and cancelled.state == State.WAITING:
-            repo.save_ticket(tx.conn, replace(cancelled, state=State.CANCELLED, finished_at=tx.now))
-            changed.add(cancelled.service)
+def _add(tx: Transaction, queued: list[QueuedTicket]) -> set[str]:
+    """Write the new tickets gathered so far; the services that got one (a ticket already queued,
+    its issue event delivered twice, is left as it is)."""
+    added = {t.service for t in repo.add_tickets(tx.conn, queued)}
+    queued.clear()
+    return added
+
+
+def _cancel(tx: Transaction, message: pb.TicketCancelled) -> set[str]:
+    cancelled = repo.get_ticket(tx.conn, message.ticket.ticket_id, lock=True)
+    if cancelled is None or cancelled.state != State.WAITING:
+        return set()
+    repo.save_ticket(tx.conn, replace(cancelled, state=State.CANCELLED, finished_at=tx.now))
+    return {cancelled.service}
 
 
 def _queued(event: pb.TicketIssued, traceparent: str) -> QueuedTicket:

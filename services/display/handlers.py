@@ -20,7 +20,7 @@ from antre import db
 from antre.bus import consumed
 from antre.events import Envelope, to_datetime
 from antre.hall.model import Hall
-from antre.inbox import first_time
+from antre.inbox import first_time, first_times
 from antre.live import Broadcaster
 from antre.uow import Transaction, UnitOfWork
 from antre.v1 import events_pb2 as pb
@@ -82,7 +82,10 @@ def on_hall_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
     for run in _runs(envelopes):
         told: list[Effects] = []
         with deps.uow.begin() as tx:
-            for envelope in run:
+            if isinstance(run[0].message, pb.TicketIssued):
+                told.append(_apply_issued(deps, tx, run))
+            else:
+                (envelope,) = run
                 with consumed(envelope):
                     if first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
                         told.append(_apply(deps, tx, envelope.message, envelope.event_id))
@@ -111,16 +114,9 @@ def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effe
     stage = _STAGES.get(type(message))
     if stage is None:
         return Effects()
-    if isinstance(message, pb.TicketIssued) and message.HasField("issued_at"):
-        at = to_datetime(message.issued_at)
-    ref = message.ticket  # type: ignore[attr-defined]
-    before = repo.ticket(tx.conn, ref.ticket_id)
-    source = (
-        Source.TICKETING if isinstance(message, pb.TicketIssued | pb.TicketCancelled) else Source.COUNTERS
-    )
-    seen = domain.advance(
-        before, TicketSeen(ref.ticket_id, ref.number, ref.service, _day(deps, ref, at), stage, at, source)
-    )
+    report = _reported(deps, message, stage, at)
+    before = repo.ticket(tx.conn, report.ticket_id)
+    seen = domain.advance(before, report)
     effects = Effects()
     is_call = isinstance(message, pb.TicketCalled | pb.TicketRecalled)
     if seen is None:
@@ -145,6 +141,46 @@ def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effe
     repo.write_calls(tx.conn, upserts, removed)
     effects.zones |= {c.zone for c in upserts.values()} | {calls[n].zone for n in removed}
     return effects
+
+
+def _apply_issued(deps: Deps, tx: Transaction, run: Sequence[Envelope]) -> Effects:
+    """A run of issued tickets in three statements however long it is: which events are new (the
+    inbox), the board's rows of their tickets, and the rows written. A new ticket is at no counter,
+    so only the waiting counts of its zones change."""
+    fresh = first_times(tx.conn, inbox, CONSUMER, [e.event_id for e in run], tx.now)
+    ids = {e.message.ticket.ticket_id for e in run if e.event_id in fresh}  # type: ignore[attr-defined]
+    known = repo.tickets(tx.conn, ids)
+    changed: dict[str, TicketSeen] = {}
+    effects = Effects()
+    for envelope in run:
+        if envelope.event_id not in fresh:
+            continue
+        fresh.discard(envelope.event_id)  # the same event twice in one batch applies once
+        with consumed(envelope):
+            message = envelope.message
+            report = _reported(deps, message, Stage.WAITING, to_datetime(message.meta.occurred_at))  # type: ignore[attr-defined]
+            before = known.get(report.ticket_id)
+            seen = domain.advance(before, report)
+            if seen is None:
+                continue
+            known[seen.ticket_id] = changed[seen.ticket_id] = seen
+            if Stage.WAITING in (seen.stage, before.stage if before else None):
+                effects.zones |= domain.service_zones(deps.hall, seen.service)
+                if before is not None:
+                    effects.zones |= domain.service_zones(deps.hall, before.service)
+    repo.save_tickets(tx.conn, list(changed.values()))
+    return effects
+
+
+def _reported(deps: Deps, message: Message, stage: Stage, at: dt.datetime) -> TicketSeen:
+    """What an event says of its ticket, as the board keeps it."""
+    if isinstance(message, pb.TicketIssued) and message.HasField("issued_at"):
+        at = to_datetime(message.issued_at)
+    ref = message.ticket  # type: ignore[attr-defined]
+    source = (
+        Source.TICKETING if isinstance(message, pb.TicketIssued | pb.TicketCancelled) else Source.COUNTERS
+    )
+    return TicketSeen(ref.ticket_id, ref.number, ref.service, _day(deps, ref, at), stage, at, source)
 
 
 _STAGES: dict[type[Message], Stage] = {

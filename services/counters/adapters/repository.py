@@ -39,9 +39,14 @@ def _add_ticket(dialect: str) -> Insert:
     return stmt.returning(queue.c.id)
 
 
-def add_ticket(conn: Connection, ticket: QueuedTicket) -> bool:
-    """False if the ticket is already queued (the issue event came twice)."""
-    return conn.execute(_add_ticket(conn.dialect.name), _row(ticket)).first() is not None
+def add_tickets(conn: Connection, tickets: Sequence[QueuedTicket]) -> list[QueuedTicket]:
+    """Many tickets in one statement (executemany: SQLAlchemy sends one multi-row insert); the
+    ones that were not queued already."""
+    if not tickets:
+        return []
+    rows = conn.execute(_add_ticket(conn.dialect.name), [_row(t) for t in tickets])
+    added = {row[0] for row in rows}
+    return [t for t in tickets if t.id in added]
 
 
 def get_ticket(conn: Connection, ticket_id: str, *, lock: bool = False) -> QueuedTicket | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Row, Table, bindparam, delete, func, select
@@ -181,8 +182,10 @@ def write_calls(conn: Connection, upserts: dict[int, Call], removed: set[int]) -
 
 def ticket(conn: Connection, ticket_id: str) -> TicketSeen | None:
     row = conn.execute(select(board_tickets).where(board_tickets.c.ticket_id == ticket_id)).first()
-    if row is None:
-        return None
+    return _seen(row) if row is not None else None
+
+
+def _seen(row: Row) -> TicketSeen:
     m = row._mapping
     return TicketSeen(
         ticket_id=m["ticket_id"],
@@ -195,8 +198,28 @@ def ticket(conn: Connection, ticket_id: str) -> TicketSeen | None:
     )
 
 
+def tickets(conn: Connection, ticket_ids: Collection[str]) -> dict[str, TicketSeen]:
+    """The board's rows of these tickets, by id (one statement for a batch of events)."""
+    if not ticket_ids:
+        return {}
+    rows = conn.execute(select(board_tickets).where(board_tickets.c.ticket_id.in_(list(ticket_ids))))
+    return {row.ticket_id: _seen(row) for row in rows}
+
+
 def save_ticket(conn: Connection, seen: TicketSeen) -> None:
-    row = {
+    _upsert(conn, board_tickets, _seen_row(seen), ["ticket_id"])
+
+
+def save_tickets(conn: Connection, seen: Sequence[TicketSeen]) -> None:
+    """Many rows in one statement (executemany: SQLAlchemy sends them as one multi-row insert)."""
+    if seen:
+        rows = [_seen_row(s) for s in seen]
+        stmt = _upsert_statement(board_tickets, conn.dialect.name, tuple(rows[0]), ("ticket_id",))
+        conn.execute(stmt, rows)
+
+
+def _seen_row(seen: TicketSeen) -> dict[str, Any]:
+    return {
         "ticket_id": seen.ticket_id,
         "number": seen.number,
         "service": seen.service,
@@ -205,7 +228,6 @@ def save_ticket(conn: Connection, seen: TicketSeen) -> None:
         "at": seen.at,
         "source": seen.source.value,
     }
-    _upsert(conn, board_tickets, row, ["ticket_id"])
 
 
 def waiting(conn: Connection, day: dt.date) -> dict[str, int]:

@@ -88,6 +88,29 @@ def test_the_same_issue_event_twice_queues_one_ticket(tmp_path: Path, kendari: H
     assert views.waiting_counts(deps) == {"ktp-el": 1}
 
 
+def test_a_batch_queues_its_tickets_once_and_applies_a_cancel_after_its_issue(
+    backend: str, tmp_path: Path, kendari: Hall
+) -> None:
+    engine, schema = make_store(backend, tmp_path, MIGRATIONS)
+    try:
+        deps = counters_deps(engine, kendari, clock=lambda: T0 + dt.timedelta(hours=1))
+        one, two, three = issued(kendari, 1), issued(kendari, 2), issued(kendari, 3)
+        cancel = Envelope(
+            "antre.x.dukcapil.ticket.cancelled",
+            pb.TicketCancelled(meta=new_meta(kendari.id, "dukcapil", T0), ticket=one.message.ticket),  # type: ignore[attr-defined]
+        )
+        handlers.on_ticket_events(deps, [two])
+        handlers.on_ticket_events(deps, [one, two, one, cancel, three, three])
+        assert views.waiting_counts(deps) == {"ktp-el": 2}
+        handlers.on_ticket_events(deps, [one, cancel, three])  # redelivered: nothing changes
+        assert views.waiting_counts(deps) == {"ktp-el": 2}
+        with deps.uow.read() as conn:
+            assert repo.get_ticket(conn, "t0001").state == queue.State.CANCELLED  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+        drop_schema(schema)
+
+
 def test_priority_and_order_at_one_counter(tmp_path: Path, kendari: Hall) -> None:
     engine, _ = make_store("sqlite", tmp_path, MIGRATIONS)
     deps = counters_deps(engine, kendari, clock=lambda: T0 + dt.timedelta(hours=1))

@@ -264,3 +264,25 @@ def test_old_days_are_pruned(deps: handlers.Deps, kendari: Hall, clock: Clock) -
 
 def _waiting(deps: handlers.Deps, zone: str) -> dict[str, int]:
     return {service.code: count for service, count in handlers.board(deps, zone).board.waiting}
+
+
+def test_a_burst_of_issued_tickets_counts_each_once(deps: handlers.Deps, kendari: Hall) -> None:
+    """A run of issued tickets is written in one go: an event twice in the batch, one already
+    applied, and a ticket whose call arrived first (a late report) all count right."""
+    first = f.issued(kendari, "t1", "A-001", "ktp-el", T0)
+    feed(deps, first)
+    feed(deps, f.called(kendari, "t3", "A-003", "ktp-el", 3, T0 + s(2)))  # its issue trails the call
+    burst = [f.issued(kendari, f"t{n}", f"A-{n:03d}", "ktp-el", T0 + s(n)) for n in range(2, 7)]
+    feed(deps, first, burst[0], burst[0], *burst)
+    with db.read(deps.uow.engine) as conn:
+        stages = dict(conn.execute(select(board_tickets.c.ticket_id, board_tickets.c.stage)).all())
+    assert stages == {
+        "t1": "waiting",
+        "t2": "waiting",
+        "t3": "called",
+        "t4": "waiting",
+        "t5": "waiting",
+        "t6": "waiting",
+    }
+    view = handlers.board(deps, "lantai-1-a").board
+    assert dict((service.code, n) for service, n in view.waiting)["ktp-el"] == 5
