@@ -11,6 +11,8 @@ from sqlalchemy import Column, Connection, DateTime, Insert, MetaData, String, T
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from antre.events import Envelope
+
 
 def inbox_table(metadata: MetaData) -> Table:
     return Table(
@@ -39,12 +41,18 @@ def first_time(conn: Connection, table: Table, consumer: str, event_id: str, now
     return conn.execute(_mark(table, conn.dialect.name), params).first() is not None
 
 
-def first_times(
-    conn: Connection, table: Table, consumer: str, event_ids: Sequence[str], now: dt.datetime
-) -> set[str]:
-    """Record a batch of events as applied in one statement; the ids applied for the first time
-    (an id twice in the batch counts once)."""
-    if not event_ids:
-        return set()
-    params = [{"event_id": e, "consumer": consumer, "applied_at": now} for e in event_ids]
-    return {row[0] for row in conn.execute(_mark(table, conn.dialect.name), params)}
+def new_events(
+    conn: Connection, table: Table, consumer: str, envelopes: Sequence[Envelope], now: dt.datetime
+) -> list[Envelope]:
+    """Record a batch of events as applied in one statement; the events applied for the first
+    time, in their order (an event twice in the batch comes once)."""
+    if not envelopes:
+        return []
+    params = [{"event_id": e.event_id, "consumer": consumer, "applied_at": now} for e in envelopes]
+    fresh = {row[0] for row in conn.execute(_mark(table, conn.dialect.name), params)}
+    out = []
+    for envelope in envelopes:
+        if envelope.event_id in fresh:
+            fresh.discard(envelope.event_id)
+            out.append(envelope)
+    return out

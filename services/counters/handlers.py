@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 from antre.bus import consumed
 from antre.events import Envelope, new_meta, ticket_ref, timestamp, to_datetime
 from antre.hall.model import Hall, PriorityGroup
-from antre.inbox import first_times
+from antre.inbox import new_events
 from antre.live import Broadcaster
 from antre.problems import Conflict, NotFound, Unauthorized
 from antre.telemetry import span_under
@@ -72,12 +72,8 @@ def on_ticket_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
     statement for its inbox and one for its new tickets however long the burst is."""
     changed: set[str] = set()
     with deps.uow.begin() as tx:
-        fresh = first_times(tx.conn, inbox, CONSUMER, [e.event_id for e in envelopes], tx.now)
         queued: list[QueuedTicket] = []
-        for envelope in envelopes:
-            if envelope.event_id not in fresh:
-                continue
-            fresh.discard(envelope.event_id)  # the same event twice in one batch applies once
+        for envelope in new_events(tx.conn, inbox, CONSUMER, envelopes, tx.now):
             with consumed(envelope):
                 message = envelope.message
                 if isinstance(message, pb.TicketIssued):

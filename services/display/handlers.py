@@ -20,7 +20,7 @@ from antre import db
 from antre.bus import consumed
 from antre.events import Envelope, to_datetime
 from antre.hall.model import Hall
-from antre.inbox import first_time, first_times
+from antre.inbox import first_time, new_events
 from antre.live import Broadcaster
 from antre.uow import Transaction, UnitOfWork
 from antre.v1 import events_pb2 as pb
@@ -147,15 +147,11 @@ def _apply_issued(deps: Deps, tx: Transaction, run: Sequence[Envelope]) -> Effec
     """A run of issued tickets in three statements however long it is: which events are new (the
     inbox), the board's rows of their tickets, and the rows written. A new ticket is at no counter,
     so only the waiting counts of its zones change."""
-    fresh = first_times(tx.conn, inbox, CONSUMER, [e.event_id for e in run], tx.now)
-    ids = {e.message.ticket.ticket_id for e in run if e.event_id in fresh}  # type: ignore[attr-defined]
-    known = repo.tickets(tx.conn, ids)
+    fresh = new_events(tx.conn, inbox, CONSUMER, run, tx.now)
+    known = repo.tickets(tx.conn, {e.message.ticket.ticket_id for e in fresh})  # type: ignore[attr-defined]
     changed: dict[str, TicketSeen] = {}
     effects = Effects()
-    for envelope in run:
-        if envelope.event_id not in fresh:
-            continue
-        fresh.discard(envelope.event_id)  # the same event twice in one batch applies once
+    for envelope in fresh:
         with consumed(envelope):
             message = envelope.message
             report = _reported(deps, message, Stage.WAITING, to_datetime(message.meta.occurred_at))  # type: ignore[attr-defined]
