@@ -267,7 +267,6 @@ class _Run:
         self.desks = [d for d in snap.desks if d.state != StationState.CLOSED]
         self.policies = [_desk_policy(d.services, snap.policies) for d in self.desks]
         self.by_service = {s: [i for i, d in enumerate(self.desks) if s in d.services] for s in self.services}
-        self.timed = any(isinstance(p, blending.NearSlot) and p.bound for p in self.policies)
         self.first = [self._first_free(d, rng, replications) for d in self.desks]
         horizons = _horizons(snap, self.policies)
         self.kinds = [
@@ -322,7 +321,7 @@ class _Run:
     def replicate(self, r: int, rng: np.random.Generator) -> list[float]:
         """Call times of the snapshot's tickets in replication ``r`` (seconds from now; inf: not
         called before closing)."""
-        snap, rules, close, now, timed = self.snap, self.snap.rules, self.close, self.now, self.timed
+        snap, rules, close, now = self.snap, self.snap.rules, self.close, self.now
         calls = [INF] * len(self.index)
         left = len(calls)
         pools = {s: sample(snap.service_times[s], rng, n).tolist() for s, n in self.need.items()}
@@ -346,7 +345,7 @@ class _Run:
                 seq += 1
                 return
             heads = [s[0] for s in desk_streams[i] if s]
-            when = now + dt.timedelta(seconds=t) if timed else now  # only a bound reads the clock
+            when = now + dt.timedelta(seconds=t)  # the live call's clock, whichever policy reads it
             pick = blending.choose(heads, states[i], self.policies[i], rules, when) if heads else None
             if pick is None:
                 idle[i] = True
