@@ -219,7 +219,7 @@ async def main_async(args: argparse.Namespace) -> None:
         "|---|---|---|---|---|---|---|",
         *wrk_rows,
         summary("ticket issue, 8 kiosks", issue_ms, f"{rate:.0f} tickets/s, httpx client"),
-        summary("call next", call_ms, f"{len(dukcapil)} desks (bench.officer) at once, {args.officer_pause} s apart"),
+        summary("call next", call_ms, f"{len(dukcapil)} desks (bench.officer), {args.officer_pause} s apart"),
         summary("call to board (SSE)", board_ms, f"{args.boards} boards connected"),
     ]
     print(
