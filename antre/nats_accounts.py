@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import secrets
 import string
@@ -174,14 +175,16 @@ async def ensure_agency_consumers(js: JetStreamContext, hall: Hall, *, from_star
     return made
 
 
-async def _consumers(halls: Sequence[Hall], url: str, from_start: bool) -> None:
+async def make_consumers(halls: Sequence[Hall], url: str, from_start: bool, replicas: int) -> None:
+    """The ``consumers`` command: each hall's stream (made with ``replicas`` if missing) and its
+    agencies' consumers."""
     from antre import bus
 
     nc = await bus.connect(url, "antre-nats-accounts")
     try:
         js = nc.jetstream()
         for hall in halls:
-            await bus.ensure_stream(js, hall.id)
+            await bus.ensure_stream(js, hall.id, replicas)
             for name in await ensure_agency_consumers(js, hall, from_start=from_start):
                 print(f"{stream_name(hall.id)}: {name}")
     finally:
@@ -197,6 +200,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     consumers = sub.add_parser("consumers", help="make each agency's durable consumer")
     consumers.add_argument("--nats", required=True, help="URL with the platform user's credentials")
     consumers.add_argument("--from-start", action="store_true", help="new consumers read kept history")
+    consumers.add_argument(
+        "--replicas",
+        type=int,
+        default=int(os.environ.get("ANTRE_NATS_REPLICAS", "1")),
+        help="replicas of the hall's stream if this creates it (default: $ANTRE_NATS_REPLICAS or 1), as the "
+        "services would: run before the stream exists, it must not make a smaller one",
+    )
     for action in (config, consumers, sub.choices["passwords"]):
         action.add_argument("halls", nargs="+", type=Path, help="hall files")
     args = parser.parse_args(argv)
@@ -211,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.action == "passwords":
         sys.stdout.write("".join(f"{k}={v}\n" for k, v in random_passwords(halls).items()))
     else:
-        asyncio.run(_consumers(halls, args.nats, args.from_start))
+        asyncio.run(make_consumers(halls, args.nats, args.from_start, args.replicas))
     return 0
 
 

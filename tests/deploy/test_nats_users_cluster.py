@@ -27,9 +27,9 @@ from antre.hall.model import Hall
 from antre.nats_accounts import (
     agency_consumer,
     agency_user,
-    ensure_agency_consumers,
     grants,
     inbox_prefix,
+    make_consumers,
     random_passwords,
 )
 from tests.deploy.pod_env import Obj, configmap, container, environment, workload
@@ -103,16 +103,18 @@ def cluster(rendered: dict[str, list[Obj]], tmp_path: Path) -> Iterator[Cluster]
 
 
 async def three_replica_stream(url: str, hall: Hall, timeout: float = 30.0) -> None:
-    """Made as soon as the nodes have found each other over their routes and chose a leader."""
+    """Made (by the agency consumers' command) as soon as the nodes have found each other over
+    their routes and chose a leader."""
     nc = await asyncio.wait_for(bus.connect(url, "antre-test"), 10)
     deadline = time.monotonic() + timeout
     try:
         while True:
             try:
-                await bus.ensure_stream(nc.jetstream(), hall.id, replicas=NODES)
+                # The agency consumers' Job may be the first to make the stream: with the replicas
+                # ANTRE_NATS_REPLICAS gives it, as a service would.
+                await make_consumers([hall], url, from_start=False, replicas=NODES)
                 info = await nc.jetstream().stream_info(stream_name(hall.id))
                 assert info.cluster is not None and len(info.cluster.replicas or []) == NODES - 1
-                await ensure_agency_consumers(nc.jetstream(), hall)
                 return
             except (APIError, NatsTimeout, TimeoutError):
                 if time.monotonic() > deadline:
