@@ -10,6 +10,7 @@ says DEMO.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shutil
 import signal
@@ -22,6 +23,7 @@ import httpx
 
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
+from antre.nats_accounts import make_consumers
 
 SERVICES = ("ticketing", "counters", "display", "notify")
 DEMO_PASSWORD = "antre-demo"
@@ -99,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     if not _ready(url, children):
         print(f"Layanan tidak siap; lihat log di {logs} / Services not ready; see the logs in {logs}")
         stop()
-    _banner(hall, url, officers, demo=not args.no_demo)
+    # Agencies' plug-ins read through a consumer of their own (deploy/nats/README.md); in a
+    # deployment a Job makes them, here the hall does. This NATS has no users: any may connect.
+    asyncio.run(make_consumers([hall], env["ANTRE_NATS_URL"]))
+    _banner(hall, url, officers, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
     while all(child.poll() is None for child in children):
         time.sleep(0.5)
     print(f"Sebuah proses berhenti; lihat {logs} / A process stopped; see {logs}")
@@ -138,7 +143,7 @@ def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout
     return not pending
 
 
-def _banner(hall: Hall, url: dict[str, str], officers: list[tuple[str, str]], demo: bool) -> None:
+def _banner(hall: Hall, url: dict[str, str], officers: list[tuple[str, str]], demo: bool, nats: str) -> None:
     lines = [
         "",
         f"  {hall.name}" + ("  [DEMO: buka kapan saja / open at any hour]" if demo else ""),
@@ -151,6 +156,8 @@ def _banner(hall: Hall, url: dict[str, str], officers: list[tuple[str, str]], de
         "  Status tiket / Ticket     pindai QR pada tiket / scan the ticket's QR",
         f"  Pesan / Notify            {url['notify']}/api/v1/deliveries",
         f"  API (OpenAPI)             {url['ticketing']}/docs  {url['counters']}/docs",
+        f"  Plug-in instansi / Agency python -m examples.plugin --nats {nats} --hall {hall.id} "
+        f"--agency {hall.agencies[0].code} --post-to <URL>",
         "",
         f"  Akun petugas demo / Demo officers (kata sandi / password: {DEMO_PASSWORD}):",
     ]

@@ -175,20 +175,26 @@ async def ensure_agency_consumers(js: JetStreamContext, hall: Hall, *, from_star
     return made
 
 
-async def make_consumers(halls: Sequence[Hall], url: str, from_start: bool, replicas: int) -> None:
+async def make_consumers(
+    halls: Sequence[Hall], url: str, from_start: bool = False, replicas: int = 1
+) -> list[str]:
     """The ``consumers`` command: each hall's stream (made with ``replicas`` if missing) and its
-    agencies' consumers."""
+    agencies' consumers; the ones it made, as ``stream: consumer``."""
     from antre import bus
 
+    made = []
     nc = await bus.connect(url, "antre-nats-accounts")
     try:
         js = nc.jetstream()
         for hall in halls:
             await bus.ensure_stream(js, hall.id, replicas)
-            for name in await ensure_agency_consumers(js, hall, from_start=from_start):
-                print(f"{stream_name(hall.id)}: {name}")
+            made += [
+                f"{stream_name(hall.id)}: {name}"
+                for name in await ensure_agency_consumers(js, hall, from_start=from_start)
+            ]
     finally:
         await nc.close()
+    return made
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -221,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.action == "passwords":
         sys.stdout.write("".join(f"{k}={v}\n" for k, v in random_passwords(halls).items()))
     else:
-        asyncio.run(make_consumers(halls, args.nats, args.from_start, args.replicas))
+        for line in asyncio.run(make_consumers(halls, args.nats, args.from_start, args.replicas)):
+            print(line)
     return 0
 
 

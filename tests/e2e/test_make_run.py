@@ -3,6 +3,7 @@ a clean stop on Ctrl-C, and a restart that keeps the day's numbering."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import subprocess
 import sys
@@ -10,9 +11,16 @@ import time
 from pathlib import Path
 
 import httpx
+import nats
 import pytest
 
+from antre.events import stream_name
+from antre.hall.load import load_hall
+from antre.nats_accounts import agency_consumer
+from tests.support.infra import KENDARI as KENDARI_FILE
 from tests.support.infra import ROOT, free_port
+
+KENDARI = load_hall(KENDARI_FILE)
 
 pytestmark = pytest.mark.e2e
 
@@ -68,6 +76,9 @@ def test_make_run_serves_the_hall_and_keeps_the_day(tmp_path: Path) -> None:
             json={"username": "dukcapil1", "password": "antre-demo"},
         )
         assert login.status_code == 200
+        assert asyncio.run(agency_consumers(f"nats://127.0.0.1:{nats}")) == sorted(
+            agency_consumer(a.code) for a in KENDARI.agencies
+        )
     finally:
         stop(process)
     process, _ = start(tmp_path / "state", base, nats)
@@ -76,3 +87,13 @@ def test_make_run_serves_the_hall_and_keeps_the_day(tmp_path: Path) -> None:
     finally:
         stop(process)
     assert (first["number"], second["number"]) == ("A-001", "A-002")
+
+
+async def agency_consumers(url: str) -> list[str]:
+    """The consumers agencies' plug-ins read through, made by ``make run``."""
+    nc = await nats.connect(url)
+    try:
+        infos = await nc.jetstream().consumers_info(stream_name(KENDARI.id))
+        return sorted(i.name for i in infos if i.name.startswith("agency-"))
+    finally:
+        await nc.close()
