@@ -61,40 +61,86 @@ def draw_day(demand: Demand, weekday: str, rng: np.random.Generator) -> tuple[li
     """The citizens who come, sorted by arrival, and the booked no-shows per service."""
     arrivals_rng, service_rng, route_rng, patience_rng = rng.spawn(4)
     slot = demand.bookings.slot_minutes * 60.0
-    rows: list[tuple[float, str, bool, float | None]] = []
+    codes = list(demand.services)  # dict order is the file's order: deterministic
+    times: list[np.ndarray] = []
+    kinds: list[np.ndarray] = []  # per arrival: its service's index in codes
+    slots: list[np.ndarray] = []  # per arrival: the booked slot's start, nan for a walk-in
     no_shows: dict[str, int] = {}
-    for code in demand.services:  # dict order is the file's order: deterministic
+    for c, code in enumerate(codes):
         rates = profile_on(demand.services[code].arrivals, weekday)
         booked = demand.service_booking(code)
         walk = poisson_times({h: r * (1 - booked) for h, r in rates.items()}, arrivals_rng)
-        rows += [(float(t), code, False, None) for t in walk]
         # Every slot of the day at once: one draw each for counts, no-shows and punctuality.
         per_hour = int(3600 // slot)
         hours = sorted(rates)
         starts = np.array([h * 3600.0 + k * slot for h in hours for k in range(per_hour)])
         means = np.repeat([rates[h] * booked * slot / 3600.0 for h in hours], per_hour)
         counts = arrivals_rng.poisson(means) if len(means) else np.zeros(0, dtype=int)
-        slots = np.repeat(starts, counts)
-        shows = arrivals_rng.random(len(slots)) >= demand.bookings.no_show
-        no_shows[code] = int(len(slots) - shows.sum())
-        slots = slots[shows]
+        starts = np.repeat(starts, counts)
+        shows = arrivals_rng.random(len(starts)) >= demand.bookings.no_show
+        no_shows[code] = int(len(starts) - shows.sum())
+        starts = starts[shows]
         sd = demand.bookings.punctuality_sd_minutes * 60.0
-        times = np.maximum(slots + arrivals_rng.normal(0.0, sd, len(slots)), 0.0) if sd > 0 else slots
-        rows += [(t, code, False, s) for t, s in zip(times.tolist(), slots.tolist(), strict=True)]
-    rows.sort(key=lambda r: (r[0], r[1]))
-    shares = {code: demand.service_priority(code) for code in demand.services}
-    draws = arrivals_rng.random(len(rows)).tolist()
-    priority = [u < shares[code] for u, (_, code, _, _) in zip(draws, rows, strict=True)]
-    hops = route_rng.random((len(rows), MAX_ROUTE)).tolist()
-    routes = [_route(demand, code, u) for u, (_, code, _, _) in zip(hops, rows, strict=True)]
+        at = np.maximum(starts + arrivals_rng.normal(0.0, sd, len(starts)), 0.0) if sd > 0 else starts
+        times += [np.asarray(walk, dtype=float), np.asarray(at, dtype=float)]
+        kinds.append(np.full(len(walk) + len(at), c))
+        slots += [np.full(len(walk), np.nan), np.asarray(starts, dtype=float)]
+    if not codes:
+        return [], no_shows
+    t_all, kind, slot_all = np.concatenate(times), np.concatenate(kinds), np.concatenate(slots)
+    # By time, then by service code, then in the order drawn: two stable sorts, the second on the
+    # primary key, order the rows as sorting (time, code) tuples would.
+    rank = {code: r for r, code in enumerate(sorted(codes))}
+    order = np.argsort(np.array([rank[code] for code in codes])[kind], kind="stable")
+    order = order[np.argsort(t_all[order], kind="stable")]
+    t_all, kind, slot_all = t_all[order], kind[order], slot_all[order]
+    n = len(t_all)
+    shares = np.array([demand.service_priority(code) for code in codes], dtype=float)
+    priority = (arrivals_rng.random(n) < shares[kind]).tolist()
+    routes = _routes(demand, codes, kind, route_rng)
     durations = _durations(demand, routes, service_rng)
-    legs = sum(len(r) for r in routes)
-    pool = iter(sample(demand.patience, patience_rng, legs).tolist() if demand.patience else [INF] * legs)
-    citizens = []
-    for i, ((t, _, _, booked_slot), route) in enumerate(zip(rows, routes, strict=True)):
-        patience = tuple(next(pool) for _ in route)
-        citizens.append(Citizen(i, t, route, durations[i], patience, bool(priority[i]), booked_slot))
+    legs = sum(map(len, routes))
+    pool = sample(demand.patience, patience_rng, legs).tolist() if demand.patience else [INF] * legs
+    booked_slots = [None if s != s else s for s in slot_all.tolist()]  # nan: a walk-in
+    citizens = list(
+        map(Citizen, range(n), t_all.tolist(), routes, durations, _deal(pool, routes), priority, booked_slots)
+    )
     return citizens, no_shows
+
+
+def _routes(
+    demand: Demand, codes: list[str], kind: np.ndarray, rng: np.random.Generator
+) -> list[tuple[str, ...]]:
+    """Each citizen's services in turn, one uniform draw per hop. A citizen goes on when their
+    first draw falls below the running sum of their service's journey shares, so only those are
+    walked one by one (shares are not negative: the sum only grows)."""
+    alone = [(code,) for code in codes]
+    if not demand.journeys:
+        return [alone[c] for c in kind.tolist()]
+    hops = rng.random((len(kind), MAX_ROUTE))
+    reach = []
+    for code in codes:  # the same sums, in the same order, that _route adds up
+        acc = 0.0
+        for j in demand.journeys:
+            if j.after == code:
+                acc = acc + j.share if j.share >= 0 else INF  # unchecked demand: walk them all
+        reach.append(acc)
+    kinds = kind.tolist()
+    routes = [alone[c] for c in kinds]
+    for i in np.flatnonzero(hops[:, 0] < np.array(reach)[kind]).tolist():
+        routes[i] = _route(demand, codes[kinds[i]], hops[i].tolist())
+    return routes
+
+
+def _deal(values: list[float], routes: list[tuple[str, ...]]) -> list[tuple[float, ...]]:
+    """A flat list in (citizen, visit) order, cut into one tuple per citizen."""
+    if len(values) == len(routes):  # one visit each
+        return [(v,) for v in values]
+    out, j = [], 0
+    for route in routes:
+        out.append(tuple(values[j : j + len(route)]))
+        j += len(route)
+    return out
 
 
 def _route(demand: Demand, first: str, draws: list[float]) -> tuple[str, ...]:
@@ -119,7 +165,8 @@ def _route(demand: Demand, first: str, draws: list[float]) -> tuple[str, ...]:
 def _durations(
     demand: Demand, routes: list[tuple[str, ...]], rng: np.random.Generator
 ) -> list[tuple[float, ...]]:
-    """Drawn per service in one vectorised call each, then dealt out in citizen order."""
+    """Drawn per service in one vectorised call each (in the order services first appear), then
+    dealt out in citizen order."""
     need: dict[str, int] = {}
     for route in routes:
         for code in route:
@@ -127,4 +174,5 @@ def _durations(
     pools = {
         code: iter(sample(demand.services[code].service_time, rng, n).tolist()) for code, n in need.items()
     }
-    return [tuple(next(pools[code]) for code in route) for route in routes]
+    nexts = {code: pool.__next__ for code, pool in pools.items()}
+    return [(nexts[route[0]](),) if len(route) == 1 else tuple(nexts[c]() for c in route) for route in routes]

@@ -36,6 +36,7 @@ from sim.demand import Demand, Profile, agency_counters, profile_on
 from sim.kernel import LATE, URGENT, Kernel
 
 OFFICER = stations.Officer(username="sim", name="Simulasi", agency="")
+_OPEN, _CLOSED = stations.StationState.OPEN, stations.StationState.CLOSED
 BLENDS = ("check_in", "near_slot", "ratio")
 DISPATCHES = ("fifo", "priority_lane")
 
@@ -159,6 +160,12 @@ class HallDay:
         self._instant, self._now = 0.0, self.base
         self.slot_length = dt.timedelta(minutes=demand.bookings.slot_minutes)
         self.sequence = dict.fromkeys(self.services, 0)
+        self._booking = {code: s.booking for code, s in self.services.items()}
+        self._prefix = {code: s.prefix for code, s in self.services.items()}
+        # A session's start as a datetime and its SessionSlot, made once per slot rather than per
+        # citizen: both are immutable values, equal to the ones made afresh (not decisions).
+        self._starts: dict[float, dt.datetime] = {}
+        self._slots: dict[tuple[str, float], bookings.SessionSlot] = {}
         # Per service the live store's four streams: (regular, priority) walk-ins by arrival, then
         # (regular, priority) booked by session or check-in (blending.booked_in_session_order).
         # Each stream's head is the one a policy could pick from it.
@@ -231,10 +238,11 @@ class HallDay:
     # --- the kiosk -------------------------------------------------------------------------
     def arrive(self, citizen: Citizen) -> None:
         code = citizen.route[0]
-        booking = self.services[code].booking
-        if citizen.slot is not None and booking is not None and self._offered(code, citizen.slot):
-            self.check_in(citizen, booking)
-            return
+        if citizen.slot is not None:
+            booking = self._booking[code]
+            if booking is not None and self._offered(code, citizen.slot):
+                self.check_in(citizen, booking)
+                return
         try:
             check_issuing(self.hours, self.now_dt())
         except Refused as refusal:
@@ -251,8 +259,11 @@ class HallDay:
         comes back when the window opens; missed takes a walk-in number (at the kiosk's rules)."""
         assert citizen.slot is not None and isinstance(booking, bookings.Booking)
         code = citizen.route[0]
-        start = self.base + dt.timedelta(seconds=citizen.slot)
-        slot = bookings.SessionSlot(code, self.day, start, start + self.slot_length, 0)
+        slot = self._slots.get((code, citizen.slot))
+        if slot is None:
+            start = self._start(citizen.slot)
+            slot = bookings.SessionSlot(code, self.day, start, start + self.slot_length, 0)
+            self._slots[code, citizen.slot] = slot
         try:
             admission = bookings.admit(slot, booking, self.now_dt())
         except Refused as refusal:
@@ -270,10 +281,16 @@ class HallDay:
         could not have been made, so that citizen comes as a walk-in."""
         return any(start <= slot < end for start, end in self.sessions[code])
 
+    def _start(self, seconds: float) -> dt.datetime:
+        """A session's start as the hall's local time."""
+        start = self._starts.get(seconds)
+        if start is None:
+            start = self._starts[seconds] = self.base + dt.timedelta(seconds=seconds)
+        return start
+
     def _ticket(self, citizen: Citizen, code: str, priority: bool) -> Ticket:
-        self.sequence[code] += 1
-        number = format_number(self.services[code].prefix, self.sequence[code])
-        return Ticket(citizen, number, priority)
+        sequence = self.sequence[code] = self.sequence[code] + 1
+        return Ticket(citizen, format_number(self._prefix[code], sequence), priority)
 
     def _reopens(self, code: str) -> float | None:
         now = self.kernel.now
@@ -291,13 +308,13 @@ class HallDay:
 
     # --- the queue --------------------------------------------------------------------------
     def join(self, ticket: Ticket, session: float | None = None) -> None:
-        citizen, now, priority = ticket.citizen, self.kernel.now, ticket.priority
-        code = citizen.route[ticket.leg]
-        ticket.id = f"{citizen.id:07d}.{ticket.leg}"
+        citizen, leg, priority = ticket.citizen, ticket.leg, ticket.priority
+        now = self.kernel.now
+        code = citizen.route[leg]
+        ticket.id = tid = f"{citizen.id:07d}.{leg}"
         ticket.joined = now
-        queued_at = self.now_dt()
-        candidate = Candidate(ticket.id, code, priority, queued_at)
-        start = None if session is None else self.base + dt.timedelta(seconds=session)
+        candidate = Candidate(tid, code, priority, self.now_dt())
+        start = None if session is None else self._start(session)
         ticket.entry = entry = blending.Blended.of(candidate, start)
         streams = self.streams[code]
         if entry.booked:
@@ -308,14 +325,17 @@ class HallDay:
         else:
             ticket.slot = math.inf
             stream = streams[priority]
-            if stream and _walk_in_key(stream[-1]) > (now, ticket.id):
+            last = stream[-1] if stream else None
+            if last is not None and (last.joined > now or (last.joined == now and last.id > tid)):
                 insort(stream, ticket, key=_walk_in_key)
             else:
                 stream.append(ticket)
         ticket.stream = stream
-        patience = citizen.patience[ticket.leg]
+        patience = citizen.patience[leg]
         if patience != math.inf:
-            self.kernel.call(now + patience, self.renege, (ticket, ticket.leg))
+            self.kernel.call(now + patience, self.renege, (ticket, leg))
+        if self.paused or self.closed:  # no counter may call now: pick would say None at each
+            return
         for desk in self.by_service[code]:
             if desk.current is None:
                 self.call(desk)
@@ -333,6 +353,8 @@ class HallDay:
     # --- the counters -----------------------------------------------------------------------
     def call(self, desk: Desk) -> None:
         """A free counter calls at once, and its citizen's visit takes the time drawn for it."""
+        if desk.station.state != _OPEN or not any(desk.streams):  # pick would say None
+            return
         ticket = self.pick(desk)
         if ticket is not None:
             self.kernel.call(self.kernel.now + ticket.citizen.durations[ticket.leg], self.done, desk)
@@ -342,25 +364,29 @@ class HallDay:
         (what the live store reads), and the counter's state moves by the live rule."""
         if self.paused or self.closed or desk.current is not None:
             return None
-        if desk.station.state != stations.StationState.OPEN:
+        if desk.station.state != _OPEN:
             return None
-        streams = [s for s in desk.streams if s]
-        if not streams:
+        waiting = [s[0] for s in desk.streams if s]
+        if not waiting:
             return None
-        heads = [s[0].entry for s in streams]
-        pick = blending.choose(heads, desk.state, desk.policy, self.rules, self.now_dt())  # type: ignore[arg-type]
+        heads = [t.entry for t in waiting]
+        state, policy, rules = desk.state, desk.policy, self.rules
+        pick = blending.choose(heads, state, policy, rules, self.now_dt())  # type: ignore[arg-type]
         if pick is None:
             return None
-        desk.state = blending.next_state(pick, heads, desk.state, desk.policy, self.rules)  # type: ignore[arg-type]
-        i = next(i for i, h in enumerate(heads) if h is pick)
-        ticket = streams[i].pop(0)
+        desk.state = blending.next_state(pick, heads, state, policy, rules)  # type: ignore[arg-type]
+        ticket = next(t for t in waiting if t.entry is pick)
+        stream = ticket.stream
+        assert stream is not None and stream[0] is ticket
+        del stream[0]
         ticket.stream = None
-        regular_waited = pick.priority and any(not h.priority for h in heads)  # type: ignore[union-attr]
+        candidate = pick.candidate
+        regular_waited = candidate.priority and any(not h.candidate.priority for h in heads)  # type: ignore[union-attr]
         t = self.kernel.now
         log = self.log
-        log.visits.append((pick.candidate.service, ticket.joined, t, "served"))
-        log.calls.append((t, desk.number, ticket.number, pick.priority, regular_waited))
-        log.picks.append(pick.ticket_id)
+        log.visits.append((candidate.service, ticket.joined, t, "served"))
+        log.calls.append((t, desk.number, ticket.number, candidate.priority, regular_waited))
+        log.picks.append(candidate.ticket_id)
         log.booked.append(pick.booked)
         desk.current, desk.serving_since = ticket, t
         return ticket
@@ -447,6 +473,10 @@ def _seconds(t: dt.time) -> float:
 
 def _spread(bins: list[float], start: float, end: float) -> None:
     """Add the interval [start, end) to hourly bins (a service may straddle an hour)."""
+    hour = int(start // 3600)
+    if hour < 23 and start < end <= (hour + 1) * 3600.0:  # within one hour: the loop's one step
+        bins[hour] += end - start
+        return
     while start < end:
         hour = min(int(start // 3600), 23)
         edge = min(end, (hour + 1) * 3600.0) if hour < 23 else end

@@ -131,13 +131,15 @@ def near_slot_key(
     time, booked first on a tie, then queue time and id. A store fetching a lane's heads orders
     each stream by this key's tail: booked by (session_start, queued_at, id), walk-ins by
     (queued_at, id)."""
-    overdue = ticket.booked and bound is not None and now - effective_time(ticket) >= bound
+    candidate, start = ticket.candidate, ticket.session_start
+    effective = start if start is not None else candidate.queued_at  # effective_time, inline: hot
+    overdue = ticket.booked and bound is not None and now - effective >= bound
     return (
         0 if overdue else 1,
-        effective_time(ticket),
+        effective,
         0 if ticket.booked else 1,
-        ticket.candidate.queued_at,
-        ticket.ticket_id,
+        candidate.queued_at,
+        candidate.ticket_id,
     )
 
 

@@ -246,7 +246,10 @@ def check_in_window(slot: SessionSlot, booking: Booking) -> tuple[dt.datetime, d
 def check_in_state(slot: SessionSlot, booking: Booking, now: dt.datetime) -> CheckInState:
     """``early`` before the window opens; ``on_time`` from then up to and including the session's
     start; ``late`` after the start while the window is open; ``missed`` once it has closed."""
-    opens, closes = check_in_window(slot, booking)
+    return _state(slot, now, *check_in_window(slot, booking))
+
+
+def _state(slot: SessionSlot, now: dt.datetime, opens: dt.datetime, closes: dt.datetime) -> CheckInState:
     if now < opens:
         return "early"
     if now <= slot.start:
@@ -275,8 +278,8 @@ def admit(slot: SessionSlot, booking: Booking, now: dt.datetime) -> Admission:
     joins as a walk-in at check-in time and loses the slot's advantage (it still needs no walk-in
     number: the booking paid for it). Too early: refused, come back when the window opens.
     Missed: refused; the booking is a no-show."""
-    state = check_in_state(slot, booking, now)
     opens, closes = check_in_window(slot, booking)
+    state = _state(slot, now, opens, closes)  # check_in_state, with the window made once
     if state == "early":
         raise Refused(
             "check_in_too_early",
