@@ -10,8 +10,8 @@ the kernel never touches global random state.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -46,8 +46,23 @@ class Kernel:
         """``fn(arg)`` at ``time``: the model's hot path, with no closure to allocate."""
         if time < self.now:
             raise ValueError(f"cannot schedule in the past: {time} < {self.now}")
-        self._sequence += 1
-        heapq.heappush(self._heap, (time, priority * _SHIFT + self._sequence, fn, arg))
+        self._sequence = sequence = self._sequence + 1
+        heappush(self._heap, (time, priority * _SHIFT + sequence, fn, arg))
+
+    def call_each(
+        self, fn: Callable[[Any], None], calls: Iterable[tuple[float, Any]], priority: int = NORMAL
+    ) -> None:
+        """``fn(arg)`` at each ``(time, arg)``, scheduled in the order given: the same as one
+        :meth:`call` each, for a day's many arrivals at once."""
+        heap, now, sequence = self._heap, self.now, self._sequence
+        base = priority * _SHIFT
+        for time, arg in calls:
+            if time < now:
+                self._sequence = sequence  # those already pushed keep their places
+                raise ValueError(f"cannot schedule in the past: {time} < {now}")
+            sequence += 1
+            heappush(heap, (time, base + sequence, fn, arg))
+        self._sequence = sequence
 
     def at(self, time: float, action: Action, priority: int = NORMAL) -> None:
         self.call(time, _call, action, priority)
@@ -63,7 +78,7 @@ class Kernel:
         """Process events up to and including ``until``; the clock then stands at ``until`` (if
         finite), so that measurements taken after a run see the same instant every time."""
         heap = self._heap
-        pop = heapq.heappop
+        pop = heappop
         while heap and heap[0][0] <= until:
             time, _, fn, arg = pop(heap)
             self.now = time

@@ -36,7 +36,8 @@ from sim.demand import Demand, Profile, agency_counters, profile_on
 from sim.kernel import LATE, URGENT, Kernel
 
 OFFICER = stations.Officer(username="sim", name="Simulasi", agency="")
-_OPEN, _CLOSED = stations.StationState.OPEN, stations.StationState.CLOSED
+_OPEN = stations.StationState.OPEN
+_SECONDS = dt.timedelta  # _SECONDS(0, s) is timedelta(seconds=s), without the keyword's cost
 BLENDS = ("check_in", "near_slot", "ratio")
 DISPATCHES = ("fifo", "priority_lane")
 
@@ -211,8 +212,7 @@ class HallDay:
 
     def run(self) -> DayLog:
         k, log = self.kernel, self.log
-        for citizen in self.citizens:
-            k.call(citizen.arrival, self.arrive, citizen)
+        k.call_each(self.arrive, [(citizen.arrival, citizen) for citizen in self.citizens])
         if log.close_s > log.open_s:
             for hour in range(int(log.open_s // 3600), math.ceil(log.close_s / 3600)):
                 k.call(max(hour * 3600.0, log.open_s), self.staff, hour, URGENT)
@@ -232,7 +232,7 @@ class HallDay:
         """The kernel's instant as the hall's local time, made once per instant."""
         now = self.kernel.now
         if now != self._instant:
-            self._instant, self._now = now, self.base + dt.timedelta(seconds=now)
+            self._instant, self._now = now, self.base + _SECONDS(0, now)
         return self._now
 
     # --- the kiosk -------------------------------------------------------------------------
@@ -279,13 +279,16 @@ class HallDay:
     def _offered(self, code: str, slot: float) -> bool:
         """Whether the hall offers a session around this slot: a booking outside the sessions
         could not have been made, so that citizen comes as a walk-in."""
-        return any(start <= slot < end for start, end in self.sessions[code])
+        for start, end in self.sessions[code]:  # noqa: SIM110 - a loop: no generator per arrival
+            if start <= slot < end:
+                return True
+        return False
 
     def _start(self, seconds: float) -> dt.datetime:
         """A session's start as the hall's local time."""
         start = self._starts.get(seconds)
         if start is None:
-            start = self._starts[seconds] = self.base + dt.timedelta(seconds=seconds)
+            start = self._starts[seconds] = self.base + _SECONDS(0, seconds)
         return start
 
     def _ticket(self, citizen: Citizen, code: str, priority: bool) -> Ticket:
@@ -313,7 +316,7 @@ class HallDay:
         code = citizen.route[leg]
         ticket.id = tid = f"{citizen.id:07d}.{leg}"
         ticket.joined = now
-        candidate = Candidate(tid, code, priority, self.now_dt())
+        candidate = Candidate(tid, code, priority, self._now if now == self._instant else self.now_dt())
         start = None if session is None else self._start(session)
         ticket.entry = entry = blending.Blended.of(candidate, start)
         streams = self.streams[code]
@@ -371,18 +374,21 @@ class HallDay:
             return None
         heads = [t.entry for t in waiting]
         state, policy, rules = desk.state, desk.policy, self.rules
-        pick = blending.choose(heads, state, policy, rules, self.now_dt())  # type: ignore[arg-type]
+        t = self.kernel.now
+        at = self._now if t == self._instant else self.now_dt()
+        pick = blending.choose(heads, state, policy, rules, at)  # type: ignore[arg-type]
         if pick is None:
             return None
         desk.state = blending.next_state(pick, heads, state, policy, rules)  # type: ignore[arg-type]
-        ticket = next(t for t in waiting if t.entry is pick)
+        for ticket in waiting:
+            if ticket.entry is pick:
+                break
         stream = ticket.stream
         assert stream is not None and stream[0] is ticket
         del stream[0]
         ticket.stream = None
         candidate = pick.candidate
         regular_waited = candidate.priority and any(not h.candidate.priority for h in heads)  # type: ignore[union-attr]
-        t = self.kernel.now
         log = self.log
         log.visits.append((candidate.service, ticket.joined, t, "served"))
         log.calls.append((t, desk.number, ticket.number, candidate.priority, regular_waited))
@@ -395,7 +401,12 @@ class HallDay:
         now = self.kernel.now
         ticket = desk.current
         assert ticket is not None
-        _spread(desk.busy_s, desk.serving_since, now)
+        start = desk.serving_since
+        hour = int(start // 3600)
+        if hour < 23 and start < now <= (hour + 1) * 3600.0:  # _spread's one step, inline: hot
+            desk.busy_s[hour] += now - start
+        else:
+            _spread(desk.busy_s, start, now)
         desk.current = None
         ticket.leg += 1
         if ticket.leg < len(ticket.citizen.route):  # a transfer: same number, back of the next queue

@@ -189,7 +189,10 @@ def _in_lane(
     lane: Sequence[Blended], main: bool, policy: BlendPolicy, state: CounterState, now: dt.datetime
 ) -> Blended | None:
     if isinstance(policy, NearSlot):
-        return min(lane, key=lambda t: near_slot_key(t, now, policy.bound), default=None)
+        bound = policy.bound
+        if bound is None and len(lane) == 1:  # without a bound the key cannot fail: the one is it
+            return lane[0]
+        return min(lane, key=lambda t: near_slot_key(t, now, bound), default=None)
     if isinstance(policy, Ratio) and main:
         return pick_ratio(lane, state.booked_streak, policy.k)
     return min(lane, key=check_in_key, default=None)
@@ -221,7 +224,10 @@ def next_state(
     priority streak follows :func:`.dispatch.next_streak` as today. The booked streak moves only
     on main-line calls under ``ratio`` (a priority call between two regular calls interrupts no
     ratio) and is 0 under the other policies."""
-    priority_streak = next_streak(chosen.candidate, [t.candidate for t in waiting], state.priority_streak)
+    candidate = chosen.candidate
+    # next_streak reads the others only after a priority call; a regular call resets it anyway.
+    others = [t.candidate for t in waiting] if candidate.priority else []
+    priority_streak = next_streak(candidate, others, state.priority_streak)
     booked_streak = 0
     if isinstance(policy, Ratio):
         _, main = _lanes(waiting, rules)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from antre.hall.model import WEEKDAYS, Hours
 from antre.problems import Refused
@@ -17,7 +18,7 @@ def check_issuing(hours: Hours, local: dt.datetime, *, always_open: bool = False
     if always_open:
         return
     day = local.date()
-    holiday = next((h for h in hours.holidays if h.date == day), None)
+    holiday = next((h for h in hours.holidays if h.date == day), None) if hours.holidays else None
     if holiday is not None:
         raise Refused(
             "closed_holiday",
@@ -34,7 +35,7 @@ def check_issuing(hours: Hours, local: dt.datetime, *, always_open: bool = False
             f"Layanan belum buka; buka pukul {_hhmm(today.open)}",
             f"Not open yet; opens at {_hhmm(today.open)}",
         )
-    cutoff = (dt.datetime.combine(day, today.close) - dt.timedelta(minutes=hours.cutoff_minutes)).time()
+    cutoff = _cutoff(day, today.close, hours.cutoff_minutes)
     if now >= today.close:
         raise Refused(
             "closed_for_today",
@@ -56,3 +57,10 @@ def check_issuing(hours: Hours, local: dt.datetime, *, always_open: bool = False
                 f"Layanan istirahat{label} sampai pukul {_hhmm(pause.end)}",
                 f"On a break{label} until {_hhmm(pause.end)}",
             )
+
+
+@lru_cache(maxsize=256)
+def _cutoff(day: dt.date, close: dt.time, minutes: int) -> dt.time:
+    """When issuing stops: a pure function of its arguments, remembered because every number
+    issued asks it again for the same day."""
+    return (dt.datetime.combine(day, close) - dt.timedelta(minutes=minutes)).time()
