@@ -36,6 +36,7 @@ def main() -> None:
     p.add_argument("--days", type=int, default=200, help="days per model for the side-by-side")
     p.add_argument("--many", type=int, default=1000, help="hall days for the replication figures")
     args = p.parse_args()
+    load = os.getloadavg()  # the figures are only as steady as the machine: say how busy it was
     hall, demand, day = sim_hallday.hall(), sim_hallday.demand(), sim_hallday.DAY
     scenario = Scenario()
     pool = seeds(1, max(args.days, args.many) + 1)
@@ -51,6 +52,7 @@ def main() -> None:
     cores = os.cpu_count() or 1
     machine = platform.processor() or platform.machine()
     print(f"Machine: {machine}, {cores} cores, Python {platform.python_version()}")
+    print("Load average (1, 5, 15 min) at the start: {:.2f} {:.2f} {:.2f}".format(*load))
     print(f"\n| model | ms per hall day ({args.days} days) | Antre is faster by |\n| --- | --- | --- |")
     for name, seconds in per.items():
         ratio = "-" if name == "Antre" else f"{seconds / per['Antre']:.1f}x"
@@ -69,6 +71,7 @@ def main() -> None:
     print(f"| days only, 1 core | {bare:.2f} |")
     print(f"| days and their figures (`replicate`), 1 core | {timings[1]:.2f} |")
     print(f"| days and their figures (`replicate`), {cores} cores | {timings[cores]:.2f} |")
+    print("\nLoad average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
