@@ -39,7 +39,8 @@ from antre.nats_accounts import (
 )
 from antre.v1 import events_pb2 as pb
 from tests.deploy.pod_env import Obj, configmap, container, environment, expand, workload
-from tests.support.infra import free_port, wait_for_port
+from tests.support.infra import free_port
+from tests.support.secured_nats import start_nats
 
 pytestmark = pytest.mark.nats
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
@@ -78,20 +79,8 @@ class DevNats:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> DevNats:
-        log = (self.folder / "nats.log").open("ab")
-        self.process = subprocess.Popen(
-            [nats_binary(), "-c", str(self.folder / "nats.conf")],
-            env={**self.passwords, "POD_NAME": "nats-0"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port(self.port)
-        except TimeoutError as exc:
-            self.stop()
-            raise RuntimeError(
-                "nats-server did not start:\n" + (self.folder / "nats.log").read_text()[-2000:]
-            ) from exc
+        command = [nats_binary(), "-c", str(self.folder / "nats.conf")]
+        self.process = start_nats(command, {**self.passwords, "POD_NAME": "nats-0"}, self.folder, self.port)
         return self
 
     def stop(self) -> None:

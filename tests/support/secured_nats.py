@@ -30,19 +30,9 @@ class SecuredNats:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> SecuredNats:
-        log = (self.folder / "nats.log").open("ab")
-        self.process = subprocess.Popen(
-            [str(self.binary), "-c", str(self.config)],
-            env=self.passwords,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        self.process = start_nats(
+            [str(self.binary), "-c", str(self.config)], self.passwords, self.folder, self.port
         )
-        try:
-            wait_for_port(self.port)
-        except TimeoutError as exc:
-            self.stop()
-            log_text = (self.folder / "nats.log").read_text()[-2000:]
-            raise RuntimeError(f"nats-server did not start:\n{log_text}") from exc
         return self
 
     def url(self, user: str) -> str:
@@ -64,3 +54,19 @@ class SecuredNats:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+def start_nats(command: list[str], env: dict[str, str], folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """A nats-server logging to ``folder``/nats.log; if it does not answer on ``port``, it is
+    stopped and the end of its log raised."""
+    log = (folder / "nats.log").open("ab")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port)
+    except TimeoutError as exc:
+        process.terminate()
+        process.wait(timeout=10)
+        raise RuntimeError(
+            "nats-server did not start:\n" + (folder / "nats.log").read_text()[-2000:]
+        ) from exc
+    return process
