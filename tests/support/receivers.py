@@ -51,32 +51,49 @@ class HttpReceiver:
             return list(self.arrivals)
 
 
+Answer = Callable[[str, dict[str, str], bytes], tuple[int, bytes]]
+
+
 @contextmanager
-def http_receiver(clock: Clock) -> Iterator[HttpReceiver]:
-    receiver = HttpReceiver(clock)
+def post_server(answer: Answer) -> Iterator[str]:
+    """An HTTP server on loopback handing each POST (path, headers, body) to ``answer``, which
+    gives the status and the JSON body to send back; yields its URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            receiver.keep(Arrival(receiver.clock(), self.path, dict(self.headers.items()), body))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "2")
+            status, reply = answer(self.path, dict(self.headers.items()), body)
+            self.send_response(status)
+            if reply:
+                self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
-            self.wfile.write(b"{}")
+            self.wfile.write(reply)
 
         def log_message(self, format: str, *args: object) -> None:  # keep test output clean
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield receiver
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def http_receiver(clock: Clock) -> Iterator[HttpReceiver]:
+    receiver = HttpReceiver(clock)
+
+    def answer(path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        receiver.keep(Arrival(receiver.clock(), path, headers, body))
+        return 200, b"{}"
+
+    with post_server(answer) as url:
+        receiver.url = url
+        yield receiver
 
 
 @dataclass(frozen=True)

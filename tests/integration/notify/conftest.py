@@ -38,6 +38,7 @@ from services.notify.adapters.webhook import WebhookClient
 from services.notify.bootstrap import MIGRATIONS
 from services.notify.metrics import Metrics
 from tests.support.infra import free_port
+from tests.support.receivers import post_server
 from tests.support.stores import drop_schema, make_store
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)  # 09:15 WITA, a Monday
@@ -84,26 +85,9 @@ class Receiver:
 
 
 def serve(receiver: Receiver) -> Iterator[Receiver]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            status = receiver.answer(self.path, dict(self.headers.items()), body)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:  # keep test output clean
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with post_server(lambda path, headers, body: (receiver.answer(path, headers, body), b"")) as url:
+        receiver.url = url
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
