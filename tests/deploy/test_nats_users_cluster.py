@@ -102,9 +102,9 @@ def cluster(rendered: dict[str, list[Obj]], tmp_path: Path) -> Iterator[Cluster]
     started.stop()
 
 
-async def three_replica_stream(url: str, hall: Hall, timeout: float = 30.0) -> None:
+async def three_replica_stream(url: str, hall: Hall, timeout: float = 90.0) -> None:
     """Made (by the agency consumers' command) as soon as the nodes have found each other over
-    their routes and chose a leader."""
+    their routes and chose a leader (seconds on a quiet machine; more while other work runs)."""
     nc = await asyncio.wait_for(bus.connect(url, "antre-test"), 10)
     deadline = time.monotonic() + timeout
     try:
