@@ -31,7 +31,7 @@ def position(deps: Deps, ticket_id: str) -> int | None:
             raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
         if ticket.state != State.WAITING:
             return None
-        waiting = repo.waiting_in(conn, ticket.service, ticket.hall_day)
+        waiting = repo.waiting_in(conn, [ticket.service], ticket.hall_day)
     me = next(t for t in waiting if t.ticket_id == ticket.id)
     return blending.position(me, waiting, _policy(deps, ticket.service), deps.hall.queue, deps.uow.clock())
 
@@ -40,7 +40,7 @@ def positions(deps: Deps, service: str) -> dict[str, int]:
     """Positions of a service's waiting tickets, keyed by :func:`antre.privacy.ticket_key`."""
     now = deps.uow.clock()
     with deps.uow.read() as conn:
-        waiting = repo.waiting_in(conn, service, deps.hall.day_of(now))
+        waiting = repo.waiting_in(conn, [service], deps.hall.day_of(now))
     policy = _policy(deps, service)
     return {
         ticket_key(t.ticket_id): blending.position(t, waiting, policy, deps.hall.queue, now) for t in waiting
@@ -114,7 +114,7 @@ def snapshot(deps: Deps, services: Sequence[str], now: dt.datetime, always_open:
     hall (always open) runs to the end of the local day without breaks."""
     hall, day = deps.hall, deps.hall.day_of(now)
     with deps.uow.read() as conn:
-        waiting = repo.waiting_among(conn, services, day)
+        waiting = repo.waiting_in(conn, services, day)
         stations = [s for s in repo.all_stations(conn) if _serves(hall, s.number, services)]
         held = repo.held_tickets(conn, [s.current for s in stations if s.current])
         minutes = repo.counter_minutes(conn, services, day)

@@ -128,16 +128,9 @@ def _heads(services: tuple[str, ...], per_stream: int, by_session: tuple[bool, b
     return first.union_all(*rest)  # type: ignore[return-value]
 
 
-def waiting_in(conn: Connection, service: str, day: dt.date) -> list[Blended]:
-    q = queue.c
-    query = select(q.id, q.service, q.priority, q.queued_at, q.session_start).where(
-        q.state == State.WAITING.value, q.hall_day == day, q.service == service
-    )
-    return [_blended(r) for r in conn.execute(query)]
-
-
-def waiting_among(conn: Connection, services: Sequence[str], day: dt.date) -> list[Blended]:
-    """Every waiting ticket of these services today (a forecast's snapshot)."""
+def waiting_in(conn: Connection, services: Sequence[str], day: dt.date) -> list[Blended]:
+    """Every waiting ticket of these services on the day (a position's queue, a forecast's
+    snapshot)."""
     q = queue.c
     query = select(q.id, q.service, q.priority, q.queued_at, q.session_start).where(
         q.state == State.WAITING.value, q.hall_day == day, q.service.in_(services)
