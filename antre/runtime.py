@@ -63,6 +63,7 @@ class ConsumerSpec:
     subjects: Sequence[str]
     handler: bus.Handler
     batched: bool = False
+    linger: float = 0.0
 
 
 @dataclass
@@ -114,11 +115,19 @@ class Runtime:
             self.relay.handoff(staged)
 
     def consume(
-        self, durable: str, subjects: Sequence[str], handler: bus.Handler, *, batched: bool = False
+        self,
+        durable: str,
+        subjects: Sequence[str],
+        handler: bus.Handler,
+        *,
+        batched: bool = False,
+        linger: float = 0.0,
     ) -> None:
         """Declare a durable consumer; it starts once NATS is connected. A ``batched`` handler
-        takes each fetched batch in one call (see :class:`bus.Consumer`)."""
-        self.consumers.append(ConsumerSpec(f"{self.service}-{durable}", subjects, handler, batched))
+        takes each fetched batch in one call; ``linger`` gathers flowing events into batches
+        (see :class:`bus.Consumer`)."""
+        spec = ConsumerSpec(f"{self.service}-{durable}", subjects, handler, batched, linger)
+        self.consumers.append(spec)
 
     def every(self, seconds: float, job: Callable[[], object]) -> None:
         """Run a synchronous job (in a worker thread) every few seconds while the service runs."""
@@ -164,7 +173,13 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self.relay.run()))
         for spec in self.consumers:
             consumer = bus.Consumer(
-                self.js, self.hall.id, spec.durable, spec.subjects, spec.handler, batched=spec.batched
+                self.js,
+                self.hall.id,
+                spec.durable,
+                spec.subjects,
+                spec.handler,
+                batched=spec.batched,
+                linger=spec.linger,
             )
             self._started.append(consumer)
             task = asyncio.create_task(consumer.run())

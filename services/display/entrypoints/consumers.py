@@ -11,6 +11,8 @@ from antre.events import Envelope, subject_filter
 from antre.runtime import Runtime
 from services.display import handlers
 
+LINGER = 0.05  # seconds between fetches while board events flow (see antre.bus.Consumer)
+
 CALLS = ("ticket.called", "ticket.recalled")
 BOARD = (
     "ticket.serving",
@@ -32,4 +34,6 @@ def install(runtime: Runtime, deps: handlers.Deps) -> None:
 
     hall = runtime.hall.id
     runtime.consume("calls", [subject_filter(hall, suffix) for suffix in CALLS], handle, batched=True)
-    runtime.consume("board", [subject_filter(hall, suffix) for suffix in BOARD], handle, batched=True)
+    # The board's other changes may gather for a linger while they flow; calls never wait.
+    board = [subject_filter(hall, suffix) for suffix in BOARD]
+    runtime.consume("board", board, handle, batched=True, linger=LINGER)

@@ -226,3 +226,38 @@ async def published(js: JetStreamContext, hall: str, folder: Path, count: int) -
     assert await relay.publish_pending() == count
     engine.dispose()
     return ids
+
+
+async def test_a_lingering_consumer_gathers_a_flow_into_batches_and_keeps_its_order(
+    nats_url: str, tmp_path: Path
+) -> None:
+    hall = unique("m")
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'o.db'}")
+    db.migrate(engine, MIGRATIONS)
+    relay = OutboxRelay(engine, outbox, bus.JetStreamPublisher(js), clock=utcnow)
+    try:
+        await bus.ensure_stream(js, hall)
+        handler = Batches(poison="")
+        subjects = [subject_filter(hall, "ticket.called")]
+        consumer = bus.Consumer(js, hall, "test-linger", subjects, handler, batched=True, linger=0.05)
+        task = asyncio.create_task(consumer.run())
+        ids: list[str] = []
+        for _ in range(60):  # a kiosk hour's flow, sped up: an event every 5 ms
+            ids += stage(engine, hall, 1)
+            await relay.publish_pending()
+            await asyncio.sleep(0.005)
+
+        async def all_seen() -> bool:
+            return len(handler.seen) >= 60
+
+        await wait_until(all_seen)
+        await asyncio.sleep(0.2)
+        task.cancel()
+        assert [e.event_id for e in handler.seen] == ids  # each once, in order
+        assert len(handler.calls) <= 20, handler.calls  # one at a time would be 60
+    finally:
+        await js.delete_stream(stream_name(hall))
+        await nc.close()
+        engine.dispose()
