@@ -7,18 +7,21 @@ it and one PostgreSQL database can hold every service without sharing a table).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]*$")
 WRITE = "antre_write"
+PING_AFTER = 2.0  # seconds a pooled connection may sit unused before it is checked
 
 
 def normalise_url(url: str) -> str:
@@ -37,7 +40,33 @@ def make_engine(url: str, schema: str = "") -> Engine:
     if schema and not _SCHEMA.match(schema):
         raise ValueError(f"invalid schema name {schema!r}")
     connect_args: dict[str, Any] = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, connect_args=connect_args, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, connect_args=connect_args, pool_size=10, max_overflow=20)
+    ping_when_idle(engine)
+    return engine
+
+
+def ping_when_idle(engine: Engine, after: float = PING_AFTER) -> None:
+    """Check a pooled connection before use only if it sat unused for ``after`` seconds.
+
+    ``pool_pre_ping`` would spend a round trip on every transaction (a sixth of a ticket's). A
+    connection that served a moment ago is alive; one that idled may have been closed by a
+    server restart or a proxy, and is replaced before the request sees it. A restart in the middle
+    of a busy minute fails the statements in flight (refused, nothing committed); SQLAlchemy then
+    drops the whole pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < after:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError("a pooled connection did not answer") from error
 
 
 def _sqlite_engine(url: str, database: str) -> Engine:
@@ -79,6 +108,12 @@ def write(engine: Engine) -> Iterator[Connection]:
 def read(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn, conn.begin():
         yield conn
+
+
+def row_of(record: Any) -> dict[str, Any]:
+    """A flat dataclass's fields as a row's values. (``dataclasses.asdict`` deep-copies each
+    value, a tenth of a ticket write's CPU.)"""
+    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
 
 
 def utc(value: dt.datetime | None) -> dt.datetime | None:

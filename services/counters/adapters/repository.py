@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 
 from sqlalchemy import Connection, Insert, Row, Select, Update, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from antre.db import utc
+from antre.db import row_of, utc
 from antre.hall.model import PriorityGroup
 from services.counters.adapters.tables import officers, queue, sessions, stations
 from services.counters.domain.blending import Blended
@@ -208,7 +207,7 @@ def _blended(row: Row) -> Blended:
 
 
 def _row(ticket: QueuedTicket) -> dict[str, object]:
-    row = asdict(ticket)
+    row = row_of(ticket)
     row["priority"] = ticket.priority.value
     row["state"] = ticket.state.value
     return row
@@ -255,7 +254,7 @@ def all_stations(conn: Connection) -> list[Station]:
 
 
 def save_station(conn: Connection, station: Station) -> None:
-    values = asdict(station)
+    values = row_of(station)
     values["state"] = station.state.value
     values["key"] = values.pop("number")
     conn.execute(_save_station(), values)
@@ -270,7 +269,7 @@ def _save_station() -> Update:
 
 
 def upsert_officer(conn: Connection, officer: Officer, password_hash: str) -> None:
-    values = {**asdict(officer), "password_hash": password_hash}
+    values = {**row_of(officer), "password_hash": password_hash}
     stmt = _insert(conn)(officers).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[officers.c.username],

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import asdict
 
 from sqlalchemy import Connection, Insert, Row, Update, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from antre.db import utc
+from antre.db import row_of, utc
 from antre.hall.model import PriorityGroup
 from services.ticketing.adapters.tables import day_sequences, tickets
 from services.ticketing.domain.tickets import State, Ticket
@@ -64,7 +63,7 @@ def printing_before(conn: Connection, moment: dt.datetime) -> list[Ticket]:
 
 
 def _row(ticket: Ticket) -> dict[str, object]:
-    row = asdict(ticket)
+    row = row_of(ticket)
     row["priority"] = ticket.priority.value
     row["state"] = ticket.state.value
     return row
