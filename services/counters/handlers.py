@@ -169,6 +169,24 @@ def _signed_in(tx: Transaction, caller: Caller) -> Officer:
     return officer
 
 
+def _at_desk(deps: Deps, tx: Transaction, caller: Caller, number: int) -> tuple[Officer, Station]:
+    """The caller's officer and the counter's station row, locked: for a session token, one
+    statement. Refusals keep their order: signed out first, then an unknown counter."""
+    if isinstance(caller, Officer) or deps.hall.counter(number) is None:
+        officer = _signed_in(tx, caller)
+        counter_of(deps, number)
+        return officer, station_row(tx, number)
+    token_hash = passwords.token_hash(caller.token)
+    station, signed = repo.desk(tx.conn, number, token_hash, tx.now)
+    if station is None:  # the counter's first use
+        repo.ensure_stations(tx.conn, [number])
+        station, signed = repo.desk(tx.conn, number, token_hash, tx.now)
+    if signed is None:
+        raise _signed_out()
+    assert station is not None
+    return signed, station
+
+
 def _signed_out() -> Unauthorized:
     return Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
 
@@ -256,9 +274,8 @@ def call_next(deps: Deps, caller: Caller, number: int) -> QueuedTicket | None:
     """Call the ticket the hall's policy picks. Exactly one counter gets each ticket: the claim is
     a compare-and-set, and a counter that loses a race tries the policy's next choice."""
     with deps.uow.begin() as tx:
-        officer = _signed_in(tx, caller)
+        officer, station = _at_desk(deps, tx, caller, number)
         counter = counter_of(deps, number)
-        station = station_row(tx, number)
         stations.ready_to_call(station, officer)
         day = deps.hall.day_of(tx.now)
         called = None
@@ -307,11 +324,10 @@ def _claim_first(
         pick = blending.choose(pool, state, policy, rules, tx.now)
         if pick is None:
             return None
-        called = repo.claim(tx.conn, pick.ticket_id, station.number, officer.username, tx.now)
+        after = blending.next_state(pick, waiting, state, policy, rules)
+        held = stations.holding(station, pick.ticket_id, after.priority_streak, after.booked_streak)
+        called = repo.claim_holding(tx.conn, pick.ticket_id, held, officer.username, tx.now)
         if called is not None:
-            after = blending.next_state(pick, waiting, state, policy, rules)
-            held = stations.holding(station, called.id, after.priority_streak, after.booked_streak)
-            repo.save_station(tx.conn, held)
             return called
         pool = [c for c in pool if c.ticket_id != pick.ticket_id]
     return None
@@ -397,9 +413,7 @@ def _act(
     """Apply an officer's action to the ticket the counter holds, and release the counter when the
     ticket leaves it."""
     with deps.uow.begin() as tx:
-        officer = _signed_in(tx, caller)
-        counter_of(deps, number)
-        station = station_row(tx, number)
+        officer, station = _at_desk(deps, tx, caller, number)
         stations.held_by(station, officer)
         ticket = repo.get_ticket(tx.conn, station.current, lock=True) if station.current else None
         if ticket is None:

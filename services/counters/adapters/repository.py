@@ -6,7 +6,21 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Insert, Row, Select, Update, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Row,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -76,6 +90,49 @@ def claim(
     params = {"key": ticket_id, "state": State.CALLED.value, "counter": counter, "officer": officer}
     row = conn.execute(_claim(), {**params, "called_at": now, "recalls": 0}).first()
     return _ticket(row) if row is not None else None
+
+
+def claim_holding(
+    conn: Connection, ticket_id: str, held: Station, officer: str, now: dt.datetime
+) -> QueuedTicket | None:
+    """:func:`claim`, and if it succeeds the counter's new state ``held`` saved with it: on
+    PostgreSQL in one statement (the station's update runs only if the claim returned a row), on
+    SQLite as two."""
+    if conn.dialect.name != "postgresql":
+        called = claim(conn, ticket_id, held.number, officer, now)
+        if called is not None:
+            save_station(conn, held)
+        return called
+    station = {f"held_{k}": v for k, v in row_of(held).items()}
+    station["held_state"] = held.state.value
+    params = {"key": ticket_id, "counter": held.number, "officer": officer, "called_at": now, **station}
+    row = conn.execute(_claim_holding(), params).first()
+    return _ticket(row) if row is not None else None
+
+
+@functools.cache
+def _claim_holding() -> Select:
+    claimed = (
+        update(queue)
+        .where(queue.c.id == bindparam("key"), queue.c.state == State.WAITING.value)
+        .values(
+            state=State.CALLED.value,
+            counter=bindparam("counter"),
+            officer=bindparam("officer"),
+            called_at=bindparam("called_at"),
+            recalls=0,
+        )
+        .returning(*queue.columns)
+        .cte("claimed")
+    )
+    changes = {c.name: bindparam(f"held_{c.name}") for c in stations.columns if c.name != "number"}
+    held = (
+        update(stations)
+        .where(stations.c.number == bindparam("held_number"), exists(select(claimed.c.id)))
+        .values(**changes)
+        .cte("held")
+    )
+    return select(claimed).add_cte(held)
 
 
 def candidates(
@@ -240,12 +297,46 @@ def _get_station(lock: bool) -> Select:
 def get_station(conn: Connection, number: int, *, lock: bool = False) -> Station | None:
     query = _get_station(lock and conn.dialect.name == "postgresql")
     row = conn.execute(query, {"number": number}).first()
-    if row is None:
-        return None
-    m = dict(row._mapping)
+    return _station(row) if row is not None else None
+
+
+def _station(row: Row) -> Station:
+    m = {c.name: row._mapping[c.name] for c in stations.columns}
     m["state"] = StationState(m["state"])
     m["changed_at"] = utc(m["changed_at"])
     return Station(**m)
+
+
+def desk(
+    conn: Connection, number: int, token_hash: str, now: dt.datetime
+) -> tuple[Station | None, Officer | None]:
+    """A queue action's first read in one statement (a round trip of every button press): the
+    counter's station row, locked on PostgreSQL, and the officer whose unexpired session the
+    token opens (None for either that is not there)."""
+    params = {"number": number, "token_hash": token_hash, "now": now}
+    row = conn.execute(_desk(conn.dialect.name == "postgresql"), params).first()
+    if row is None:
+        return None, None
+    officer = (
+        Officer(row.signed_username, row.signed_name, row.signed_agency) if row.signed_username else None
+    )
+    return _station(row), officer
+
+
+@functools.cache
+def _desk(lock: bool) -> Select:
+    signed = _session_officer().subquery("signed")
+    query = (
+        select(
+            stations,
+            signed.c.username.label("signed_username"),
+            signed.c.name.label("signed_name"),
+            signed.c.agency.label("signed_agency"),
+        )
+        .select_from(stations.outerjoin(signed, true()))
+        .where(stations.c.number == bindparam("number"))
+    )
+    return query.with_for_update(of=stations) if lock else query
 
 
 def all_stations(conn: Connection) -> list[Station]:
