@@ -151,9 +151,10 @@ async def bench_calls(
     async def counter(n: int) -> None:
         # Each desk is its own light process (bench.officer): the latency is the service's.
         token = hall.sign_in(f"o{n}")["Authorization"].removeprefix("Bearer ")
-        cmd = [sys.executable, "-m", "bench.officer", hall.url("counters"), str(n), token]
+        # "--": a token may begin with "-", which argparse would take for an option.
+        cmd = [sys.executable, "-m", "bench.officer", "--pause", str(pause), "--"]
         desk = await asyncio.create_subprocess_exec(
-            *cmd, "--pause", str(pause), stdout=asyncio.subprocess.PIPE, cwd=ROOT
+            *cmd, hall.url("counters"), str(n), token, stdout=asyncio.subprocess.PIPE, cwd=ROOT
         )
         out, _ = await desk.communicate()
         assert desk.returncode == 0, f"desk {n} failed"
