@@ -75,7 +75,7 @@ def issue(deps: Deps, cmd: IssueTicket) -> Ticket:
                 pools.pool(tx.conn, service.code, day, service.booking).take_walk_in()  # raises: full
         ticket = open_ticket(deps, tx, service, priority, kiosk, cmd.channel)
     if ticket.state == State.WAITING:
-        report_issued(deps, ticket)
+        report_issued(deps, ticket, fresh=True)
     return ticket
 
 
@@ -247,10 +247,12 @@ def _publish_issued(deps: Deps, tx: Transaction, ticket: Ticket) -> None:
     tx.publish(event, ticket.traceparent)
 
 
-def report_issued(deps: Deps, ticket: Ticket) -> None:
-    """After commit: count the ticket and tell its status page."""
+def report_issued(deps: Deps, ticket: Ticket, *, fresh: bool = False) -> None:
+    """After commit: count the ticket and tell its status page, if one can be open: none is for
+    a ``fresh`` ticket, numbered by this very call (its id was made here), so nothing is sent."""
     deps.metrics.issued.labels(ticket.agency, ticket.service, ticket.channel).inc()
-    deps.live.publish(f"ticket:{ticket.id}", ticket.state.value)
+    if not fresh:
+        deps.live.publish(f"ticket:{ticket.id}", ticket.state.value)
 
 
 def _publish_cancelled(deps: Deps, tx: Transaction, ticket: Ticket, reason: str) -> None:

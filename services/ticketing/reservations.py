@@ -216,7 +216,7 @@ def check_in(
             )
         )
     if ticket.state.value == "waiting":
-        handlers.report_issued(deps, ticket)
+        handlers.report_issued(deps, ticket, fresh=True)
     return ticket
 
 
