@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import nats
@@ -40,6 +41,20 @@ def stage(engine, hall: str, count: int) -> list[str]:  # type: ignore[no-untype
             tx.publish(event, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
             ids.append(event.meta.event_id)
     return ids
+
+
+@asynccontextmanager
+async def hall_stream(nats_url: str) -> AsyncIterator[tuple[str, JetStreamContext]]:
+    """A new hall's stream on the server, deleted afterwards; the hall's id and JetStream."""
+    hall = unique("m")
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    try:
+        await bus.ensure_stream(js, hall)
+        yield hall, js
+    finally:
+        await js.delete_stream(stream_name(hall))
+        await nc.close()
 
 
 async def wait_until(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -100,11 +115,7 @@ async def test_relay_publishes_once_and_consumer_gets_everything(nats_url: str, 
 
 
 async def test_consumer_filters_subjects_it_did_not_ask_for(nats_url: str, tmp_path: Path) -> None:
-    hall = unique("m")
-    nc = await nats.connect(nats_url)
-    js = nc.jetstream()
-    try:
-        await bus.ensure_stream(js, hall)
+    async with hall_stream(nats_url) as (hall, js):
         engine = db.make_engine(f"sqlite:///{tmp_path / 'o.db'}")
         db.migrate(engine, MIGRATIONS)
         uow = UnitOfWork(engine, outbox, utcnow)
@@ -126,9 +137,6 @@ async def test_consumer_filters_subjects_it_did_not_ask_for(nats_url: str, tmp_p
         await asyncio.sleep(0.3)
         task.cancel()
         assert sorted(e.name for e in collector.seen) == ["antre.v1.CounterClosed", "antre.v1.TicketCalled"]
-    finally:
-        await js.delete_stream(stream_name(hall))
-        await nc.close()
 
 
 async def test_events_written_while_nats_is_down_arrive_when_it_returns(tmp_path: Path) -> None:
@@ -193,11 +201,7 @@ class Batches:
 async def test_a_batched_consumer_takes_whole_fetches_and_isolates_a_poison_event(
     nats_url: str, tmp_path: Path
 ) -> None:
-    hall = unique("m")
-    nc = await nats.connect(nats_url)
-    js = nc.jetstream()
-    try:
-        await bus.ensure_stream(js, hall)
+    async with hall_stream(nats_url) as (hall, js):
         ids = await published(js, hall, tmp_path, 30)
         handler = Batches(poison=ids[12])
         subjects = [subject_filter(hall, "ticket.called")]
@@ -212,9 +216,6 @@ async def test_a_batched_consumer_takes_whole_fetches_and_isolates_a_poison_even
         assert max(handler.calls) > 1  # whole fetches reached the handler at once
         assert ids[12] not in {e.event_id for e in handler.seen}
         assert all(e.consumer == "test-batched" for e in handler.seen)  # names each event's span
-    finally:
-        await js.delete_stream(stream_name(hall))
-        await nc.close()
 
 
 async def published(js: JetStreamContext, hall: str, folder: Path, count: int) -> list[str]:
@@ -231,14 +232,10 @@ async def published(js: JetStreamContext, hall: str, folder: Path, count: int) -
 async def test_a_lingering_consumer_gathers_a_flow_into_batches_and_keeps_its_order(
     nats_url: str, tmp_path: Path
 ) -> None:
-    hall = unique("m")
-    nc = await nats.connect(nats_url)
-    js = nc.jetstream()
     engine = db.make_engine(f"sqlite:///{tmp_path / 'o.db'}")
     db.migrate(engine, MIGRATIONS)
-    relay = OutboxRelay(engine, outbox, bus.JetStreamPublisher(js), clock=utcnow)
-    try:
-        await bus.ensure_stream(js, hall)
+    async with hall_stream(nats_url) as (hall, js):
+        relay = OutboxRelay(engine, outbox, bus.JetStreamPublisher(js), clock=utcnow)
         handler = Batches(poison="")
         subjects = [subject_filter(hall, "ticket.called")]
         consumer = bus.Consumer(js, hall, "test-linger", subjects, handler, batched=True, linger=0.05)
@@ -255,9 +252,6 @@ async def test_a_lingering_consumer_gathers_a_flow_into_batches_and_keeps_its_or
         await wait_until(all_seen)
         await asyncio.sleep(0.2)
         task.cancel()
-        assert [e.event_id for e in handler.seen] == ids  # each once, in order
-        assert len(handler.calls) <= 20, handler.calls  # one at a time would be 60
-    finally:
-        await js.delete_stream(stream_name(hall))
-        await nc.close()
-        engine.dispose()
+    engine.dispose()
+    assert [e.event_id for e in handler.seen] == ids  # each once, in order
+    assert len(handler.calls) <= 20, handler.calls  # one at a time would be 60
