@@ -130,15 +130,40 @@ def ensure_schema(engine: Engine, schema: str) -> None:
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
 
 
+# The key of the PostgreSQL advisory lock migrations hold ("antre" in ASCII).
+MIGRATION_LOCK = 0x616E747265
+
+
 def migrate(engine: Engine, migrations_dir: Path, schema: str = "") -> None:
-    """Bring the service's schema to the newest Alembic revision."""
+    """Bring the service's schema to the newest Alembic revision.
+
+    Replicas of a service, and its migration Job, may start together on an empty schema; two
+    upgrades at once would both create the same tables and one would fail. On PostgreSQL each
+    holds an advisory lock while it migrates, so they take turns and the later ones find the
+    schema at head."""
     from alembic import command
     from alembic.config import Config
 
-    ensure_schema(engine, schema)
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
+    with _migration_lock(engine):
+        ensure_schema(engine, schema)
+        with engine.connect() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            conn.commit()
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name != "postgresql":
+        yield
+        return
     with engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()

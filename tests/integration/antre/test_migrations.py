@@ -4,14 +4,18 @@ PostgreSQL, and run again without change (a restart migrates nothing)."""
 from __future__ import annotations
 
 import importlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Engine, text
 
 from antre import db
-from tests.support.stores import drop_schema, make_store
+from tests.support.infra import unique
+from tests.support.stores import PG_URL, drop_schema, make_store
 
 SERVICES = ["ticketing", "counters", "display", "notify"]
 
@@ -28,4 +32,30 @@ def test_migrations_match_the_tables(service: str, backend: str, tmp_path: Path)
         assert diff == []
     finally:
         engine.dispose()
+        drop_schema(schema)
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (ANTRE_TEST_DATABASE_URL)")
+def test_replicas_starting_together_migrate_one_at_a_time() -> None:
+    """Two pods of a service, or a pod and the migration Job, start at once on an empty schema:
+    every one of them comes up, and the schema is migrated once."""
+    assert PG_URL is not None
+    schema = unique("t_")
+    migrations = Path("services") / "counters" / "migrations"
+    engines = [db.make_engine(PG_URL, schema) for _ in range(4)]
+    start = threading.Barrier(len(engines))
+
+    def start_up(engine: Engine) -> None:
+        start.wait()
+        db.migrate(engine, migrations, schema)
+
+    try:
+        with ThreadPoolExecutor(len(engines)) as pool:
+            for done in [pool.submit(start_up, engine) for engine in engines]:
+                done.result()  # raises what a start-up raised
+        with engines[0].connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+    finally:
+        for engine in engines:
+            engine.dispose()
         drop_schema(schema)
