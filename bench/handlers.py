@@ -1,8 +1,9 @@
-"""``python -m bench.handlers [postgresql|sqlite]``: the counters' handlers alone, without HTTP
-or NATS, on a migrated store: tickets joining the queue (in batches of 50, and one at a time, as
-the consumer gets them), then call next and complete at one counter, 300 times each; on
-PostgreSQL also one insert and its durable commit, 300 times. PostgreSQL
-from ANTRE_BENCH_DATABASE_URL (default: the local server)."""
+"""``python -m bench.handlers [postgresql|sqlite]``: the handlers alone, without HTTP or NATS,
+on a migrated store. The counters': tickets joining the queue (in batches of 50, and one at a
+time, as the consumer gets them), then call next and complete at one counter with an officer's
+token, 300 times each. Ticketing's: 1,000 walk-in tickets issued. On PostgreSQL also one insert
+and its durable commit, 300 times. PostgreSQL from ANTRE_BENCH_DATABASE_URL (default: the local
+server)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from antre.events import Envelope, new_meta, timestamp
 from antre.hall.load import load_hall
+from antre.telemetry import setup_tracing
 from antre.v1 import events_pb2 as pb
 from services.counters import handlers
 from services.counters.bootstrap import MIGRATIONS
@@ -55,14 +57,17 @@ def run(backend: str) -> None:
             single = (time.perf_counter() - started) / 100 * 1000
             officer = Officer("siti", "Siti", "dukcapil")
             counter = next(c.number for c in hall.counters if "ktp-el" in c.services)
+            handlers.add_officer(deps, officer, "rahasia-sekali")
+            # As the HTTP side calls them: with the bearer token, checked inside the action.
+            token = handlers.SessionToken(handlers.sign_in(deps, "siti", "rahasia-sekali")[0])
             handlers.open_counter(deps, officer, counter)
             calls, completes = [], []
             for _ in range(300):
                 started = time.perf_counter()
-                handlers.call_next(deps, officer, counter)
+                handlers.call_next(deps, token, counter)
                 calls.append(time.perf_counter() - started)
                 started = time.perf_counter()
-                handlers.complete(deps, officer, counter)
+                handlers.complete(deps, token, counter)
                 completes.append(time.perf_counter() - started)
         finally:
             engine.dispose()
@@ -71,6 +76,35 @@ def run(backend: str) -> None:
     print(
         f"{backend}: call next p50 {statistics.median(calls) * 1000:.2f} ms, "
         f"complete p50 {statistics.median(completes) * 1000:.2f} ms"
+    )
+
+
+def issue(backend: str, count: int = 1000) -> None:
+    """Ticketing's handler alone: a walk-in ticket numbered, stored and its event staged, one
+    transaction each, wall and CPU time of the calling thread (the HTTP side adds its own)."""
+    from services.ticketing import handlers as ticketing
+    from services.ticketing.bootstrap import MIGRATIONS as TICKETING
+    from tests.support.deps import ticketing_deps
+    from tests.support.stores import drop_schema, make_store
+
+    setup_tracing("ticketing")  # spans are made as in the service (no exporter)
+    services = ["kartu-keluarga", "akta-kelahiran", "pbb-p2", "pkb-tahunan", "perizinan-berusaha", "jkn"]
+    with tempfile.TemporaryDirectory() as tmp:
+        engine, schema = make_store(backend, Path(tmp), TICKETING)
+        try:
+            deps = ticketing_deps(engine, load_hall(KENDARI))
+            walls, cpus = [], []
+            for n in range(count):
+                started, cpu = time.perf_counter(), time.thread_time()
+                ticketing.issue(deps, ticketing.IssueTicket(service=services[n % len(services)]))
+                walls.append(time.perf_counter() - started)
+                cpus.append(time.thread_time() - cpu)
+        finally:
+            engine.dispose()
+            drop_schema(schema)
+    print(
+        f"{backend}: issue a ticket p50 {statistics.median(walls[100:]) * 1000:.2f} ms, "
+        f"of it CPU {statistics.median(cpus[100:]) * 1000:.2f} ms"
     )
 
 
@@ -104,6 +138,7 @@ def main() -> None:
             os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
         )
     run(args.backend)
+    issue(args.backend)
     if args.backend == "postgresql":
         print(f"postgresql: insert and commit {durable_commit(os.environ['ANTRE_TEST_DATABASE_URL']):.2f} ms")
 
