@@ -57,10 +57,29 @@ def poisson_times(rates: dict[int, float], rng: np.random.Generator) -> np.ndarr
     return times[rng.random(n) * peak < rate]
 
 
+def booked_arrivals(
+    demand: Demand, rates: dict[int, float], booked: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """One service's booked citizens who come: their slots' starts, their arrival times, and how
+    many did not come. Every slot of the day at once: one draw each for counts, no-shows and
+    punctuality."""
+    slot = demand.bookings.slot_minutes * 60.0
+    per_hour = int(3600 // slot)
+    hours = sorted(rates)
+    starts = np.array([h * 3600.0 + k * slot for h in hours for k in range(per_hour)])
+    means = np.repeat([rates[h] * booked * slot / 3600.0 for h in hours], per_hour)
+    counts = rng.poisson(means) if len(means) else np.zeros(0, dtype=int)
+    starts = np.repeat(starts, counts)
+    shows = rng.random(len(starts)) >= demand.bookings.no_show
+    starts = starts[shows]
+    sd = demand.bookings.punctuality_sd_minutes * 60.0
+    at = np.maximum(starts + rng.normal(0.0, sd, len(starts)), 0.0) if sd > 0 else starts
+    return starts, at, int(len(shows) - shows.sum())
+
+
 def draw_day(demand: Demand, weekday: str, rng: np.random.Generator) -> tuple[list[Citizen], dict[str, int]]:
     """The citizens who come, sorted by arrival, and the booked no-shows per service."""
     arrivals_rng, service_rng, route_rng, patience_rng = rng.spawn(4)
-    slot = demand.bookings.slot_minutes * 60.0
     codes = list(demand.services)  # dict order is the file's order: deterministic
     times: list[np.ndarray] = []
     kinds: list[np.ndarray] = []  # per arrival: its service's index in codes
@@ -70,18 +89,7 @@ def draw_day(demand: Demand, weekday: str, rng: np.random.Generator) -> tuple[li
         rates = profile_on(demand.services[code].arrivals, weekday)
         booked = demand.service_booking(code)
         walk = poisson_times({h: r * (1 - booked) for h, r in rates.items()}, arrivals_rng)
-        # Every slot of the day at once: one draw each for counts, no-shows and punctuality.
-        per_hour = int(3600 // slot)
-        hours = sorted(rates)
-        starts = np.array([h * 3600.0 + k * slot for h in hours for k in range(per_hour)])
-        means = np.repeat([rates[h] * booked * slot / 3600.0 for h in hours], per_hour)
-        counts = arrivals_rng.poisson(means) if len(means) else np.zeros(0, dtype=int)
-        starts = np.repeat(starts, counts)
-        shows = arrivals_rng.random(len(starts)) >= demand.bookings.no_show
-        no_shows[code] = int(len(starts) - shows.sum())
-        starts = starts[shows]
-        sd = demand.bookings.punctuality_sd_minutes * 60.0
-        at = np.maximum(starts + arrivals_rng.normal(0.0, sd, len(starts)), 0.0) if sd > 0 else starts
+        starts, at, no_shows[code] = booked_arrivals(demand, rates, booked, arrivals_rng)
         times += [np.asarray(walk, dtype=float), np.asarray(at, dtype=float)]
         kinds.append(np.full(len(walk) + len(at), c))
         slots += [np.full(len(walk), np.nan), np.asarray(starts, dtype=float)]

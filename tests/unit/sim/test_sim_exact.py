@@ -19,7 +19,7 @@ import pytest
 from antre.hall.model import WEEKDAYS, Hall
 from bench import sim_hallday
 from services.ticketing.domain import bookings, hours
-from sim.citizens import INF, MAX_ROUTE, Citizen, draw_day, poisson_times, sample
+from sim.citizens import INF, MAX_ROUTE, Citizen, booked_arrivals, draw_day, poisson_times, sample
 from sim.demand import Demand, Distribution, Journey, load_demand, profile_on
 from sim.model import DayLog, HallDay, Scenario
 from sim.runner import seeds, simulate
@@ -33,7 +33,6 @@ def _reference_draw(
 ) -> tuple[list[Citizen], dict[str, int]]:
     """Row by row: rows sorted as (time, code) tuples, one route and one duration at a time."""
     arrivals_rng, service_rng, route_rng, patience_rng = rng.spawn(4)
-    slot = demand.bookings.slot_minutes * 60.0
     rows: list[tuple[float, str, float | None]] = []
     no_shows: dict[str, int] = {}
     for code in demand.services:
@@ -43,17 +42,7 @@ def _reference_draw(
             (float(t), code, None)
             for t in poisson_times({h: r * (1 - booked) for h, r in rates.items()}, arrivals_rng)
         ]
-        per_hour = int(3600 // slot)
-        hours_ = sorted(rates)
-        starts = np.array([h * 3600.0 + k * slot for h in hours_ for k in range(per_hour)])
-        means = np.repeat([rates[h] * booked * slot / 3600.0 for h in hours_], per_hour)
-        counts = arrivals_rng.poisson(means) if len(means) else np.zeros(0, dtype=int)
-        slots = np.repeat(starts, counts)
-        shows = arrivals_rng.random(len(slots)) >= demand.bookings.no_show
-        no_shows[code] = int(len(slots) - shows.sum())
-        slots = slots[shows]
-        sd = demand.bookings.punctuality_sd_minutes * 60.0
-        times = np.maximum(slots + arrivals_rng.normal(0.0, sd, len(slots)), 0.0) if sd > 0 else slots
+        slots, times, no_shows[code] = booked_arrivals(demand, rates, booked, arrivals_rng)
         rows += [(float(t), code, float(s)) for t, s in zip(times, slots, strict=True)]
     rows.sort(key=lambda r: (r[0], r[1]))
     draws = arrivals_rng.random(len(rows)).tolist()
