@@ -177,8 +177,11 @@ class Forecasts:
         self._locks = {g: threading.Lock() for g in self.groups}
         self._cache: dict[tuple[str, ...], tuple[float, dict[str, dict[str, forecasting.Forecast]]]] = {}
 
-    def of_service(self, service: str) -> dict[str, forecasting.Forecast]:
-        """Forecasts of the service's waiting tickets, by ticket id."""
+    def of_service(
+        self, service: str, stale: dict[str, forecasting.Forecast] | None = None
+    ) -> dict[str, forecasting.Forecast]:
+        """Forecasts of the service's waiting tickets, by ticket id. ``stale``: an answer known to
+        miss a waiting ticket; it is made again unless another caller already did."""
         group = self._of.get(service)
         if group is None:
             raise NotFound(
@@ -186,7 +189,7 @@ class Forecasts:
             )
         with self._locks[group]:
             cached = self._cache.get(group)
-            if cached is None or time.monotonic() - cached[0] > self.ttl:
+            if cached is None or time.monotonic() - cached[0] > self.ttl or cached[1][service] is stale:
                 with self.deps.metrics.forecast_seconds.time():
                     snap = snapshot(self.deps, group, self.deps.uow.clock(), self.always_open)
                     made = forecasting.forecast(snap, REPLICATIONS)
@@ -197,11 +200,16 @@ class Forecasts:
         return cached[1][service]
 
     def of_ticket(self, ticket_id: str) -> forecasting.Forecast | None:
-        """None once the ticket is no longer waiting (or joined after the last snapshot)."""
+        """None once the ticket is no longer waiting. A waiting ticket the kept forecast does not
+        have (it joined since) gets a new one at once: a citizen who just took a number and opens
+        the status page sees the call time, not a blank for the rest of the period."""
         with self.deps.uow.read() as conn:
             ticket = repo.get_ticket(conn, ticket_id)
         if ticket is None:
             raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
         if ticket.state != State.WAITING:
             return None
-        return self.of_service(ticket.service).get(ticket.id)
+        made = self.of_service(ticket.service)
+        if ticket.id not in made:  # it joined after the group's snapshot: one made now has it
+            made = self.of_service(ticket.service, stale=made)
+        return made.get(ticket.id)

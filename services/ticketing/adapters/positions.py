@@ -4,7 +4,8 @@ One request per service per change, however many status pages are open: position
 service are fetched together, cached until the counters report a change in that service (or a few
 seconds pass, since a ticket that joined the queue moves priority tickets ahead of others).
 Forecasts are fetched the same way but kept for their period whatever changes: the counters make
-them at most every few seconds anyway."""
+them at most every few seconds anyway. A ticket missing from the kept forecasts (it joined since)
+is asked for alone, and the counters make a new forecast that has it."""
 
 from __future__ import annotations
 
@@ -49,7 +50,12 @@ class Positions:
                 if fetched is None:
                     return None
                 cached = self._forecasts[service] = (time.monotonic(), fetched)
-        return cached[1].get(ticket_key(ticket_id))
+        found = cached[1].get(ticket_key(ticket_id))
+        if found is None:  # joined since: the counters make this one's forecast at once
+            found = await self._get(f"/api/v1/tickets/{ticket_id}/forecast", "forecast")
+            if found:
+                self._forecasts.pop(service, None)  # the counters now hold a newer one
+        return found or None
 
     async def _fetch(self, service: str) -> dict[str, int] | None:
         return await self._get(f"/api/v1/services/{service}/positions", "positions")
@@ -61,4 +67,5 @@ class Positions:
             return None
         if response.status_code != 200:
             return None
-        return dict(response.json()[field])
+        found = response.json()[field]
+        return dict(found) if found is not None else None

@@ -93,6 +93,20 @@ def test_a_forecast_is_kept_for_its_period_not_made_per_request(deps: handlers.D
     assert "t0006" in fresh.of_service("ktp-el")
 
 
+def test_a_ticket_that_joined_since_the_kept_forecast_gets_one_at_once(deps: handlers.Deps) -> None:
+    queue_five(deps)
+    forecasts = views.Forecasts(deps, ttl=60.0)
+    first = forecasts.of_service("ktp-el")
+    handlers.on_ticket_events(deps, [issued(deps.hall, 6)])
+    joined = forecasts.of_ticket("t0006")
+    assert joined is not None and joined.p50 is not None and joined.p50 >= first["t0005"].p50  # type: ignore[operator]
+    again = forecasts.of_service("ktp-el")
+    assert again is not first and again["t0006"] == joined
+    assert forecasts.of_service("ktp-el", stale=first) is again  # a second caller's miss: made once
+    assert forecasts.of_ticket("t0005") == again["t0005"]  # kept: no new snapshot for a known one
+    assert forecasts.of_service("ktp-el") is again
+
+
 def test_service_groups_follow_shared_counters(kendari: Hall) -> None:
     groups = views.service_groups(kendari)
     civil = next(g for g in groups if "ktp-el" in g)
