@@ -23,6 +23,7 @@ def main() -> None:
     p.add_argument("counter", type=int)
     p.add_argument("token")
     p.add_argument("--pause", type=float, default=0.05, help="seconds from a call to the next call")
+    p.add_argument("--look", type=float, default=0.05, help="seconds from a call to its complete")
     args = p.parse_args()
     where = urlsplit(args.url)
     conn = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port or 80)
@@ -46,9 +47,9 @@ def main() -> None:
             break
         assert isinstance(ticket, dict)
         calls.append((str(ticket["number"]), (done - start) * 1000, done))
-        time.sleep(0.05)  # the officer looks up before completing
+        time.sleep(args.look)  # the officer looks up before completing
         post("complete")
-        time.sleep(max(0.0, args.pause - 0.05))
+        time.sleep(max(0.0, args.pause - args.look))
     print(json.dumps(calls))
 
 
