@@ -200,9 +200,10 @@ class Forecasts:
         return cached[1][service]
 
     def of_ticket(self, ticket_id: str) -> forecasting.Forecast | None:
-        """None once the ticket is no longer waiting. A waiting ticket the kept forecast does not
-        have (it joined since) gets a new one at once: a citizen who just took a number and opens
-        the status page sees the call time, not a blank for the rest of the period."""
+        """None once the ticket is no longer waiting, or when it waits from an earlier day (the
+        forecast is of today's queue). A ticket of today the kept forecast does not have (it
+        joined since) gets a new one at once: a citizen who just took a number and opens the
+        status page sees the call time, not a blank for the rest of the period."""
         with self.deps.uow.read() as conn:
             ticket = repo.get_ticket(conn, ticket_id)
         if ticket is None:
@@ -210,6 +211,7 @@ class Forecasts:
         if ticket.state != State.WAITING:
             return None
         made = self.of_service(ticket.service)
-        if ticket.id not in made:  # it joined after the group's snapshot: one made now has it
+        today = self.deps.hall.day_of(self.deps.uow.clock())
+        if ticket.id not in made and ticket.hall_day == today:  # joined since: a new one has it
             made = self.of_service(ticket.service, stale=made)
         return made.get(ticket.id)

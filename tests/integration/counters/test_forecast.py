@@ -107,6 +107,17 @@ def test_a_ticket_that_joined_since_the_kept_forecast_gets_one_at_once(deps: han
     assert forecasts.of_service("ktp-el") is again
 
 
+def test_a_ticket_left_waiting_from_an_earlier_day_makes_no_new_forecast(deps: handlers.Deps) -> None:
+    queue_five(deps)
+    forecasts = views.Forecasts(deps, ttl=60.0)
+    kept = forecasts.of_service("ktp-el")
+    old = issued(deps.hall, 7)
+    old.message.ticket.hall_day = (NOW.date() - dt.timedelta(days=1)).isoformat()  # type: ignore[attr-defined]
+    handlers.on_ticket_events(deps, [old])
+    assert forecasts.of_ticket("t0007") is None
+    assert forecasts.of_service("ktp-el") is kept  # no snapshot made for it
+
+
 def test_service_groups_follow_shared_counters(kendari: Hall) -> None:
     groups = views.service_groups(kendari)
     civil = next(g for g in groups if "ktp-el" in g)
