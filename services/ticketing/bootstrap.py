@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers.install(runtime, deps)
         runtime.live.share("ticket:", "service:")  # status pages on every replica follow
         runtime.every(10.0, lambda: handlers.expire_prints(deps))
+        runtime.every(10.0, lambda: handlers.end_past_days(deps))  # indexed: few tickets wait
         runtime.every(30.0, lambda: reservations.mark_no_shows(deps))
         nik_secret = _nik_secret(settings)
         app.state.registry = runtime.registry

@@ -162,6 +162,28 @@ def expire_prints(deps: Deps) -> list[Ticket]:
     return expired
 
 
+DAY_END_BATCH = 500  # tickets ended per transaction; the rest on the next round
+
+
+def end_past_days(deps: Deps) -> list[Ticket]:
+    """Cancel tickets left waiting from earlier hall days (reason ``day_ended``): their status
+    pages stop saying "waiting", notify stops following them, the counters drop them. Run from
+    local midnight on; a real hall has closed hours before, so no call can cross it (in an
+    always-open demo hall, a call in the day's last seconds may, and then wins at the counters)."""
+    ended: list[Ticket] = []
+    with deps.uow.begin() as tx:
+        today = deps.hall.day_of(tx.now)
+        for ticket in repo.waiting_before(tx.conn, today, DAY_END_BATCH):
+            cancelled = domain.end_with_day(ticket, today, tx.now)
+            if cancelled is not None:
+                repo.save(tx.conn, cancelled)
+                _publish_cancelled(deps, tx, cancelled, "day_ended")
+                ended.append(cancelled)
+    for ticket in ended:
+        _cancelled(deps, ticket, "day_ended")
+    return ended
+
+
 def get(deps: Deps, ticket_id: str) -> Ticket:
     with deps.uow.read() as conn:
         ticket = repo.get(conn, ticket_id)

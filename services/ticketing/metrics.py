@@ -1,7 +1,9 @@
 """Ticketing's metrics, made on the registry bootstrap hands in (nothing at import time).
 
 - ``antre_tickets_issued_total{agency,service,channel}``: tickets that became callable.
-- ``antre_tickets_cancelled_total{agency,service,reason}``: numbers never called (failed prints).
+- ``antre_tickets_cancelled_total{agency,service,reason}``: numbers never called: a failed or
+  unconfirmed print (``print_failed``, ``print_timeout``), or still waiting when their day ended
+  (``day_ended``).
 - ``antre_ticket_issue_seconds``: time to take a number, request in to committed.
 """
 
@@ -20,7 +22,7 @@ class Metrics:
         )
         self.cancelled = Counter(
             "antre_tickets_cancelled_total",
-            "Tickets cancelled before they were callable",
+            "Tickets cancelled without being called (failed print, or their day ended)",
             ["agency", "service", "reason"],
             registry=registry,
         )

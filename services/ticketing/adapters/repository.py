@@ -62,6 +62,20 @@ def printing_before(conn: Connection, moment: dt.datetime) -> list[Ticket]:
     return [_ticket(r) for r in conn.execute(query)]
 
 
+def waiting_before(conn: Connection, day: dt.date, limit: int) -> list[Ticket]:
+    """Tickets still waiting from hall days before ``day``, oldest first. On PostgreSQL they are
+    locked and rows another replica holds are skipped, so two replicas never end one twice."""
+    query = (
+        select(tickets)
+        .where(tickets.c.state == State.WAITING, tickets.c.hall_day < day)
+        .order_by(tickets.c.hall_day, tickets.c.sequence)
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [_ticket(r) for r in conn.execute(query)]
+
+
 def _row(ticket: Ticket) -> dict[str, object]:
     row = row_of(ticket)
     row["priority"] = ticket.priority.value

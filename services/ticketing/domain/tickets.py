@@ -2,8 +2,9 @@
 
 Life: ``printing`` (kiosk with a printer, waiting for the print to be confirmed) -> ``waiting``
 (issued: callable) -> what the counters report (called, serving, completed, skipped, no_show);
-``printing`` -> ``cancelled`` when the print fails or times out, so no ghost number is called.
-The number stays used: numbering never repeats in a day.
+``printing`` -> ``cancelled`` when the print fails or times out, so no ghost number is called;
+``waiting`` -> ``cancelled`` once its hall day is over. The number stays used: numbering never
+repeats in a day.
 """
 
 from __future__ import annotations
@@ -128,6 +129,15 @@ def cancel_print(ticket: Ticket, now: dt.datetime) -> Ticket | None:
     """The print failed or was never confirmed. Only a ticket still printing can be cancelled
     this way; a confirmed one is already in the queue."""
     if ticket.state != State.PRINTING:
+        return None
+    return replace(ticket, state=State.CANCELLED, updated_at=now)
+
+
+def end_with_day(ticket: Ticket, today: dt.date, now: dt.datetime) -> Ticket | None:
+    """A ticket still waiting once its hall day is over will not be called: numbers are valid
+    for their day (the counters only call today's), so it ends as cancelled and its holder takes
+    a new number. None for any other ticket."""
+    if ticket.state != State.WAITING or ticket.hall_day >= today:
         return None
     return replace(ticket, state=State.CANCELLED, updated_at=now)
 

@@ -80,3 +80,13 @@ def test_counter_reports_out_of_order_change_nothing(kendari: Hall) -> None:
     done = tickets.follow_counter(called, State.COMPLETED, NOW + dt.timedelta(minutes=9))
     stale = tickets.follow_counter(done, State.CALLED, NOW + dt.timedelta(minutes=5), counter=3)
     assert stale == done and done.counter == 3
+
+
+def test_only_a_ticket_still_waiting_after_its_day_ends_with_it(kendari: Hall) -> None:
+    waiting = make(kendari, needs_print=False)
+    day, later = NOW.date(), NOW + dt.timedelta(days=1)
+    assert tickets.end_with_day(waiting, day, later) is None  # its own day: still callable
+    ended = tickets.end_with_day(waiting, day + dt.timedelta(days=1), later)
+    assert ended is not None and ended.state == State.CANCELLED and ended.updated_at == later
+    printing = make(kendari, needs_print=True)  # the print timeout ends these
+    assert tickets.end_with_day(printing, day + dt.timedelta(days=1), later) is None
