@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from antre.bus import consumed
@@ -149,17 +149,14 @@ def cancel_print(deps: Deps, ticket_id: str, reason: str) -> Ticket:
 def expire_prints(deps: Deps) -> list[Ticket]:
     """Cancel tickets whose print was never confirmed: no ghost numbers in the queue."""
     timeout = dt.timedelta(seconds=deps.hall.queue.print_timeout_seconds)
-    expired: list[Ticket] = []
-    with deps.uow.begin() as tx:
+
+    def expired(tx: Transaction) -> Iterator[Ticket]:
         for ticket in repo.printing_before(tx.conn, tx.now - timeout):
             cancelled = domain.cancel_print(ticket, tx.now)
             if cancelled is not None and domain.print_expired(ticket, tx.now, timeout):
-                repo.save(tx.conn, cancelled)
-                _publish_cancelled(deps, tx, cancelled, "print_timeout")
-                expired.append(cancelled)
-    for ticket in expired:
-        _cancelled(deps, ticket, "print_timeout")
-    return expired
+                yield cancelled
+
+    return _cancel_each(deps, "print_timeout", expired)
 
 
 DAY_END_BATCH = 500  # tickets ended per transaction; the rest on the next round
@@ -170,18 +167,27 @@ def end_past_days(deps: Deps) -> list[Ticket]:
     pages stop saying "waiting", notify stops following them, the counters drop them. Run from
     local midnight on; a real hall has closed hours before, so no call can cross it (in an
     always-open demo hall, a call in the day's last seconds may, and then wins at the counters)."""
-    ended: list[Ticket] = []
-    with deps.uow.begin() as tx:
+
+    def ended(tx: Transaction) -> Iterator[Ticket]:
         today = deps.hall.day_of(tx.now)
         for ticket in repo.waiting_before(tx.conn, today, DAY_END_BATCH):
-            cancelled = domain.end_with_day(ticket, today, tx.now)
-            if cancelled is not None:
-                repo.save(tx.conn, cancelled)
-                _publish_cancelled(deps, tx, cancelled, "day_ended")
-                ended.append(cancelled)
-    for ticket in ended:
-        _cancelled(deps, ticket, "day_ended")
-    return ended
+            if (cancelled := domain.end_with_day(ticket, today, tx.now)) is not None:
+                yield cancelled
+
+    return _cancel_each(deps, "day_ended", ended)
+
+
+def _cancel_each(deps: Deps, reason: str, found: Callable[[Transaction], Iterator[Ticket]]) -> list[Ticket]:
+    """Save and announce, in one transaction, the cancelled tickets ``found`` yields."""
+    done: list[Ticket] = []
+    with deps.uow.begin() as tx:
+        for cancelled in found(tx):
+            repo.save(tx.conn, cancelled)
+            _publish_cancelled(deps, tx, cancelled, reason)
+            done.append(cancelled)
+    for ticket in done:
+        _cancelled(deps, ticket, reason)
+    return done
 
 
 def get(deps: Deps, ticket_id: str) -> Ticket:
