@@ -164,9 +164,10 @@ DAY_END_BATCH = 500  # tickets ended per transaction; the rest on the next round
 
 def end_past_days(deps: Deps) -> list[Ticket]:
     """Cancel tickets left waiting from earlier hall days (reason ``day_ended``): their status
-    pages stop saying "waiting", notify stops following them, the counters drop them. Run from
-    local midnight on; a real hall has closed hours before, so no call can cross it (in an
-    always-open demo hall, a call in the day's last seconds may, and then wins at the counters)."""
+    pages stop saying "waiting", notify stops following them, the counters drop them. A day's
+    tickets end from the local midnight that closes it; a real hall closed hours before, so no call
+    crosses it (in an always-open demo hall a call in the day's last seconds may, and then the
+    counters keep the call)."""
 
     def ended(tx: Transaction) -> Iterator[Ticket]:
         today = deps.hall.day_of(tx.now)
