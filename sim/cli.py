@@ -120,16 +120,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{'agency':<12}" + "".join(f"{h:>4}" for h in hours),
         ]
         for agency, per_hour in plan.plan.items():
+            order = " ".join(map(str, plan.order[agency]))
             lines.append(
                 f"{agency:<12}"
                 + "".join(f"{per_hour[h]:>4}" for h in hours)
-                + f"  / {plan.available[agency]}"
+                + f"  / {plan.available[agency]}  urutan buka / opening order {order}"
             )
             if plan.unreachable[agency]:
                 lines.append(f"{'':<12}tidak tercapai / unreachable at {plan.unreachable[agency]}")
         text = "\n".join(lines)
         print(text + "\n\n" + report.table(plan.summary))
         out["plan"] = plan.plan
+        out["order"] = plan.order
         out["unreachable"] = plan.unreachable
         out["figures"] = _json(plan.summary)
         sections = [

@@ -222,6 +222,24 @@ def agency_counters(hall: Hall, agency: str) -> list[int]:
     return [c.number for c in hall.counters if c.services and by_code.get(c.services[0]) == agency]
 
 
+def opening_order(hall: Hall, agency: str) -> list[int]:
+    """The agency's counters in the order a plan of ``k`` open counters opens them: each next one
+    the counter that adds the most to its services' coverage (a service counts 1 / (1 + counters
+    already open for it)), the lower number on a tie. Two of Kendari's six civil-registry counters
+    are then 6 and 3, which serve five of its six services, not 1 and 2, which serve only ID cards
+    and would leave family cards and certificates with no counter at all."""
+    left = [c for c in hall.counters if c.number in set(agency_counters(hall, agency))]
+    open_for: dict[str, int] = {}
+    order: list[int] = []
+    while left:
+        best = max(left, key=lambda c: (sum(1 / (1 + open_for.get(s, 0)) for s in c.services), -c.number))
+        left.remove(best)
+        order.append(best.number)
+        for code in best.services:
+            open_for[code] = open_for.get(code, 0) + 1
+    return order
+
+
 def _share(p: _Problems, loc: tuple[object, ...], value: float | None) -> None:
     if value is not None and not 0.0 <= value <= 1.0:
         p.add(loc, "harus antara 0 dan 1", "must be between 0 and 1")

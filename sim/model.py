@@ -32,7 +32,7 @@ from services.ticketing.domain import bookings
 from services.ticketing.domain.hours import check_issuing
 from services.ticketing.domain.tickets import format_number
 from sim.citizens import Citizen
-from sim.demand import Demand, Profile, agency_counters, profile_on
+from sim.demand import Demand, Profile, opening_order, profile_on
 from sim.kernel import LATE, URGENT, Kernel
 
 OFFICER = stations.Officer(username="sim", name="Simulasi", agency="")
@@ -200,7 +200,7 @@ class HallDay:
         self.by_service = {code: [d for d in self.desks if code in d.services] for code in self.services}
         self.staffing = scenario.staffing if scenario.staffing is not None else demand.staffing
         self._plan = [
-            (agency, [next(d for d in self.desks if d.number == n) for n in agency_counters(hall, agency)])
+            (agency, [next(d for d in self.desks if d.number == n) for n in opening_order(hall, agency)])
             for agency in dict.fromkeys(d.agency for d in self.desks)
         ]
 
@@ -419,7 +419,8 @@ class HallDay:
             self.call(desk)
 
     def staff(self, hour: int) -> None:
-        """Open or close counters so that each agency has its planned number open this hour."""
+        """Open or close counters so that each agency has its planned number open this hour,
+        the first of :func:`sim.demand.opening_order`."""
         for agency, desks in self._plan:
             want = _planned(self.staffing.get(agency), self.weekday, hour, len(desks))
             for i, desk in enumerate(desks):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from antre.hall.model import WEEKDAYS, Hall
-from sim.demand import Demand, Profile, agency_counters
+from sim.demand import Demand, Profile, agency_counters, opening_order
 from sim.model import BLENDS, DISPATCHES, Scenario
 from sim.runner import replicate, seeds, simulate
 from sim.stats import Estimate, paired, summarise
@@ -73,6 +73,7 @@ class StaffPlan:
     target_minutes: float
     plan: dict[str, dict[int, int]]  # agency -> hour -> counters open
     available: dict[str, int]
+    order: dict[str, list[int]]  # which counters a number opens: the first n (opening_order)
     unreachable: dict[str, list[int]]  # hours whose p90 exceeds the target even with every counter
     summary: dict[str, Estimate]  # the day under the plan
 
@@ -134,7 +135,8 @@ def staff(
             progress(i + 1, len(hours))
     if summary is not full:
         summary = run(plan)
-    return StaffPlan(target_minutes, plan, available, unreachable, summary)
+    order = {a: opening_order(hall, a) for a in agencies}
+    return StaffPlan(target_minutes, plan, available, order, unreachable, summary)
 
 
 @dataclass(frozen=True)

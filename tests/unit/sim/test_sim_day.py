@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.demand import DemandError, load_demand, parse_demand
+from sim.demand import DemandError, load_demand, opening_order, parse_demand
 from sim.model import Scenario
 from sim.runner import next_weekday, simulate
 
@@ -101,3 +101,14 @@ def test_demand_checked_against_the_hall(tmp_path: Path) -> None:
     assert "service_time.mean: harus lebih dari 0 menit / must be more than 0 minutes" in text
     assert "priority_share: harus antara 0 dan 1" in text
     assert "melebihi 6 loket yang ada / more than the 6 counters" in text
+
+
+def test_a_plan_of_few_counters_opens_those_that_serve_the_most_services(kendari) -> None:  # type: ignore[no-untyped-def]
+    demand, hall = kendari
+    assert opening_order(hall, "dukcapil") == [6, 3, 5, 4, 1, 2]  # not 1 and 2: ID cards only
+    assert opening_order(hall, "dpmptsp") == [8, 9, 7]
+    two = Scenario(staffing={"dukcapil": {"default": {8: 2}}})
+    log = simulate(hall, demand, next_weekday("monday"), two, np.random.SeedSequence(3))
+    assert {counter for _, counter in log.openings if counter <= 6} == {6, 3}
+    served = {code for code, _, _, outcome in log.visits if outcome == "served"}
+    assert {"ktp-el", "kartu-keluarga", "pindah-datang", "akta-kelahiran"} <= served
