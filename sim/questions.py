@@ -19,6 +19,7 @@ from sim.runner import replicate, seeds, simulate
 from sim.stats import Estimate, paired, summarise
 
 Progress = Callable[[int, int], None] | None
+UNSERVED_SLACK = 0.5  # citizens of an hour a staffing cut may add to those not served, a day's mean
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,10 @@ def staff(
     progress: Progress = None,
 ) -> StaffPlan:
     """Hour by hour from opening, take one counter away from every agency still reducible, keep
-    the cut where no hour of that agency that met the target with every counter now misses it.
+    the cut where no hour of that agency that met the target with every counter now misses it
+    and no hour's citizens go unserved (reneged or still waiting at closing) more than with every
+    counter, within :data:`UNSERVED_SLACK`; an hour that missed the target even so keeps every
+    counter.
     Agencies are cut together (one simulation per step) since they share only the journeys; later
     hours stay fully staffed while an hour is decided, and all hours are re-checked every step,
     because a cut at 09:00 lengthens the queue at 10:00 too. Every step reuses the same seeds."""
@@ -110,22 +114,45 @@ def staff(
             replicate(hall, demand, day, [replace(base, staffing=staffing)], replications, seed, jobs)[0]
         )
 
-    def p90(summary: dict[str, Estimate], agency: str, hour: int) -> float:
-        est = summary.get(f"agency_hour|{agency}@{hour:02d}|wait_p90")
+    def mean(summary: dict[str, Estimate], agency: str, hour: int, figure: str) -> float:
+        est = summary.get(f"agency_hour|{agency}@{hour:02d}|{figure}")
         return 0.0 if est is None or math.isnan(est.mean) else est.mean
+
+    def p90(summary: dict[str, Estimate], agency: str, hour: int) -> float:
+        return mean(summary, agency, hour, "wait_p90")
+
+    def unserved(summary: dict[str, Estimate], agency: str, hour: int) -> float:
+        """Citizens of the hour not served, a day's mean: a day where none were has no such
+        figure (the estimate's ``n`` counts the days that have it)."""
+        total = 0.0
+        for outcome in ("reneged", "left_at_close"):
+            est = summary.get(f"agency_hour|{agency}@{hour:02d}|{outcome}")
+            if est is not None and est.n:
+                total += est.mean * est.n / replications
+        return total
+
+    def holds(result: dict[str, Estimate], agency: str) -> bool:
+        """The cut keeps every hour that met the target under it, and sends no hour's citizens
+        home unserved more than every counter does: waits are those of citizens served, so a
+        cut that leaves people waiting at closing would otherwise look like a shorter wait."""
+        return all(p90(result, agency, h) <= target_minutes for h in meets[agency]) and all(
+            unserved(result, agency, h) <= unserved(full, agency, h) + UNSERVED_SLACK for h in hours
+        )
 
     full = run(plan)
     meets = {a: [h for h in hours if p90(full, a, h) <= target_minutes] for a in agencies}
     unreachable = {a: [h for h in hours if h not in meets[a]] for a in agencies}
     summary = full
     for i, hour in enumerate(hours):
-        open_ = [a for a in agencies if plan[a][hour] > 0]
+        # An hour that misses the target with every counter keeps them all: a cut there could
+        # only lengthen the wait the plan already cannot hold.
+        open_ = [a for a in agencies if plan[a][hour] > 0 and hour in meets[a]]
         while open_:
             trial = {a: dict(plan[a]) for a in agencies}
             for a in open_:
                 trial[a][hour] -= 1
             result = run(trial)
-            kept = [a for a in open_ if all(p90(result, a, h) <= target_minutes for h in meets[a])]
+            kept = [a for a in open_ if holds(result, a)]
             for a in kept:
                 plan[a][hour] -= 1
             if kept == open_:
