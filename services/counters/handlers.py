@@ -5,6 +5,7 @@ becoming callable). Each command is one unit of work: queue, counter and events 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -24,7 +25,7 @@ from services.counters.adapters import repository as repo
 from services.counters.adapters.tables import inbox
 from services.counters.domain import blending, queue, stations
 from services.counters.domain.queue import QueuedTicket, State
-from services.counters.domain.stations import Officer, Station
+from services.counters.domain.stations import Officer, Station, StationState
 from services.counters.metrics import Metrics
 
 PRIORITY_FROM_WIRE = {
@@ -36,6 +37,7 @@ PRIORITY_FROM_WIRE = {
 }
 PRIORITY_TO_WIRE = {v: k for k, v in PRIORITY_FROM_WIRE.items()}
 CHANNEL_FROM_WIRE = {pb.CHANNEL_WALK_IN: "walk_in", pb.CHANNEL_ONLINE: "online", pb.CHANNEL_STAFF: "staff"}
+log = logging.getLogger(__name__)
 SESSION = dt.timedelta(hours=12)
 CONSUMER = "counters-queue"
 
@@ -200,10 +202,18 @@ def sign_out(deps: Deps, token: str) -> None:
 
 
 def open_counter(deps: Deps, officer: Officer, number: int) -> Station:
+    """Open a closed counter, or take over one whose officer is no longer signed in
+    (:func:`stations.take_over`); no event: the counter stays as open as it was."""
     counter = counter_of(deps, number)
     stations.may_work_at(officer, deps.hall.counter_agencies(counter))
     with deps.uow.begin() as tx:
         station = station_row(tx, number)
+        if station.state != StationState.CLOSED and station.officer != officer.username:
+            signed_in = repo.signed_in(tx.conn, station.officer, tx.now)
+            taken = stations.take_over(station, officer, signed_in, tx.now)
+            repo.save_station(tx.conn, taken)
+            log.info("counter %s taken over by %s from %s", number, officer.username, station.officer)
+            return taken
         opened = stations.open_station(station, officer, tx.now)
         if opened is None:
             return station

@@ -70,6 +70,40 @@ def sign_in(page: Page, hall: Hall, officer: Officer, counter: int) -> None:
     expect(page.get_by_test_id("counter-state")).to_have_text("Buka")
 
 
+def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
+    hall: Hall, new_context
+) -> None:
+    """Rina opens counter 10 and walks away from it. Dodi sees whose it is; taking it over is
+    refused with her name while she is signed in, and once she signs out it is his."""
+    rina = Officer(username="rina", password="password123", name="Rina", agency="bapenda")
+    dodi = Officer(username="dodi", password="password123", name="Dodi", agency="bapenda")
+    hall.add_officer(rina)
+    hall.add_officer(dodi)
+    first = new_context().new_page()
+    sign_in(first, hall, rina, counter=10)
+
+    second = new_context().new_page()
+    second.goto(f"{hall.counters_url}/operator")
+    second.get_by_test_id("username").fill(dodi.username)
+    second.get_by_test_id("password").fill(dodi.password)
+    second.get_by_test_id("sign-in").click()
+    second.get_by_test_id("counter-10").click()
+    expect(second.get_by_test_id("held-by")).to_contain_text("rina")
+    expect(second.get_by_test_id("open")).to_be_hidden()
+    expect(second.get_by_test_id("call-next")).to_be_disabled()
+    second.get_by_test_id("take-over").click()
+    expect(second.get_by_test_id("error")).to_contain_text("rina")  # she is still signed in
+
+    first.get_by_test_id("sign-out").click()
+    expect(first.get_by_test_id("sign-in")).to_be_visible()
+    second.get_by_test_id("take-over").click()
+    expect(second.get_by_test_id("take-over")).to_be_hidden()
+    expect(second.get_by_test_id("held-by")).to_be_hidden()
+    expect(second.get_by_test_id("call-next")).to_be_enabled()
+    second.get_by_test_id("close").click()
+    expect(second.get_by_test_id("counter-state")).to_have_text("Tutup")
+
+
 def test_walk_in_is_called_and_served(hall: Hall, officer: Officer, new_context, screenshots: Path) -> None:
     kiosk = new_context().new_page()
     kiosk.goto(f"{hall.ticketing_url}/kiosk")

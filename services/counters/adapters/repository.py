@@ -395,6 +395,12 @@ def session_officer(conn: Connection, token_hash: str, now: dt.datetime) -> Offi
     return Officer(row.username, row.name, row.agency) if row else None
 
 
+def signed_in(conn: Connection, username: str, now: dt.datetime) -> bool:
+    """Whether the officer has a session that has not ended."""
+    query = select(sessions.c.token_hash).where(sessions.c.username == username, sessions.c.expires_at > now)
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def end_session(conn: Connection, token_hash: str, now: dt.datetime) -> None:
     conn.execute(
         delete(sessions).where(or_(sessions.c.token_hash == token_hash, sessions.c.expires_at <= now))

@@ -72,6 +72,22 @@ def open_station(station: Station, officer: Officer, now: dt.datetime) -> Statio
     )
 
 
+def take_over(station: Station, officer: Officer, holder_signed_in: bool, now: dt.datetime) -> Station:
+    """A counter left open by an officer who is no longer signed in (signed out, or the session
+    ended: gone home without closing, a browser lost) passes to the next officer who opens it,
+    as it is: open or paused, with the ticket it holds. Nobody else could release it otherwise.
+    While the holder is signed in it stays theirs."""
+    if holder_signed_in:
+        raise Forbidden(
+            "counter_taken",
+            f"Loket {station.number} sedang dipakai petugas {station.officer}; minta ia menutup loket"
+            " atau keluar dulu",
+            f"Counter {station.number} is held by officer {station.officer}; ask them to close it or"
+            " sign out first",
+        )
+    return replace(station, officer=officer.username, changed_at=now)
+
+
 def pause(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
     held_by(station, officer)
     if station.state == StationState.PAUSED:

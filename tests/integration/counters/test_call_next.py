@@ -14,14 +14,15 @@ import pytest
 from antre.events import Envelope, new_meta, timestamp
 from antre.hall.model import Counter as HallCounter
 from antre.hall.model import Hall
-from antre.problems import Unauthorized
+from antre.problems import Forbidden, Unauthorized
 from antre.v1 import events_pb2 as pb
 from services.counters import handlers, views
 from services.counters.adapters import repository as repo
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain import queue
+from services.counters.domain.queue import State
 from services.counters.domain.stations import Officer
-from tests.support.deps import counters_deps
+from tests.support.deps import counters_deps, counters_outbox, outbox_events
 from tests.support.stores import drop_schema, make_store
 
 T0 = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)
@@ -177,6 +178,46 @@ def test_a_session_token_is_checked_inside_the_action(backend: str, tmp_path: Pa
         with pytest.raises(Unauthorized):
             handlers.complete(deps, handlers.SessionToken(token), 1)
         assert views.current_ticket(deps, views.station(deps, 1)) == called  # still held, not completed
+    finally:
+        engine.dispose()
+        drop_schema(schema)
+
+
+def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
+    backend: str, tmp_path: Path, kendari: Hall
+) -> None:
+    """Siti calls a citizen and leaves without closing: while she is signed in the counter stays
+    hers; once she signs out (or her session ends) Budi opens it and finds her citizen there."""
+    engine, schema = make_store(backend, tmp_path, MIGRATIONS)
+    now = [T0 + dt.timedelta(hours=1)]
+    try:
+        deps = counters_deps(engine, kendari, clock=lambda: now[0])
+        for name in ("siti", "budi"):
+            handlers.add_officer(deps, Officer(name, name.title(), "dukcapil"), f"rahasia-{name}")
+        token, siti = handlers.sign_in(deps, "siti", "rahasia-siti")
+        _, budi = handlers.sign_in(deps, "budi", "rahasia-budi")
+        handlers.on_ticket_events(deps, [issued(kendari, 1), issued(kendari, 2)])
+        handlers.open_counter(deps, siti, 1)
+        called = handlers.call_next(deps, siti, 1)
+        assert called is not None
+        with pytest.raises(Forbidden) as refused:
+            handlers.open_counter(deps, budi, 1)
+        assert refused.value.code == "counter_taken"
+        assert views.station(deps, 1).officer == "siti"  # nothing changed
+
+        handlers.sign_out(deps, token)
+        taken = handlers.open_counter(deps, budi, 1)
+        assert (taken.officer, taken.current) == ("budi", called.id)
+        assert handlers.complete(deps, budi, 1).state == State.COMPLETED
+        assert handlers.call_next(deps, budi, 1) is not None
+        with pytest.raises(Forbidden):
+            handlers.call_next(deps, siti, 1)
+        events = [e.subject.rsplit(".", 2)[-2:] for e in outbox_events(engine, counters_outbox)]
+        assert events.count(["counter", "opened"]) == 1  # taking over opens nothing new
+
+        now[0] += handlers.SESSION  # Budi goes home without closing; his session ends
+        _, siti = handlers.sign_in(deps, "siti", "rahasia-siti")  # the next morning
+        assert handlers.open_counter(deps, siti, 1).officer == "siti"
     finally:
         engine.dispose()
         drop_schema(schema)

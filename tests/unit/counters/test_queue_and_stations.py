@@ -79,6 +79,19 @@ def test_a_counter_is_held_by_the_officer_who_opened_it() -> None:
     stations.may_work_at(Officer("admin", "Admin", ""), frozenset({"dukcapil"}))
 
 
+def test_a_counter_passes_on_only_once_its_officer_is_signed_out() -> None:
+    budi = Officer("budi", "Budi", "dukcapil")
+    held = stations.holding(stations.open_station(Station(3), SITI, T0), "t1", 0)  # type: ignore[arg-type]
+    with pytest.raises(Forbidden) as refused:
+        stations.take_over(held, budi, holder_signed_in=True, now=T0)
+    assert refused.value.code == "counter_taken" and "siti" in refused.value.message_en
+    taken = stations.take_over(held, budi, holder_signed_in=False, now=T0)
+    assert (taken.officer, taken.state, taken.current) == ("budi", StationState.OPEN, "t1")
+    stations.ready_to_call(stations.holding(taken, "", 0), budi)  # his now
+    with pytest.raises(Forbidden):
+        stations.ready_to_call(taken, SITI)
+
+
 def test_a_busy_or_paused_counter_cannot_call() -> None:
     opened = stations.open_station(Station(3), SITI, T0)
     assert opened is not None

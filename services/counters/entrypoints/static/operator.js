@@ -95,8 +95,10 @@
 
   function counterCard(c) {
     const other = !!c.officer && c.officer !== session.officer.username;
-    return el("button", { type: "button", class: "counter-card", "data-testid": `counter-${c.number}`,
-      disabled: other, on: { click: () => enterCounter(c.number) } }, [
+    // A counter in use by another officer can still be entered: to see whose it is, and to take it
+    // over once that officer has signed out.
+    return el("button", { type: "button", class: other ? "counter-card is-held" : "counter-card",
+      "data-testid": `counter-${c.number}`, on: { click: () => enterCounter(c.number) } }, [
       el("strong", { text: c.name }),
       el("span", { class: "muted", text: c.services.map((s) => s.name).join(", ") }),
       el("span", { class: `pill pill-${c.state}`, text: t(`state.${c.state}`) }),
@@ -176,6 +178,10 @@
     };
     for (const [action, ok] of Object.entries(can)) $(action).disabled = busy || !ok;
     $("open").hidden = v.state !== "closed";
+    // Left open by an officer who signed out (or went home): the server hands it over, or says
+    // whose it still is.
+    $("take-over").hidden = v.state === "closed" || !v.officer || mine;
+    $("take-over").disabled = busy;
     $("pause").hidden = v.state === "paused";
     $("resume").hidden = v.state !== "paused";
     if (!can.transfer) $("transfer-panel").hidden = true;
