@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers.install(runtime, deps)
         runtime.live.share("queue")  # operator pages on every replica follow the queues
         commands.install(runtime, deps)  # agencies' systems pausing their counters
+        runtime.every(10.0, lambda: handlers.close_left_counters(deps))  # one statement when none
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         app.state.ctx = http.Context(deps, settings.demo)

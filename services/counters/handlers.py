@@ -259,6 +259,26 @@ def close_counter(deps: Deps, officer: Officer, number: int) -> Station:
     )
 
 
+def close_left_counters(deps: Deps) -> list[int]:
+    """Close the counters :func:`stations.close_left` says were left from an earlier day, once
+    each even with several replicas (each is re-read under its row lock before it closes)."""
+    closed: list[int] = []
+    with deps.uow.begin() as tx:
+        today = deps.hall.day_of(tx.now)
+        for seen in repo.idle_open_stations(tx.conn):
+            station = station_row(tx, seen.number)
+            changed_on = deps.hall.day_of(station.changed_at) if station.changed_at else None
+            signed_in = bool(station.officer) and repo.signed_in(tx.conn, station.officer, tx.now)
+            left = stations.close_left(station, changed_on, today, signed_in, tx.now)
+            if left is None or deps.hall.counter(station.number) is None:
+                continue
+            repo.save_station(tx.conn, left)
+            meta, ref = _counter_meta(deps, station.number, tx.now), _counter_ref(deps, station.number)
+            tx.publish(pb.CounterClosed(meta=meta, counter=ref))
+            closed.append(station.number)
+    return closed
+
+
 def _station_change(
     deps: Deps,
     officer: Officer,

@@ -1,6 +1,7 @@
 """A number is valid for its day: a ticket still waiting when the hall's day ends is cancelled
-by ticketing, the counters drop it, and its status page says so (hall clock shared by the test
-and the services, real PostgreSQL and NATS)."""
+by ticketing, the counters drop it, and its status page says so; a counter left open by an
+officer who went home closes (hall clock shared by the test and the services, real PostgreSQL
+and NATS)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def test_a_number_left_waiting_ends_with_its_day(
     hall = start_hall("ticketing", "counters", extra_env=REAL_HOURS, clock=clock)
     ticketing, counters = hall.client("ticketing"), hall.client("counters")
     ticket = ticketing.post("/api/v1/tickets", json={"service": "kartu-keluarga"}).json()
+    hall.add_officer("siti", "dukcapil")  # opens counter 1 (ID cards) and goes home, signed out
+    siti = hall.sign_in("siti")
+    counters.post("/api/v1/counters/1/open", headers=siti).raise_for_status()
+    counters.delete("/api/v1/sessions/current", headers=siti).raise_for_status()
 
     def position() -> int | None:
         response = counters.get(f"/api/v1/tickets/{ticket['id']}/position")
@@ -40,6 +45,11 @@ def test_a_number_left_waiting_ends_with_its_day(
 
     wait_for(lambda: state() == "cancelled", 30.0, "ticketing to end the ticket with its day")
     wait_for(lambda: position() is None, 20.0, "the counters to drop it")
+
+    def counter_closed() -> bool:
+        return bool(counters.get("/api/v1/counters/1").json()["state"] == "closed")
+
+    wait_for(counter_closed, 30.0, "the counter left open to close with the day")
     clock.jump_to(dt.datetime(2026, 3, 11, 8, 0, tzinfo=TZ))  # the hall opens again
     today = ticketing.post("/api/v1/tickets", json={"service": "kartu-keluarga"}).json()
     assert today["number"] == "B-001" and today["state"] == "waiting"  # the new day numbers anew

@@ -339,6 +339,12 @@ def _desk(lock: bool) -> Select:
     return query.with_for_update(of=stations) if lock else query
 
 
+def idle_open_stations(conn: Connection) -> list[Station]:
+    """Counters open or paused that hold no ticket, in one statement."""
+    query = select(stations).where(stations.c.state != StationState.CLOSED.value, stations.c.current == "")
+    return [_station(r) for r in conn.execute(query.order_by(stations.c.number))]
+
+
 def all_stations(conn: Connection) -> list[Station]:
     numbers = [r.number for r in conn.execute(select(stations.c.number).order_by(stations.c.number))]
     return [s for n in numbers if (s := get_station(conn, n)) is not None]

@@ -88,6 +88,20 @@ def take_over(station: Station, officer: Officer, holder_signed_in: bool, now: d
     return replace(station, officer=officer.username, changed_at=now)
 
 
+def close_left(
+    station: Station, changed_on: dt.date | None, today: dt.date, holder_signed_in: bool, now: dt.datetime
+) -> Station | None:
+    """A counter left open or paused from an earlier hall day, idle, by an officer no longer
+    signed in, closes: nobody is at it, and the counters' state and the forecast would otherwise
+    count it open the next morning. One holding a citizen stays, for an officer to finish or take
+    over. None when the counter stays as it is."""
+    if station.state == StationState.CLOSED or station.current or holder_signed_in:
+        return None
+    if changed_on is None or changed_on >= today:
+        return None
+    return replace(station, state=StationState.CLOSED, officer="", changed_at=now)
+
+
 def pause(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
     held_by(station, officer)
     if station.state == StationState.PAUSED:

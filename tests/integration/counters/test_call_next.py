@@ -221,3 +221,47 @@ def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+def test_counters_left_open_close_after_their_day_unless_someone_is_at_them(
+    backend: str, tmp_path: Path, kendari: Hall
+) -> None:
+    """Monday: counters 1 (open) and 3 (paused) are left by Siti, 2 by Budi with a citizen at it,
+    and Dedi opens 5 late in the evening. After midnight the idle ones whose officer is gone
+    close, once; Budi's citizen and Dedi, still signed in, keep theirs."""
+    engine, schema = make_store(backend, tmp_path, MIGRATIONS)
+    now = [T0 + dt.timedelta(hours=1)]  # 09:00 WITA
+    try:
+        deps = counters_deps(engine, kendari, clock=lambda: now[0])
+        signed = {}
+        for name in ("siti", "budi", "dedi"):
+            handlers.add_officer(deps, Officer(name, name.title(), "dukcapil"), f"rahasia-{name}")
+        for name in ("siti", "budi"):
+            signed[name] = handlers.sign_in(deps, name, f"rahasia-{name}")[1]
+        handlers.on_ticket_events(deps, [issued(kendari, 1)])
+        for number, name in ((1, "siti"), (2, "budi"), (3, "siti")):
+            handlers.open_counter(deps, signed[name], number)
+        assert handlers.call_next(deps, signed["budi"], 2) is not None
+        handlers.pause_counter(deps, signed["siti"], 3)
+        assert handlers.close_left_counters(deps) == []  # the day is not over
+
+        now[0] = T0 + dt.timedelta(hours=15)  # 23:00 WITA
+        dedi = handlers.sign_in(deps, "dedi", "rahasia-dedi")[1]
+        handlers.open_counter(deps, dedi, 5)
+        now[0] = T0 + dt.timedelta(hours=16, minutes=30)  # 00:30 WITA the next day
+        with ThreadPoolExecutor(2) as pool:  # two replicas' rounds at the same moment
+            rounds = list(pool.map(lambda _: handlers.close_left_counters(deps), range(2)))
+        assert sorted(n for r in rounds for n in r) == [1, 3]
+        assert handlers.close_left_counters(deps) == []
+        states = {n: views.station(deps, n) for n in (1, 2, 3, 5)}
+        assert {n: (s.state.value, s.officer) for n, s in states.items()} == {
+            1: ("closed", ""),
+            2: ("open", "budi"),
+            3: ("closed", ""),
+            5: ("open", "dedi"),
+        }
+        events = [e.subject.rsplit(".", 2)[-2:] for e in outbox_events(engine, counters_outbox)]
+        assert events.count(["counter", "closed"]) == 2
+    finally:
+        engine.dispose()
+        drop_schema(schema)

@@ -92,6 +92,18 @@ def test_a_counter_passes_on_only_once_its_officer_is_signed_out() -> None:
         stations.ready_to_call(taken, SITI)
 
 
+def test_only_an_idle_counter_left_from_an_earlier_day_by_a_signed_out_officer_closes() -> None:
+    opened = stations.open_station(Station(3), SITI, T0)
+    assert opened is not None
+    day, later = T0.date(), T0 + dt.timedelta(days=1)
+    assert stations.close_left(opened, day, day, False, later) is None  # its own day
+    assert stations.close_left(opened, day, later.date(), True, later) is None  # Siti still signed in
+    busy = stations.holding(opened, "t1", 0)
+    assert stations.close_left(busy, day, later.date(), False, later) is None  # a citizen at it
+    closed = stations.close_left(opened, day, later.date(), False, later)
+    assert closed is not None and (closed.state, closed.officer) == (StationState.CLOSED, "")
+
+
 def test_a_busy_or_paused_counter_cannot_call() -> None:
     opened = stations.open_station(Station(3), SITI, T0)
     assert opened is not None
