@@ -32,7 +32,12 @@ def position(deps: Deps, ticket_id: str) -> int | None:
         if ticket.state != State.WAITING:
             return None
         waiting = repo.waiting_in(conn, [ticket.service], ticket.hall_day)
-    me = next(t for t in waiting if t.ticket_id == ticket.id)
+    # Each statement reads its own snapshot (PostgreSQL's read committed): a ticket called or
+    # cancelled between the two has left the queue. (A StopIteration out of ``next`` here would
+    # not even fail the request: a worker thread's StopIteration never reaches its future.)
+    me = next((t for t in waiting if t.ticket_id == ticket.id), None)
+    if me is None:
+        return None
     return blending.position(me, waiting, _policy(deps, ticket.service), deps.hall.queue, deps.uow.clock())
 
 

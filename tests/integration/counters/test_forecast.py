@@ -118,6 +118,17 @@ def test_a_ticket_left_waiting_from_an_earlier_day_makes_no_new_forecast(deps: h
     assert forecasts.of_service("ktp-el") is kept  # no snapshot made for it
 
 
+def test_a_ticket_that_leaves_the_queue_between_the_two_reads_has_no_position(
+    deps: handlers.Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ticket is read as waiting, then the queue is read without it (called or cancelled in
+    between, each statement its own snapshot): no position, and no error."""
+    queue_five(deps)
+    assert views.position(deps, "t0002") == 2  # behind t0001 (t0003 was called)
+    monkeypatch.setattr(views.repo, "waiting_in", lambda conn, services, day: [])
+    assert views.position(deps, "t0002") is None
+
+
 def test_service_groups_follow_shared_counters(kendari: Hall) -> None:
     groups = views.service_groups(kendari)
     civil = next(g for g in groups if "ktp-el" in g)
