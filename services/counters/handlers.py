@@ -203,21 +203,20 @@ def sign_out(deps: Deps, token: str) -> None:
 
 def open_counter(deps: Deps, officer: Officer, number: int) -> Station:
     """Open a closed counter, or take over one whose officer is no longer signed in
-    (:func:`stations.take_over`); no event: the counter stays as open as it was."""
+    (:func:`stations.open_station`); a take-over publishes nothing: the counter stays as open as it
+    was."""
     counter = counter_of(deps, number)
     stations.may_work_at(officer, deps.hall.counter_agencies(counter))
     with deps.uow.begin() as tx:
         station = station_row(tx, number)
-        if station.state != StationState.CLOSED and station.officer != officer.username:
-            signed_in = repo.signed_in(tx.conn, station.officer, tx.now)
-            taken = stations.take_over(station, officer, signed_in, tx.now)
-            repo.save_station(tx.conn, taken)
-            log.info("counter %s taken over by %s from %s", number, officer.username, station.officer)
-            return taken
-        opened = stations.open_station(station, officer, tx.now)
+        holder_signed_in = bool(station.officer) and repo.signed_in(tx.conn, station.officer, tx.now)
+        opened = stations.open_station(station, officer, tx.now, holder_signed_in)
         if opened is None:
             return station
         repo.save_station(tx.conn, opened)
+        if station.state != StationState.CLOSED:  # taken over: as open as it was, no event
+            log.info("counter %s taken over by %s from %s", number, officer.username, station.officer)
+            return opened
         tx.publish(
             pb.CounterOpened(
                 meta=_counter_meta(deps, number, tx.now),

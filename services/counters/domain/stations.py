@@ -57,10 +57,14 @@ def held_by(station: Station, officer: Officer) -> None:
         )
 
 
-def open_station(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
-    """None when it is already open by the same officer (opening twice changes nothing)."""
+def open_station(
+    station: Station, officer: Officer, now: dt.datetime, holder_signed_in: bool = True
+) -> Station | None:
+    """None when it is already open by the same officer (opening twice changes nothing); one
+    another officer holds is taken over only once they are no longer signed in (:func:`take_over`)."""
     if station.state != StationState.CLOSED:
-        held_by(station, officer)
+        if station.officer != officer.username:
+            return take_over(station, officer, holder_signed_in, now)
         return None
     return replace(
         station,
