@@ -69,6 +69,8 @@ reservations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True)),
     Column("ticket_id", String(32), nullable=False, default=""),
+    # Wrong NIKs given with this code since it was made or last unlocked by the help desk.
+    Column("nik_failures", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_reservations_due", "state", "session_start"),
     # One active booking per NIK per service per day, enforced by the database itself.
     Index(
@@ -111,13 +113,15 @@ no_shows = Table(
     Column("day", Date, nullable=False),
 )
 
-# Fixed one-minute windows per key (a phone, a client): shared by every replica.
+# Fixed windows per key (a phone, a client; a minute, or an hour for wrong NIKs): shared by
+# every replica.
 rate_windows = Table(
     "rate_windows",
     metadata,
     Column("key", String(128), primary_key=True),
     Column("window", DateTime(timezone=True), primary_key=True),
     Column("hits", Integer, nullable=False),
+    Index("ix_rate_windows_window", "window"),  # old windows are deleted by age
 )
 
 outbox = outbox_table(metadata)

@@ -48,6 +48,7 @@ class Reservation:
     created_at: dt.datetime
     ticket_id: str = ""
     updated_at: dt.datetime | None = None
+    nik_failures: int = 0  # wrong NIKs given with the code: see check_owner
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
