@@ -137,11 +137,9 @@ def confirm_print(deps: Deps, ticket_id: str) -> Ticket:
 def cancel_print(deps: Deps, ticket_id: str, reason: str) -> Ticket:
     with deps.uow.begin() as tx:
         ticket = _get(tx, ticket_id)
-        cancelled = domain.cancel_print(ticket, tx.now)
-        if cancelled is None:
-            return ticket
-        repo.save(tx.conn, cancelled)
-        _publish_cancelled(deps, tx, cancelled, reason)
+        cancelled = _withdraw_print(deps, tx, ticket, reason)
+    if cancelled is None:
+        return ticket
     _cancelled(deps, cancelled, reason)
     return cancelled
 
@@ -149,14 +147,39 @@ def cancel_print(deps: Deps, ticket_id: str, reason: str) -> Ticket:
 def expire_prints(deps: Deps) -> list[Ticket]:
     """Cancel tickets whose print was never confirmed: no ghost numbers in the queue."""
     timeout = dt.timedelta(seconds=deps.hall.queue.print_timeout_seconds)
-
-    def expired(tx: Transaction) -> Iterator[Ticket]:
+    done: list[Ticket] = []
+    with deps.uow.begin() as tx:
         for ticket in repo.printing_before(tx.conn, tx.now - timeout):
-            cancelled = domain.cancel_print(ticket, tx.now)
-            if cancelled is not None and domain.print_expired(ticket, tx.now, timeout):
-                yield cancelled
+            if not domain.print_expired(ticket, tx.now, timeout):
+                continue
+            if (cancelled := _withdraw_print(deps, tx, ticket, "print_timeout")) is not None:
+                done.append(cancelled)
+    for ticket in done:
+        _cancelled(deps, ticket, "print_timeout")
+    return done
 
-    return _cancel_each(deps, "print_timeout", expired)
+
+def _withdraw_print(deps: Deps, tx: Transaction, ticket: Ticket, reason: str) -> Ticket | None:
+    """Cancel a ticket whose print failed or never came, in the caller's transaction; None if it
+    is no longer printing. The move from ``printing`` is conditional, so when a kiosk's
+    print-failed (posted twice, say) and the timeout race, one transaction cancels and only that
+    one gives the walk-in place back and announces it."""
+    cancelled = domain.cancel_print(ticket, tx.now)
+    if cancelled is None or not repo.move(tx.conn, cancelled, State.PRINTING):
+        return None
+    _give_back_place(deps, tx, cancelled)
+    _publish_cancelled(deps, tx, cancelled, reason)
+    return cancelled
+
+
+def _give_back_place(deps: Deps, tx: Transaction, ticket: Ticket) -> None:
+    """A walk-in number that never reached the queue frees its place in the day's pool. A
+    booking's ticket took none: its online place stays with the booking, which may check in
+    again for a fresh print."""
+    service = deps.hall.service(ticket.service)
+    if service is None or service.booking is None or ticket.booking_id:
+        return
+    pools.release_walk_in(tx.conn, service.code, ticket.hall_day)
 
 
 DAY_END_BATCH = 500  # tickets ended per transaction; the rest on the next round

@@ -35,6 +35,11 @@ def _update() -> Update:
     return update(tickets).where(tickets.c.id == bindparam("key"))
 
 
+@functools.cache
+def _update_from() -> Update:
+    return update(tickets).where(tickets.c.id == bindparam("key"), tickets.c.state == bindparam("was"))
+
+
 def next_sequence(conn: Connection, service: str, day: dt.date) -> int:
     """Atomically take the next number: one statement, so two kiosks never read the same value."""
     stmt = _take_number(conn.dialect.name)
@@ -49,6 +54,13 @@ def save(conn: Connection, ticket: Ticket) -> None:
     conn.execute(_update(), {**_row(ticket), "key": ticket.id})
 
 
+def move(conn: Connection, ticket: Ticket, was: State) -> bool:
+    """Save ``ticket`` only if its row is still in state ``was``; True if this call moved it.
+    Two transactions racing to move one ticket out of ``was`` (a kiosk's print-failed and the
+    print timeout) both get here; only the one whose update matched may act on the move."""
+    return conn.execute(_update_from(), {**_row(ticket), "key": ticket.id, "was": was.value}).rowcount == 1
+
+
 def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | None:
     query = select(tickets).where(tickets.c.id == ticket_id)
     if lock and conn.dialect.name == "postgresql":
@@ -58,7 +70,16 @@ def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | Non
 
 
 def printing_before(conn: Connection, moment: dt.datetime) -> list[Ticket]:
-    query = select(tickets).where(tickets.c.state == State.PRINTING, tickets.c.created_at <= moment)
+    """Tickets still printing since ``moment`` or before. On PostgreSQL they are locked and rows
+    another transaction holds (a kiosk confirming or failing the print, another replica's round)
+    are skipped; in one order, so two rounds never wait on each other's rows."""
+    query = (
+        select(tickets)
+        .where(tickets.c.state == State.PRINTING, tickets.c.created_at <= moment)
+        .order_by(tickets.c.created_at, tickets.c.id)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
     return [_ticket(r) for r in conn.execute(query)]
 
 

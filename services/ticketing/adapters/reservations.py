@@ -56,6 +56,13 @@ def release_online(conn: Connection, service: str, day: dt.date) -> None:
     conn.execute(stmt.values(online_used=p.online_used - 1))
 
 
+def release_walk_in(conn: Connection, service: str, day: dt.date) -> None:
+    """A walk-in number that never reached the queue (its print failed) gives its place back."""
+    p = day_pools.c
+    stmt = update(day_pools).where(p.service == service, p.day == day, p.walk_in_used > 0)
+    conn.execute(stmt.values(walk_in_used=p.walk_in_used - 1))
+
+
 def pool(conn: Connection, service: str, day: dt.date, booking: Booking) -> DayPool:
     row = conn.execute(
         select(day_pools).where(day_pools.c.service == service, day_pools.c.day == day)
