@@ -1,10 +1,11 @@
 """What every service's HTTP side has in common: refusals as bilingual JSON, a body size limit,
-``/livez``, ``/readyz`` and ``/metrics``."""
+a guard on the characters and numbers a request may carry, the security headers, ``/livez``,
+``/readyz`` and ``/metrics``."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +16,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from antre.headers import SecurityHeaders
+from antre.inputs import address_problems, body_problems
 from antre.problems import (
     Conflict,
     Forbidden,
@@ -121,6 +124,42 @@ class BodyLimit:
         await JSONResponse(body, 413)(scope, _replay([]), send)
 
 
+class InputGuard:
+    """Refuse with 422 a request whose path, query or body (JSON or a form) holds a control or
+    bidi character or an integer outside int64 (:mod:`antre.inputs`), before any handler or
+    database sees it. Inside :class:`BodyLimit`, so a body arrives whole and bounded."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problems = address_problems(scope)
+        if problems or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await (_refusal(problems) if problems else self.app)(scope, receive, send)
+            return
+        messages: list[Message] = []
+        while not messages or (messages[-1]["type"] == "http.request" and messages[-1].get("more_body")):
+            messages.append(await receive())
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        problems = body_problems(body, content_type.decode("latin-1").lower())
+        await (_refusal(problems) if problems else self.app)(scope, _replay(messages), send)
+
+
+def _refusal(problems: list[tuple[str, str]]) -> JSONResponse:
+    names = ", ".join(dict.fromkeys(field for field, _ in problems))
+    body = problem_body(
+        "invalid_request",
+        f"Permintaan tidak valid: isian tidak diterima ({names})",
+        f"Invalid request: value not accepted ({names})",
+        fields=[{"field": field, "problem": problem} for field, problem in problems],
+    )
+    return JSONResponse(body, 422)
+
+
 def _replay(messages: list[Message]) -> Receive:
     pending = list(messages)
 
@@ -162,13 +201,26 @@ def install_health(app: FastAPI) -> None:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def make_app(title: str, description: str, lifespan: Any) -> FastAPI:
+class _App(FastAPI):
+    connect_src: tuple[str, ...] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's error middleware, so that a 500 carries the headers too.
+        docs = (self.docs_url, self.redoc_url, self.swagger_ui_oauth2_redirect_url)
+        stack = super().build_middleware_stack()
+        return SecurityHeaders(stack, [p for p in docs if p], self.connect_src)
+
+
+def make_app(title: str, description: str, lifespan: Any, connect_src: Sequence[str] = ()) -> FastAPI:
+    """``connect_src``: origins beyond the service's own that its pages fetch from (none today)."""
     # HTTP spans join the ticket's trace; metrics are Prometheus' (each service's metrics.py), so
     # FastAPI's own OpenTelemetry metrics, logs and per-operation spans stay off. The body limit
     # is ours rather than FastAPI's: its 413 is plain text before the app, not a bilingual refusal.
     telemetry: TelemetryConfig = {"tracing": True, "metrics": False, "logs": False, "operation_spans": False}
-    app = FastAPI(title=title, description=description, version="1", lifespan=lifespan, telemetry=telemetry)
+    app = _App(title=title, description=description, version="1", lifespan=lifespan, telemetry=telemetry)
+    app.connect_src = tuple(connect_src)
     install_problem_handlers(app)
     install_health(app)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(InputGuard)
+    app.add_middleware(BodyLimit)  # added last: outermost, so the guard reads a bounded body
     return app

@@ -1,0 +1,81 @@
+"""The security headers on every response of every service, refusals and 500s included.
+
+The pages load only their own files (no inline script, no CDN: the hall is offline-first), so the
+policy is ``'self'`` throughout. ``Referrer-Policy: no-referrer`` matters most: the status page's
+address carries the ticket id, the citizen's key to it, and must never leave in a Referer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# The opt-out page of notify is one plain HTML string with its <style> inline (no script, for
+# cheap phones). Allowed by its hash only; tests/security/test_headers.py fails if it changes.
+INLINE_STYLES = ("'sha256-NJ6QN0RZb/T6WvgqZ/ZoyXU3K76hz1ldjQzcMOnavUg='",)
+
+# Swagger UI and ReDoc, as FastAPI serves them, load from jsDelivr and Google Fonts and start with
+# an inline script. Those two pages are for developers with internet; the citizens' and officers'
+# pages never get this policy. Everything else about them stays strict (frames, referrer, ...).
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly https://validator.swagger.io; "
+    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def page_policy(connect_src: Iterable[str] = ()) -> str:
+    """``connect_src``: further origins the pages fetch from (none today: every page calls its own
+    service). ``data:`` images are the QR codes the pages inline and the empty favicon."""
+    connect = " ".join(("'self'", *connect_src))
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self' {' '.join(INLINE_STYLES)}; "
+        f"img-src 'self' data:; media-src 'self'; font-src 'self'; connect-src {connect}; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+FIXED = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+# HSTS only over TLS: the scheme is https when uvicorn itself serves TLS, or when a proxy it trusts
+# (--forwarded-allow-ips) says X-Forwarded-Proto: https. Sent over plain HTTP in the hall's LAN it
+# would be ignored at best, and pin a name to TLS that the hall's devices cannot reach at worst.
+HSTS = "max-age=31536000"
+
+
+class SecurityHeaders:
+    """Adds the headers to each response start. A header the route set itself is kept: a page
+    with needs of its own states its own policy."""
+
+    def __init__(self, app: ASGIApp, docs_paths: Iterable[str] = (), connect_src: Iterable[str] = ()) -> None:
+        self.app = app
+        self.docs_paths = frozenset(docs_paths)
+        self.policy = page_policy(connect_src)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = DOCS_POLICY if scope.get("path") in self.docs_paths else self.policy
+        tls = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", policy)
+                for name, value in FIXED.items():
+                    headers.setdefault(name, value)
+                if tls:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

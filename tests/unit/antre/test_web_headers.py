@@ -1,0 +1,119 @@
+"""The security headers every service sends: on answers, refusals, 413s, 422s and 500s alike;
+HSTS only over TLS; a looser policy on the API docs only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+
+import pytest
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, Response
+from fastapi.testclient import TestClient
+
+from antre.problems import NotFound
+from antre.web import make_app
+
+FIXED = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+def build(**options: object) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = make_app("test", "test", lifespan, **options)  # type: ignore[arg-type]
+
+    @app.get("/page", response_class=HTMLResponse)
+    async def page() -> str:
+        return "<!doctype html><p>hi</p>"
+
+    @app.get("/missing")
+    async def missing() -> None:
+        raise NotFound("x", "tidak ada", "not there")
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    @app.get("/own", response_class=Response)
+    async def own() -> Response:
+        return Response("x", headers={"Content-Security-Policy": "default-src 'none'"})
+
+    @app.post("/echo")
+    async def echo(body: dict[str, str]) -> dict[str, str]:
+        return body
+
+    return app
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(build(), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    parts = (d.split() for d in policy.split(";") if d.strip())
+    return {name: sources for name, *sources in parts}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/page", None, 200),
+        ("GET", "/missing", None, 404),
+        ("GET", "/nowhere", None, 404),
+        ("GET", "/boom", None, 500),
+        ("POST", "/echo", {"a": "b\x00"}, 422),
+        ("POST", "/echo", {"a": "b" * 70_000}, 413),
+        ("GET", "/livez", None, 200),
+    ],
+)
+def test_every_answer_carries_the_headers(
+    client: TestClient, method: str, path: str, body: object, status: int
+) -> None:
+    answer = client.request(method, path, json=body)
+    assert answer.status_code == status
+    for name, value in FIXED.items():
+        assert answer.headers[name] == value
+    assert "camera=()" in answer.headers["permissions-policy"]
+    policy = directives(answer.headers["content-security-policy"])
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]  # no inline script, no eval, no CDN
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["connect-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert "'unsafe-inline'" not in policy["style-src"]
+    assert "strict-transport-security" not in answer.headers  # plain HTTP
+
+
+def test_hsts_only_over_tls() -> None:
+    with TestClient(build(), base_url="https://hall.example") as tls:
+        assert tls.get("/page").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_the_docs_alone_may_load_swagger_from_its_cdn(client: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+        policy = directives(client.get(path).headers["content-security-policy"])
+        assert "https://cdn.jsdelivr.net" in policy["script-src"]
+        assert policy["frame-ancestors"] == ["'none'"]
+    page = directives(client.get("/page").headers["content-security-policy"])
+    assert "https://cdn.jsdelivr.net" not in page["script-src"]
+    openapi = directives(client.get("/openapi.json").headers["content-security-policy"])
+    assert openapi["script-src"] == ["'self'"]
+
+
+def test_a_route_may_state_its_own_policy(client: TestClient) -> None:
+    assert client.get("/own").headers["content-security-policy"] == "default-src 'none'"
+
+
+def test_pages_may_be_allowed_further_origins() -> None:
+    with TestClient(build(connect_src=["http://127.0.0.1:8102"])) as c:
+        policy = directives(c.get("/page").headers["content-security-policy"])
+    assert policy["connect-src"] == ["'self'", "http://127.0.0.1:8102"]
