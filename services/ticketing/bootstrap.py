@@ -18,7 +18,7 @@ from antre.web import make_app
 from services.ticketing import handlers, reservations
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
-from services.ticketing.entrypoints import consumers, http, reservations_http
+from services.ticketing.entrypoints import client_address, consumers, http, reservations_http
 from services.ticketing.metrics import Metrics
 from services.ticketing.settings import Settings
 
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 deps, settings.public_url, positions, settings.demo, nik_secret, settings.api_keys
             )
             app.state.runtime = runtime
+            app.state.trusted_proxies = client_address.networks(settings.trusted_proxies)
             await runtime.start()
             try:
                 yield

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
 from antre.events import new_meta, ticket_ref, timestamp
 from antre.hall.model import Booking, Hall, PriorityGroup, Service
-from antre.problems import Conflict, Invalid, NotFound, Refused, TooMany
+from antre.problems import Conflict, Invalid, NotFound, Problem, Refused, TooMany
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
 from services.ticketing import handlers
@@ -32,11 +34,18 @@ CHANNELS = {"online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF, "agency": pb
 
 @dataclass(frozen=True)
 class Limits:
-    """Requests per minute. A phone books for one family, a client is one browser or app."""
+    """Requests per minute. A phone books for one family, a client is one browser or app.
+
+    Wrong NIKs (with a booking code that exists or not) are limited apart: per code for the
+    booking's life (:data:`reservations.NIK_FAILURES_LOCK`) and per client per hour, so that
+    one address cannot walk through many codes a few guesses each."""
 
     per_phone: int = 5
     per_client: int = 30
     per_api_key: int = 600
+    wrong_niks_per_code: int = reservations.NIK_FAILURES_LOCK
+    wrong_niks_per_client_hour: int = 10
+    wrong_niks_per_api_key_hour: int = 100  # a help desk types for many citizens a day
 
 
 @dataclass(frozen=True)
@@ -108,15 +117,28 @@ def lookup(deps: handlers.Deps, code: str) -> Reservation:
     with deps.uow.read() as conn:
         found = store.by_code(conn, bookings.parse_booking_code(code))
     if found is None:
-        raise NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
+        raise _unknown_booking()
     return found
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Who claims a booking: the NIK given with its code, and the caller asking (as in :class:`Book`)."""
+
+    nik: str
+    client: str = "public"
+    channel: str = "online"
+
+
 def cancel(
-    deps: handlers.Deps, code: str, nik_text: str, secret: bytes, reason: str = "citizen"
+    deps: handlers.Deps,
+    code: str,
+    owner: Owner,
+    secret: bytes,
+    reason: str = "citizen",
+    limits: Limits = Limits(),
 ) -> Reservation:
-    with deps.uow.begin() as tx:
-        current = _owned(deps, tx, code, nik_text, secret)
+    with _as_owner(deps, code, owner, secret, limits) as (tx, current):
         cancelled = reservations.cancel(current, tx.now)
         store.save(tx.conn, cancelled)
         store.release_session(tx.conn, current.service, current.session_start)
@@ -133,12 +155,17 @@ def cancel(
 
 
 def reschedule(
-    deps: handlers.Deps, code: str, nik_text: str, secret: bytes, day: dt.date, session: dt.time
+    deps: handlers.Deps,
+    code: str,
+    owner: Owner,
+    secret: bytes,
+    day: dt.date,
+    session: dt.time,
+    limits: Limits = Limits(),
 ) -> Reservation:
     """Move to another session (another day too): the new place is taken before the old one is
     given back, in one transaction, so a full day refuses and the old booking stands."""
-    with deps.uow.begin() as tx:
-        current = _owned(deps, tx, code, nik_text, secret)
+    with _as_owner(deps, code, owner, secret, limits) as (tx, current):
         service, booking = _bookable(deps.hall, current.service)
         slot = _slot(deps, service, day, session)
         bookings.check_bookable(service, deps.hall.hours, slot, tx.now, deps.hall.timezone)
@@ -166,6 +193,16 @@ def reschedule(
     return moved
 
 
+def unlock(deps: handlers.Deps, code: str) -> Reservation:
+    """The help desk, having seen the citizen's KTP, unlocks a code locked by wrong NIKs."""
+    with deps.uow.begin() as tx:
+        current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
+        if current is None:
+            raise _unknown_booking()
+        store.reset_nik_failures(tx.conn, current.id, tx.now)
+    return reservations.unlocked(current, tx.now)
+
+
 def check_in(
     deps: handlers.Deps, code: str, kiosk_id: str = "", priority: PriorityGroup = PriorityGroup.NONE
 ) -> Ticket:
@@ -176,7 +213,7 @@ def check_in(
     with deps.uow.begin() as tx:
         current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
         if current is None:
-            raise NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
+            raise _unknown_booking()
         earlier = ticket_store.get(tx.conn, current.ticket_id) if current.state == State.CHECKED_IN else None
         if earlier is not None and earlier.state != TicketState.CANCELLED:
             return earlier  # scanned twice: the same ticket
@@ -335,13 +372,68 @@ def _already_booked() -> Conflict:
     )
 
 
-def _owned(deps: handlers.Deps, tx: Transaction, code: str, nik_text: str, secret: bytes) -> Reservation:
-    current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
-    if current is None:
-        raise NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
-    citizen = nik.parse_nik(nik_text, deps.hall.day_of(tx.now))
-    reservations.owned_by(current, nik.nik_key(citizen, secret))
-    return current
+def _unknown_booking() -> NotFound:
+    return NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
+
+
+@contextmanager
+def _as_owner(
+    deps: handlers.Deps, code: str, owner: Owner, secret: bytes, limits: Limits
+) -> Iterator[tuple[Transaction, Reservation]]:
+    """The transaction in which the caller acts on the booking it proved to own.
+
+    A right NIK and a wrong one must not be told apart without a limit. The client's wrong
+    guesses this hour and the code's lock are checked before the NIK is even read, so past a
+    limit every NIK gets the same refusal. A wrong NIK is counted on the booking inside this
+    transaction, under the row's lock (PostgreSQL), and committed before the refusal is raised:
+    parallel guesses at one code take turns and the fifth locks it for all of them."""
+    parsed = bookings.parse_booking_code(code)
+    per_hour = limits.wrong_niks_per_client_hour
+    if owner.channel != "online":
+        per_hour = limits.wrong_niks_per_api_key_hour
+    _check_guesses(deps, owner.client, per_hour)
+    refusal: Problem
+    with deps.uow.begin() as tx:
+        current = store.by_code(tx.conn, parsed, lock=True)
+        if current is None:
+            refusal = _unknown_booking()
+        else:
+            reservations.check_not_locked(current, limits.wrong_niks_per_code)
+            citizen = nik.parse_nik(owner.nik, deps.hall.day_of(tx.now))
+            if reservations.owns(current, nik.nik_key(citizen, secret)):
+                yield tx, current
+                return
+            store.count_nik_failure(tx.conn, current.id)
+            refusal = reservations.not_yours()
+    _count_guess(deps, owner.client)
+    raise refusal
+
+
+def _guess_window(now: dt.datetime) -> dt.datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def _check_guesses(deps: handlers.Deps, client: str, per_hour: int) -> None:
+    now = deps.uow.clock()
+    with deps.uow.read() as conn:
+        wrong = store.hits_so_far(conn, f"wrong-nik:{client}", _guess_window(now))
+    if wrong >= per_hour:
+        raise TooMany(
+            "too_many_wrong_niks",
+            "Terlalu banyak kode reservasi atau NIK yang salah; silakan coba lagi dalam satu jam",
+            "Too many wrong booking codes or NIKs; please try again within the hour",
+            retry_after=int((_guess_window(now) + dt.timedelta(hours=1) - now).total_seconds()),
+        )
+
+
+def _count_guess(deps: handlers.Deps, client: str) -> None:
+    with deps.uow.begin() as tx:
+        store.hit(tx.conn, f"wrong-nik:{client}", _guess_window(tx.now))
+
+
+# Windows are a minute (requests) or an hour (wrong NIKs): any older than this are over.
+WINDOWS_KEPT = dt.timedelta(hours=2)
+_PRUNED = "\x00pruned"  # in deps.throttled: the minute this replica last deleted old windows
 
 
 def _limit(deps: handlers.Deps, key: str, per_minute: int) -> None:
@@ -353,6 +445,9 @@ def _limit(deps: handlers.Deps, key: str, per_minute: int) -> None:
     if deps.throttled.get(key) != window:
         with deps.uow.begin() as tx:
             hits = store.hit(tx.conn, key, window)
+            if deps.throttled.get(_PRUNED) != window:  # once a minute per replica, on write
+                store.forget_windows(tx.conn, window - WINDOWS_KEPT)
+                deps.throttled[_PRUNED] = window
         if hits <= per_minute:
             return
         if len(deps.throttled) > 10_000:  # keys of past minutes

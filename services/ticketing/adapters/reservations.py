@@ -103,8 +103,29 @@ def add(conn: Connection, reservation: Reservation) -> None:
 
 
 def save(conn: Connection, reservation: Reservation) -> None:
+    """Everything but the count of wrong NIKs, which only :func:`count_nik_failure` and
+    :func:`reset_nik_failures` write: a save never undoes a failure counted meanwhile."""
+    row = _row(reservation)
+    del row["nik_failures"]
     stmt = update(reservations).where(reservations.c.id == reservation.id)
-    conn.execute(stmt.values(**_row(reservation)))
+    conn.execute(stmt.values(**row))
+
+
+def count_nik_failure(conn: Connection, reservation_id: str) -> int:
+    """One more wrong NIK for this booking, in one statement; returns the count so far."""
+    r = reservations.c
+    stmt = (
+        update(reservations)
+        .where(r.id == reservation_id)
+        .values(nik_failures=r.nik_failures + 1)
+        .returning(r.nik_failures)
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def reset_nik_failures(conn: Connection, reservation_id: str, now: dt.datetime) -> None:
+    stmt = update(reservations).where(reservations.c.id == reservation_id)
+    conn.execute(stmt.values(nik_failures=0, updated_at=now))
 
 
 def by_code(conn: Connection, code: str, *, lock: bool = False) -> Reservation | None:
@@ -144,8 +165,14 @@ def hit(conn: Connection, key: str, window: dt.datetime) -> int:
     return int(conn.execute(stmt).scalar_one())
 
 
-def forget_windows(conn: Connection, before: dt.datetime) -> None:
-    conn.execute(rate_windows.delete().where(rate_windows.c.window < before))
+def hits_so_far(conn: Connection, key: str, window: dt.datetime) -> int:
+    query = select(rate_windows.c.hits).where(rate_windows.c.key == key, rate_windows.c.window == window)
+    return int(conn.execute(query).scalar_one_or_none() or 0)
+
+
+def forget_windows(conn: Connection, before: dt.datetime) -> int:
+    """Delete the windows that began before ``before``; returns how many."""
+    return conn.execute(rate_windows.delete().where(rate_windows.c.window < before)).rowcount
 
 
 def _row(reservation: Reservation) -> dict[str, object]:

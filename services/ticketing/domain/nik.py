@@ -190,13 +190,14 @@ def _birth(ddmmyy: str, today: dt.date) -> tuple[dt.date, bool]:
 
 
 def mask(nik: Nik | str) -> str:
-    """``7471********0001``: region up to the regency and the serial, nothing of the birth date or
-    district. The only form of a NIK that public pages, tickets, boards and logs may show. A text
-    that is not 16 digits is masked whole."""
+    """``************0001``: the serial only. The only form of a NIK that public pages, tickets,
+    boards and logs may show. Nothing of the region or the birth date: every digit shown is one
+    less for whoever holds someone's booking code to guess, and people know the birth dates and
+    home towns of those around them. A text that is not 16 digits is masked whole."""
     digits = nik.digits if isinstance(nik, Nik) else normalize(nik)
     if len(digits) != LENGTH:
         return "*" * len(digits)
-    return digits[:4] + "*" * 8 + digits[-4:]
+    return "*" * (LENGTH - 4) + digits[-4:]
 
 
 def nik_key(nik: Nik | str, secret: bytes) -> str:

@@ -4,7 +4,9 @@ cancellation or no-show.
 States: ``booked`` -> ``checked_in`` (a ticket joins the queue) | ``cancelled`` | ``no_show``.
 Only a booked reservation may be cancelled or moved; checking in twice gives the same ticket.
 Whoever holds the code and the NIK it was made with may change it (the code alone is printed
-on paper and shown on screens).
+on paper and shown on screens). Since a right NIK is answered differently from a wrong one, the
+wrong ones are counted on the booking, and a code with :data:`NIK_FAILURES_LOCK` of them is
+locked (see :func:`check_owner`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from antre.problems import Conflict, Forbidden, Invalid
+from antre.problems import Conflict, Forbidden, Invalid, TooMany
 
 
 class State(StrEnum):
@@ -77,13 +79,42 @@ def check_contact(name: str, email: str) -> None:
         raise Invalid("email_invalid", "Alamat email tidak valid", "Invalid email address")
 
 
-def owned_by(reservation: Reservation, nik_key: str) -> None:
-    if reservation.nik_key != nik_key:
-        raise Forbidden(
-            "booking_not_yours",
-            "NIK tidak cocok dengan reservasi ini",
-            "The NIK does not match this booking",
+# A citizen mistypes a NIK once or twice; five wrong ones are someone guessing. Counted over the
+# booking's whole life, not per day: a daily allowance would hand a patient guesser five more
+# tries every day until the session (a known birth date leaves only a few dozen candidates).
+NIK_FAILURES_LOCK = 5
+
+
+def check_not_locked(reservation: Reservation, limit: int = NIK_FAILURES_LOCK) -> None:
+    """A locked code refuses every NIK, the right one too, so that the lock answers nothing a
+    guesser could use. It stays locked until the help desk, seeing the citizen's KTP, unlocks it;
+    checking in at the kiosk needs the code only and still works."""
+    if reservation.nik_failures >= limit:
+        raise TooMany(
+            "code_locked",
+            f"Kode reservasi {reservation.code} dikunci karena NIK salah {limit} kali. Untuk membatalkan "
+            "atau memindah jadwal, datanglah ke meja bantuan MPP dengan KTP; konfirmasi kedatangan di "
+            "kios tetap dapat dilakukan dengan kode ini",
+            f"Booking code {reservation.code} is locked after {limit} wrong NIKs. To cancel or move it, "
+            "ask the hall's help desk, with your KTP; the code still checks you in at the kiosk",
         )
+
+
+def owns(reservation: Reservation, nik_key: str) -> bool:
+    return reservation.nik_key == nik_key
+
+
+def not_yours() -> Forbidden:
+    return Forbidden(
+        "booking_not_yours",
+        "NIK tidak cocok dengan reservasi ini",
+        "The NIK does not match this booking",
+    )
+
+
+def unlocked(reservation: Reservation, now: dt.datetime) -> Reservation:
+    """The help desk has seen the citizen: the count of wrong NIKs starts again."""
+    return replace(reservation, nik_failures=0, updated_at=now)
 
 
 def _booked(reservation: Reservation, action: str) -> None:

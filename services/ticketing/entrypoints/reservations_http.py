@@ -9,21 +9,37 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from antre.problems import Forbidden, Unauthorized
 from services.ticketing import reservations
 from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation
 from services.ticketing.domain.tickets import resolve_priority
+from services.ticketing.entrypoints.client_address import client_address
 from services.ticketing.entrypoints.http import Context, _ctx, print_if_networked, ticket_json
 
 Ctx = Annotated[Context, Depends(_ctx)]
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD``. Pydantic would also read a number as seconds since 1970 (``?day=0``
+    was 1 January 1970) and a date-time as its date: a typo must be refused, not guessed at."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not (isinstance(value, str) and _YYYY_MM_DD.fullmatch(value)):
+        raise ValueError("tanggal harus YYYY-MM-DD / a date must be YYYY-MM-DD")
+    return dt.date.fromisoformat(value)
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day), Field(description="YYYY-MM-DD, the hall's calendar")]
 
 
 class ProblemDetail(BaseModel):
@@ -43,11 +59,14 @@ class Problem(BaseModel):
 
 _REFUSALS = {
     401: "Unknown API key",
-    403: "The key may not do this (another agency's service), or the NIK does not match",
+    403: "The key may not do this (another agency's service or the help desk's action), or the NIK does "
+    "not match",
     404: "Unknown service or booking code",
     409: "Not possible now: session full or started, quota used up, booking not active, ...",
     422: "Invalid request: a field is missing or malformed",
-    429: "Too many requests from this client, key or phone this minute",
+    429: "Too many requests from this client, key or phone this minute (too_many_requests); too many "
+    "wrong codes or NIKs from this client this hour (too_many_wrong_niks); or the booking code is "
+    "locked after wrong NIKs until the help desk unlocks it (code_locked)",
     503: "The kiosk's printer cannot be reached",
 }
 
@@ -82,7 +101,10 @@ async def _caller(request: Request, x_api_key: Annotated[str | None, Depends(_AP
         if name == "helpdesk":
             return Caller(client=f"key:{name}", channel="staff")
         return Caller(client=f"key:{name}", channel="agency", agency=name)
-    host = request.client.host if request.client else "unknown"
+    # Set by bootstrap from ANTRE_TRUSTED_PROXIES; none: the TCP peer is the client.
+    trusted = getattr(request.app.state, "trusted_proxies", ())
+    peer = request.client.host if request.client else None
+    host = client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)
     return Caller(client=f"ip:{host}", channel="online")
 
 
@@ -91,7 +113,7 @@ Who = Annotated[Caller, Depends(_caller)]
 
 class BookRequest(BaseModel):
     service: str = Field(min_length=1, max_length=64)
-    day: dt.date
+    day: Day
     session: str = Field(pattern=HHMM, description="Session start, HH:MM in the hall's time zone")
     nik: str = Field(min_length=16, max_length=24, description="16-digit NIK; stored only as a keyed hash")
     name: str = Field(min_length=1, max_length=128)
@@ -105,7 +127,7 @@ class Owner(BaseModel):
 
 
 class Move(Owner):
-    day: dt.date
+    day: Day
     session: str = Field(pattern=HHMM)
 
 
@@ -206,7 +228,7 @@ async def sessions(service: str, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/services/{service}/pool", response_model=DayPoolOut, responses=refusals(404, 409, 422))
-async def pool(service: str, day: dt.date, ctx: Ctx) -> dict[str, Any]:
+async def pool(service: str, day: Annotated[Day, Query()], ctx: Ctx) -> dict[str, Any]:
     """The day's one pool: the kiosk and the booking page read these same figures."""
     return {
         "service": service,
@@ -246,33 +268,51 @@ async def lookup(code: str, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.post(
-    "/bookings/{code}/cancel", response_model=BookingOut, responses=refusals(401, 403, 404, 409, 422)
+    "/bookings/{code}/cancel", response_model=BookingOut, responses=refusals(401, 403, 404, 409, 422, 429)
 )
 async def cancel(code: str, body: Owner, ctx: Ctx, who: Who) -> dict[str, Any]:
-    """Whoever holds the code and the NIK may cancel; an agency's key only its own bookings."""
+    """Whoever holds the code and the NIK may cancel; an agency's key only its own bookings.
+    Wrong NIKs are counted: five lock the code (``code_locked``) until the help desk unlocks it."""
     if who.agency:
         _own_agency(who, (await asyncio.to_thread(reservations.lookup, ctx.deps, code)).agency)
-    done = await asyncio.to_thread(reservations.cancel, ctx.deps, code, body.nik, ctx.nik_secret)
+    owner = reservations.Owner(body.nik, who.client, who.channel)
+    done = await asyncio.to_thread(reservations.cancel, ctx.deps, code, owner, ctx.nik_secret)
     return reservation_json(ctx, done)
 
 
 @router.post(
-    "/bookings/{code}/reschedule", response_model=BookingOut, responses=refusals(401, 403, 404, 409, 422)
+    "/bookings/{code}/reschedule",
+    response_model=BookingOut,
+    responses=refusals(401, 403, 404, 409, 422, 429),
 )
 async def reschedule(code: str, body: Move, ctx: Ctx, who: Who) -> dict[str, Any]:
-    """Another session, the same day or another; the old place is kept if the new one is refused."""
+    """Another session, the same day or another; the old place is kept if the new one is refused.
+    Wrong NIKs are counted as for a cancellation."""
     if who.agency:
         _own_agency(who, (await asyncio.to_thread(reservations.lookup, ctx.deps, code)).agency)
     moved = await asyncio.to_thread(
         reservations.reschedule,
         ctx.deps,
         code,
-        body.nik,
+        reservations.Owner(body.nik, who.client, who.channel),
         ctx.nik_secret,
         body.day,
         dt.time.fromisoformat(body.session),
     )
     return reservation_json(ctx, moved)
+
+
+@router.post("/bookings/{code}/unlock", response_model=BookingOut, responses=refusals(401, 403, 404, 422))
+async def unlock(code: str, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """The help desk's key only: after seeing the citizen's KTP, a code locked by wrong NIKs
+    takes NIKs again (the count starts from zero)."""
+    if who.channel != "staff":
+        raise Forbidden(
+            "help_desk_only",
+            "Hanya meja bantuan (kunci API helpdesk) yang dapat membuka kode reservasi yang terkunci",
+            "Only the help desk (the helpdesk API key) can unlock a locked booking code",
+        )
+    return reservation_json(ctx, await asyncio.to_thread(reservations.unlock, ctx.deps, code))
 
 
 @router.post("/bookings/{code}/check-in", response_model=TicketOut, responses=refusals(404, 409, 422, 503))

@@ -1,20 +1,24 @@
 """Reservations against a real store: one pool for kiosk and booking page, one active booking per
-NIK, cancel and move, check-in (idempotent, late, early), no-shows and blocking, rate limits."""
+NIK, cancel and move, check-in (idempotent, late, early), no-shows and blocking, rate limits,
+wrong NIKs counted per booking and per client, old rate windows deleted."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from antre.hall.model import Hall, PriorityGroup
 from antre.problems import Conflict, Forbidden, Problem, Refused, TooMany
 from antre.v1 import events_pb2 as pb
 from services.ticketing import handlers, reservations
+from services.ticketing.adapters.tables import rate_windows
 from services.ticketing.bootstrap import MIGRATIONS
 from services.ticketing.domain.reservations import State
 from tests.support.deps import outbox_events, ticketing_deps
@@ -54,7 +58,7 @@ def deps(tmp_path: Path, kendari: Hall, clock: list[dt.datetime]) -> handlers.De
 
 def test_a_booking_takes_one_place_and_announces_itself(deps: handlers.Deps) -> None:
     made = book(deps, 1, email="warga@example.id")
-    assert made.state == State.BOOKED and made.nik_masked == "7471********0002"
+    assert made.state == State.BOOKED and made.nik_masked == "************0002"
     pool = reservations.pool(deps, "ktp-el", TUESDAY)
     assert (pool.online_left, pool.walk_in_left) == (83, 116)
     created = [e for e in outbox_events(deps.uow.engine) if e.name == "antre.v1.BookingCreated"]
@@ -74,17 +78,19 @@ def test_one_active_booking_per_nik_service_and_day(deps: handlers.Deps) -> None
 def test_cancel_and_move_need_the_nik_and_give_places_back(deps: handlers.Deps) -> None:
     made = book(deps, 1)
     with pytest.raises(Forbidden):
-        reservations.cancel(deps, made.code, nik(2), SECRET)
-    moved = reservations.reschedule(deps, made.code, nik(1), SECRET, TUESDAY, dt.time(10, 0))
+        reservations.cancel(deps, made.code, reservations.Owner(nik(2)), SECRET)
+    moved = reservations.reschedule(
+        deps, made.code, reservations.Owner(nik(1)), SECRET, TUESDAY, dt.time(10, 0)
+    )
     assert moved.session_start.astimezone(dt.UTC).hour == 2  # 10:00 WITA
     days = dict((d, views) for d, _, views in reservations.availability(deps, "ktp-el"))
     left = {f"{v.start:%H:%M}": v.left for v in days[TUESDAY]}
     assert (left["09:00"], left["10:00"]) == (14, 13)
-    cancelled = reservations.cancel(deps, made.code, nik(1), SECRET)
+    cancelled = reservations.cancel(deps, made.code, reservations.Owner(nik(1)), SECRET)
     assert cancelled.state == State.CANCELLED
     assert reservations.pool(deps, "ktp-el", TUESDAY).online_left == 84
     with pytest.raises(Conflict):
-        reservations.cancel(deps, made.code, nik(1), SECRET)
+        reservations.cancel(deps, made.code, reservations.Owner(nik(1)), SECRET)
 
 
 def test_a_full_session_refuses_and_offers_others(deps: handlers.Deps) -> None:
@@ -243,3 +249,101 @@ def test_last_twenty_places_under_200_concurrent_attempts_and_walk_ins(
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+# ---- wrong NIKs: counted on the booking and per client ----
+
+
+@pytest.fixture
+def stored(backend: str, tmp_path: Path, kendari: Hall, clock: list[dt.datetime]) -> Iterator[handlers.Deps]:
+    """Deps on each backend: the lock must hold on PostgreSQL, where replicas share it."""
+    engine, schema = make_store(backend, tmp_path, MIGRATIONS)
+    yield ticketing_deps(engine, kendari, clock=lambda: clock[0], always_open=False)
+    engine.dispose()
+    drop_schema(schema)
+
+
+def cancel_as(deps: handlers.Deps, code: str, nik_text: str, client: str) -> str:
+    """``cancelled``, or the code of the refusal."""
+    try:
+        reservations.cancel(deps, code, reservations.Owner(nik_text, client), SECRET)
+    except Problem as exc:
+        return exc.code
+    return "cancelled"
+
+
+def test_five_wrong_niks_lock_the_code_for_the_right_one_too(stored: handlers.Deps) -> None:
+    made = book(stored, 1)
+    for _ in range(5):
+        assert cancel_as(stored, made.code, nik(2), "ip:192.0.2.9") == "booking_not_yours"
+    assert cancel_as(stored, made.code, nik(2), "ip:192.0.2.9") == "code_locked"
+    # Locked: the owner's right NIK, from another address, gets the very same refusal, and so does
+    # a NIK that is not even one; moving to the booking's own session too (that was the oracle).
+    with pytest.raises(TooMany) as locked:
+        reservations.cancel(stored, made.code, reservations.Owner(nik(1), "ip:192.0.2.1"), SECRET)
+    assert locked.value.code == "code_locked" and locked.value.message and locked.value.message_en
+    assert cancel_as(stored, made.code, "123", "ip:192.0.2.1") == "code_locked"
+    with pytest.raises(TooMany):
+        reservations.reschedule(stored, made.code, reservations.Owner(nik(1)), SECRET, TUESDAY, NINE)
+    after = reservations.lookup(stored, made.code)
+    assert (after.state, after.session_start, after.nik_failures) == (State.BOOKED, made.session_start, 5)
+    assert reservations.pool(stored, "ktp-el", TUESDAY).online_left == 83
+    # The help desk has seen the KTP: the code takes NIKs again, the right one first.
+    assert reservations.unlock(stored, made.code).nik_failures == 0
+    assert cancel_as(stored, made.code, nik(1), "ip:192.0.2.1") == "cancelled"
+
+
+def test_parallel_guesses_at_one_code_take_turns(stored: handlers.Deps) -> None:
+    """32 wrong NIKs at once, each from its own address: exactly five are answered "not yours"
+    and counted, every other one is refused as locked."""
+    made = book(stored, 1)
+    start = threading.Barrier(16)
+
+    def guess(n: int) -> str:
+        if n < 16:
+            start.wait()
+        return cancel_as(stored, made.code, nik(100 + n), f"ip:198.51.100.{n}")
+
+    with ThreadPoolExecutor(16) as pool:
+        codes = list(pool.map(guess, range(32)))
+    assert codes.count("booking_not_yours") == 5 and codes.count("code_locked") == 27, codes
+    assert reservations.lookup(stored, made.code).nik_failures == 5
+
+
+def test_one_client_gets_ten_wrong_niks_an_hour_across_codes(
+    stored: handlers.Deps, clock: list[dt.datetime]
+) -> None:
+    made = [book(stored, n) for n in range(12)]
+    guesser, other = "ip:203.0.113.5", "ip:203.0.113.6"
+    assert [cancel_as(stored, b.code, nik(99), guesser) for b in made[:10]] == ["booking_not_yours"] * 10
+    # The eleventh code refuses this client whatever the NIK, the right one too; nothing changes.
+    with pytest.raises(TooMany) as refused:
+        reservations.cancel(stored, made[10].code, reservations.Owner(nik(10), guesser), SECRET)
+    assert refused.value.code == "too_many_wrong_niks"
+    assert 0 < int(refused.value.details["retry_after"]) <= 3600  # type: ignore[call-overload]
+    assert reservations.lookup(stored, made[10].code).state == State.BOOKED
+    # Unknown codes count too, or codes could be walked instead of NIKs.
+    assert {cancel_as(stored, "ZZZZZZZZ", nik(1), other) for _ in range(10)} == {"unknown_booking"}
+    assert cancel_as(stored, made[11].code, nik(11), other) == "too_many_wrong_niks"
+    # Another address is not affected, and in the next hour this one starts again.
+    assert cancel_as(stored, made[10].code, nik(10), "ip:192.0.2.1") == "cancelled"
+    clock[0] += dt.timedelta(hours=1)
+    assert cancel_as(stored, made[11].code, nik(11), guesser) == "cancelled"
+
+
+def test_old_rate_windows_are_deleted_as_new_ones_are_written(
+    stored: handlers.Deps, clock: list[dt.datetime]
+) -> None:
+    for n in range(3):
+        book(stored, n)
+    assert cancel_as(stored, book(stored, 4).code, nik(9), "ip:192.0.2.1") == "booking_not_yours"
+    assert windows(stored) == 4 + 1 + 1  # four phones, the one client they booked from, its guesses
+    clock[0] += dt.timedelta(hours=2, minutes=1)
+    book(stored, 10)
+    # Only the request just counted is left: the old minutes and the old hour of guesses are gone.
+    assert windows(stored) == 2  # its client's and its phone's windows
+
+
+def windows(deps: handlers.Deps) -> int:
+    with deps.uow.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(rate_windows)).scalar_one())
