@@ -141,6 +141,11 @@ def _print_on_network(ctx: Context, ticket: Ticket, host: str, port: int) -> Tic
             "Printer tidak dapat dihubungi; nomor dibatalkan, silakan coba lagi atau hubungi petugas",
             "The printer cannot be reached; the number was cancelled, please try again or ask staff",
         ) from None
+    except Exception:
+        # A ticket that could not be drawn was never printed: cancel it now rather than leave its
+        # number and walk-in place held until the print timeout.
+        handlers.cancel_print(ctx.deps, ticket.id, "print_failed")
+        raise
     return handlers.confirm_print(ctx.deps, ticket.id)
 
 
