@@ -30,7 +30,7 @@ from services.display.adapters.tables import inbox
 from services.display.adapters.voicepack import VoicePack
 from services.display.domain import board as domain
 from services.display.domain.announcements import Announcement, Kind, Part
-from services.display.domain.board import Board, Call, CounterSeen, CounterStatus, Source, Stage, TicketSeen
+from services.display.domain.board import Board, CounterSeen, CounterStatus, Source, Stage, TicketSeen
 from services.display.domain.wording import Wording
 from services.display.metrics import Metrics
 from services.display.voice_handlers import Decision
@@ -116,30 +116,22 @@ def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effe
         return Effects()
     report = _reported(deps, message, stage, at)
     before = repo.ticket(tx.conn, report.ticket_id)
-    seen = domain.advance(before, report)
+    seen = domain.advance(before, report)  # None: a late report, the ticket's stage stays
     effects = Effects()
+    if seen is not None:
+        repo.save_ticket(tx.conn, seen)
+        if Stage.WAITING in (seen.stage, before.stage if before else None):
+            effects.zones |= domain.service_zones(deps.hall, seen.service)
+            if before is not None:
+                effects.zones |= domain.service_zones(deps.hall, before.service)
+    # A call is heard even when the board already learnt its ticket was done: it happened
+    # (calls have a consumer of their own and may trail the rest).
     is_call = isinstance(message, pb.TicketCalled | pb.TicketRecalled)
-    if seen is None:
-        # A late report (see domain.board.advance) leaves the board as it is. A call is still
-        # heard: it happened, even if the board already learnt the ticket was done (calls have
-        # a consumer of their own and may trail the rest).
-        if is_call and (decision := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
-            effects.decisions.append(decision)
-        return effects
-    repo.save_ticket(tx.conn, seen)
-    if Stage.WAITING in (seen.stage, before.stage if before else None):
-        effects.zones |= domain.service_zones(deps.hall, seen.service)
-        if before is not None:
-            effects.zones |= domain.service_zones(deps.hall, before.service)
-    if isinstance(message, pb.TicketIssued):
-        return effects  # a new ticket is at no counter: the calls stay as they are
-    calls = repo.calls(tx.conn)
-    after = _board_step(deps, message, calls, at)
     if is_call and (decision := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
         effects.decisions.append(decision)
-    upserts, removed = domain.changed(calls, after)
-    repo.write_calls(tx.conn, upserts, removed)
-    effects.zones |= {c.zone for c in upserts.values()} | {calls[n].zone for n in removed}
+    fact = _fact(deps, message, at)
+    if fact is not None:
+        effects.zones |= _on_fact(tx, fact)
     return effects
 
 
@@ -191,41 +183,50 @@ _STAGES: dict[type[Message], Stage] = {
 }
 
 
-def _board_step(deps: Deps, message: Message, calls: domain.NowCalling, at: dt.datetime) -> dict[int, Call]:
-    ticket_id = message.ticket.ticket_id  # type: ignore[attr-defined]
-    if isinstance(message, pb.TicketCalled | pb.TicketRecalled):
-        call = _call(deps, message, at)
-        if call is None:
-            return dict(calls)
-        return (
-            domain.on_called(calls, call)
-            if isinstance(message, pb.TicketCalled)
-            else domain.on_recalled(calls, call)
-        )
-    if isinstance(message, pb.ServingStarted):
-        return domain.on_serving(calls, ticket_id)
-    return domain.on_released(calls, ticket_id, at)
+_FACTS: dict[type[Message], domain.Fact] = {
+    pb.TicketCalled: domain.Fact.CALLED,
+    pb.TicketRecalled: domain.Fact.RECALLED,
+    pb.ServingStarted: domain.Fact.SERVING,
+    pb.TicketCompleted: domain.Fact.RELEASED,
+    pb.TicketSkipped: domain.Fact.RELEASED,
+    pb.TicketTransferred: domain.Fact.RELEASED,  # away from this counter, into another queue
+}
 
 
-def _call(deps: Deps, message: pb.TicketCalled | pb.TicketRecalled, at: dt.datetime) -> Call | None:
-    ref, counter = message.ticket, message.counter
+def _fact(deps: Deps, message: Message, at: dt.datetime) -> domain.CounterFact | None:
+    """What a counter's event says of its slot on the board. None for ticketing's events (a
+    cancel comes before any call: once the counters spoke, ticketing's word is ignored) and for
+    a counter in no zone."""
+    kind = _FACTS.get(type(message))
+    if kind is None:
+        return None
+    ref, counter = message.ticket, message.counter  # type: ignore[attr-defined]
     zone = domain.counter_zone(deps.hall, counter.number, counter.zone)
     if not zone:
         log.warning("display: counter %s of %s is in no zone; not shown", counter.number, ref.number)
         return None
     known = deps.hall.counter(counter.number)
-    recalls = message.recalls if isinstance(message, pb.TicketRecalled) else 0
-    return Call(
+    return domain.CounterFact(
         counter=counter.number,
-        counter_name=known.name if known else counter.name,
-        zone=zone,
+        kind=kind,
+        at=at,
         ticket_id=ref.ticket_id,
         number=ref.number,
         service=ref.service,
-        called_at=at,
-        announced_at=at,
-        recalls=recalls,
+        counter_name=known.name if known else counter.name,
+        zone=zone,
+        recalls=message.recalls if isinstance(message, pb.TicketRecalled) else 0,
     )
+
+
+def _on_fact(tx: Transaction, fact: domain.CounterFact) -> set[str]:
+    """Apply a fact to its counter's slot and write what the board shows; the zones changed."""
+    calls = repo.calls(tx.conn)
+    slot, after = domain.on_fact(calls, repo.slot(tx.conn, fact.counter), fact)
+    repo.save_slot(tx.conn, slot)
+    upserts, removed = domain.changed(calls, after)
+    repo.write_calls(tx.conn, upserts, removed)
+    return {c.zone for c in upserts.values()} | {calls[n].zone for n in removed}
 
 
 def _announce(
@@ -260,17 +261,18 @@ def _counter_event(deps: Deps, tx: Transaction, message: Message, at: dt.datetim
         pb.CounterPaused: CounterStatus.PAUSED,
         pb.CounterClosed: CounterStatus.CLOSED,
     }[type(message)]
+    effects = Effects()
     seen = domain.advance_counter(
         repo.counter(tx.conn, ref.number), CounterSeen(ref.number, zone, status, at)
     )
-    if seen is None:
-        return Effects()
-    repo.save_counter(tx.conn, seen)
+    if seen is not None:
+        repo.save_counter(tx.conn, seen)
+        effects.zones.add(zone)
     if status == CounterStatus.CLOSED:
-        calls = repo.calls(tx.conn)
-        upserts, removed = domain.changed(calls, domain.on_counter_closed(calls, ref.number, at))
-        repo.write_calls(tx.conn, upserts, removed)
-    return Effects(zones={zone})
+        # A closed counter holds nobody; the slot decides whether the close is the newest fact.
+        closed = domain.CounterFact(ref.number, domain.Fact.RELEASED, at, zone=zone)
+        effects.zones |= _on_fact(tx, closed)
+    return effects
 
 
 def _day(deps: Deps, ref: pb.TicketRef, at: dt.datetime) -> dt.date:

@@ -17,12 +17,23 @@ from services.display.adapters.tables import (
     announcement_outcomes,
     announcements,
     board_counters,
+    board_slots,
     board_tickets,
     now_calling,
     zone_voices,
 )
 from services.display.domain.announcements import Announcement, Kind, Part, Segment
-from services.display.domain.board import Call, CounterSeen, CounterStatus, Source, Stage, TicketSeen
+from services.display.domain.board import (
+    Call,
+    CounterFact,
+    CounterSeen,
+    CounterStatus,
+    Fact,
+    Slot,
+    Source,
+    Stage,
+    TicketSeen,
+)
 
 # ---- the voice ----
 
@@ -175,6 +186,53 @@ def write_calls(conn: Connection, upserts: dict[int, Call], removed: set[int]) -
             "serving": call.serving,
         }
         _upsert(conn, now_calling, row, ["counter"])
+
+
+def slot(conn: Connection, counter: int) -> Slot | None:
+    row = conn.execute(select(board_slots).where(board_slots.c.counter == counter)).first()
+    if row is None:
+        return None
+    m = row._mapping
+    last = CounterFact(
+        counter=m["counter"],
+        kind=Fact(m["kind"]),
+        at=utc(m["at"]),  # type: ignore[arg-type]
+        ticket_id=m["ticket_id"],
+        number=m["number"],
+        service=m["service"],
+        counter_name=m["counter_name"],
+        zone=m["zone"],
+        recalls=m["fact_recalls"],
+    )
+    return Slot(
+        last=last,
+        floor=utc(m["floor"]),
+        called_at=utc(m["called_at"]),
+        recalled_at=utc(m["recalled_at"]),
+        recalls=m["recalls"],
+        serving_at=utc(m["serving_at"]),
+    )
+
+
+def save_slot(conn: Connection, slot: Slot) -> None:
+    last = slot.last
+    row = {
+        "counter": last.counter,
+        "kind": last.kind.value,
+        "at": last.at,
+        "ticket_id": last.ticket_id,
+        "number": last.number,
+        "service": last.service,
+        "counter_name": last.counter_name,
+        "zone": last.zone,
+        "fact_recalls": last.recalls,
+        "floor": slot.floor,
+        "called_at": slot.called_at,
+        "recalled_at": slot.recalled_at,
+        "recalls": slot.recalls,
+        "serving_at": slot.serving_at,
+    }
+    _upsert(conn, board_slots, row, ["counter"])
 
 
 # ---- tickets and counters ----

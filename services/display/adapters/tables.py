@@ -88,6 +88,28 @@ now_calling = Table(
     Column("serving", Boolean, nullable=False),
 )
 
+# Each counter's slot (domain.board.Slot): the newest fact applied, kept when the slot is empty
+# so that an older event never refills it, and what is known of that ticket's visit.
+# ``now_calling`` is what the slots show, written in the same transaction.
+board_slots = Table(
+    "board_slots",
+    metadata,
+    Column("counter", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("counter_name", String(128), nullable=False),
+    Column("zone", String(64), nullable=False),
+    Column("fact_recalls", Integer, nullable=False),
+    Column("floor", DateTime(timezone=True), nullable=True),
+    Column("called_at", DateTime(timezone=True), nullable=True),
+    Column("recalled_at", DateTime(timezone=True), nullable=True),
+    Column("recalls", Integer, nullable=False),
+    Column("serving_at", DateTime(timezone=True), nullable=True),
+)
+
 # The board's view of each ticket, for the waiting counts (and to ignore late reports).
 board_tickets = Table(
     "board_tickets",

@@ -2,17 +2,19 @@
 calls, and how many people wait per service today.
 
 The board mirrors facts owned by the counters and ticketing services, learned from their events.
-Events may come twice (the inbox drops those) or, with several replicas, out of order; every
-transition here therefore takes the moment its event happened and ignores a report older than
-what the board already shows from the same source, so a late event never moves a board
-backwards. Times of two services are never compared: their clocks may disagree by seconds, and
-a call judged "older" than the issue of its ticket would leave the hall silent.
+Events may come twice (the inbox drops those) or out of order (several replicas, calls on a
+consumer of their own, redelivery after an outage); every transition here therefore takes the
+moment its event happened and ignores a report older than what the board already knows from
+the same source, so a late event never moves a board backwards, and each counter's slot is the
+same whatever order its events arrived in. Times of two services are never compared: their
+clocks may disagree by seconds, and a call judged "older" than the issue of its ticket would
+leave the hall silent.
 
 Invariants:
 - at most one call per counter: the latest one (a counter serves one citizen at a time);
-- a call leaves the board when its ticket completes, is skipped, transferred or cancelled, or when
-  its counter closes; it stays while the ticket is being served, so a citizen who looked away
-  still finds the counter;
+- a call leaves the board when its ticket completes, is skipped or transferred, or when its
+  counter closes; it stays while the ticket is being served, so a citizen who looked away still
+  finds the counter; a finished ticket never comes back with its late call;
 - a ticket waits when it was issued (or transferred into a service) and nobody called it since;
   waiting counts only the given hall day, so yesterday's leftovers never inflate today's board.
 """
@@ -133,39 +135,164 @@ def waiting_counts(tickets: Iterable[TicketSeen], day: dt.date) -> dict[str, int
     return counts
 
 
-# ---- now calling ----
+# ---- now calling: each counter's slot ----
+#
+# After an outage or a redelivery a counter's events arrive in any order: the calls on their own
+# consumer, the rest on the board's. A slot therefore keeps the newest fact applied to it (also
+# once it is empty, so that an older call never refills it), and what it shows is a function of
+# the set of facts applied, not of their order: every order of the same events gives one board.
 
 
-def on_called(now_calling: NowCalling, call: Call) -> dict[int, Call]:
-    """A counter called a ticket: it replaces whatever that counter showed, unless the counter
-    has shown a newer call since."""
-    shown = now_calling.get(call.counter)
-    if shown is not None and shown.announced_at > call.called_at:
-        return dict(now_calling)
-    return {**now_calling, call.counter: call}
+class Fact(StrEnum):
+    """What a counter's event says of its slot; declared in the order of a ticket's life."""
+
+    CALLED = "called"
+    RECALLED = "recalled"
+    SERVING = "serving"
+    RELEASED = "released"  # completed, skipped, transferred away, or the counter closed
 
 
-def on_recalled(now_calling: NowCalling, call: Call) -> dict[int, Call]:
-    """A recall highlights the call again. A board that missed the first call (it started
-    later) learns it from the recall."""
-    shown = now_calling.get(call.counter)
-    if shown is not None and shown.ticket_id == call.ticket_id:
-        again = replace(shown, announced_at=max(shown.announced_at, call.announced_at), recalls=call.recalls)
-        return {**now_calling, call.counter: again}
-    return on_called(now_calling, call)
+_RANK = {Fact.CALLED: 0, Fact.RECALLED: 1, Fact.SERVING: 2, Fact.RELEASED: 3}
 
 
-def on_serving(now_calling: NowCalling, ticket_id: str) -> dict[int, Call]:
-    return {n: replace(c, serving=True) if c.ticket_id == ticket_id else c for n, c in now_calling.items()}
+@dataclass(frozen=True)
+class CounterFact:
+    """One event about a counter's slot. ``at`` is the event's moment on the counters' clock;
+    ``ticket_id`` is empty when the counter closed."""
+
+    counter: int
+    kind: Fact
+    at: dt.datetime
+    ticket_id: str = ""
+    number: str = ""
+    service: str = ""
+    counter_name: str = ""
+    zone: str = ""
+    recalls: int = 0
+
+    def key(self) -> tuple[dt.datetime, int, int, str]:
+        """The facts of one counter in a total order (so that the newest one is the same in every
+        order of arrival). Time first; two facts of one instant follow a ticket's life, which
+        never happens with a real clock: each action at a counter is a transaction of its own."""
+        return (self.at, _RANK[self.kind], self.recalls, self.ticket_id)
 
 
-def on_released(now_calling: NowCalling, ticket_id: str, at: dt.datetime) -> dict[int, Call]:
-    """The ticket is done at its counter (completed, skipped, transferred, cancelled)."""
-    return {n: c for n, c in now_calling.items() if not (c.ticket_id == ticket_id and c.called_at <= at)}
+@dataclass(frozen=True)
+class Slot:
+    """A counter's place on the board: the newest fact applied (``last``) and what is known of
+    ``last``'s ticket since ``floor``, each the latest of its kind.
+
+    ``floor`` is the newest moment known, older than ``last``, that ended an earlier visit at
+    this counter (a release, a close, another ticket's fact): a ticket called here again later
+    in the day (transferred back) must not take its first visit's call or recalls along.
+    """
+
+    last: CounterFact
+    floor: dt.datetime | None = None
+    called_at: dt.datetime | None = None
+    recalled_at: dt.datetime | None = None
+    recalls: int = 0
+    serving_at: dt.datetime | None = None
 
 
-def on_counter_closed(now_calling: NowCalling, counter: int, at: dt.datetime) -> dict[int, Call]:
-    return {n: c for n, c in now_calling.items() if not (n == counter and c.announced_at <= at)}
+def apply_fact(slot: Slot | None, fact: CounterFact) -> Slot:
+    """The slot after a fact, whatever order the facts come in (every order of one set of facts
+    gives the same shown call).
+
+    The newest fact decides which ticket the slot is about, or that it is empty. An older fact
+    of that ticket's visit completes what is known of it (the call that arrived after the
+    serving); an older release, close or other ticket's fact only tells where the visit began;
+    nothing older ever refills an empty slot (a finished ticket's late call).
+    """
+    if slot is None:
+        return _learn(Slot(last=fact), fact)
+    last = slot.last
+    if fact.key() > last.key():
+        if _visit(last) == fact.ticket_id != "":
+            return _learn(replace(slot, last=fact), fact)
+        return _learn(Slot(last=fact, floor=last.at), fact)
+    if fact.key() == last.key() or last.kind == Fact.RELEASED:
+        return slot
+    if _visit(fact) == last.ticket_id:
+        return _learn(slot, fact)
+    return _above(slot, fact.at)
+
+
+def _visit(fact: CounterFact) -> str:
+    """The ticket whose visit a fact is part of ("" for a release: it ends the visit)."""
+    return "" if fact.kind == Fact.RELEASED else fact.ticket_id
+
+
+def _learn(slot: Slot, fact: CounterFact) -> Slot:
+    """Keep the latest call, recall and serving of the slot's visit (the latest is order-free)."""
+    if slot.floor is not None and fact.at <= slot.floor:
+        return slot
+    if fact.kind == Fact.CALLED and (slot.called_at is None or fact.at > slot.called_at):
+        return replace(slot, called_at=fact.at)
+    if fact.kind == Fact.RECALLED and (
+        slot.recalled_at is None or (fact.at, fact.recalls) > (slot.recalled_at, slot.recalls)
+    ):
+        return replace(slot, recalled_at=fact.at, recalls=fact.recalls)
+    if fact.kind == Fact.SERVING and (slot.serving_at is None or fact.at > slot.serving_at):
+        return replace(slot, serving_at=fact.at)
+    return slot
+
+
+def _above(slot: Slot, floor: dt.datetime) -> Slot:
+    """Raise the floor: what was learnt at or before it belonged to an earlier visit."""
+    if slot.floor is not None and floor <= slot.floor:
+        return slot
+
+    def kept(at: dt.datetime | None) -> dt.datetime | None:
+        return at if at is not None and at > floor else None
+
+    recalled = kept(slot.recalled_at)
+    return replace(
+        slot,
+        floor=floor,
+        called_at=kept(slot.called_at),
+        recalled_at=recalled,
+        recalls=slot.recalls if recalled else 0,
+        serving_at=kept(slot.serving_at),
+    )
+
+
+def shown(slot: Slot) -> Call | None:
+    """The call a slot shows: none when its newest fact is a release. Facts of the ticket from
+    before its latest call belong to an earlier visit and do not count; a board that has not
+    (yet) heard the call shows the ticket from the earliest fact it has."""
+    last = slot.last
+    if last.kind == Fact.RELEASED:
+        return None
+    # The newest fact is of the visit even when it shares its instant with the floor.
+    slot = _learn(replace(slot, floor=None), last)
+    since = slot.called_at
+    recalled = slot.recalled_at if slot.recalled_at and (since is None or slot.recalled_at >= since) else None
+    serving = slot.serving_at is not None and (since is None or slot.serving_at >= since)
+    if since is None:
+        since = min(t for t in (slot.recalled_at, slot.serving_at, last.at) if t is not None)
+    return Call(
+        counter=last.counter,
+        counter_name=last.counter_name,
+        zone=last.zone,
+        ticket_id=last.ticket_id,
+        number=last.number,
+        service=last.service,
+        called_at=since,
+        announced_at=max(since, recalled) if recalled else since,
+        recalls=slot.recalls if recalled else 0,
+        serving=serving,
+    )
+
+
+def on_fact(now_calling: NowCalling, slot: Slot | None, fact: CounterFact) -> tuple[Slot, dict[int, Call]]:
+    """Apply a fact to its counter's slot; the new slot and what the board shows after it."""
+    after = apply_fact(slot, fact)
+    calls = {n: c for n, c in now_calling.items() if n != fact.counter}
+    call = shown(after)
+    if call is not None:
+        calls[fact.counter] = call
+    return after, calls
 
 
 def changed(before: NowCalling, after: NowCalling) -> tuple[dict[int, Call], set[int]]:

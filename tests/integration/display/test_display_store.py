@@ -10,11 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 
+from antre import db
 from antre.hall.model import Hall
 from services.display import handlers
+from services.display.adapters import repository as repo
 from services.display.bootstrap import MIGRATIONS
-from tests.support.stores import drop_schema, make_store
+from services.display.domain import board
+from services.display.domain.board import Call
+from tests.support.infra import unique
+from tests.support.stores import PG_URL, drop_schema, make_store
 from tests.unit.display import display_factories as f
 from tests.unit.display.display_factories import T0, Clock
 
@@ -78,3 +85,82 @@ def test_replicas_calling_at_once_never_share_the_voice(deps: handlers.Deps, ken
     gap = dt.timedelta(seconds=kendari.announcement_gap_seconds)
     for a, b in itertools.pairwise(log):
         assert b.starts_at >= a.ends_at + gap, (a, b)
+
+
+def _a_morning(hall: Hall) -> list[f.Envelope]:
+    """Four counters' facts as the counters published them, oldest first."""
+    at = [T0 + dt.timedelta(seconds=10 * n) for n in range(20)]
+    return [
+        f.issued(hall, "t1", "A-001", "ktp-el", at[0]),
+        f.issued(hall, "t2", "A-002", "ktp-el", at[0]),
+        f.called(hall, "t1", "A-001", "ktp-el", 1, at[1]),
+        f.recalled(hall, "t1", "A-001", "ktp-el", 1, at[2]),
+        f.serving(hall, "t1", "A-001", "ktp-el", 1, at[3]),  # counter 1 serves A-001
+        f.called(hall, "t2", "A-002", "ktp-el", 2, at[4]),
+        f.serving(hall, "t2", "A-002", "ktp-el", 2, at[5]),
+        f.completed(hall, "t2", "A-002", "ktp-el", 2, at[6]),
+        f.called(hall, "t3", "A-003", "ktp-el", 2, at[7]),  # counter 2 called the next one
+        f.called(hall, "t4", "A-004", "ktp-el", 3, at[8]),
+        f.skipped(hall, "t4", "A-004", "ktp-el", 3, at[9]),  # counter 3 is empty
+        f.called(hall, "t5", "A-005", "ktp-el", 4, at[10]),
+        f.transferred(hall, "t5", "A-005", "ktp-el", "kartu-keluarga", 4, at[11]),
+        f.counter_event(hall, "closed", 4, at[12]),  # counter 4 closed
+    ]
+
+
+def test_the_board_is_the_same_whatever_order_the_events_arrive_in(
+    backend: str, tmp_path: Path, kendari: Hall
+) -> None:
+    """After an outage the consumers deliver calls and the rest in any order: the board must
+    still show what the counters did (before, a serving applied before its late call left the
+    counter empty until its next call)."""
+    morning = _a_morning(kendari)
+    boards = []
+    for name, events in (("in-order", morning), ("reversed", morning[::-1])):
+        folder = tmp_path / name
+        folder.mkdir()
+        engine, schema = make_store(backend, folder, MIGRATIONS)
+        try:
+            deps = f.deps_over(engine, kendari, Clock(T0 + dt.timedelta(minutes=5)))
+            for event in events:
+                handlers.on_hall_events(deps, [event])
+            boards.append(handlers.board(deps, ZONE).board.now_calling)
+        finally:
+            engine.dispose()
+            drop_schema(schema)
+    in_order, reversed_ = boards
+    assert [(c.counter, c.number, c.recalls, c.serving) for c in in_order] == [
+        (2, "A-003", 0, False),
+        (1, "A-001", 1, True),
+    ]
+    assert reversed_ == in_order
+
+
+def test_the_upgrade_makes_each_shown_call_its_counters_slot(backend: str, tmp_path: Path) -> None:
+    """A hall upgraded mid-day keeps its board: the calls shown become the slots, so an older
+    event that arrives after the upgrade does not replace them."""
+    if backend == "sqlite":
+        engine, schema = db.make_engine(f"sqlite:///{tmp_path / 'up.db'}"), ""
+    else:
+        schema = unique("t_")
+        engine = db.make_engine(PG_URL or "", schema)
+        db.ensure_schema(engine, schema)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    shown = [
+        Call(1, "Loket 1", ZONE, "t1", "A-001", "ktp-el", T0, T0 + dt.timedelta(seconds=30), 1, True),
+        Call(2, "Loket 2", ZONE, "t2", "A-002", "ktp-el", T0, T0, 0, False),
+    ]
+    try:
+        with engine.connect() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0002")
+            repo.write_calls(conn, {c.counter: c for c in shown}, set())
+            command.upgrade(config, "head")
+            conn.commit()
+        with db.read(engine) as conn:
+            slots = {n: repo.slot(conn, n) for n in (1, 2)}
+        assert [board.shown(s) if s else None for s in slots.values()] == shown
+    finally:
+        engine.dispose()
+        drop_schema(schema)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable
 from dataclasses import replace
 
 import pytest
@@ -11,7 +13,7 @@ from antre.hall.model import Hall
 from antre.problems import NotFound
 from services.display.domain import board
 from services.display.domain.announcements import Arbiter, Kind
-from services.display.domain.board import Call, CounterSeen, CounterStatus, Source, Stage, TicketSeen
+from services.display.domain.board import Call, CounterSeen, CounterStatus, Fact, Source, Stage, TicketSeen
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)
 DAY = dt.date(2026, 3, 2)
@@ -40,69 +42,144 @@ def seen(
     return TicketSeen(ticket, ticket.upper(), service, day, stage, at)
 
 
-# ---- now calling ----
+# ---- now calling: a counter's slot ----
+
+
+def fact(kind: Fact, ticket: str, seconds: float, counter: int = 3, recalls: int = 0) -> board.CounterFact:
+    return board.CounterFact(
+        counter=counter,
+        kind=kind,
+        at=T0 + s(seconds),
+        ticket_id=ticket,
+        number=ticket.upper(),
+        service="ktp-el",
+        counter_name=f"Loket {counter}",
+        zone="lantai-1-a",
+        recalls=recalls,
+    )
+
+
+def closed(seconds: float, counter: int = 3) -> board.CounterFact:
+    return board.CounterFact(counter, Fact.RELEASED, T0 + s(seconds), zone="lantai-1-a")
+
+
+def shown_after(facts: Iterable[board.CounterFact]) -> Call | None:
+    slot = None
+    for each in facts:
+        slot = board.apply_fact(slot, each)
+    assert slot is not None
+    return board.shown(slot)
+
+
+def in_every_order(facts: list[board.CounterFact]) -> set[Call | None]:
+    """What the slot shows after each order of arrival of the same facts."""
+    return {shown_after(order) for order in itertools.permutations(facts)}
+
+
+def assert_order_free(facts: list[board.CounterFact]) -> None:
+    """Whatever part of the facts has arrived so far, every order of it shows the same."""
+    for size in range(1, len(facts) + 1):
+        for part in itertools.combinations(facts, size):
+            assert len(in_every_order(list(part))) == 1, part
 
 
 def test_a_call_shows_at_its_counter() -> None:
-    shown = board.on_called({}, a_call(3, "a-012", T0))
-    assert list(shown) == [3]
-    assert shown[3].number == "A-012"
+    call = shown_after([fact(Fact.CALLED, "a-012", 0)])
+    assert call is not None and call.number == "A-012" and call.counter == 3
+    assert call.called_at == call.announced_at == T0 and not call.serving
 
 
-def test_the_latest_call_per_counter_wins() -> None:
-    shown = board.on_called({}, a_call(3, "a-012", T0))
-    shown = board.on_called(shown, a_call(3, "a-013", T0 + s(60)))
-    assert shown[3].ticket_id == "a-013"
+def test_the_latest_call_per_counter_wins_in_either_order() -> None:
+    facts = [fact(Fact.CALLED, "a-012", 0), fact(Fact.CALLED, "a-013", 60)]
+    assert {c.ticket_id for c in in_every_order(facts) if c} == {"a-013"}
 
 
-def test_a_late_call_does_not_replace_a_newer_one() -> None:
-    shown = board.on_called({}, a_call(3, "a-013", T0 + s(60)))
-    assert board.on_called(shown, a_call(3, "a-012", T0))[3].ticket_id == "a-013"
+def test_serving_that_arrives_before_its_call_still_shows_the_citizen() -> None:
+    """After an outage the board got ``ticket.serving`` first, then the late ``ticket.called``:
+    the counter is serving that citizen, not empty."""
+    call, serving = fact(Fact.CALLED, "a-012", 0), fact(Fact.SERVING, "a-012", 40)
+    assert in_every_order([call, serving]) == {replace(a_call(3, "a-012", T0), serving=True)}
+    alone = shown_after([serving])  # the call not heard yet: the ticket is at the counter
+    assert alone is not None and alone.serving and alone.called_at == T0 + s(40)
 
 
-def test_counters_show_side_by_side() -> None:
-    shown = board.on_called(board.on_called({}, a_call(1, "a-001", T0)), a_call(2, "a-002", T0 + s(1)))
-    assert set(shown) == {1, 2}
+def test_a_visit_shows_the_same_in_every_order() -> None:
+    visit = [
+        fact(Fact.CALLED, "a-012", 0),
+        fact(Fact.RECALLED, "a-012", 30, recalls=1),
+        fact(Fact.RECALLED, "a-012", 60, recalls=2),
+        fact(Fact.SERVING, "a-012", 90),
+    ]
+    expected = replace(a_call(3, "a-012", T0), announced_at=T0 + s(60), recalls=2, serving=True)
+    assert in_every_order(visit) == {expected}
+    assert_order_free(visit)
 
 
-def test_a_recall_highlights_again_and_counts() -> None:
-    shown = board.on_called({}, a_call(3, "a-012", T0))
-    again = replace(a_call(3, "a-012", T0 + s(30)), recalls=1)
-    shown = board.on_recalled(shown, again)
-    assert shown[3].recalls == 1
-    assert shown[3].announced_at == T0 + s(30)
-    assert shown[3].called_at == T0  # still the first call
+@pytest.mark.parametrize("why", ["completed", "skipped", "transferred"])
+def test_a_finished_ticket_never_comes_back_with_its_late_call(why: str) -> None:
+    facts = [
+        fact(Fact.CALLED, "a-012", 0),
+        fact(Fact.RECALLED, "a-012", 30, recalls=1),
+        fact(Fact.SERVING, "a-012", 60),
+        fact(Fact.RELEASED, "a-012", 300),
+    ]
+    assert in_every_order(facts) == {None}
 
 
-def test_a_recall_teaches_a_board_that_missed_the_call() -> None:
-    shown = board.on_recalled({}, replace(a_call(3, "a-012", T0), recalls=1))
-    assert shown[3].ticket_id == "a-012"
+def test_the_next_call_shows_whatever_order_the_day_arrives_in() -> None:
+    facts = [
+        fact(Fact.CALLED, "a-012", 0),
+        fact(Fact.SERVING, "a-012", 20),
+        fact(Fact.RELEASED, "a-012", 300),
+        fact(Fact.CALLED, "a-013", 310),
+        fact(Fact.RECALLED, "a-013", 340, recalls=1),
+        fact(Fact.SERVING, "a-013", 360),
+    ]
+    expected = replace(a_call(3, "a-013", T0 + s(310)), announced_at=T0 + s(340), recalls=1, serving=True)
+    assert in_every_order(facts) == {expected}
+    assert in_every_order(facts[:5]) == {replace(expected, serving=False)}
+    assert in_every_order(facts[:3]) == {None}
 
 
-def test_serving_keeps_the_call_on_the_board() -> None:
-    shown = board.on_serving(board.on_called({}, a_call(3, "a-012", T0)), "a-012")
-    assert shown[3].serving
+def test_a_ticket_called_again_at_the_same_counter_leaves_its_first_visit_behind() -> None:
+    """Transferred away and back: the first visit's recalls and serving are not the second's."""
+    facts = [
+        fact(Fact.CALLED, "a-012", 0),
+        fact(Fact.RECALLED, "a-012", 10, recalls=3),
+        fact(Fact.SERVING, "a-012", 20),
+        fact(Fact.RELEASED, "a-012", 30),
+        fact(Fact.CALLED, "b-001", 40),
+        fact(Fact.RELEASED, "b-001", 50),
+        fact(Fact.CALLED, "a-012", 60),
+    ]
+    assert in_every_order(facts) == {a_call(3, "a-012", T0 + s(60))}
+    # Before the second call arrives, its serving alone must not take the first visit's recalls.
+    later = [*facts[:1], facts[1], facts[3], facts[4], fact(Fact.SERVING, "a-012", 70)]
+    assert in_every_order(later) == {replace(a_call(3, "a-012", T0 + s(70)), serving=True)}
+    # (Without the serving of the first visit and the release of b-001: six facts keep it fast.)
+    assert_order_free([facts[0], facts[1], facts[3], facts[4], facts[6], fact(Fact.SERVING, "a-012", 70)])
 
 
-@pytest.mark.parametrize("why", ["completed", "skipped", "transferred", "cancelled"])
-def test_a_finished_ticket_leaves_the_board(why: str) -> None:
-    shown = board.on_called({}, a_call(3, "a-012", T0))
-    assert board.on_released(shown, "a-012", T0 + s(300)) == {}
+def test_a_closed_counter_is_cleared_and_a_late_close_clears_nothing() -> None:
+    visit = [fact(Fact.CALLED, "a-012", 0), fact(Fact.RELEASED, "a-012", 5)]
+    assert in_every_order([*visit, closed(10)]) == {None}
+    # Opened again and called: the close of the morning is older than that call.
+    assert in_every_order([*visit, closed(10), fact(Fact.CALLED, "a-013", 20)]) == {
+        a_call(3, "a-013", T0 + s(20))
+    }
 
 
-def test_releasing_a_ticket_leaves_the_counters_next_call() -> None:
-    shown = board.on_called({}, a_call(3, "a-013", T0 + s(60)))
-    assert board.on_released(shown, "a-012", T0 + s(61)) == shown
+def test_a_redelivered_fact_changes_nothing() -> None:
+    call, serving = fact(Fact.CALLED, "a-012", 0), fact(Fact.SERVING, "a-012", 40)
+    assert shown_after([call, serving, call, serving]) == shown_after([call, serving])
 
 
-def test_a_closed_counter_is_cleared() -> None:
-    shown = board.on_called(board.on_called({}, a_call(3, "a-012", T0)), a_call(4, "b-001", T0))
-    assert set(board.on_counter_closed(shown, 3, T0 + s(10))) == {4}
-
-
-def test_a_late_close_does_not_clear_a_newer_call() -> None:
-    shown = board.on_called({}, a_call(3, "a-012", T0 + s(60)))
-    assert board.on_counter_closed(shown, 3, T0) == shown
+def test_counters_show_side_by_side_and_a_fact_touches_only_its_counter() -> None:
+    slot, calls = board.on_fact({}, None, fact(Fact.CALLED, "a-001", 0, counter=1))
+    _, calls = board.on_fact(calls, None, fact(Fact.CALLED, "a-002", 1, counter=2))
+    assert set(calls) == {1, 2}
+    _, calls = board.on_fact(calls, slot, fact(Fact.RELEASED, "a-001", 9, counter=1))
+    assert set(calls) == {2}
 
 
 def test_changed_tells_what_to_write() -> None:
