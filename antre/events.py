@@ -46,6 +46,7 @@ SUFFIXES: dict[type[Message], str] = {
     pb.AnnouncementGrouped: "announcement.grouped",
     pb.AnnouncementSpoken: "announcement.spoken",
     pb.AnnouncementStale: "announcement.stale",
+    pb.AuditRecorded: "audit.recorded",
 }
 # Commands agencies' systems publish (six tokens, so no event filter matches them); decoded like
 # events, never written to an outbox. See docs/agencies.md.

@@ -398,3 +398,19 @@ class AnnouncementStale(_message.Message):
     reason: str
     starts_at: _timestamp_pb2.Timestamp
     def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., announcement: _Optional[_Union[AnnouncementRef, _Mapping]] = ..., reason: _Optional[str] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AuditRecorded(_message.Message):
+    __slots__ = ("meta", "actor", "actor_role", "action", "target", "detail")
+    META_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ROLE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    actor: str
+    actor_role: str
+    action: str
+    target: str
+    detail: str
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., actor: _Optional[str] = ..., actor_role: _Optional[str] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...

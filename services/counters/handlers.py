@@ -126,23 +126,6 @@ def _queued(event: pb.TicketIssued, traceparent: str) -> QueuedTicket:
 # ---- officers ----
 
 
-def add_officer(deps: Deps, officer: Officer, password: str) -> None:
-    with deps.uow.begin() as tx:
-        repo.upsert_officer(tx.conn, officer, passwords.hash_password(password))
-
-
-def sign_in(deps: Deps, username: str, password: str) -> tuple[str, Officer]:
-    with deps.uow.begin() as tx:
-        found = repo.officer_with_hash(tx.conn, username)
-        if found is None or not passwords.verify_password(password, found[1]):
-            raise Unauthorized(
-                "bad_credentials", "Nama pengguna atau kata sandi salah", "Wrong username or password"
-            )
-        token = passwords.new_token()
-        repo.add_session(tx.conn, passwords.token_hash(token), username, tx.now + SESSION)
-    return token, found[0]
-
-
 def officer_for(deps: Deps, token: str) -> Officer:
     with deps.uow.read() as conn:  # a read: on SQLite it does not queue for the write lock
         officer = repo.session_officer(conn, passwords.token_hash(token), deps.uow.clock())

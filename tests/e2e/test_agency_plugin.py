@@ -111,8 +111,7 @@ async def stored(server: SecuredNats, hall_id: str) -> dict[str, int]:
 
 
 def state(hall: RunningHall, number: int) -> str:
-    with hall.client("counters") as c:
-        return str(c.get(f"/api/v1/counters/{number}").json()["state"])
+    return str(hall.counter(number)["state"])
 
 
 def test_the_plugin_posts_its_agencys_calls_and_pauses_only_its_own_counters(

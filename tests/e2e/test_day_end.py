@@ -47,7 +47,7 @@ def test_a_number_left_waiting_ends_with_its_day(
     wait_for(lambda: position() is None, 20.0, "the counters to drop it")
 
     def counter_closed() -> bool:
-        return bool(counters.get("/api/v1/counters/1").json()["state"] == "closed")
+        return bool(hall.counter(1)["state"] == "closed")
 
     wait_for(counter_closed, 30.0, "the counter left open to close with the day")
     clock.jump_to(dt.datetime(2026, 3, 11, 8, 0, tzinfo=TZ))  # the hall opens again

@@ -90,7 +90,7 @@ class RunningHall:
     def client(self, name: str) -> httpx.Client:
         return httpx.Client(base_url=self.url(name), timeout=10.0)
 
-    def add_officer(self, username: str, agency: str) -> None:
+    def add_officer(self, username: str, agency: str, role: str = "officer") -> None:
         import subprocess
         import sys
 
@@ -105,16 +105,28 @@ class RunningHall:
             username,
             "--agency",
             agency,
-            "--password",
-            PASSWORD,
+            "--role",
+            role,
         ]
-        subprocess.run(cmd, env=self.env("counters"), check=True, capture_output=True)
+        subprocess.run(
+            cmd, env=self.env("counters"), check=True, capture_output=True, input=f"{PASSWORD}\n".encode()
+        )
 
     def sign_in(self, username: str) -> dict[str, str]:
         with self.client("counters") as c:
             response = c.post("/api/v1/sessions", json={"username": username, "password": PASSWORD})
             response.raise_for_status()
             return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    def counter(self, number: int) -> dict[str, Any]:
+        """A counter as the counters see it, asked by the hall's manager (made on first use)."""
+        if not getattr(self, "_manager", False):
+            self.add_officer("pengelola", "", role="manager")
+            self._manager = True
+        with self.client("counters") as c:
+            response = c.get(f"/api/v1/counters/{number}", headers=self.sign_in("pengelola"))
+            response.raise_for_status()
+            return dict(response.json())
 
     def stop(self) -> None:
         for process in self.processes.values():

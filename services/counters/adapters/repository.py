@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from antre.db import row_of, utc
 from antre.hall.model import PriorityGroup
+from antre.roles import Role
 from services.counters.adapters.tables import officers, queue, sessions, stations
 from services.counters.domain.blending import Blended
 from services.counters.domain.dispatch import Candidate
@@ -318,7 +319,9 @@ def desk(
     if row is None:
         return None, None
     officer = (
-        Officer(row.signed_username, row.signed_name, row.signed_agency) if row.signed_username else None
+        Officer(row.signed_username, row.signed_name, row.signed_agency, Role(row.signed_role))
+        if row.signed_username
+        else None
     )
     return _station(row), officer
 
@@ -332,6 +335,7 @@ def _desk(lock: bool) -> Select:
             signed.c.username.label("signed_username"),
             signed.c.name.label("signed_name"),
             signed.c.agency.label("signed_agency"),
+            signed.c.role.label("signed_role"),
         )
         .select_from(stations.outerjoin(signed, true()))
         .where(stations.c.number == bindparam("number"))
@@ -365,23 +369,6 @@ def _save_station() -> Update:
 # ---- officers ----
 
 
-def upsert_officer(conn: Connection, officer: Officer, password_hash: str) -> None:
-    values = {**row_of(officer), "password_hash": password_hash}
-    stmt = _insert(conn)(officers).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[officers.c.username],
-        set_={"name": officer.name, "agency": officer.agency, "password_hash": password_hash},
-    )
-    conn.execute(stmt)
-
-
-def officer_with_hash(conn: Connection, username: str) -> tuple[Officer, str] | None:
-    row = conn.execute(select(officers).where(officers.c.username == username)).first()
-    if row is None:
-        return None
-    return Officer(row.username, row.name, row.agency), row.password_hash
-
-
 def add_session(conn: Connection, token_hash: str, username: str, expires_at: dt.datetime) -> None:
     conn.execute(sessions.insert().values(token_hash=token_hash, username=username, expires_at=expires_at))
 
@@ -391,14 +378,18 @@ def _session_officer() -> Select:
     return (
         select(officers)
         .join(sessions, sessions.c.username == officers.c.username)
-        .where(sessions.c.token_hash == bindparam("token_hash"), sessions.c.expires_at > bindparam("now"))
+        .where(
+            sessions.c.token_hash == bindparam("token_hash"),
+            sessions.c.expires_at > bindparam("now"),
+            officers.c.disabled_at.is_(None),
+        )
     )
 
 
 def session_officer(conn: Connection, token_hash: str, now: dt.datetime) -> Officer | None:
     """The officer of a session that has not expired (every request of an officer asks)."""
     row = conn.execute(_session_officer(), {"token_hash": token_hash, "now": now}).first()
-    return Officer(row.username, row.name, row.agency) if row else None
+    return Officer(row.username, row.name, row.agency, Role(row.role)) if row else None
 
 
 def signed_in(conn: Connection, username: str, now: dt.datetime) -> bool:

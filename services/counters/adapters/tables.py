@@ -1,5 +1,5 @@
-"""The counters' tables: the queue (owner of queue order), the counters, officers and their
-sign-ins."""
+"""The counters' tables: the queue (owner of queue order), the counters, officers (people in
+their roles) and their sign-ins."""
 
 from __future__ import annotations
 
@@ -56,6 +56,9 @@ officers = Table(
     Column("name", String(128), nullable=False),
     Column("agency", String(64), nullable=False, default=""),
     Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False, default="officer", server_default="officer"),
+    # Set when a manager disables the account: it cannot sign in, and its sessions were ended.
+    Column("disabled_at", DateTime(timezone=True)),
 )
 
 sessions = Table(
@@ -64,6 +67,16 @@ sessions = Table(
     Column("token_hash", String(64), primary_key=True),
     Column("username", String(64), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Failed sign-ins per username and per client, so that guessing slows down across replicas;
+# a row goes once its block has passed and a sign-in succeeds (or the next failure restarts it).
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("blocked_until", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from antre.problems import Conflict, Forbidden
+from antre.roles import Person
 
 
 class StationState(StrEnum):
@@ -16,11 +17,9 @@ class StationState(StrEnum):
     PAUSED = "paused"
 
 
-@dataclass(frozen=True)
-class Officer:
-    username: str
-    name: str
-    agency: str  # empty: hall staff, who may open any counter
+# Whoever works a counter is a person in a role (:mod:`antre.roles`): an officer, or a supervisor
+# or manager standing in. An empty agency is hall staff, who may open any counter.
+Officer = Person
 
 
 @dataclass(frozen=True)

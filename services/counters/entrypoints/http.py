@@ -61,11 +61,6 @@ api = APIRouter(prefix="/api/v1", tags=["counters"])
 pages = APIRouter(include_in_schema=False)
 
 
-class SignIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-
-
 class Transfer(BaseModel):
     service: str = Field(min_length=1, max_length=64, description="Service code to send the citizen to")
 
@@ -78,30 +73,15 @@ async def _run(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(fn, *args)
 
 
-@api.post("/sessions")
-async def sign_in(body: SignIn, ctx: Ctx) -> dict[str, Any]:
-    token, officer = await _run(handlers.sign_in, ctx.deps, body.username, body.password)
-    return {"token": token, "officer": _officer_json(officer)}
-
-
-@api.delete("/sessions/current", status_code=204)
-async def sign_out(ctx: Ctx, token: Annotated[str, Depends(_token)]) -> Response:
-    await _run(handlers.sign_out, ctx.deps, token)
-    return Response(status_code=204)
-
-
-@api.get("/me")
-async def me(officer: CurrentOfficer) -> dict[str, Any]:
-    return _officer_json(officer)
-
-
 @api.get("/counters")
-async def counters(ctx: Ctx) -> list[dict[str, Any]]:
+async def counters(ctx: Ctx, _signed: CurrentOfficer) -> list[dict[str, Any]]:
+    """A signed-in person: every counter, who holds it and what state it is in."""
     return [await _station_json(ctx, s, with_ticket=False) for s in await _run(views.all_stations, ctx.deps)]
 
 
 @api.get("/counters/{number}")
-async def counter(number: int, ctx: Ctx) -> dict[str, Any]:
+async def counter(number: int, ctx: Ctx, _signed: CurrentOfficer) -> dict[str, Any]:
+    """A signed-in person: the counter, the ticket it holds and its queues' lengths."""
     return await _station_json(ctx, await _run(views.station, ctx.deps, number))
 
 
@@ -243,14 +223,13 @@ async def operator_page() -> FileResponse:
 
 
 def install(app: FastAPI) -> None:
+    from services.counters.entrypoints import accounts_http
+
     app.include_router(api)
+    app.include_router(accounts_http.router)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/shared", StaticFiles(directory=SHARED_STATIC), name="shared")
-
-
-def _officer_json(officer: Officer) -> dict[str, Any]:
-    return {"username": officer.username, "name": officer.name, "agency": officer.agency}
 
 
 def _forecast_json(ctx: Context, f: Forecast) -> dict[str, Any]:

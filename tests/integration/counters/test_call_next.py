@@ -16,7 +16,7 @@ from antre.hall.model import Counter as HallCounter
 from antre.hall.model import Hall
 from antre.problems import Forbidden, Unauthorized
 from antre.v1 import events_pb2 as pb
-from services.counters import handlers, views
+from services.counters import accounts, handlers, views
 from services.counters.adapters import repository as repo
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain import queue
@@ -164,8 +164,8 @@ def test_a_session_token_is_checked_inside_the_action(backend: str, tmp_path: Pa
     engine, schema = make_store(backend, tmp_path, MIGRATIONS)
     try:
         deps = counters_deps(engine, kendari, clock=lambda: T0 + dt.timedelta(hours=1))
-        handlers.add_officer(deps, Officer("siti", "Siti", "dukcapil"), "rahasia-siti")
-        token, siti = handlers.sign_in(deps, "siti", "rahasia-siti")
+        accounts.save_officer(deps, None, Officer("siti", "Siti", "dukcapil"), "rahasia-siti")
+        token, siti = accounts.sign_in(deps, "siti", "rahasia-siti", "test")
         handlers.on_ticket_events(deps, [issued(kendari, 1), issued(kendari, 2)])
         handlers.open_counter(deps, siti, 1)
         for forged in (handlers.SessionToken("forged"), handlers.SessionToken("")):
@@ -193,9 +193,9 @@ def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
     try:
         deps = counters_deps(engine, kendari, clock=lambda: now[0])
         for name in ("siti", "budi"):
-            handlers.add_officer(deps, Officer(name, name.title(), "dukcapil"), f"rahasia-{name}")
-        token, siti = handlers.sign_in(deps, "siti", "rahasia-siti")
-        _, budi = handlers.sign_in(deps, "budi", "rahasia-budi")
+            accounts.save_officer(deps, None, Officer(name, name.title(), "dukcapil"), f"rahasia-{name}")
+        token, siti = accounts.sign_in(deps, "siti", "rahasia-siti", "test")
+        _, budi = accounts.sign_in(deps, "budi", "rahasia-budi", "test")
         handlers.on_ticket_events(deps, [issued(kendari, 1), issued(kendari, 2)])
         handlers.open_counter(deps, siti, 1)
         called = handlers.call_next(deps, siti, 1)
@@ -216,7 +216,7 @@ def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
         assert events.count(["counter", "opened"]) == 1  # taking over opens nothing new
 
         now[0] += handlers.SESSION  # Budi goes home without closing; his session ends
-        _, siti = handlers.sign_in(deps, "siti", "rahasia-siti")  # the next morning
+        _, siti = accounts.sign_in(deps, "siti", "rahasia-siti", "test")  # the next morning
         assert handlers.open_counter(deps, siti, 1).officer == "siti"
     finally:
         engine.dispose()
@@ -235,9 +235,9 @@ def test_counters_left_open_close_after_their_day_unless_someone_is_at_them(
         deps = counters_deps(engine, kendari, clock=lambda: now[0])
         signed = {}
         for name in ("siti", "budi", "dedi"):
-            handlers.add_officer(deps, Officer(name, name.title(), "dukcapil"), f"rahasia-{name}")
+            accounts.save_officer(deps, None, Officer(name, name.title(), "dukcapil"), f"rahasia-{name}")
         for name in ("siti", "budi"):
-            signed[name] = handlers.sign_in(deps, name, f"rahasia-{name}")[1]
+            signed[name] = accounts.sign_in(deps, name, f"rahasia-{name}", "test")[1]
         handlers.on_ticket_events(deps, [issued(kendari, 1)])
         for number, name in ((1, "siti"), (2, "budi"), (3, "siti")):
             handlers.open_counter(deps, signed[name], number)
@@ -246,7 +246,7 @@ def test_counters_left_open_close_after_their_day_unless_someone_is_at_them(
         assert handlers.close_left_counters(deps) == []  # the day is not over
 
         now[0] = T0 + dt.timedelta(hours=15)  # 23:00 WITA
-        dedi = handlers.sign_in(deps, "dedi", "rahasia-dedi")[1]
+        dedi = accounts.sign_in(deps, "dedi", "rahasia-dedi", "test")[1]
         handlers.open_counter(deps, dedi, 5)
         now[0] = T0 + dt.timedelta(hours=16, minutes=30)  # 00:30 WITA the next day
         with ThreadPoolExecutor(2) as pool:  # two replicas' rounds at the same moment

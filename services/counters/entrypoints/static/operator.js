@@ -80,7 +80,7 @@
     showView("counters");
     let counters = [];
     try {
-      counters = await call("/api/v1/counters");
+      counters = await call("/api/v1/counters", { token: session.token });
     } catch (err) {
       return banner.show(err);
     }
@@ -111,7 +111,7 @@
     sessionStorage.setItem(COUNTER, String(number));
     history.replaceState(null, "", `${location.pathname}?counter=${number}`);
     try {
-      setView(await call(`/api/v1/counters/${number}`));
+      setView(await call(`/api/v1/counters/${number}`, { token: session.token }));
     } catch (err) {
       counterNo = null;
       sessionStorage.removeItem(COUNTER);
@@ -203,7 +203,7 @@
       const url = `/api/v1/counters/${counterNo}/${action}`;
       const result = await call(url, { body: body || {}, token: session.token });
       if (result && result.number === counterNo) setView(result);
-      else setView(await call(`/api/v1/counters/${counterNo}`));
+      else setView(await call(`/api/v1/counters/${counterNo}`, { token: session.token }));
       if (result && !result.ticket && result.message) {
         flash(i18n.pick(result.message, result.message_en)); // nobody waiting
       }
