@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 
 from antre.events import new_meta, timestamp
 from antre.hall.model import Hall
+from antre.inputs import INT64
 from antre.problems import Conflict, Forbidden, Invalid, NotFound
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
@@ -32,6 +33,7 @@ from services.display.domain.wording import Wording
 log = logging.getLogger(__name__)
 
 HALL_WIDE = "_hall"  # the agency token of events that are no single agency's
+MAX_SEQ = INT64[1]  # seqs are the databases' 64-bit integers
 MAX_TEXT = 300  # characters of a free-text message: about 30 seconds of speech
 _EVENT_IDS = uuid.UUID("6f1f2c1e-7d0b-4d8e-9a57-0c6d2f3b8e11")  # namespace of entries a plan moved
 
@@ -188,6 +190,12 @@ def report(
 ) -> bool:
     """A speaker board's report on an entry; the first one counts (True when it was that one)."""
     resolve_zone(deps.hall, zone)
+    if not 1 <= seq <= MAX_SEQ:  # a seq the log cannot hold: the database would fail on it
+        raise Invalid(
+            "bad_seq",
+            f"Nomor pengumuman harus 1 sampai {MAX_SEQ}",
+            f"The announcement number must be 1 to {MAX_SEQ}",
+        )
     entry = repo.announcement(tx.conn, zone, seq)
     if entry is None:
         raise NotFound(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import html
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from antre import sse
+from antre.inputs import INT64
 from antre.problems import NotFound
 from services.display import handlers
 from services.display.adapters import voicepack
@@ -25,6 +27,8 @@ from services.display.entrypoints import voice_http
 from services.display.entrypoints.feed import LISTENER_QUEUE, ZoneFeed
 
 STATIC = Path(__file__).parent / "static"
+MAX_SEQ = INT64[1]  # seqs are the databases' 64-bit integers
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() takes "²", which int() refuses
 SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
 
 
@@ -107,7 +111,7 @@ async def board(zone: str, ctx: Ctx) -> dict[str, Any]:
 async def announcements(
     zone: str,
     ctx: Ctx,
-    after: Annotated[int, Query(ge=0, description="Only announcements with a greater seq")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_SEQ, description="Only announcements with a greater seq")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """The zone's announcement log after a seq, oldest first (at most the newest ``limit``)."""
@@ -175,9 +179,16 @@ async def events(
 
 
 def _seq(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
+    """The seq a page resumes after, or None: start from a fresh snapshot.
+
+    A Last-Event-ID that is no seq (not ASCII digits, past the 64-bit range the log's seq lives
+    in) is taken as absent, not refused: EventSource resends it on its own at each reconnect and
+    gives up for good on a refusal, so a 422 would leave the hall's TV dark until someone reloads
+    it. The fresh snapshot it gets instead has everything a board shows."""
+    digits = (value or "").strip()
+    if not _DIGITS.fullmatch(digits) or int(digits) > MAX_SEQ:
         return None
-    return int(value.strip())
+    return int(digits)
 
 
 # ---- the voice pack ----
