@@ -113,17 +113,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo_officers(hall: Hall, env: dict[str, str]) -> list[tuple[str, str]]:
-    """One officer per agency and one for hall staff, all with the demo password."""
+    """One officer per agency, the hall's manager and the platform's admin, all with the demo
+    password."""
+    from antre.roles import Role
     from services.counters.domain.stations import Officer
     from services.counters.entrypoints.cli import add_officers
     from services.counters.settings import Settings
 
     accounts = [Officer(f"{a.code}1", a.name, a.code) for a in hall.agencies] + [
-        Officer("admin", "Petugas MPP", "")
+        Officer("pengelola", "Pengelola MPP", "", Role.MANAGER),
+        Officer("admin", "Admin Kominfo", "", Role.ADMIN),
     ]
     settings = Settings(**{k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")})
     add_officers(settings, [(officer, DEMO_PASSWORD) for officer in accounts])
-    return [(o.username, o.agency or "semua instansi / all agencies") for o in accounts]
+    return [(o.username, f"{o.role}, {o.agency or 'semua instansi / all agencies'}") for o in accounts]
 
 
 def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout: float = 60.0) -> bool:
@@ -154,7 +157,7 @@ def _banner(hall: Hall, url: dict[str, str], officers: list[tuple[str, str]], de
     lines += [f"  Papan {z.name:<19} {url['display']}/boards/{z.code}?speaker=1" for z in hall.zones]
     lines += [
         "  Status tiket / Ticket     pindai QR pada tiket / scan the ticket's QR",
-        f"  Pesan / Notify            {url['notify']}/api/v1/deliveries",
+        f"  Pesan / Notify            {url['notify']}/api/v1/deliveries (pengelola: Bearer <token>)",
         f"  API (OpenAPI)             {url['ticketing']}/docs  {url['counters']}/docs",
         f"  Plug-in instansi / Agency python -m examples.plugin --nats {nats} --hall {hall.id} "
         f"--agency {hall.agencies[0].code} --post-to <URL>",

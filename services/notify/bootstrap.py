@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
 from services.notify import handlers
@@ -104,12 +105,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         app.state.ctx = http.Context(deps)
+        app.state.people = People(settings.counters_url)
         app.state.runtime = runtime
         await runtime.start()
         try:
             yield
         finally:
             await runtime.stop()
+            await app.state.people.close()
             await asyncio.to_thread(sender.close)
             if positions is not None:
                 positions.close()

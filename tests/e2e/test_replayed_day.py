@@ -137,7 +137,8 @@ def test_a_replayed_day(day: tuple[RunningHall, HallClock, Tally]) -> None:
         """What notify made of it, for a failure's message."""
         names = {c.booking_id: c.name for c in people.values() if c.booking_id}
         with hall.client("notify") as c:
-            found = c.get("/api/v1/deliveries", params={"limit": 500}).json()["deliveries"]
+            found = c.get("/api/v1/deliveries", params={"limit": 500}, headers=hall.manager()).json()
+            found = found["deliveries"]
         rows = [
             f"{names.get(d['booking_id'], d['booking_id'])} {d['event']} {d['channel']} {d['state']} "
             f"attempts={d['attempts']} {d['last_error']}"
@@ -293,7 +294,8 @@ def test_a_replayed_day(day: tuple[RunningHall, HallClock, Tally]) -> None:
 def _pending(hall: RunningHall) -> list[dict[str, str]]:
     """Citizens' messages notify holds (an agency's webhook is never held)."""
     with hall.client("notify") as c:
-        found = c.get("/api/v1/deliveries", params={"state": "pending", "limit": 500}).json()["deliveries"]
+        found = c.get("/api/v1/deliveries", params={"state": "pending", "limit": 500}, headers=hall.manager())
+        found = found.json()["deliveries"]
     return [d for d in found if d["channel"] != "webhook"]
 
 

@@ -118,13 +118,17 @@ class RunningHall:
             response.raise_for_status()
             return {"Authorization": f"Bearer {response.json()['token']}"}
 
-    def counter(self, number: int) -> dict[str, Any]:
-        """A counter as the counters see it, asked by the hall's manager (made on first use)."""
+    def manager(self) -> dict[str, str]:
+        """A signed-in hall manager's headers (the account is made on first use)."""
         if not getattr(self, "_manager", False):
             self.add_officer("pengelola", "", role="manager")
             self._manager = True
+        return self.sign_in("pengelola")
+
+    def counter(self, number: int) -> dict[str, Any]:
+        """A counter as the counters see it, asked by the hall's manager."""
         with self.client("counters") as c:
-            response = c.get(f"/api/v1/counters/{number}", headers=self.sign_in("pengelola"))
+            response = c.get(f"/api/v1/counters/{number}", headers=self.manager())
             response.raise_for_status()
             return dict(response.json())
 

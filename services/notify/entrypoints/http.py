@@ -18,7 +18,9 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from antre.people import signed_in
 from antre.problems import Problem
+from antre.roles import Person, Role
 from antre.web import STATUS
 from services.notify import handlers
 from services.notify.adapters.webhook import redact
@@ -38,6 +40,9 @@ async def _ctx(request: Request) -> Context:
 
 
 Ctx = Annotated[Context, Depends(_ctx)]
+# Deliveries carry what citizens were sent (a booking code among it): the hall's manager or the
+# platform's admin reads them, nobody else.
+Manager = Annotated[Person, Depends(signed_in(Role.MANAGER))]
 api = APIRouter(prefix="/api/v1", tags=["notify"])
 index = APIRouter(include_in_schema=False)
 
@@ -70,19 +75,20 @@ async def root(ctx: Ctx) -> dict[str, Any]:
 @api.get("/deliveries")
 async def deliveries(
     ctx: Ctx,
+    _manager: Manager,
     state: Annotated[
         str, Query(max_length=16, description="pending, delivered, failed or dropped; empty: all")
     ] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    """Deliveries, newest first."""
+    """A hall manager or above: deliveries, newest first."""
     found = await asyncio.to_thread(handlers.list_deliveries, ctx.deps, state, limit)
     return {"deliveries": [_delivery_json(d) for d in found]}
 
 
 @api.get("/deliveries/{delivery_id}")
-async def delivery(delivery_id: str, ctx: Ctx) -> dict[str, Any]:
-    """One delivery with the body it sends."""
+async def delivery(delivery_id: str, ctx: Ctx, _manager: Manager) -> dict[str, Any]:
+    """A hall manager or above: one delivery with the body it sends."""
     found = await asyncio.to_thread(handlers.get_delivery, ctx.deps, delivery_id)
     return {**_delivery_json(found), "payload": json.loads(found.payload)}
 

@@ -20,6 +20,7 @@ from antre.events import EVENT_HEADER, MSG_ID_HEADER, Envelope, event_name, subj
 from services.notify.bootstrap import create_app
 from services.notify.settings import Settings
 from tests.support.infra import KENDARI, unique
+from tests.support.people import KnownPeople, bearer
 
 if TYPE_CHECKING:  # the fakes are this folder's fixtures; only type checkers import them
     from conftest import Events, Mailbox
@@ -49,7 +50,8 @@ def app(tmp_path: Path, nats_url: str, mailbox: Mailbox, hall_id: str) -> Iterat
         optout_key="k" * 40,
         optout_url="https://mpp.example/berhenti",
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=bearer("token-manager")) as client:
+        client.app.state.people = KnownPeople()  # type: ignore[attr-defined]
         yield client
 
 

@@ -13,6 +13,7 @@ from antre.events import Envelope
 from services.notify import handlers
 from services.notify.bootstrap import create_app
 from services.notify.settings import Settings
+from tests.support.people import KnownPeople, bearer
 
 ROOT = Path(__file__).resolve().parents[3]
 HOOKS = """webhooks:
@@ -33,7 +34,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         nats_url="nats://127.0.0.1:1",  # never a shared server's stream: NATS is simply down here
         webhook_poll_seconds=60,  # the worker stays out of the way; these tests read, not send
     )
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(settings), headers=bearer("token-manager")) as test_client:
+        test_client.app.state.people = KnownPeople()  # type: ignore[attr-defined]
         yield test_client
 
 
@@ -88,6 +90,18 @@ def test_unknown_state_and_delivery_are_refused_in_both_languages(client: TestCl
     assert missing.status_code == 404
     assert missing.json()["error"]["message_en"] == "Delivery not found"
     assert client.get("/api/v1/deliveries", params={"limit": 0}).status_code == 422
+
+
+def test_deliveries_are_for_the_hall_manager_only(client: TestClient) -> None:
+    """They hold what citizens were sent, booking codes among it."""
+    for headers, status, code in (
+        ({"Authorization": ""}, 401, "signed_out"),
+        (bearer("forged"), 401, "signed_out"),
+        (bearer("token-officer"), 403, "role_required"),
+    ):
+        for url in ("/api/v1/deliveries", "/api/v1/deliveries/nope"):
+            refused = client.get(url, headers=headers)
+            assert (refused.status_code, refused.json()["error"]["code"]) == (status, code), url
 
 
 def test_health_and_metrics(client: TestClient) -> None:

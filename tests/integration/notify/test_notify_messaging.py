@@ -19,6 +19,7 @@ from antre.events import EVENT_HEADER, MSG_ID_HEADER, Envelope, event_name
 from services.notify.bootstrap import create_app
 from services.notify.settings import Settings
 from tests.support.infra import KENDARI, unique
+from tests.support.people import KnownPeople, bearer
 
 if TYPE_CHECKING:  # the fakes are this folder's fixtures; only type checkers import them
     from conftest import Receiver
@@ -51,7 +52,8 @@ def app(tmp_path: Path, nats_url: str, receiver: Receiver, hall_id: str) -> Iter
         nats_url=nats_url,
         webhook_poll_seconds=0.1,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=bearer("token-manager")) as client:
+        client.app.state.people = KnownPeople()  # type: ignore[attr-defined]
         yield client
 
 
