@@ -81,6 +81,7 @@ def policy(deps: VoiceDeps) -> Policy:
         group_lag=dt.timedelta(seconds=voice.group_lag_seconds),
         group_max=voice.group_max,
         lock=LOCK,
+        stale_after=deps.stale_after,
     )
 
 
@@ -94,11 +95,15 @@ def announce_call(deps: VoiceDeps, tx: Transaction, zone: str, part: Part, event
         log.warning("display: not announcing %s at counter %s: %s", part.number, part.counter, exc)
         return None
     last_end = repo.lock_zone(tx.conn, zone)
+    # A call only ever joins the zone's last waiting entry: read that one, not the backlog;
+    # behind waiting messages it may go ahead of them (arbiter), so then read them all.
+    waiting = repo.last_waiting_entry(tx.conn, zone, tx.now + LOCK)
+    if waiting and waiting[-1].kind == Kind.MESSAGE:
+        waiting = repo.waiting_entries(tx.conn, zone, tx.now + LOCK)
     plan = plan_call(
         zone=zone,
         part=part,
-        # A call only ever joins the zone's last waiting entry: read that one, not the backlog.
-        waiting=repo.last_waiting_entry(tx.conn, zone, tx.now + LOCK),
+        waiting=waiting,
         last_end=last_end,
         now=part.created_at,
         policy=policy(deps),

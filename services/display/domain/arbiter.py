@@ -16,8 +16,13 @@ Grouping: when a new call's own slot would start more than ``group_lag`` after t
 zone's last entry is still waiting, is no message and holds fewer than ``group_max`` calls, the
 call joins it: one chime and one gap for several calls, so a burst costs the hall less time.
 
-A message goes right behind the messages already waiting and ahead of every waiting call: those
+A message goes right behind the messages already waiting and ahead of the waiting calls: those
 move back by the message's length and a gap. The entry being spoken (or about to be) is never cut.
+
+Messages never silence a call. A call past its stale deadline (``stale_after`` after the counter
+called) is no use to the hall, so a message goes ahead only of the calls it does not push past
+theirs (it waits behind the others), and a call whose own slot, behind waiting messages, would
+begin past its deadline goes ahead of as many of those messages as it must.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ class Policy:
     group_lag: dt.timedelta = dt.timedelta(seconds=15)
     group_max: int = 3
     lock: dt.timedelta = LOCK
+    # A call is not spoken once it is this old (None: messages may delay calls without bound).
+    stale_after: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ def plan_call(
             replaces=_chain(tail),
         )
         return Plan((group,), group.ends_at, grouped=True, lag=starts - now)
-    entry = Announcement(
+    own = Announcement(
         seq=0,
         zone=zone,
         ticket_id=part.ticket_id,
@@ -120,7 +127,48 @@ def plan_call(
         parts=(part,),
         segments=segments,
     )
-    return Plan((entry,), entry.ends_at, lag=starts - now)
+    at = _call_place(own, waiting, policy)
+    if at == len(waiting):
+        return Plan((own,), own.ends_at, lag=starts - now)
+    entry = replace(own, starts_at=waiting[at].starts_at)
+    moved = _moved(waiting[at:], entry.duration + policy.gap)
+    return Plan((entry, *moved), moved[-1].ends_at, lag=entry.starts_at - now)
+
+
+def stale_deadline(entry: Announcement, stale_after: dt.timedelta) -> dt.datetime | None:
+    """When a call entry stops being worth saying: ``stale_after`` after its first call. None
+    for a message (it has no counter waiting on it)."""
+    if entry.kind == Kind.MESSAGE:
+        return None
+    return min(p.created_at for p in entry.calls) + stale_after
+
+
+def _pushed_past(entry: Announcement, shift: dt.timedelta, policy: Policy) -> bool:
+    """Whether moving ``entry`` back by ``shift`` makes it start past its deadline (a call
+    already past it is not made any worse)."""
+    if policy.stale_after is None:
+        return False
+    deadline = stale_deadline(entry, policy.stale_after)
+    return deadline is not None and entry.starts_at <= deadline < entry.starts_at + shift
+
+
+def _call_place(call: Announcement, waiting: Sequence[Announcement], policy: Policy) -> int:
+    """Where a new call goes among the waiting entries: at the end, unless it would begin past
+    its deadline there; then ahead of the fewest trailing messages that lets it start in time
+    (ahead of all of them when none does). Never ahead of a waiting call: calls keep their order."""
+    deadline = stale_deadline(call, policy.stale_after) if policy.stale_after is not None else None
+    if deadline is None or call.starts_at <= deadline:
+        return len(waiting)
+    first = len(waiting)
+    while first > 0 and waiting[first - 1].kind == Kind.MESSAGE:
+        first -= 1
+    in_time = [at for at in range(first, len(waiting)) if waiting[at].starts_at <= deadline]
+    return in_time[-1] if in_time else first
+
+
+def _moved(entries: Sequence[Announcement], shift: dt.timedelta) -> tuple[Announcement, ...]:
+    """Waiting entries moved back by ``shift``, each a new entry that replaces the old one."""
+    return tuple(replace(e, seq=0, starts_at=e.starts_at + shift, replaces=_chain(e)) for e in entries)
 
 
 def _chain(entry: Announcement) -> tuple[int, ...]:
@@ -141,19 +189,27 @@ def plan_message(
     now: dt.datetime,
     policy: Policy,
 ) -> Plan:
-    """A service message: behind the waiting messages, ahead of the waiting calls (see the module)."""
-    first_call = next((i for i, entry in enumerate(waiting) if entry.kind != Kind.MESSAGE), None)
-    if first_call is None:
+    """A service message: behind the waiting messages, ahead of the waiting calls it does not
+    push past their deadline (see the module)."""
+    shift = duration + policy.gap
+    at = _message_place(waiting, shift, policy)
+    if at == len(waiting):
         starts = schedule(last_end, now, duration, policy.gap)
         message = _message(zone, text, segments, duration, now, starts)
         return Plan((message,), message.ends_at)
-    message = _message(zone, text, segments, duration, now, waiting[first_call].starts_at)
-    shift = duration + policy.gap
-    moved = tuple(
-        replace(entry, seq=0, starts_at=entry.starts_at + shift, replaces=_chain(entry))
-        for entry in waiting[first_call:]
-    )
+    message = _message(zone, text, segments, duration, now, waiting[at].starts_at)
+    moved = _moved(waiting[at:], shift)
     return Plan((message, *moved), moved[-1].ends_at)
+
+
+def _message_place(waiting: Sequence[Announcement], shift: dt.timedelta, policy: Policy) -> int:
+    """The earliest place behind every waiting message (messages keep their order) from which
+    moving the rest back by ``shift`` pushes no call past its deadline."""
+    after_messages = 1 + max((i for i, e in enumerate(waiting) if e.kind == Kind.MESSAGE), default=-1)
+    movable = len(waiting)  # waiting[movable:] may all move back
+    while movable > after_messages and not _pushed_past(waiting[movable - 1], shift, policy):
+        movable -= 1
+    return max(movable, after_messages)
 
 
 def _message(

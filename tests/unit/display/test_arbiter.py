@@ -11,7 +11,7 @@ import pytest
 
 from antre.hall.model import Announcements
 from services.display.domain.announcements import Announcement, Kind, Part
-from services.display.domain.arbiter import LOCK, Policy, Voice
+from services.display.domain.arbiter import LOCK, Plan, Policy, Voice, stale_deadline
 from services.display.domain.wording import Wording
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)
@@ -23,9 +23,19 @@ def s(seconds: float) -> dt.timedelta:
     return dt.timedelta(seconds=seconds)
 
 
-def voice(group_lag: float = 15, group_max: int = 3, languages: tuple[str, ...] = ("id",)) -> Voice:
+def voice(
+    group_lag: float = 15,
+    group_max: int = 3,
+    languages: tuple[str, ...] = ("id",),
+    stale_after: dt.timedelta | None = None,
+) -> Voice:
     wording = Wording(Announcements(languages=languages))  # type: ignore[arg-type]
-    return Voice(Policy(GAP, s(group_lag), group_max), wording.calls)
+    return Voice(Policy(GAP, s(group_lag), group_max, stale_after=stale_after), wording.calls)
+
+
+def post(v: Voice, now: dt.datetime, text: str = "Mohon perhatian") -> Plan:
+    _, segments, length = Wording(Announcements()).message(None, text, None)
+    return v.message(ZONE, text, segments, length, now)
 
 
 def part(n: int, counter: int, at: dt.datetime, kind: Kind = Kind.CALL) -> Part:
@@ -177,4 +187,84 @@ def test_random_bursts_and_messages_keep_every_promise(seed: int) -> None:
         assert_sound(standing)
         said_before = spoken_calls(standing)
         assert said_before == [f"t{k}" for k in range(1, n + 1)]
+        assert all(e.starts_at >= e.created_at for e in standing)
+
+
+# ---- messages never silence a call ----
+
+STALE = s(30)
+
+
+def test_thirty_messages_never_push_a_waiting_call_past_its_stale_age() -> None:
+    """One officer's thirty messages used to push another agency's call minutes out, where it
+    went stale and was never said. Messages go ahead of it only while it stays in time."""
+    v = voice(group_max=1, stale_after=STALE)
+    for n in (1, 2):
+        v.call(ZONE, part(n, n, T0), T0)
+    for k in range(30):
+        post(v, T0 + s(1), f"Mohon perhatian {k}")
+    standing = v.standing(ZONE)
+    call = next(e for e in standing if e.calls and e.calls[0].ticket_id == "t2")
+    assert call.starts_at <= T0 + STALE  # said while the citizen still listens
+    assert [e.kind for e in standing].count(Kind.MESSAGE) == 30  # every message still said
+    messages = [e.text.split()[-1] for e in standing if e.kind == Kind.MESSAGE]
+    assert messages == [str(k) for k in range(30)]  # in the order posted
+    assert standing.index(call) > 1  # the first messages did go ahead of it
+    assert_sound(standing)
+
+
+def test_a_call_behind_waiting_messages_goes_ahead_of_enough_of_them() -> None:
+    v = voice(stale_after=STALE)
+    for k in range(20):
+        post(v, T0, f"Mohon perhatian {k}")
+    plan = v.call(ZONE, part(1, 3, T0 + s(5)), T0 + s(5))
+    standing = v.standing(ZONE)
+    call = next(e for e in standing if e.calls)
+    assert call.starts_at <= T0 + s(5) + STALE
+    assert plan.replaced  # the messages behind it moved back, each said once
+    assert [e.text.split()[-1] for e in standing if e.kind == Kind.MESSAGE] == [str(k) for k in range(20)]
+    # As late as still in time: the messages that fit before its deadline stay ahead of it.
+    assert standing.index(call) > 0
+    assert_sound(standing)
+
+
+def test_without_a_stale_age_messages_go_ahead_of_every_call() -> None:
+    v = voice(group_max=1)
+    v.call(ZONE, part(1, 1, T0), T0)
+    v.call(ZONE, part(2, 2, T0), T0)
+    for k in range(10):
+        post(v, T0 + s(1), f"Mohon perhatian {k}")
+    assert [e.kind for e in v.standing(ZONE)][-1] == Kind.CALL
+
+
+def test_a_call_already_past_its_deadline_does_not_hold_messages_back() -> None:
+    v = voice(group_max=1, stale_after=STALE)
+    late = T0 - s(120)  # a backlog replayed after an outage: stale whatever happens
+    v.call(ZONE, part(1, 1, T0), T0)
+    v.call(ZONE, part(2, 2, late), T0)
+    post(v, T0 + s(1))
+    assert [e.kind for e in v.standing(ZONE)] == [Kind.CALL, Kind.MESSAGE, Kind.CALL]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_messages_never_push_a_call_past_its_deadline(seed: int) -> None:
+    rng = random.Random(seed)
+    v = voice(group_lag=rng.choice([0, 5, 15]), group_max=rng.randint(1, 4), stale_after=STALE)
+    now, n = T0, 0
+    for _ in range(80):
+        now += s(rng.expovariate(1.5))
+        before = {e.seq: e for e in v.standing(ZONE)}
+        if rng.random() < 0.4:
+            plan = post(v, now)
+            for entry in plan.entries[1:]:
+                old = before[entry.replaces[0]]
+                deadline = stale_deadline(old, STALE)
+                if deadline is not None and old.starts_at <= deadline:
+                    assert entry.starts_at <= deadline, (old, entry)
+        else:
+            n += 1
+            v.call(ZONE, part(n, rng.randint(1, 20), now), now)
+        standing = v.standing(ZONE)
+        assert_sound(standing)
+        assert spoken_calls(standing) == [f"t{k}" for k in range(1, n + 1)]
         assert all(e.starts_at >= e.created_at for e in standing)
