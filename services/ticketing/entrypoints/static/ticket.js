@@ -11,12 +11,13 @@
   };
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 
-  /* One page exactly as long as the slip, so the roll is cut right after it. */
+  /* One page exactly as long as the slip, so the roll is cut right after it. A constructed
+   * style sheet, not a <style> element: the Content-Security-Policy refuses inline styles. */
   function fitPageToSlip() {
     const mm = Math.ceil($("slip").getBoundingClientRect().height / (96 / 25.4)) + 1;
-    const style = document.createElement("style");
-    style.textContent = `@page { size: 80mm ${mm}mm; margin: 0; }`;
-    document.head.append(style);
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`@page { size: 80mm ${mm}mm; margin: 0; }`);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   }
 
   async function render() {
