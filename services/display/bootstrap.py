@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from antre.runtime import Runtime
 from antre.web import make_app
-from services.display import handlers
+from services.display import handlers, voice_handlers
 from services.display.adapters import espeak, voicepack
 from services.display.adapters.officers import CountersOfficers
 from services.display.adapters.tables import outbox
@@ -43,6 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             recent_calls=settings.board_recent_calls,
             voice=load_voice(settings),
             stale_after=dt.timedelta(seconds=settings.announcement_stale_seconds),
+            message_cap=voice_handlers.MessageCap(
+                dt.timedelta(seconds=settings.message_window_seconds),
+                settings.messages_per_officer,
+                settings.messages_per_zone,
+            ),
         )
         count_clips(deps)
         consumers.install(runtime, deps)

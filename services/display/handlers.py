@@ -33,7 +33,7 @@ from services.display.domain.announcements import Announcement, Kind, Part
 from services.display.domain.board import Board, CounterSeen, CounterStatus, Source, Stage, TicketSeen
 from services.display.domain.wording import Wording
 from services.display.metrics import Metrics
-from services.display.voice_handlers import Decision
+from services.display.voice_handlers import Decision, MessageCap
 
 log = logging.getLogger(__name__)
 CONSUMER = "display-board"
@@ -52,6 +52,7 @@ class Deps:
     voice: VoicePack | None = None
     # An entry whose slot began longer ago than this is not spoken (announcement.stale).
     stale_after: dt.timedelta = dt.timedelta(seconds=30)
+    message_cap: MessageCap = field(default_factory=MessageCap)
 
     def wording(self) -> Wording:
         """The hall's templates with the clips boards have now (the pack may come later)."""

@@ -24,6 +24,11 @@ class Settings(ServiceSettings):
     # Build the default pack into <state_dir>/voice at start when that folder has none and
     # espeak-ng is installed (production images build it at image build time instead).
     voice_build: bool = True
+    # Service messages that may stand in a zone's log, posted within the window: per officer, and
+    # in all (one officer's messages must not fill the hall's voice); past it, 429.
+    message_window_seconds: float = Field(default=600.0, gt=0)
+    messages_per_officer: int = Field(default=3, ge=1)
+    messages_per_zone: int = Field(default=10, ge=1)
     # Where officers sign in: the display asks it who posts a service message (GET /api/v1/me).
     counters_url: str = "http://127.0.0.1:8102"
 

@@ -21,7 +21,7 @@ from typing import Literal, Protocol
 from antre.events import new_meta, timestamp
 from antre.hall.model import Hall
 from antre.inputs import INT64
-from antre.problems import Conflict, Forbidden, Invalid, NotFound
+from antre.problems import Conflict, Forbidden, Invalid, NotFound, TooMany
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
 from services.display.adapters import repository as repo
@@ -45,11 +45,22 @@ _KINDS = {
 }
 
 
+@dataclass(frozen=True)
+class MessageCap:
+    """How many service messages may stand in a zone's log, posted within ``window``: per
+    officer, and in all. One officer's messages must not fill the hall's voice."""
+
+    window: dt.timedelta = dt.timedelta(minutes=10)
+    per_officer: int = 3
+    per_zone: int = 10
+
+
 class VoiceDeps(Protocol):
     """What these handlers need of :class:`services.display.handlers.Deps`."""
 
     hall: Hall
     stale_after: dt.timedelta
+    message_cap: MessageCap
 
     def wording(self) -> Wording: ...
 
@@ -154,7 +165,8 @@ def post_message(
     said, segments, length = _message_words(deps, code, text, counter)
     decisions = []
     for zone in targets:  # in one order everywhere: two posts never wait on each other's zones
-        last_end = repo.lock_zone(tx.conn, zone)
+        last_end = repo.lock_zone(tx.conn, zone)  # counted under the zone's lock: no race past it
+        _within_cap(deps, tx, caller, zone)
         plan = plan_message(
             zone=zone,
             text=said,
@@ -165,9 +177,32 @@ def post_message(
             now=tx.now,
             policy=policy(deps),
         )
+        mine = replace(plan.entries[0], posted_by=caller.username)
+        plan = replace(plan, entries=(mine, *plan.entries[1:]))
         entries = _write(deps, tx, zone, plan, _moved_id(message_id, zone))
         decisions.append(Decision(zone, entries, Kind.MESSAGE, delay=entries[0].starts_at - tx.now))
     return decisions
+
+
+def _within_cap(deps: VoiceDeps, tx: Transaction, caller: Caller, zone: str) -> None:
+    """Refuse a message past the cap (the whole post: the transaction writes nothing)."""
+    cap = deps.message_cap
+    since = tx.now - cap.window
+    minutes = round(cap.window.total_seconds() / 60)
+    if repo.recent_messages(tx.conn, zone, since, caller.username) >= cap.per_officer:
+        raise TooMany(
+            "too_many_messages",
+            f"Anda sudah mengirim {cap.per_officer} pengumuman ke zona '{zone}' dalam {minutes} menit; "
+            "tunggu sebentar agar panggilan tetap terdengar",
+            f"You already posted {cap.per_officer} messages to zone '{zone}' within {minutes} minutes; "
+            "wait a little so that calls are still heard",
+        )
+    if repo.recent_messages(tx.conn, zone, since) >= cap.per_zone:
+        raise TooMany(
+            "too_many_messages",
+            f"Zona '{zone}' sudah menerima {cap.per_zone} pengumuman dalam {minutes} menit; coba lagi nanti",
+            f"Zone '{zone}' already got {cap.per_zone} messages within {minutes} minutes; try again later",
+        )
 
 
 def caller_zones(deps: VoiceDeps, caller: Caller) -> set[str]:

@@ -66,6 +66,7 @@ def add_announcement(conn: Connection, entry: Announcement, event_id: str) -> in
         "parts": json.dumps([_part_json(p) for p in entry.parts]) if entry.parts else "",
         "segments": json.dumps([[g.lang, g.text] for g in entry.segments]) if entry.segments else "",
         "replaces": json.dumps(list(entry.replaces)) if entry.replaces else "",
+        "posted_by": entry.posted_by,
     }
     seq = conn.execute(announcements.insert().values(**values).returning(announcements.c.seq)).scalar_one()
     if entry.replaces:
@@ -155,6 +156,18 @@ def upcoming(conn: Connection, zone: str, after: dt.datetime) -> list[Announceme
         .order_by(t.c.seq)
     )
     return [_announcement(r) for r in conn.execute(query)]
+
+
+def recent_messages(conn: Connection, zone: str, since: dt.datetime, posted_by: str | None = None) -> int:
+    """The zone's messages posted after ``since`` that stand (one each, however often moved),
+    all of them or one officer's."""
+    t = announcements
+    query = select(func.count()).where(
+        t.c.zone == zone, t.c.kind == Kind.MESSAGE.value, t.c.created_at > since, t.c.superseded_by.is_(None)
+    )
+    if posted_by is not None:
+        query = query.where(t.c.posted_by == posted_by)
+    return int(conn.execute(query).scalar_one())
 
 
 def last_seq(conn: Connection, zone: str) -> int:
@@ -351,6 +364,7 @@ def _announcement(row: Row) -> Announcement:
         parts=tuple(_part(p) for p in json.loads(m["parts"])) if m["parts"] else (),
         segments=tuple(Segment(lang, text) for lang, text in json.loads(m["segments"] or "[]")),
         replaces=tuple(json.loads(m["replaces"])) if m["replaces"] else (),
+        posted_by=m["posted_by"] or "",
     )
 
 

@@ -49,6 +49,8 @@ announcements = Table(
     # Set when a later entry replaced this one (a group grew, a message went ahead): boards no
     # longer read it, and it is never spoken.
     Column("superseded_by", Seq, nullable=True),
+    # Who posted a message (the username): messages are capped per officer and zone.
+    Column("posted_by", String(64), nullable=False, server_default=""),
     Index("ix_announcements_zone_seq", "zone", "seq"),
 )
 

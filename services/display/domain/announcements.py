@@ -88,6 +88,7 @@ class Announcement:
     parts: tuple[Part, ...] = ()
     segments: tuple[Segment, ...] = ()
     replaces: tuple[int, ...] = ()
+    posted_by: str = ""  # a message's officer (their messages are capped per zone); "" for calls
 
     @property
     def calls(self) -> tuple[Part, ...]:

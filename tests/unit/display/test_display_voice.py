@@ -14,12 +14,12 @@ from sqlalchemy import select
 from antre import db
 from antre.events import decode, subject_for
 from antre.hall.model import Hall
-from antre.problems import Conflict, Forbidden, Invalid, NotFound
+from antre.problems import Conflict, Forbidden, Invalid, NotFound, TooMany
 from antre.v1 import events_pb2 as pb
 from services.display import handlers
 from services.display.adapters.tables import outbox
 from services.display.domain.announcements import Kind
-from services.display.voice_handlers import HALL_WIDE, Caller
+from services.display.voice_handlers import HALL_WIDE, Caller, MessageCap
 from tests.unit.display import display_factories as f
 from tests.unit.display.display_factories import T0, Clock
 
@@ -216,3 +216,20 @@ def test_subjects_follow_the_rule_for_every_new_event() -> None:
         (pb.AnnouncementStale, "stale"),
     ):
         assert subject_for(cls(meta=meta)) == f"antre.kendari.{HALL_WIDE}.announcement.{name}"
+
+
+def test_the_message_cap_counts_a_window_per_officer_and_zone(deps: handlers.Deps, clock: Clock) -> None:
+    deps.message_cap = MessageCap(window=dt.timedelta(minutes=10), per_officer=2, per_zone=3)
+    rina, budi = Caller("rina", "dukcapil"), Caller("budi", "dukcapil")
+    for n in range(2):
+        handlers.post_message(deps, rina, [ZONE], None, f"Mohon perhatian {n}", None)
+    with pytest.raises(TooMany) as refused:
+        handlers.post_message(deps, rina, [ZONE], None, "Sekali lagi", None)
+    assert refused.value.code == "too_many_messages"
+    handlers.post_message(deps, budi, [ZONE], None, "Dari petugas lain", None)
+    with pytest.raises(TooMany):  # the zone is full, whoever posts
+        handlers.post_message(deps, Caller("sari", "dukcapil"), [ZONE], None, "Dari petugas ketiga", None)
+    assert len(standing(deps)) == 3
+    clock.advance(601)  # the window moved past them
+    handlers.post_message(deps, rina, [ZONE], None, "Setelah sepuluh menit", None)
+    assert [e.posted_by for e in standing(deps)][-1] == "rina"
