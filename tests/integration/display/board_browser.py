@@ -48,9 +48,13 @@ class Screen:
         return self
 
     def wait_loaded(self) -> None:
-        self.page.wait_for_function("window.antreBoard && window.antreBoard.state.board !== null")
+        # Polled with evaluate, not wait_for_function: that one compiles its predicate with eval
+        # in the page, which the pages' policy (script-src 'self') rightly refuses.
+        wait(
+            self.page, lambda: self.js("!!(window.antreBoard && window.antreBoard.state.board)"), 15, "board"
+        )
         if self.js("window.antreBoard.speaker"):
-            self.page.wait_for_function("window.antreBoard.voice.settled()")
+            wait(self.page, lambda: self.js("window.antreBoard.voice.settled()"), 15, "voice settled")
 
     def js(self, expression: str) -> Any:
         return self.page.evaluate(expression)

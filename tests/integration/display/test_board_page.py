@@ -37,7 +37,7 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="id-ID")
     page = context.new_page()
     page.goto(f"{display.url}/boards/{ZONE}?speaker=1")
-    page.wait_for_function("window.antreBoard.state.board !== null")
+    wait(lambda: page.evaluate("!!(window.antreBoard && window.antreBoard.state.board)"), what="the board")
     assert page.is_visible("#demo")
     assert page.is_hidden("#offline")
     assert page.inner_text("#zone-name").startswith("Lantai 1 Sayap A")
@@ -64,7 +64,7 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     assert page.inner_text("#spotlight-number") in {"A-001", "A-003"}
 
     page.reload()  # a refresh mid-burst: the first call is not said again, the others still are
-    page.wait_for_function("window.antreBoard.state.board !== null")
+    wait(lambda: page.evaluate("!!(window.antreBoard && window.antreBoard.state.board)"), what="the board")
     assert page.is_hidden("#sound")
     after = wait(lambda: len(played(page)) >= 2 and played(page), what="the rest of the burst")
     assert [p["seq"] for p in after] == [3, 4]
@@ -74,7 +74,7 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     assert page.inner_text("#recent").split()[0] == "A-003"
 
     page.reload()
-    page.wait_for_function("window.antreBoard.state.board !== null")
+    wait(lambda: page.evaluate("!!(window.antreBoard && window.antreBoard.state.board)"), what="the board")
     time.sleep(1.5)
     assert played(page) == []  # nothing replayed
     assert page.evaluate(f"localStorage.getItem('antre.board.{ZONE}.lastPlayed')") == "4"
