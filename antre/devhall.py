@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(args.nats_port), "-sd", str(state / "nats")],
     )
     officers = _demo_officers(hall, env)
+    kiosks = _demo_kiosks(hall, env, state)
     for name in SERVICES:
         app = f"services.{name}.bootstrap:create_app"
         cmd = [
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     # Agencies' plug-ins read through a consumer of their own (deploy/nats/README.md); in a
     # deployment a Job makes them, here the hall does. This NATS has no users: any may connect.
     asyncio.run(make_consumers([hall], env["ANTRE_NATS_URL"]))
-    _banner(hall, url, officers, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
+    _banner(hall, url, officers, kiosks, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
     while all(child.poll() is None for child in children):
         time.sleep(0.5)
     print(f"Sebuah proses berhenti; lihat {logs} / A process stopped; see {logs}")
@@ -129,6 +131,23 @@ def _demo_officers(hall: Hall, env: dict[str, str]) -> list[tuple[str, str]]:
     return [(o.username, f"{o.role}, {o.agency or 'semua instansi / all agencies'}") for o in accounts]
 
 
+def _demo_kiosks(hall: Hall, env: dict[str, str], state: Path) -> dict[str, str]:
+    """Every kiosk of the hall enrolled, its token kept in the state folder: a kiosk page left
+    open keeps working when the hall restarts (a real hall's manager enrols each kiosk once)."""
+    from services.ticketing.entrypoints.cli import run
+    from services.ticketing.settings import Settings
+
+    kept = state / "demo-kiosks.json"
+    tokens: dict[str, str] = json.loads(kept.read_text()) if kept.exists() else {}
+    settings = Settings(**{k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")})
+    for kiosk in hall.kiosks:
+        if kiosk.id not in tokens:
+            tokens[kiosk.id] = run(settings, "enrol-kiosk", kiosk.id)
+    kept.write_text(json.dumps(tokens))
+    kept.chmod(0o600)
+    return tokens
+
+
 def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     pending = set(url)
@@ -146,12 +165,22 @@ def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout
     return not pending
 
 
-def _banner(hall: Hall, url: dict[str, str], officers: list[tuple[str, str]], demo: bool, nats: str) -> None:
+def _banner(
+    hall: Hall,
+    url: dict[str, str],
+    officers: list[tuple[str, str]],
+    kiosks: dict[str, str],
+    demo: bool,
+    nats: str,
+) -> None:
     lines = [
         "",
         f"  {hall.name}" + ("  [DEMO: buka kapan saja / open at any hour]" if demo else ""),
         "",
-        f"  Kios / Kiosk              {url['ticketing']}/kiosk",
+        *[
+            f"  Kios / Kiosk {k.id:<12} {url['ticketing']}/kiosk?kiosk={k.id}#device={kiosks[k.id]}"
+            for k in hall.kiosks
+        ],
         f"  Petugas loket / Operator  {url['counters']}/operator",
     ]
     lines += [f"  Papan {z.name:<19} {url['display']}/boards/{z.code}?speaker=1" for z in hall.zones]

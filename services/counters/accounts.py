@@ -7,14 +7,12 @@ SQLite a write transaction holds the whole database, call next included."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
-from antre.events import new_meta
+from antre.audit import audit_event
 from antre.problems import Invalid, NotFound, TooMany, Unauthorized
 from antre.roles import Role, require
 from antre.uow import Transaction
-from antre.v1 import events_pb2 as pb
 from services.counters.adapters import accounts as store
 from services.counters.adapters import passwords
 from services.counters.adapters import repository as repo
@@ -22,7 +20,6 @@ from services.counters.domain import accounts as rules
 from services.counters.domain.stations import Officer
 from services.counters.handlers import SESSION, Deps
 
-HALL_WIDE = "_hall"
 # Verified when the username is unknown, so an unknown name costs as long as a wrong password.
 _NOBODY = passwords.hash_password("no such officer")
 
@@ -159,22 +156,3 @@ def _audit(
     agency: str = "",
 ) -> None:
     tx.publish(audit_event(deps.hall.id, tx.now, actor, action, target, detail, agency))
-
-
-def audit_event(
-    hall: str,
-    now: dt.datetime,
-    actor: Officer | None,
-    action: str,
-    target: str,
-    detail: str = "",
-    agency: str = "",
-) -> pb.AuditRecorded:
-    return pb.AuditRecorded(
-        meta=new_meta(hall, agency or HALL_WIDE, now),
-        actor=actor.username if actor else "cli",
-        actor_role=actor.role.value if actor else "",
-        action=action,
-        target=target,
-        detail=detail,
-    )

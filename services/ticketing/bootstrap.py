@@ -13,12 +13,14 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
 from services.ticketing import handlers, reservations
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
-from services.ticketing.entrypoints import client_address, consumers, http, reservations_http
+from services.ticketing.domain.kiosks import IssueRate
+from services.ticketing.entrypoints import client_address, consumers, http, kiosks_http, reservations_http
 from services.ticketing.metrics import Metrics
 from services.ticketing.settings import Settings
 
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics=Metrics(runtime.registry),
             live=runtime.live,
             always_open=settings.demo,
+            issue_rate=IssueRate(settings.kiosk_tickets_per_minute),
         )
         consumers.install(runtime, deps)
         runtime.live.share("ticket:", "service:")  # status pages on every replica follow
@@ -54,11 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             app.state.runtime = runtime
             app.state.trusted_proxies = client_address.networks(settings.trusted_proxies)
+            app.state.people = People(settings.counters_url)
             await runtime.start()
             try:
                 yield
             finally:
                 await runtime.stop()
+                await app.state.people.close()
 
     app = make_app(
         "Antre ticketing",
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     http.install(app)
     app.include_router(reservations_http.router)
+    app.include_router(kiosks_http.router)
     return app
 
 

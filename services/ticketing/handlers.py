@@ -6,24 +6,32 @@ Each command is one unit of work: the ticket and the events it produced commit t
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from antre import devices
 from antre.bus import consumed
 from antre.events import Envelope, new_meta, ticket_ref, timestamp
 from antre.hall.model import Hall, Kiosk, PriorityGroup, Service
 from antre.inbox import first_time
 from antre.live import Broadcaster
-from antre.problems import NotFound
+from antre.problems import Forbidden, NotFound, TooMany
 from antre.telemetry import current_traceparent, span_under
 from antre.uow import Transaction, UnitOfWork
 from antre.v1 import events_pb2 as pb
 from services.ticketing.adapters import repository as repo
 from services.ticketing.adapters import reservations as pools
+from services.ticketing.adapters.tables import devices as devices_table
 from services.ticketing.adapters.tables import inbox
 from services.ticketing.domain import hours
 from services.ticketing.domain import tickets as domain
+from services.ticketing.domain.kiosks import IssueRate
 from services.ticketing.domain.tickets import State, Ticket
 from services.ticketing.metrics import Metrics
 
@@ -49,6 +57,7 @@ class Deps:
     queue_changed: Callable[[str], None] = lambda service: None
     # Rate-limit keys this replica knows are over their limit, with the minute they are over in.
     throttled: dict[str, dt.datetime] = field(default_factory=dict)
+    issue_rate: IssueRate = field(default_factory=lambda: IssueRate(20))
 
 
 @dataclass(frozen=True)
@@ -57,26 +66,79 @@ class IssueTicket:
     priority: str = "none"
     kiosk: str = ""
     channel: str = "walk_in"
+    # From a kiosk over HTTP: its device token (checked in the issue's own transaction; it names
+    # the kiosk) and the key of this request, so that a retry gets the same ticket. None: a call
+    # from inside the service, whose kiosk is trusted.
+    device_token: str | None = None
+    idempotency_key: str = ""
 
 
 def issue(deps: Deps, cmd: IssueTicket) -> Ticket:
-    """A walk-in number. For a service with bookings it takes one of the day's walk-in places."""
+    """A walk-in number. For a service with bookings it takes one of the day's walk-in places.
+    A kiosk's retry with the key of an earlier issue gets that ticket back, as it is now."""
+    try:
+        return _issue(deps, cmd)
+    except IntegrityError:
+        # Two tries with one key at once: the other committed first; answer with its ticket.
+        if not cmd.idempotency_key:
+            raise
+        with deps.uow.read() as conn:
+            kiosk = _kiosk_of_token(conn, cmd) if cmd.device_token is not None else cmd.kiosk
+            done = repo.by_idempotency_key(conn, kiosk_of(deps, kiosk).id, cmd.idempotency_key)
+        if done is None:
+            raise
+        return done
+
+
+def _issue(deps: Deps, cmd: IssueTicket) -> Ticket:
     hall = deps.hall
     service = domain.resolve_service(hall, cmd.service)
     priority = domain.resolve_priority(cmd.priority)
-    kiosk = kiosk_of(deps, cmd.kiosk)
     now = deps.uow.clock()
     hours.check_issuing(hall.hours, hall.local(now), always_open=deps.always_open)
     day = hall.day_of(now)
     with deps.uow.begin() as tx:
+        kiosk = kiosk_of(deps, _kiosk_of_token(tx.conn, cmd) if cmd.device_token is not None else cmd.kiosk)
+        if cmd.idempotency_key:
+            done = repo.by_idempotency_key(tx.conn, kiosk.id, cmd.idempotency_key)
+            if done is not None:
+                return done
+        if cmd.device_token is not None:
+            _limit_kiosk(deps, kiosk.id)
         if service.booking is not None:
             pools.ensure_pool(tx.conn, service.code, day, service.booking)
             if not pools.take_from_pool(tx.conn, service.code, day, "walk_in"):
                 pools.pool(tx.conn, service.code, day, service.booking).take_walk_in()  # raises: full
-        ticket = open_ticket(deps, tx, service, priority, kiosk, cmd.channel)
+        ticket = open_ticket(
+            deps, tx, service, priority, kiosk, cmd.channel, idempotency_key=cmd.idempotency_key
+        )
     if ticket.state == State.WAITING:
         report_issued(deps, ticket, fresh=True)
     return ticket
+
+
+def _kiosk_of_token(conn: Connection, cmd: IssueTicket) -> str:
+    """The kiosk the token names; a request naming another kiosk is refused, not re-read."""
+    kiosk = devices.device_for(conn, devices_table, cmd.device_token or "", "kiosk").id
+    if cmd.kiosk and cmd.kiosk != kiosk:
+        raise Forbidden(
+            "other_kiosk",
+            f"Token ini milik kios {kiosk}, bukan {cmd.kiosk}",
+            f"This token is kiosk {kiosk}'s, not {cmd.kiosk}'s",
+        )
+    return kiosk
+
+
+def _limit_kiosk(deps: Deps, kiosk: str) -> None:
+    wait = deps.issue_rate.take(kiosk, time.monotonic())
+    if wait:
+        seconds = max(1, math.ceil(wait))
+        raise TooMany(
+            "kiosk_too_fast",
+            f"Kios ini mengeluarkan nomor terlalu cepat; coba lagi dalam {seconds} detik",
+            f"This kiosk is issuing numbers too fast; try again in {seconds} seconds",
+            retry_after=seconds,
+        )
 
 
 def kiosk_of(deps: Deps, kiosk_id: str) -> Kiosk:
@@ -96,6 +158,7 @@ def open_ticket(
     *,
     booking_id: str = "",
     session_start: dt.datetime | None = None,
+    idempotency_key: str = "",
 ) -> Ticket:
     """Number and store a ticket in the caller's transaction; callable at once unless its kiosk
     prints (then on confirmation). The caller calls :func:`report_issued` after commit."""
@@ -116,15 +179,17 @@ def open_ticket(
             booking_id=booking_id,
             session_start=session_start,
         )
-        repo.add(tx.conn, ticket, issued_service=service.code)
+        repo.add(tx.conn, ticket, issued_service=service.code, idempotency_key=idempotency_key)
         if ticket.state == State.WAITING:
             _publish_issued(deps, tx, ticket)
     return ticket
 
 
-def confirm_print(deps: Deps, ticket_id: str) -> Ticket:
+def confirm_print(deps: Deps, ticket_id: str, device_token: str | None = None) -> Ticket:
+    """``device_token``: a kiosk's, which must be the kiosk that issued the ticket (None: a call
+    from inside the service)."""
     with deps.uow.begin() as tx:
-        ticket = _get(tx, ticket_id)
+        ticket = _get(tx, ticket_id, device_token)
         issued = domain.confirm_print(ticket, tx.now)
         if issued is None:
             return ticket
@@ -134,9 +199,9 @@ def confirm_print(deps: Deps, ticket_id: str) -> Ticket:
     return issued
 
 
-def cancel_print(deps: Deps, ticket_id: str, reason: str) -> Ticket:
+def cancel_print(deps: Deps, ticket_id: str, reason: str, device_token: str | None = None) -> Ticket:
     with deps.uow.begin() as tx:
-        ticket = _get(tx, ticket_id)
+        ticket = _get(tx, ticket_id, device_token)
         cancelled = _withdraw_print(deps, tx, ticket, reason)
     if cancelled is None:
         return ticket
@@ -277,9 +342,15 @@ def _follow(tx: Transaction, envelope: Envelope) -> tuple[str, Ticket] | None:
 # ---- helpers ----
 
 
-def _get(tx: Transaction, ticket_id: str) -> Ticket:
+def _get(tx: Transaction, ticket_id: str, device_token: str | None = None) -> Ticket:
+    kiosk = (
+        devices.device_for(tx.conn, devices_table, device_token, "kiosk").id
+        if device_token is not None
+        else None
+    )
     ticket = repo.get(tx.conn, ticket_id, lock=True)
-    if ticket is None:
+    # Another kiosk's ticket is refused as an unknown one: a kiosk learns nothing of others'.
+    if ticket is None or (kiosk is not None and ticket.kiosk != kiosk):
         raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
     return ticket
 

@@ -35,3 +35,7 @@ class Settings(ServiceSettings):
         if isinstance(value, list):
             networks(str(v) for v in value)  # raises, naming the entry that is no CIDR
         return value
+
+    # Walk-in numbers one enrolled kiosk may hand out in any minute (per replica): a person takes
+    # several seconds a ticket; a flood from one kiosk's token stops here.
+    kiosk_tickets_per_minute: int = Field(default=20, ge=1, le=100_000)

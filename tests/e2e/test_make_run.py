@@ -4,6 +4,7 @@ a clean stop on Ctrl-C, and a restart that keeps the day's numbering."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ KENDARI = load_hall(KENDARI_FILE)
 pytestmark = pytest.mark.e2e
 
 
-def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], float]:
+def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], float, str]:
     began = time.monotonic()
     process = subprocess.Popen(
         [
@@ -51,7 +52,14 @@ def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], flo
         assert line, f"make run ended early:\n{banner}"
         banner += line
         assert time.monotonic() - began < 60, banner
-    return process, time.monotonic() - began
+    return process, time.monotonic() - began, banner
+
+
+def kiosk_headers(banner: str) -> dict[str, str]:
+    """The first kiosk's token, from the address the banner prints for it."""
+    token = re.search(r"/kiosk\?kiosk=kiosk-1#device=(\S+)", banner)
+    assert token, banner
+    return {"Authorization": f"Bearer {token.group(1)}"}
 
 
 def stop(process: subprocess.Popen[str]) -> None:
@@ -63,14 +71,16 @@ def test_make_run_serves_the_hall_and_keeps_the_day(tmp_path: Path) -> None:
     base, nats = free_port(), free_port()
     while len({base, base + 1, base + 2, base + 3, nats}) < 5:
         nats = free_port()
-    process, seconds = start(tmp_path / "state", base, nats)
+    process, seconds, banner = start(tmp_path / "state", base, nats)
     try:
         assert seconds < 60
         for port in range(base, base + 4):
             assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
         kiosk = httpx.get(f"http://127.0.0.1:{base}/kiosk")
         assert kiosk.status_code == 200 and "<html" in kiosk.text.lower()
-        first = httpx.post(f"http://127.0.0.1:{base}/api/v1/tickets", json={"service": "ktp-el"}).json()
+        tickets = f"http://127.0.0.1:{base}/api/v1/tickets"
+        assert httpx.post(tickets, json={"service": "ktp-el"}).status_code == 401  # no kiosk's token
+        first = httpx.post(tickets, json={"service": "ktp-el"}, headers=kiosk_headers(banner)).json()
         login = httpx.post(
             f"http://127.0.0.1:{base + 1}/api/v1/sessions",
             json={"username": "dukcapil1", "password": "antre-demo"},
@@ -81,9 +91,10 @@ def test_make_run_serves_the_hall_and_keeps_the_day(tmp_path: Path) -> None:
         )
     finally:
         stop(process)
-    process, _ = start(tmp_path / "state", base, nats)
+    process, _, again = start(tmp_path / "state", base, nats)
+    assert kiosk_headers(again) == kiosk_headers(banner)  # a kiosk page left open keeps working
     try:
-        second = httpx.post(f"http://127.0.0.1:{base}/api/v1/tickets", json={"service": "ktp-el"}).json()
+        second = httpx.post(tickets, json={"service": "ktp-el"}, headers=kiosk_headers(banner)).json()
     finally:
         stop(process)
     assert (first["number"], second["number"]) == ("A-001", "A-002")

@@ -113,15 +113,17 @@ def prometheus_binary() -> str:
 def kiosk(hall: RunningHall, count: int, pace: float) -> None:
     """Walk-ins over the stretch; every seventh at the printing kiosk, one in three of those with a
     failed print (a cancelled number), the rest confirmed."""
+    printer = {"Authorization": f"Bearer {hall.kiosk_token('kiosk-2')}"}
     with hall.client("ticketing") as c:
         for i in range(count):
             printing = i % 7 == 3
             body = {"service": SERVICES[i % len(SERVICES)], "kiosk": "kiosk-2" if printing else ""}
-            response = c.post("/api/v1/tickets", json=body)
+            response = c.post("/api/v1/tickets", json=body, headers=printer if printing else {})
             assert response.status_code == 201, response.text
             if printing:
                 outcome = "print-failed" if i % 3 == 0 else "printed"
-                assert c.post(f"/api/v1/tickets/{response.json()['id']}/{outcome}").status_code == 200
+                done = c.post(f"/api/v1/tickets/{response.json()['id']}/{outcome}", headers=printer)
+                assert done.status_code == 200
             time.sleep(pace)
 
 

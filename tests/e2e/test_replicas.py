@@ -37,7 +37,8 @@ def test_two_replicas_of_each_service(start_hall: Callable[..., RunningHall]) ->
     targets = [next(kiosks) for _ in bodies]
 
     def issue(i: int) -> dict[str, Any]:
-        response = httpx.post(f"{targets[i]}/api/v1/tickets", json=bodies[i], timeout=10)
+        kiosk = {"Authorization": f"Bearer {hall.kiosk_token()}"}
+        response = httpx.post(f"{targets[i]}/api/v1/tickets", json=bodies[i], headers=kiosk, timeout=10)
         assert response.status_code == 201, response.text
         return response.json()
 

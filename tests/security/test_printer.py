@@ -47,7 +47,12 @@ def test_print_failed_said_again_and_again_frees_one_place_not_more(client: Test
         walk_in(deps, kiosk="kiosk-1")  # the day's walk-in places are all taken
 
     for _ in range(REPEATS):
-        assert client.post(f"/api/v1/tickets/{failed.id}/print-failed").status_code == 200
+        assert (
+            client.post(
+                f"/api/v1/tickets/{failed.id}/print-failed", headers=kiosk(client, failed)
+            ).status_code
+            == 200
+        )
 
     again = client.post("/api/v1/tickets", json={"service": SERVICE, "kiosk": "kiosk-1"})
     assert again.status_code == 201  # the one place the failed print held
@@ -63,7 +68,7 @@ def test_print_failed_cannot_take_a_printed_number_out_of_the_queue(client: Test
 
     for ticket in (printed, served):
         for _ in range(3):
-            answer = client.post(f"/api/v1/tickets/{ticket.id}/print-failed")
+            answer = client.post(f"/api/v1/tickets/{ticket.id}/print-failed", headers=kiosk(client, ticket))
             assert answer.status_code == 200 and answer.json()["state"] == "waiting"
 
     assert reservations.pool(deps, SERVICE, printed.hall_day).walk_in_used == 2
@@ -103,3 +108,8 @@ def test_control_characters_in_the_hall_file_reach_the_paper_as_nothing(kendari:
     lines = printed.text.splitlines()
     assert "MPPp Kendari" in lines and "KTP-elVp" in lines  # the letters stay, the commands go
     assert [c for c in printed.commands if c.startswith((b"\x1bp", b"\x1dV"))] == [b"\x1dV\x00"]
+
+
+def kiosk(client: TestClient, ticket: tickets.Ticket) -> dict[str, str]:
+    """The headers of the kiosk that issued ``ticket``."""
+    return {"Authorization": f"Bearer {client.kiosk_tokens[ticket.kiosk]}"}  # type: ignore[attr-defined]

@@ -56,6 +56,8 @@ class RunningHall:
             "ANTRE_DEMO": "1",
             "ANTRE_PUBLIC_URL": f"http://127.0.0.1:{self.ports.get('ticketing', 0)}",
             "ANTRE_COUNTERS_URL": f"http://127.0.0.1:{self.ports.get('counters', 0)}",
+            # Tests issue hundreds of numbers through one kiosk; the kiosk limit has its own test.
+            "ANTRE_KIOSK_TICKETS_PER_MINUTE": "100000",
         }
         env.update(self.extra_env)
         env.update(self.service_env.get(name, {}))
@@ -88,7 +90,28 @@ class RunningHall:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def client(self, name: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url(name), timeout=10.0)
+        """A client of one service; ticketing's speaks as the hall's first kiosk, enrolled."""
+        headers = {"Authorization": f"Bearer {self.kiosk_token()}"} if name == "ticketing" else {}
+        return httpx.Client(base_url=self.url(name), timeout=10.0, headers=headers)
+
+    def kiosk_token(self, kiosk: str = "kiosk-1") -> str:
+        """The kiosk's device token, enrolled through ticketing's command line on first use."""
+        tokens: dict[str, str] = self.__dict__.setdefault("_kiosk_tokens", {})
+        if kiosk not in tokens:
+            import subprocess
+            import sys
+
+            cmd = [
+                sys.executable,
+                "-m",
+                "services.ticketing.entrypoints.cli",
+                "enrol-kiosk",
+                "--kiosk",
+                kiosk,
+            ]
+            done = subprocess.run(cmd, env=self.env("ticketing"), check=True, capture_output=True, text=True)
+            tokens[kiosk] = done.stdout.strip()
+        return tokens[kiosk]
 
     def add_officer(self, username: str, agency: str, role: str = "officer") -> None:
         import subprocess

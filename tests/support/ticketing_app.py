@@ -3,6 +3,8 @@ on a store of the given backend, and a network printer to point its kiosks at.""
 
 from __future__ import annotations
 
+import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -10,9 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
-from services.ticketing import handlers
+from services.ticketing import handlers, kiosks
 from services.ticketing.bootstrap import create_app
 from services.ticketing.settings import Settings
 from tests.support.infra import free_port, unique, write_hall
@@ -37,9 +40,40 @@ def ticketing_client(backend: str, folder: Path, nats_url: str, **hall: Any) -> 
     )
     try:
         with TestClient(create_app(settings)) as client:
+            as_kiosks(client)
             yield client
     finally:
         drop_schema(schema)
+
+
+def as_kiosks(client: TestClient) -> None:
+    """Every kiosk of the hall enrolled, and the client speaking as the kiosk a request names: an
+    issue as its body's kiosk (the hall's first when none), a print's outcome as the kiosk that
+    issued the ticket. A request with its own Authorization header is left as it is."""
+    deps = deps_of(client)
+    tokens = {k.id: kiosks.enrol(deps, None, k.id) for k in deps.hall.kiosks}
+    issued_at: dict[str, str] = {}
+    printing = re.compile(r"^/api/v1/tickets/([^/]+)/(printed|print-failed)$")
+
+    def sign(request: httpx.Request) -> None:
+        if "authorization" in request.headers or request.method != "POST":
+            return
+        kiosk = ""
+        if request.url.path == "/api/v1/tickets":
+            kiosk = json.loads(request.content or b"{}").get("kiosk") or deps.hall.kiosks[0].id
+        elif (found := printing.match(request.url.path)) is not None:
+            kiosk = issued_at.get(found.group(1), "")
+        if kiosk in tokens:
+            request.headers["Authorization"] = f"Bearer {tokens[kiosk]}"
+
+    def note(response: httpx.Response) -> None:
+        if response.request.url.path == "/api/v1/tickets" and response.status_code == 201:
+            response.read()
+            body = response.json()
+            issued_at[body["id"]] = body["kiosk"]
+
+    client.event_hooks = {"request": [sign], "response": [note]}
+    client.kiosk_tokens = tokens  # type: ignore[attr-defined]
 
 
 def deps_of(client: TestClient) -> handlers.Deps:

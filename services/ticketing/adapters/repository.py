@@ -46,8 +46,16 @@ def next_sequence(conn: Connection, service: str, day: dt.date) -> int:
     return int(conn.execute(stmt, {"service": service, "hall_day": day}).scalar_one())
 
 
-def add(conn: Connection, ticket: Ticket, issued_service: str) -> None:
-    conn.execute(tickets.insert(), {**_row(ticket), "issued_service": issued_service})
+def add(conn: Connection, ticket: Ticket, issued_service: str, idempotency_key: str = "") -> None:
+    row = {**_row(ticket), "issued_service": issued_service, "idempotency_key": idempotency_key}
+    conn.execute(tickets.insert(), row)
+
+
+def by_idempotency_key(conn: Connection, kiosk: str, key: str) -> Ticket | None:
+    """The ticket a kiosk already asked for with this key, if any."""
+    query = select(tickets).where(tickets.c.kiosk == kiosk, tickets.c.idempotency_key == key)
+    row = conn.execute(query).first()
+    return _ticket(row) if row else None
 
 
 def save(conn: Connection, ticket: Ticket) -> None:

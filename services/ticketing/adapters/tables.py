@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, text
 
+from antre.devices import devices_table
 from antre.inbox import inbox_table
 from antre.outbox import outbox_table
 
@@ -32,8 +33,21 @@ tickets = Table(
     Column("issued_service", String(64), nullable=False),
     Column("booking_id", String(32), nullable=False, default="", server_default=""),
     Column("session_start", DateTime(timezone=True)),
+    # The key a kiosk sends with an issue, so that its retry after a lost answer gets this ticket.
+    Column("idempotency_key", String(64), nullable=False, default="", server_default=""),
     UniqueConstraint("hall_day", "issued_service", "sequence", name="uq_ticket_number"),
+    Index(
+        "uq_tickets_idempotency",
+        "kiosk",
+        "idempotency_key",
+        unique=True,
+        sqlite_where=text("idempotency_key != ''"),
+        postgresql_where=text("idempotency_key != ''"),
+    ),
 )
+
+# The kiosks enrolled by the hall's manager, with their tokens' hashes.
+devices = devices_table(metadata)
 
 # The last number handed out per service and hall day; incremented in the issuing transaction,
 # so a rolled-back issue gives its number back and numbering has no gaps.

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from antre import sse
+from antre import devices, sse
 from antre.problems import Refused, Unavailable
 from services.ticketing import handlers
 from services.ticketing.adapters import printer
@@ -61,7 +61,13 @@ async def _ctx(request: Request) -> Context:
     return request.app.state.ctx
 
 
+async def _kiosk_token(authorization: Annotated[str, Header()] = "") -> str:
+    """A kiosk's device token (checked by the handler in its own transaction)."""
+    return devices.bearer_of(authorization)
+
+
 Ctx = Annotated[Context, Depends(_ctx)]
+KioskToken = Annotated[str, Depends(_kiosk_token)]
 api = APIRouter(prefix="/api/v1", tags=["ticketing"])
 pages = APIRouter(include_in_schema=False)
 
@@ -114,10 +120,30 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
 
 
 @api.post("/tickets", status_code=201)
-async def issue(body: IssueRequest, ctx: Ctx) -> JSONResponse:
-    """Take a number. With a printer at the kiosk the ticket is callable only once its print is
-    confirmed (``POST /tickets/{id}/printed``) or, for a network printer, once it printed."""
-    cmd = handlers.IssueTicket(service=body.service, priority=body.priority, kiosk=body.kiosk)
+async def issue(
+    body: IssueRequest,
+    ctx: Ctx,
+    token: KioskToken,
+    idempotency_key: Annotated[
+        str,
+        Header(
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_.:-]*$",
+            description="Sent again with a retry: the retry gets the ticket the first try made",
+        ),
+    ] = "",
+) -> JSONResponse:
+    """An enrolled kiosk (its token as ``Authorization: Bearer``): take a number. Each kiosk
+    issues at most ``ANTRE_KIOSK_TICKETS_PER_MINUTE`` a minute (429 ``kiosk_too_fast``). With a
+    printer at the kiosk the ticket is callable only once its print is confirmed
+    (``POST /tickets/{id}/printed``) or, for a network printer, once it printed."""
+    cmd = handlers.IssueTicket(
+        service=body.service,
+        priority=body.priority,
+        kiosk=body.kiosk,
+        device_token=token,
+        idempotency_key=idempotency_key,
+    )
     with ctx.deps.metrics.issue_seconds.time():  # request in to committed (not the printing)
         ticket = await asyncio.to_thread(handlers.issue, ctx.deps, cmd)
     return JSONResponse(ticket_json(ctx, await print_if_networked(ctx, ticket)), 201)
@@ -156,14 +182,16 @@ async def status(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
 
 
 @api.post("/tickets/{ticket_id}/printed")
-async def printed(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
-    ticket = await asyncio.to_thread(handlers.confirm_print, ctx.deps, ticket_id)
+async def printed(ticket_id: str, ctx: Ctx, token: KioskToken) -> dict[str, Any]:
+    """The kiosk that issued the ticket: its print came out."""
+    ticket = await asyncio.to_thread(handlers.confirm_print, ctx.deps, ticket_id, token)
     return ticket_json(ctx, ticket)
 
 
 @api.post("/tickets/{ticket_id}/print-failed")
-async def print_failed(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
-    ticket = await asyncio.to_thread(handlers.cancel_print, ctx.deps, ticket_id, "print_failed")
+async def print_failed(ticket_id: str, ctx: Ctx, token: KioskToken) -> dict[str, Any]:
+    """The kiosk that issued the ticket: its print failed; the number is cancelled."""
+    ticket = await asyncio.to_thread(handlers.cancel_print, ctx.deps, ticket_id, "print_failed", token)
     return ticket_json(ctx, ticket)
 
 
