@@ -36,9 +36,9 @@
     }
   }
 
-  /* fetch + JSON. opts: {method, body, token}. Resolves with the parsed body (null for 204). */
-  async function call(url, { method, body, token } = {}) {
-    const headers = { Accept: "application/json" };
+  /* fetch + JSON. opts: {method, body, token, headers}. Resolves with the parsed body (null for 204). */
+  async function call(url, { method, body, token, headers: extra } = {}) {
+    const headers = { Accept: "application/json", ...extra };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = `Bearer ${token}`;
     let response;

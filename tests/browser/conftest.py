@@ -1,6 +1,7 @@
 """A small live hall for browser tests: NATS JetStream, the ticketing and counters services as real
 processes (uvicorn) on free ports with a throw-away state folder, one officer account, a help desk
-API key, and Debian's headless Chromium driven by Playwright.
+API key, the hall's two kiosks enrolled (their device tokens on the ``Hall``), and Debian's
+headless Chromium driven by Playwright.
 
 Nothing here is specific to pages: the process helpers (``free_port``, ``start_process``,
 ``wait_until``), ``run_hall`` and the ``hall`` fixture are meant to move to a shared conftest for
@@ -43,6 +44,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
 HELPDESK_KEY = "desk-key-for-browser-tests"  # ANTRE_API_KEYS maps it to the name "helpdesk"
 READY_SECONDS = 30.0
+KIOSKS = ("kiosk-1", "kiosk-2")  # the hall file's kiosks; kiosk-2 prints from its browser
 
 
 # ---- process plumbing ----
@@ -141,6 +143,24 @@ class Hall:
     env: dict[str, str]
     state_dir: Path
     processes: list[Process] = field(default_factory=list)
+    kiosk_tokens: dict[str, str] = field(default_factory=dict)
+
+    def enrol(self, kiosk: str) -> str:
+        """Through the ticketing CLI, as a hall's technician would; any earlier token of the kiosk
+        stops working. Kept as the kiosk's token for ``issue`` and ``kiosk_url``."""
+        argv = [str(BIN / "python"), "-m", "services.ticketing.entrypoints.cli", "enrol-kiosk"]
+        done = subprocess.run(
+            [*argv, "--kiosk", kiosk], text=True, cwd=REPO, env=self.env, capture_output=True
+        )
+        if done.returncode != 0 or not done.stdout.strip():
+            pytest.fail(f"enrol-kiosk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        self.kiosk_tokens[kiosk] = done.stdout.strip()
+        return self.kiosk_tokens[kiosk]
+
+    def kiosk_url(self, path: str = "/kiosk", kiosk: str = "kiosk-1") -> str:
+        """The kiosk page at ``path`` (say ``/kiosk?kiosk=kiosk-2``) opened with the kiosk's token
+        in the fragment, as a hall manager opens it once to enrol the kiosk's browser."""
+        return f"{self.ticketing_url}{path}#device={self.kiosk_tokens[kiosk]}"
 
     def add_officer(self, officer: Officer) -> None:
         """Through the counters CLI, as staff would; the password goes in on standard input."""
@@ -153,10 +173,11 @@ class Hall:
             pytest.fail(f"add-officer failed ({done.returncode}):\n{done.stdout}{done.stderr}")
 
     def issue(self, service: str, priority: str = "none", kiosk: str = "kiosk-1") -> dict[str, Any]:
-        """Take a number through the API, as a kiosk would."""
+        """Take a number through the API, as the enrolled kiosk would."""
         response = httpx.post(
             f"{self.ticketing_url}/api/v1/tickets",
             json={"service": service, "priority": priority, "kiosk": kiosk},
+            headers={"Authorization": f"Bearer {self.kiosk_tokens[kiosk]}"},
             timeout=5.0,
         )
         response.raise_for_status()
@@ -203,6 +224,7 @@ def run_hall(root: Path, hall_file: str | Path) -> Iterator[Hall]:
         "ANTRE_API_KEYS": json.dumps({HELPDESK_KEY: "helpdesk"}),
         "ANTRE_COUNTERS_URL": counters_url,
         "ANTRE_PUBLIC_URL": ticketing_url,
+        "ANTRE_KIOSK_TICKETS_PER_MINUTE": "100000",  # tests take many numbers in a minute
     }
     hall = Hall(ticketing_url, counters_url, env, root / "state")
     try:
@@ -218,6 +240,8 @@ def run_hall(root: Path, hall_file: str | Path) -> Iterator[Hall]:
         for process in hall.processes[1:]:  # both start at once; wait for each to be ready
             url = services[process.name][1]
             wait_until(lambda url=url: ready(url), process.name, process)
+        for kiosk in KIOSKS:
+            hall.enrol(kiosk)
         yield hall
     finally:
         stop_together(hall.processes[1:])  # the services first: they drain into NATS

@@ -333,7 +333,7 @@ def test_help_desk_books_with_its_api_key(hall: Hall, new_context, screenshots: 
 
 def test_kiosk_check_in_refusals_are_shown_big(hall: Hall, new_context, screenshots: Path) -> None:
     kiosk = new_context(**KIOSK).new_page()
-    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    kiosk.goto(hall.kiosk_url())
     expect(kiosk.get_by_test_id("checkin-start")).to_contain_text("Sudah reservasi?")
     expect(kiosk.get_by_test_id("checkin-start")).to_contain_text("Konfirmasi kedatangan")
     kiosk.get_by_test_id("checkin-start").click()
@@ -435,7 +435,7 @@ def test_kiosk_check_in_prints_the_booked_number(hall_now: Hall, new_context, sc
         phone="081234567007",
     )
     kiosk = new_context(**KIOSK).new_page()
-    kiosk.goto(f"{hall_now.ticketing_url}/kiosk?kiosk=kiosk-2")  # the kiosk that prints
+    kiosk.goto(hall_now.kiosk_url("/kiosk?kiosk=kiosk-2", "kiosk-2"))  # the kiosk that prints
     kiosk.get_by_test_id("checkin-start").click()
     expect(kiosk.get_by_test_id("checkin-submit")).to_be_disabled()  # until all 8 symbols are in
     expect(kiosk.get_by_test_id("checkin-priority-none")).to_have_attribute("aria-checked", "true")

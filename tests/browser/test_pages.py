@@ -2,12 +2,12 @@
 on a phone and is called and served at a counter; recalls, no-show and transfer at the operator
 page; the kiosk's language toggle, return to the start and refusal when issuing is closed; the
 status page's reconnecting note and forecast call time; the browser printer's confirm and cancel
-paths.
+paths; a kiosk without a live device token, and an issue retried after its answer was lost.
 
 Tests share one hall (see conftest), so each uses services of its own and asserts numbers only
 for those: KTP-el (A) at counter 1; Kartu Keluarga (B) and Pindah/Datang (E) at counter 3;
 Akta Kelahiran (C) and Akta Kematian (D) at the printing kiosk; JKN (R); PBB-P2 (J); PKB tahunan
-(M) at counter 13.
+(M) at counter 13; SKCK walk-ins.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
 
 def test_walk_in_is_called_and_served(hall: Hall, officer: Officer, new_context, screenshots: Path) -> None:
     kiosk = new_context().new_page()
-    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    kiosk.goto(hall.kiosk_url())
     expect(kiosk.get_by_test_id("demo")).to_be_visible()
     expect(kiosk.get_by_test_id("agency-dukcapil")).to_be_visible()
     kiosk.screenshot(path=screenshots / "kiosk-start.png")
@@ -205,7 +205,7 @@ def test_recalls_turn_skip_into_no_show_and_transfer(hall: Hall, officer: Office
 
 def test_english_toggle_is_remembered(hall: Hall, new_context) -> None:
     kiosk = new_context().new_page()
-    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    kiosk.goto(hall.kiosk_url())
     heading = kiosk.get_by_test_id("heading")
     expect(heading).to_have_text("Pilih instansi")
     expect(kiosk.get_by_test_id("lang-toggle")).to_have_text("English")
@@ -223,7 +223,7 @@ def test_english_toggle_is_remembered(hall: Hall, new_context) -> None:
 def test_kiosk_returns_to_the_start_in_bahasa_indonesia(hall: Hall, new_context) -> None:
     kiosk = new_context().new_page()
     kiosk.clock.install()
-    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    kiosk.goto(hall.kiosk_url())
     kiosk.get_by_test_id("lang-toggle").click()
     take_number(kiosk, "bpjs", "jkn")
     expect(kiosk.get_by_test_id("ticket-number")).to_have_text("R-001")
@@ -269,7 +269,7 @@ def test_kiosk_refuses_when_issuing_is_closed(hall: Hall, new_context) -> None:
 
     kiosk = new_context().new_page()
     kiosk.route("**/api/v1/hall", closed_hall)
-    kiosk.goto(f"{hall.ticketing_url}/kiosk")
+    kiosk.goto(hall.kiosk_url())
     expect(kiosk.get_by_test_id("refusal")).to_have_text("Pengambilan nomor sudah ditutup untuk hari ini")
     expect(kiosk.get_by_test_id("agency-dukcapil")).to_be_hidden()
     expect(kiosk.get_by_test_id("hall-name")).to_have_text("Mal Pelayanan Publik Kota Kendari")
@@ -277,9 +277,70 @@ def test_kiosk_refuses_when_issuing_is_closed(hall: Hall, new_context) -> None:
     expect(kiosk.get_by_test_id("refusal")).to_have_text("Numbers are no longer issued today")
 
 
+def test_a_kiosk_without_a_live_token_says_it_is_not_enrolled(hall: Hall, new_context) -> None:
+    kiosk = new_context().new_page()
+    kiosk.goto(f"{hall.ticketing_url}/kiosk")  # a fresh browser: no token kept, none in the address
+    expect(kiosk.get_by_test_id("unenrolled")).to_contain_text("Kios ini belum terdaftar.")
+    expect(kiosk.get_by_test_id("unenrolled")).to_contain_text("Minta pengelola MPP mendaftarkannya.")
+    expect(kiosk.get_by_test_id("hall-name")).to_have_text("Mal Pelayanan Publik Kota Kendari")
+    expect(kiosk.locator("[data-testid^=agency-]")).to_have_count(0)  # nothing to choose
+    expect(kiosk.get_by_test_id("checkin-start")).to_be_hidden()
+    kiosk.get_by_test_id("lang-toggle").click()
+    expect(kiosk.get_by_test_id("unenrolled")).to_contain_text("This kiosk is not enrolled.")
+    expect(kiosk.get_by_test_id("unenrolled")).to_contain_text("Ask the hall manager to enrol it.")
+
+    # Enrolled, then enrolled again elsewhere: the token this browser keeps stops working.
+    revoked = new_context().new_page()
+    old_token = hall.kiosk_tokens["kiosk-1"]
+    revoked.goto(hall.kiosk_url())
+    expect(revoked).to_have_url(f"{hall.ticketing_url}/kiosk")  # the token left the address bar
+    assert revoked.evaluate("localStorage.getItem('antre.kiosk.device')") == old_token
+    hall.enrol("kiosk-1")
+    with revoked.expect_response(lambda r: r.url.endswith("/api/v1/tickets")) as refused:
+        take_number(revoked, "bpjs", "jkn")
+    assert refused.value.status == 401
+    assert refused.value.request.headers["authorization"] == f"Bearer {old_token}"
+    expect(revoked.get_by_test_id("unenrolled")).to_contain_text("Kios ini belum terdaftar.")
+    expect(revoked.get_by_test_id("error")).to_be_hidden()
+    expect(revoked.locator("[data-testid^=agency-]:visible")).to_have_count(0)
+    revoked.reload()  # the dead token is forgotten: the screen stays, no citizen is let choose
+    expect(revoked.get_by_test_id("unenrolled")).to_be_visible()
+    expect(revoked.locator("[data-testid^=agency-]")).to_have_count(0)
+
+
+def test_an_issue_whose_answer_was_lost_is_sent_again_with_the_same_key(hall: Hall, new_context) -> None:
+    sent: list[tuple[str, str]] = []
+    lost: list[dict[str, Any]] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        headers = route.request.headers
+        sent.append((headers.get("idempotency-key", ""), headers.get("authorization", "")))
+        if len(sent) == 1:  # issued on the server, then the kiosk's network drops
+            lost.append(route.fetch().json())
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    kiosk = new_context().new_page()
+    kiosk.route("**/api/v1/tickets", lose_the_first_answer)
+    kiosk.goto(hall.kiosk_url())
+    ticket = take_number(kiosk, "polresta", "skck")
+    expect(kiosk.get_by_test_id("ticket-number")).to_have_text(ticket["number"])
+    assert ticket["id"] == lost[0]["id"]  # the same number, not a second one
+    assert len(sent) == 2
+    assert sent[0] == sent[1]
+    assert re.fullmatch(r"[0-9a-f]{32}", sent[0][0])
+    assert sent[0][1] == f"Bearer {hall.kiosk_tokens['kiosk-1']}"
+
+    kiosk.get_by_test_id("done").click()  # the next citizen's press is a press of its own
+    again = take_number(kiosk, "polresta", "skck")
+    assert again["id"] != ticket["id"]
+    assert sent[2][0] != sent[0][0]
+
+
 def test_browser_printer_confirms_the_print(hall: Hall, new_context, screenshots: Path) -> None:
     kiosk = new_context().new_page()
-    kiosk.goto(f"{hall.ticketing_url}/kiosk?kiosk=kiosk-2")
+    kiosk.goto(hall.kiosk_url("/kiosk?kiosk=kiosk-2", "kiosk-2"))
     expect(kiosk.get_by_test_id("kiosk-name")).to_have_text("Kios Lantai 2")
     ticket = take_number(kiosk, "dukcapil", "akta-kelahiran", priority="elderly")
     assert ticket["state"] == "printing"
@@ -306,7 +367,7 @@ def test_browser_printer_confirms_the_print(hall: Hall, new_context, screenshots
 def test_failed_print_cancels_the_number(hall: Hall, new_context) -> None:
     kiosk = new_context().new_page()
     kiosk.route("**/tickets/*/print", lambda route: route.fulfill(status=503, body="printer page down"))
-    kiosk.goto(f"{hall.ticketing_url}/kiosk?kiosk=kiosk-2")
+    kiosk.goto(hall.kiosk_url("/kiosk?kiosk=kiosk-2", "kiosk-2"))
     ticket = take_number(kiosk, "dukcapil", "akta-kematian")
     expect(kiosk.get_by_test_id("error")).to_contain_text("gagal dicetak")
     expect(kiosk.get_by_test_id("take-number")).to_be_visible()  # back to try again

@@ -16,7 +16,9 @@
   const ROWS = ["ABCDEFGH", "JKLMNPQR", "STUVWXYZ", "23456789"];
   const LIVE = new Set(["printing", "waiting", "called", "serving"]);
 
-  /* opts: root (the screen), kioskId() -> id, groups() -> the hall's priority groups,
+  /* opts: root (the screen), kioskId() -> id, token() -> the kiosk's device token,
+   * refusedDevice(err) -> true when err says the kiosk is not enrolled (the kiosk then shows so),
+   * groups() -> the hall's priority groups,
    * active() -> is the screen showing,
    * canOpen() -> may a scan open it (the start screen), deliver(ticket, code) -> Promise (print if
    * need be, then the result screen; rejects when the print failed), showScreen() (to this
@@ -79,9 +81,11 @@
       try {
         ticket = await call(`/api/v1/bookings/${encodeURIComponent(code)}/check-in`, {
           body: { kiosk: opts.kioskId(), priority },
+          token: opts.token(),
         });
       } catch (err) {
         busy = false;
+        if (opts.refusedDevice(err)) return;
         const missed = err instanceof ApiError && err.code === "booking_missed";
         refuse(() => (err instanceof ApiError ? err.text() : String(err.message || err)), missed);
         return;
@@ -95,6 +99,7 @@
       try {
         await opts.deliver(ticket, code);
       } catch (err) {
+        if (opts.refusedDevice(err)) return;
         opts.showScreen();
         refuse(() => (err instanceof ApiError && err.status ? err.text() : t("checkin.printFailed")));
       }

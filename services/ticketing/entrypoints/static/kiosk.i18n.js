@@ -48,6 +48,8 @@ window.antre.i18n.register({
     "checkin.printFailed":
       "Tiket gagal dicetak. Silakan hubungi petugas informasi dengan kode reservasi Anda.",
     "result.checkedIn": "Reservasi {code} terkonfirmasi",
+    "unenrolled.heading": "Kios ini belum terdaftar.",
+    "unenrolled.lead": "Minta pengelola MPP mendaftarkannya.",
   },
   en: {
     loading: "Loading…",
@@ -96,5 +98,7 @@ window.antre.i18n.register({
     "checkin.used": "This booking has been used (number {number}). Please ask at the information desk.",
     "checkin.printFailed": "The ticket could not be printed. Please ask at the information desk with your booking code.",
     "result.checkedIn": "Booking {code} checked in",
+    "unenrolled.heading": "This kiosk is not enrolled.",
+    "unenrolled.lead": "Ask the hall manager to enrol it.",
   },
 });

@@ -4,15 +4,20 @@
  * half-made choice. */
 (() => {
   "use strict";
-  const { i18n, call, Banner, el, formatRupiah } = window.antre;
+  const { i18n, call, Banner, el, formatRupiah, kioskDevice: device } = window.antre;
   const { t, pick } = i18n;
 
   const RESULT_SECONDS = 20;
   const IDLE_SECONDS = 60;
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const banner = new Banner($("error"));
+  // kioskId: the ?kiosk= of the address, sent for the server to check against the token; empty,
+  // the token alone says which kiosk this is (and the first ticket tells the page).
   const state = { hall: null, kiosk: null, kioskId: "", agency: null, service: null, priority: "none",
     booking: "" };
+  // The key of a press whose answer never came: pressing again for the same choice sends it
+  // again, so a number issued before the network dropped is handed over, not issued twice.
+  let pending = null; // {choice, key}
   let screen = "agencies";
   let ticket = null;
   let idleTimer = null;
@@ -28,7 +33,7 @@
   /* Any touch restarts the idle clock; the start screen has none. */
   function touch() {
     clearTimeout(idleTimer);
-    if (screen !== "agencies" && screen !== "result" && screen !== "printing") {
+    if (!["agencies", "result", "printing", "unenrolled"].includes(screen)) {
       idleTimer = setTimeout(reset, IDLE_SECONDS * 1000);
     }
   }
@@ -37,14 +42,34 @@
     clearInterval(countdown);
     Object.assign(state, { agency: null, service: null, priority: "none", booking: "" });
     ticket = null;
+    pending = null; // the next citizen's press is never an earlier citizen's retry
     checkIn.reset();
     const qr = $("ticket-qr");
     qr.removeAttribute("src"); // the next citizen must never see the previous QR
     delete qr.dataset.src;
     banner.clear();
     if (i18n.lang() !== "id") i18n.setLang("id");
-    show("agencies");
+    show(device.token() ? "agencies" : "unenrolled");
     loadHall();
+  }
+
+  /* Not enrolled, or no longer: nothing here can issue a number, so no citizen is offered one. */
+  function unenrolled() {
+    device.forget();
+    clearInterval(countdown);
+    ticket = null;
+    pending = null;
+    checkIn.reset();
+    banner.clear();
+    $("agencies").replaceChildren();
+    show("unenrolled");
+  }
+
+  /* Handles a refusal that means "not enrolled"; false for any other error. */
+  function refusedDevice(err) {
+    if (!device.refused(err)) return false;
+    unenrolled();
+    return true;
   }
 
   async function loadHall() {
@@ -58,8 +83,9 @@
     const hall = state.hall;
     checkIn.refresh();
     const wanted = new URLSearchParams(location.search).get("kiosk");
-    state.kiosk = wanted ? hall.kiosks.find((k) => k.id === wanted) : hall.kiosks[0];
-    state.kioskId = wanted || (state.kiosk ? state.kiosk.id : "");
+    const known = wanted || (state.kiosk && state.kiosk.id);
+    state.kiosk = known ? hall.kiosks.find((k) => k.id === known) : hall.kiosks[0];
+    state.kioskId = wanted || "";
     if (wanted && !state.kiosk) banner.show(new Error(t("kiosk.unknown", { id: wanted })));
     document.body.classList.toggle("is-demo", !!hall.demo);
     $("demo").hidden = !hall.demo;
@@ -71,7 +97,7 @@
 
   function renderAgencies() {
     const hall = state.hall;
-    if (!hall) return;
+    if (!hall || !device.token()) return;
     const refusal = $("refusal");
     refusal.hidden = hall.issuing.open;
     refusal.textContent = hall.issuing.open ? "" : pick(hall.issuing.message, hall.issuing.message_en);
@@ -165,12 +191,16 @@
     button.disabled = true; // one touch, one number
     banner.clear();
     state.booking = "";
+    const body = { service: state.service.code, priority: state.priority, kiosk: state.kioskId };
+    const choice = JSON.stringify(body);
+    if (!pending || pending.choice !== choice) pending = { choice, key: device.newKey() };
     try {
-      const issued = await call("/api/v1/tickets", {
-        body: { service: state.service.code, priority: state.priority, kiosk: state.kioskId },
-      });
+      const issued = await issue(body, pending.key);
+      pending = null;
       await deliver(issued);
     } catch (err) {
+      if (err instanceof window.antre.ApiError && err.status) pending = null; // answered: a new press is new
+      if (refusedDevice(err)) return;
       banner.show(err);
       show("priority");
     } finally {
@@ -178,10 +208,29 @@
     }
   }
 
+  /* A dropped request is sent again at once with the same key: a kiosk's Wi-Fi blinks more often
+   * than a server fails, and the key makes a number issued before the blink come back as is. */
+  async function issue(body, key) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call("/api/v1/tickets", { body, token: device.token(), headers: { "Idempotency-Key": key } });
+      } catch (err) {
+        if (attempt >= 3 || !(err instanceof window.antre.ApiError) || err.status) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      }
+    }
+  }
+
   /* A number in the citizen's hand, walk-in or checked in: printed first where the kiosk prints
    * (a ticket checked in twice is printed once), then on the screen. Rejects if the print failed. */
   async function deliver(issued) {
     ticket = issued;
+    // The ticket names the kiosk the token belongs to: that kiosk's printer is the one to use.
+    const kiosk = state.hall.kiosks.find((k) => k.id === issued.kiosk);
+    if (kiosk && kiosk !== state.kiosk) {
+      state.kiosk = kiosk;
+      $("kiosk-name").textContent = kiosk.name;
+    }
     if (state.kiosk && state.kiosk.printer === "browser" && issued.state === "printing") {
       show("printing");
       await printInBrowser(issued);
@@ -203,9 +252,10 @@
       await within(ready, 15000);
       frame.contentWindow.focus();
       frame.contentWindow.print();
-      await call(`/api/v1/tickets/${issued.id}/printed`, { method: "POST" });
+      await call(`/api/v1/tickets/${issued.id}/printed`, { method: "POST", token: device.token() });
     } catch (err) {
-      await call(`/api/v1/tickets/${issued.id}/print-failed`, { method: "POST" }).catch(() => {});
+      const failed = `/api/v1/tickets/${issued.id}/print-failed`;
+      await call(failed, { method: "POST", token: device.token() }).catch(() => {});
       throw err instanceof window.antre.ApiError && err.status ? err : new Error(t("print.failed"));
     } finally {
       setTimeout(() => frame.remove(), 2000);
@@ -254,6 +304,8 @@
   const checkIn = window.antre.kioskCheckIn({
     root: document.querySelector('[data-screen="checkin"]'),
     kioskId: () => state.kioskId,
+    token: () => device.token(),
+    refusedDevice,
     groups: () => (state.hall ? state.hall.priority_groups || ["none"] : ["none"]),
     active: () => screen === "checkin",
     canOpen: () => screen === "agencies" && !$("checkin-start").hidden,
@@ -295,5 +347,6 @@
 
   i18n.installToggle();
   i18n.apply();
+  if (!device.token()) show("unenrolled");
   loadHall();
 })();
