@@ -5,6 +5,8 @@
   unconfirmed print (``print_failed``, ``print_timeout``), or still waiting when their day ended
   (``day_ended``).
 - ``antre_ticket_issue_seconds``: time to take a number, request in to committed.
+- ``antre_online_places_taken_total{agency,service}``: online places of a day's pool taken by
+  bookings, whatever their day; a pool drained faster than citizens book is an alert.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ class Metrics:
             "antre_tickets_cancelled_total",
             "Tickets cancelled without being called (failed print, or their day ended)",
             ["agency", "service", "reason"],
+            registry=registry,
+        )
+        self.online_taken = Counter(
+            "antre_online_places_taken_total",
+            "Online places of a service's day pool taken by bookings",
+            ["agency", "service"],
             registry=registry,
         )
         self.issue_seconds = Histogram(

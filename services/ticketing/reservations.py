@@ -110,6 +110,7 @@ def book(deps: handlers.Deps, cmd: Book, secret: bytes, limits: Limits = Limits(
                 channel=CHANNELS.get(cmd.channel, pb.CHANNEL_ONLINE),
             )
         )
+    deps.metrics.online_taken.labels(service.agency, service.code).inc()
     return reservation
 
 

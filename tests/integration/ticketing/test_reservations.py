@@ -347,3 +347,12 @@ def test_old_rate_windows_are_deleted_as_new_ones_are_written(
 def windows(deps: handlers.Deps) -> int:
     with deps.uow.read() as conn:
         return int(conn.execute(select(func.count()).select_from(rate_windows)).scalar_one())
+
+
+def test_each_online_place_taken_is_counted_for_the_pool_alarm(deps: handlers.Deps) -> None:
+    book(deps, 1)
+    book(deps, 2, day=TUESDAY + dt.timedelta(days=1))
+    with pytest.raises(Conflict):
+        book(deps, 1)  # refused: nothing taken, nothing counted
+    taken = deps.metrics.online_taken.labels("dukcapil", "ktp-el")._value.get()
+    assert taken == 2
