@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from antre.hall.model import Booking, Hall, NoShowRule, Service, Session
-from antre.problems import Invalid, Refused
-from services.ticketing.domain import bookings
+from antre.problems import Invalid, Refused, TooMany
+from services.ticketing.domain import bookings, reservations
 from services.ticketing.domain.bookings import (
     CODE_ALPHABET,
     DayPool,
@@ -436,3 +436,47 @@ def test_module_reads_no_clock() -> None:
     with open(source, encoding="utf-8") as f:
         text = f.read()
     assert ".now(" not in text and "today()" not in text and "import random" not in text
+
+
+# ---- wrong NIKs lock a code ----
+
+
+def _reservation(failures: int) -> reservations.Reservation:
+    start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+    return reservations.Reservation(
+        id="r1",
+        code="K7QH2MXA",
+        service="ktp-el",
+        agency="dukcapil",
+        day=dt.date(2026, 12, 1),
+        session_start=start,
+        session_end=start + dt.timedelta(hours=1),
+        nik_key="k",
+        nik_masked="************0003",
+        name="Warga",
+        phone="+6281234567890",
+        email="",
+        language="id",
+        channel="online",
+        client="ip:192.0.2.1",
+        state=reservations.State.BOOKED,
+        created_at=start - dt.timedelta(days=1),
+        nik_failures=failures,
+    )
+
+
+def test_a_code_locks_at_its_fifth_wrong_nik_and_the_help_desk_unlocks_it() -> None:
+    reservations.check_not_locked(_reservation(4))
+    with pytest.raises(TooMany) as locked:
+        reservations.check_not_locked(_reservation(5))
+    assert locked.value.code == "code_locked" and "K7QH2MXA" in locked.value.message
+    assert "help desk" in locked.value.message_en and "meja bantuan" in locked.value.message
+    now = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
+    reopened = reservations.unlocked(_reservation(9), now)
+    assert (reopened.nik_failures, reopened.updated_at) == (0, now)
+    reservations.check_not_locked(reopened)
+
+
+def test_ownership_is_the_nik_key_only() -> None:
+    assert reservations.owns(_reservation(0), "k") and not reservations.owns(_reservation(0), "K")
+    assert reservations.not_yours().code == "booking_not_yours"
