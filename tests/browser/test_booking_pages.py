@@ -121,7 +121,7 @@ def test_book_look_up_and_cancel_give_the_place_back(hall: Hall, new_context, sc
     expect(page.get_by_test_id("booking-nik")).to_have_text("************0002")
     expect(page.get_by_test_id("booking-session")).to_have_text(f"{start}–{end} WITA")
     expect(page.get_by_test_id("booking-qr")).to_have_attribute("data-src", f"/booking/{code}/qr.svg")
-    page.wait_for_function("document.querySelector('[data-testid=booking-qr]').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('[data-testid=booking-qr]').naturalWidth > 0")
     assert NIK_BUDI not in page.content()  # the full NIK is never written into the page
     qr = httpx.get(f"{hall.ticketing_url}/booking/{code.lower()}/qr.svg", timeout=5.0)
     assert qr.headers["content-type"] == "image/svg+xml" and b"xmlns" in qr.content
@@ -314,7 +314,7 @@ def test_help_desk_books_with_its_api_key(hall: Hall, new_context, screenshots: 
         booking = submit(page)
     assert sent.value.headers.get("x-api-key") == HELPDESK_KEY
     expect(page.get_by_test_id("booking-code")).to_have_text(booking["code"])
-    page.wait_for_function("document.querySelector('[data-testid=booking-qr]').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('[data-testid=booking-qr]').naturalWidth > 0")
     page.screenshot(path=screenshots / "helpdesk-confirmation.png", full_page=True)
 
     page.get_by_test_id("again").click()  # the next citizen starts from an empty form
@@ -449,7 +449,7 @@ def test_kiosk_check_in_prints_the_booked_number(hall_now: Hall, new_context, sc
     expect(kiosk.get_by_test_id("ticket-priority")).to_be_visible()
     expect(kiosk.get_by_test_id("ticket-booking")).to_have_text(f"Reservasi {booking['code']} terkonfirmasi")
     expect(kiosk.get_by_test_id("ticket-note")).to_have_text("Ambil tiket Anda di bawah layar.")
-    kiosk.wait_for_function("document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
+    kiosk.wait_for_function("() => document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
     kiosk.screenshot(path=screenshots / "kiosk-checkin-result.png")
     assert hall_now.ticket(ticket["id"])["state"] == "waiting"  # printed, confirmed: callable
 

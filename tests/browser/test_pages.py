@@ -122,7 +122,7 @@ def test_walk_in_is_called_and_served(hall: Hall, officer: Officer, new_context,
     expect(kiosk.get_by_test_id("ticket-number")).to_have_text("A-001")
     expect(kiosk.get_by_test_id("ticket-qr")).to_have_attribute("data-src", re.compile(r"/qr\.svg$"))
     expect(kiosk.get_by_test_id("countdown")).to_contain_text("detik")
-    kiosk.wait_for_function("document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
+    kiosk.wait_for_function("() => document.querySelector('[data-testid=ticket-qr]').naturalWidth > 0")
     kiosk.screenshot(path=screenshots / "kiosk-result.png")
     assert ticket["state"] == "waiting"  # no printer at kiosk-1: callable at once
 
