@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     officers = _demo_officers(hall, env)
     kiosks = _demo_kiosks(hall, env, state)
+    boards = _demo_boards(hall, env, state)
     for name in SERVICES:
         app = f"services.{name}.bootstrap:create_app"
         cmd = [
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     # Agencies' plug-ins read through a consumer of their own (deploy/nats/README.md); in a
     # deployment a Job makes them, here the hall does. This NATS has no users: any may connect.
     asyncio.run(make_consumers([hall], env["ANTRE_NATS_URL"]))
-    _banner(hall, url, officers, kiosks, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
+    _banner(hall, url, officers, kiosks, boards, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
     while all(child.poll() is None for child in children):
         time.sleep(0.5)
     print(f"Sebuah proses berhenti; lihat {logs} / A process stopped; see {logs}")
@@ -126,26 +128,48 @@ def _demo_officers(hall: Hall, env: dict[str, str]) -> list[tuple[str, str]]:
         Officer("pengelola", "Pengelola MPP", "", Role.MANAGER),
         Officer("admin", "Admin Kominfo", "", Role.ADMIN),
     ]
-    settings = Settings(**{k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")})
+    settings = Settings(**_settings_of(env))
     add_officers(settings, [(officer, DEMO_PASSWORD) for officer in accounts])
     return [(o.username, f"{o.role}, {o.agency or 'semua instansi / all agencies'}") for o in accounts]
 
 
 def _demo_kiosks(hall: Hall, env: dict[str, str], state: Path) -> dict[str, str]:
-    """Every kiosk of the hall enrolled, its token kept in the state folder: a kiosk page left
-    open keeps working when the hall restarts (a real hall's manager enrols each kiosk once)."""
+    """Every kiosk of the hall enrolled (a real hall's manager enrols each kiosk once)."""
     from services.ticketing.entrypoints.cli import run
     from services.ticketing.settings import Settings
 
-    kept = state / "demo-kiosks.json"
-    tokens: dict[str, str] = json.loads(kept.read_text()) if kept.exists() else {}
-    settings = Settings(**{k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")})
-    for kiosk in hall.kiosks:
-        if kiosk.id not in tokens:
-            tokens[kiosk.id] = run(settings, "enrol-kiosk", kiosk.id)
-    kept.write_text(json.dumps(tokens))
-    kept.chmod(0o600)
+    settings = Settings(**_settings_of(env))
+    return _kept(
+        state / "demo-kiosks.json", [k.id for k in hall.kiosks], lambda k: run(settings, "enrol-kiosk", k)
+    )
+
+
+def _demo_boards(hall: Hall, env: dict[str, str], state: Path) -> dict[str, str]:
+    """One speaker board per zone enrolled, named after its zone."""
+    from services.display.entrypoints.cli import board_device
+    from services.display.settings import Settings
+
+    settings = Settings(**_settings_of(env))
+    zones = [z.code for z in hall.zones]
+    return _kept(
+        state / "demo-boards.json", zones, lambda z: board_device(settings, "enrol-board", f"papan-{z}")
+    )
+
+
+def _kept(file: Path, ids: list[str], enrol: Callable[[str], str]) -> dict[str, str]:
+    """Demo devices' tokens, kept in the state folder: a page left open keeps working when the
+    hall restarts."""
+    tokens: dict[str, str] = json.loads(file.read_text()) if file.exists() else {}
+    for device in ids:
+        if device not in tokens:
+            tokens[device] = enrol(device)
+    file.write_text(json.dumps(tokens))
+    file.chmod(0o600)
     return tokens
+
+
+def _settings_of(env: dict[str, str]) -> dict[str, str]:
+    return {k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")}
 
 
 def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout: float = 60.0) -> bool:
@@ -170,6 +194,7 @@ def _banner(
     url: dict[str, str],
     officers: list[tuple[str, str]],
     kiosks: dict[str, str],
+    boards: dict[str, str],
     demo: bool,
     nats: str,
 ) -> None:
@@ -183,7 +208,10 @@ def _banner(
         ],
         f"  Petugas loket / Operator  {url['counters']}/operator",
     ]
-    lines += [f"  Papan {z.name:<19} {url['display']}/boards/{z.code}?speaker=1" for z in hall.zones]
+    lines += [
+        f"  Papan {z.name:<19} {url['display']}/boards/{z.code}?speaker=1#device={boards[z.code]}"
+        for z in hall.zones
+    ]
     lines += [
         "  Status tiket / Ticket     pindai QR pada tiket / scan the ticket's QR",
         f"  Pesan / Notify            {url['notify']}/api/v1/deliveries (pengelola: Bearer <token>)",

@@ -16,8 +16,11 @@ from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table, se
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from antre.audit import audit_event
 from antre.db import utc
 from antre.problems import Unauthorized
+from antre.roles import Person
+from antre.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,31 @@ def bearer_of(authorization: str) -> str:
     """The token of an ``Authorization: Bearer`` header, or empty."""
     scheme, _, token = authorization.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
+
+
+# ---- enrolment, each in the audit log ----
+
+
+def enrol_audited(
+    uow: UnitOfWork, table: Table, hall: str, actor: Person | None, device_id: str, kind: str
+) -> str:
+    """Enrol (or enrol again) and record it in the same transaction; the new token."""
+    with uow.begin() as tx:
+        token = enrol(tx.conn, table, device_id, kind, tx.now)
+        tx.publish(audit_event(hall, tx.now, actor, "device.enrolled", device_id, kind))
+    return token
+
+
+def revoke_audited(
+    uow: UnitOfWork, table: Table, hall: str, actor: Person | None, device_id: str, kind: str
+) -> bool:
+    with uow.begin() as tx:
+        revoked = revoke(tx.conn, table, device_id, tx.now)
+        if revoked:
+            tx.publish(audit_event(hall, tx.now, actor, "device.revoked", device_id, kind))
+    return revoked
+
+
+def listed_of(uow: UnitOfWork, table: Table, kind: str) -> list[Device]:
+    with uow.read() as conn:
+        return [d for d in listed(conn, table) if d.kind == kind]

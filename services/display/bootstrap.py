@@ -14,14 +14,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
 from services.display import handlers, voice_handlers
 from services.display.adapters import espeak, voicepack
-from services.display.adapters.officers import CountersOfficers
 from services.display.adapters.tables import outbox
 from services.display.domain.wording import hall_vocabulary
-from services.display.entrypoints import consumers, http
+from services.display.entrypoints import boards_http, consumers, http
 from services.display.metrics import Metrics
 from services.display.settings import Settings
 
@@ -60,9 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.demo,
             settings.announcement_stale_seconds,
             settings.board_resync_limit,
-            officers=CountersOfficers(settings.counters_url),
         )
         app.state.ctx = ctx
+        app.state.people = People(settings.counters_url)
         app.state.runtime = runtime
         building = start_voice_build(settings, deps)
         await runtime.start()
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if building is not None:
                 await asyncio.gather(building, return_exceptions=True)
             await runtime.stop()
+            await app.state.people.close()
 
     app = make_app(
         "Antre display",
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan,
     )
     http.install(app)
+    app.include_router(boards_http.router)
     return app
 
 

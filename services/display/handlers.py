@@ -16,7 +16,7 @@ from typing import Literal
 
 from google.protobuf.message import Message
 
-from antre import db
+from antre import db, devices
 from antre.bus import consumed
 from antre.events import Envelope, to_datetime
 from antre.hall.model import Hall
@@ -26,6 +26,7 @@ from antre.uow import Transaction, UnitOfWork
 from antre.v1 import events_pb2 as pb
 from services.display import voice_handlers as voice
 from services.display.adapters import repository as repo
+from services.display.adapters import tables
 from services.display.adapters.tables import inbox
 from services.display.adapters.voicepack import VoicePack
 from services.display.domain import board as domain
@@ -316,10 +317,19 @@ def post_message(
 
 
 def report(
-    deps: Deps, zone: str, seq: int, outcome: Literal["spoken", "stale"], via: str, at: dt.datetime | None
+    deps: Deps,
+    zone: str,
+    seq: int,
+    outcome: Literal["spoken", "stale"],
+    via: str,
+    at: dt.datetime | None,
+    device_token: str | None = None,
 ) -> bool:
-    """A speaker board's report on an entry; True when it was the first."""
+    """A speaker board's report on an entry; True when it was the first. ``device_token``: an
+    enrolled board's, checked in the report's own transaction (None: a call from inside)."""
     with deps.uow.begin() as tx:
+        if device_token is not None:
+            devices.device_for(tx.conn, tables.devices, device_token, "board")
         first = voice.report(deps, tx, zone, seq, outcome, via, at)
     if first:
         deps.metrics.outcomes.labels(zone, outcome).inc()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from antre import devices
-from antre.audit import audit_event
 from antre.roles import Person
 from services.ticketing.adapters.tables import devices as table
 from services.ticketing.handlers import Deps, kiosk_of
@@ -23,19 +22,12 @@ class KioskState:
 def enrol(deps: Deps, actor: Person | None, kiosk_id: str) -> str:
     """A new token for the kiosk; any earlier one stops working."""
     kiosk = kiosk_of(deps, kiosk_id)
-    with deps.uow.begin() as tx:
-        token = devices.enrol(tx.conn, table, kiosk.id, "kiosk", tx.now)
-        tx.publish(audit_event(deps.hall.id, tx.now, actor, "device.enrolled", kiosk.id, "kiosk"))
-    return token
+    return devices.enrol_audited(deps.uow, table, deps.hall.id, actor, kiosk.id, "kiosk")
 
 
 def revoke(deps: Deps, actor: Person | None, kiosk_id: str) -> bool:
     kiosk = kiosk_of(deps, kiosk_id)
-    with deps.uow.begin() as tx:
-        revoked = devices.revoke(tx.conn, table, kiosk.id, tx.now)
-        if revoked:
-            tx.publish(audit_event(deps.hall.id, tx.now, actor, "device.revoked", kiosk.id, "kiosk"))
-    return revoked
+    return devices.revoke_audited(deps.uow, table, deps.hall.id, actor, kiosk.id, "kiosk")
 
 
 def listed(deps: Deps) -> list[KioskState]:

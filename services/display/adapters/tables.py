@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
 )
 
+from antre.devices import devices_table
 from antre.inbox import inbox_table
 from antre.outbox import outbox_table
 
@@ -134,6 +135,10 @@ board_counters = Table(
     Column("status", String(16), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+# The boards enrolled by the hall's manager, with their tokens' hashes: only they report what
+# became of an announcement.
+devices = devices_table(metadata)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

@@ -7,6 +7,9 @@ voice-build [--out DIR] [--lang id --lang en] [--speed 165]
 voice-index DIR
     (re)write DIR/manifest.json from the WAV files a hall dropped in (see
     services/display/voice/README.md)
+enrol-board --board ID / revoke-board --board ID
+    a board's new token, printed once (its page takes it as ``#device=<token>``); an earlier one
+    stops working. The hall's manager does the same with ``/api/v1/boards``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from antre import db
+from antre import devices as device_ids
 from antre.hall.load import load_hall
+from antre.runtime import utcnow
+from antre.uow import UnitOfWork
 from services.display.adapters import espeak, voicepack
 from services.display.domain.wording import hall_vocabulary
 from services.display.settings import Settings
@@ -30,8 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--speed", type=int, default=espeak.SPEED, help="words a minute")
     index = sub.add_parser("voice-index", help="write manifest.json for a folder of recordings")
     index.add_argument("folder", type=Path)
+    for name, text in (("enrol-board", "a new token for a board"), ("revoke-board", "end a board's token")):
+        sub.add_parser(name, help=text).add_argument("--board", required=True)
     args = parser.parse_args(argv)
 
+    if args.command in ("enrol-board", "revoke-board"):
+        print(board_device(Settings(), args.command, args.board))
+        return 0
     if args.command == "voice-build":
         settings = Settings()
         out = args.out or settings.voice_path()
@@ -55,6 +67,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"manifest: {voicepack.write_manifest(pack)} ({_summary(pack)})")
     return 0
+
+
+def board_device(settings: Settings, command: str, board: str) -> str:
+    """The token of ``enrol-board``, or a line saying what ``revoke-board`` did."""
+    from services.display.adapters.tables import devices, outbox
+    from services.display.bootstrap import MIGRATIONS
+
+    engine = db.make_engine(settings.db_url("display"), settings.db_schema("display"))
+    try:
+        db.migrate(engine, MIGRATIONS, settings.db_schema("display"))
+        uow = UnitOfWork(engine, outbox, utcnow)
+        hall = load_hall(settings.hall_file).id
+        if command == "enrol-board":
+            return device_ids.enrol_audited(uow, devices, hall, None, board, "board")
+        done = device_ids.revoke_audited(uow, devices, hall, None, board, "board")
+        return f"papan {board}: " + ("dicabut / revoked" if done else "tidak terdaftar / not enrolled")
+    finally:
+        engine.dispose()
 
 
 def _summary(pack: voicepack.VoicePack) -> str:

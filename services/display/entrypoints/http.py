@@ -20,7 +20,6 @@ from antre.inputs import INT64
 from antre.problems import NotFound
 from services.display import handlers
 from services.display.adapters import voicepack
-from services.display.adapters.officers import CountersOfficers
 from services.display.domain.announcements import Announcement, Kind, segment_tokens
 from services.display.domain.board import resolve_zone
 from services.display.entrypoints import voice_http
@@ -42,10 +41,8 @@ class Context:
         stale_seconds: float,
         resync_limit: int,
         listener_queue: int = LISTENER_QUEUE,
-        officers: CountersOfficers | None = None,
     ) -> None:
         self.deps = deps
-        self.officers = officers or CountersOfficers("http://127.0.0.1:8102")
         self.demo = demo
         self.stale_after = dt.timedelta(seconds=stale_seconds)
         self.resync_limit = resync_limit
@@ -74,7 +71,6 @@ class Context:
         feeds, self.feeds = list(self.feeds.values()), {}
         for feed in feeds:
             await feed.stop()
-        await self.officers.close()
 
     def announcement_json(self, entry: Announcement, now: dt.datetime) -> dict[str, Any]:
         return _announcement_json(self, entry, now)

@@ -1,6 +1,7 @@
 """The hall's voice over HTTP: officers post service messages (``POST /api/v1/announcements``,
-signed in at the counters: ``Authorization: Bearer <token>``), and speaker boards report what
-became of each announcement (``POST /api/v1/zones/{zone}/announcements/{seq}/outcome``)."""
+signed in at the counters: ``Authorization: Bearer <token>``), and enrolled speaker boards (their
+device token) report what became of each announcement
+(``POST /api/v1/zones/{zone}/announcements/{seq}/outcome``)."""
 
 from __future__ import annotations
 
@@ -12,22 +13,23 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from antre.problems import Unauthorized
+from antre import devices
+from antre.people import signed_in
+from antre.roles import Person, Role
 from services.display import handlers
 from services.display.voice_handlers import Caller
 
 router = APIRouter(prefix="/api/v1", tags=["display"])
 
 
-def _bearer(authorization: Annotated[str, Header()] = "") -> str:
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("signed_out", "Silakan masuk sebagai petugas", "Please sign in as an officer")
-    return token.strip()
+async def _caller(request: Request, person: Annotated[Person, Depends(signed_in(Role.OFFICER))]) -> Caller:
+    """A signed-in person (an officer or above), as the counters know them."""
+    return Caller(person.username, person.agency)
 
 
-async def _caller(request: Request, token: Annotated[str, Depends(_bearer)]) -> Caller:
-    return await request.app.state.ctx.officers.caller(token)
+async def _board_token(authorization: Annotated[str, Header()] = "") -> str:
+    """An enrolled board's device token (checked by the handler in its own transaction)."""
+    return devices.bearer_of(authorization)
 
 
 class Message(BaseModel):
@@ -63,10 +65,12 @@ async def post_message(
 
 
 @router.post("/zones/{zone}/announcements/{seq}/outcome")
-async def outcome(zone: str, seq: int, body: Outcome, request: Request) -> JSONResponse:
-    """A speaker board began (``spoken``) or gave up (``stale``) an announcement. Only the first
-    report counts (202 for a later one): the arbiter's decisions are measured, not trusted."""
+async def outcome(
+    zone: str, seq: int, body: Outcome, request: Request, token: Annotated[str, Depends(_board_token)]
+) -> JSONResponse:
+    """An enrolled board: it began (``spoken``) or gave up (``stale``) an announcement. Only the
+    first report counts (202 for a later one): the arbiter's decisions are measured, not trusted."""
     ctx = request.app.state.ctx
     at = body.started_at.astimezone(dt.UTC) if body.started_at and body.started_at.tzinfo else None
-    first = await asyncio.to_thread(handlers.report, ctx.deps, zone, seq, body.outcome, body.via, at)
+    first = await asyncio.to_thread(handlers.report, ctx.deps, zone, seq, body.outcome, body.via, at, token)
     return JSONResponse({"zone": zone, "seq": seq, "counted": first}, status_code=200 if first else 202)

@@ -29,6 +29,7 @@
   const LEAD_MS = 300;      // clips are handed to the audio thread this long before their start
   const OFFSET_SAMPLES = 20;
   const KEEP = 1000;
+  const DEVICE = deviceToken();
   const SESSION = Math.random().toString(36).slice(2); // this load of the page, for test logs        // entries kept in each log below, and seqs remembered as queued
   const ZONE_ABBR = {
     "Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT",
@@ -180,14 +181,30 @@
     report(a, "stale", "", null);
   }
 
+  // The board as an enrolled device: the token a hall manager got when enrolling it, given once
+  // as #device=<token> and kept on this screen (taken out of the address). Only an enrolled board's
+  // reports count; one without a token still shows and speaks.
+  function deviceToken() {
+    const KEY = "antre.board.device";
+    let token = "";
+    try { token = localStorage.getItem(KEY) || ""; } catch (e) { /* storage blocked */ }
+    const given = new URLSearchParams(location.hash.slice(1)).get("device");
+    if (given) {
+      token = given;
+      try { localStorage.setItem(KEY, given); } catch (e) { /* kept for this load only */ }
+    }
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    return token;
+  }
+
   // Told to the display once per announcement (it keeps the first report of any speaker).
   function report(a, outcome, via, startedAt) {
-    if (!SPEAKER) return;
+    if (!SPEAKER || !DEVICE) return;
     const url = "/api/v1/zones/" + encodeURIComponent(zone) + "/announcements/" + a.seq + "/outcome";
     const body = { outcome: outcome, via: via };
     if (startedAt !== null) body.started_at = new Date(startedAt).toISOString();
-    fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-      keepalive: true }).catch(() => {});
+    const headers = { "Content-Type": "application/json", Authorization: "Bearer " + DEVICE };
+    fetch(url, { method: "POST", headers: headers, body: JSON.stringify(body), keepalive: true }).catch(() => {});
   }
 
   // An announcement that stands for earlier ones: those are never played nor highlighted.
