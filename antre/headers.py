@@ -6,6 +6,7 @@ address carries the ticket id, the citizen's key to it, and must never leave in 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from starlette.datastructures import MutableHeaders
@@ -28,21 +29,27 @@ DOCS_POLICY = (
 )
 
 
-def page_policy(connect_src: Iterable[str] = ()) -> str:
+# A kiosk with a browser printer prints the ticket page from a hidden frame of its own page: that
+# page alone may be framed, and only by its own origin. Every other page may not be framed at all.
+FRAMED_BY_SELF = re.compile(r"/tickets/[^/]+/print")
+
+
+def page_policy(connect_src: Iterable[str] = (), framed_by_self: bool = False) -> str:
     """``connect_src``: further origins the pages fetch from (none today: every page calls its own
     service). ``data:`` images are the QR codes the pages inline and the empty favicon."""
     connect = " ".join(("'self'", *connect_src))
+    ancestors = "'self'" if framed_by_self else "'none'"
     return (
         f"default-src 'self'; script-src 'self'; style-src 'self' {' '.join(INLINE_STYLES)}; "
         f"img-src 'self' data:; media-src 'self'; font-src 'self'; connect-src {connect}; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "object-src 'none'; base-uri 'none'; form-action 'self'; "
+        f"frame-ancestors {ancestors}"
     )
 
 
 FIXED = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
@@ -60,12 +67,15 @@ class SecurityHeaders:
         self.app = app
         self.docs_paths = frozenset(docs_paths)
         self.policy = page_policy(connect_src)
+        self.framed_policy = page_policy(connect_src, framed_by_self=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_POLICY if scope.get("path") in self.docs_paths else self.policy
+        path = scope.get("path", "")
+        framed = FRAMED_BY_SELF.fullmatch(path) is not None
+        policy = DOCS_POLICY if path in self.docs_paths else self.framed_policy if framed else self.policy
         tls = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
@@ -74,6 +84,7 @@ class SecurityHeaders:
                 headers.setdefault("Content-Security-Policy", policy)
                 for name, value in FIXED.items():
                     headers.setdefault(name, value)
+                headers.setdefault("X-Frame-Options", "SAMEORIGIN" if framed else "DENY")
                 if tls:
                     headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)

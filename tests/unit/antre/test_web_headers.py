@@ -17,7 +17,7 @@ from antre.web import make_app
 FIXED = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
+    "x-frame-options": "DENY",  # every page but the printed ticket, below
     "cross-origin-opener-policy": "same-origin",
 }
 
@@ -32,6 +32,10 @@ def build(**options: object) -> FastAPI:
     @app.get("/page", response_class=HTMLResponse)
     async def page() -> str:
         return "<!doctype html><p>hi</p>"
+
+    @app.get("/tickets/{ticket_id}/print", response_class=HTMLResponse)
+    async def print_page(ticket_id: str) -> str:
+        return "<!doctype html><p>ticket</p>"
 
     @app.get("/missing")
     async def missing() -> None:
@@ -107,6 +111,17 @@ def test_the_docs_alone_may_load_swagger_from_its_cdn(client: TestClient) -> Non
     assert "https://cdn.jsdelivr.net" not in page["script-src"]
     openapi = directives(client.get("/openapi.json").headers["content-security-policy"])
     assert openapi["script-src"] == ["'self'"]
+
+
+def test_only_the_ticket_print_page_may_be_framed_and_only_by_its_own_origin(client: TestClient) -> None:
+    # The kiosk prints it from a hidden frame of its own page.
+    printed = client.get("/tickets/AbC-12_x/print")
+    assert directives(printed.headers["content-security-policy"])["frame-ancestors"] == ["'self'"]
+    assert printed.headers["x-frame-options"] == "SAMEORIGIN"
+    for path in ("/page", "/tickets/AbC/print/more", "/x/tickets/AbC/print", "/tickets/AbC"):
+        answer = client.get(path)
+        assert directives(answer.headers["content-security-policy"])["frame-ancestors"] == ["'none'"]
+        assert answer.headers["x-frame-options"] == "DENY"
 
 
 def test_a_route_may_state_its_own_policy(client: TestClient) -> None:
