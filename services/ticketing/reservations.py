@@ -18,34 +18,19 @@ from sqlalchemy.exc import IntegrityError
 
 from antre.events import new_meta, ticket_ref, timestamp
 from antre.hall.model import Booking, Hall, PriorityGroup, Service
-from antre.problems import Conflict, Invalid, NotFound, Problem, Refused, TooMany
+from antre.problems import Conflict, Invalid, NotFound, Problem, Refused
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
-from services.ticketing import handlers
+from services.ticketing import booking_limits, handlers
 from services.ticketing.adapters import repository as ticket_store
 from services.ticketing.adapters import reservations as store
+from services.ticketing.booking_limits import Limits
 from services.ticketing.domain import bookings, nik, reservations
 from services.ticketing.domain.reservations import Reservation, State
 from services.ticketing.domain.tickets import State as TicketState
 from services.ticketing.domain.tickets import Ticket, resolve_service
 
 CHANNELS = {"online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF, "agency": pb.CHANNEL_ONLINE}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Requests per minute. A phone books for one family, a client is one browser or app.
-
-    Wrong NIKs (with a booking code that exists or not) are limited apart: per code for the
-    booking's life (:data:`reservations.NIK_FAILURES_LOCK`) and per client per hour, so that
-    one address cannot walk through many codes a few guesses each."""
-
-    per_phone: int = 5
-    per_client: int = 30
-    per_api_key: int = 600
-    wrong_niks_per_code: int = reservations.NIK_FAILURES_LOCK
-    wrong_niks_per_client_hour: int = 10
-    wrong_niks_per_api_key_hour: int = 100  # a help desk types for many citizens a day
 
 
 @dataclass(frozen=True)
@@ -69,8 +54,10 @@ def book(deps: handlers.Deps, cmd: Book, secret: bytes, limits: Limits = Limits(
     citizen = nik.parse_nik(cmd.nik, hall.day_of(now))
     phone = reservations.normalize_phone(cmd.phone)
     reservations.check_contact(cmd.name, cmd.email)
-    _limit(deps, f"client:{cmd.client}", limits.per_api_key if cmd.channel == "agency" else limits.per_client)
-    _limit(deps, f"phone:{phone}", limits.per_phone)
+    booking_limits.limit(
+        deps, f"client:{cmd.client}", limits.per_api_key if cmd.channel == "agency" else limits.per_client
+    )
+    booking_limits.limit(deps, f"phone:{phone}", limits.per_phone)
     slot = _slot(deps, service, cmd.day, cmd.session)
     bookings.check_bookable(service, hall.hours, slot, now, hall.timezone)
     key = nik.nik_key(citizen, secret)
@@ -389,10 +376,7 @@ def _as_owner(
     transaction, under the row's lock (PostgreSQL), and committed before the refusal is raised:
     parallel guesses at one code take turns and the fifth locks it for all of them."""
     parsed = bookings.parse_booking_code(code)
-    per_hour = limits.wrong_niks_per_client_hour
-    if owner.channel != "online":
-        per_hour = limits.wrong_niks_per_api_key_hour
-    _check_guesses(deps, owner.client, per_hour)
+    booking_limits.check_guesses(deps, owner.client, owner.channel, limits)
     refusal: Problem
     with deps.uow.begin() as tx:
         current = store.by_code(tx.conn, parsed, lock=True)
@@ -406,60 +390,8 @@ def _as_owner(
                 return
             store.count_nik_failure(tx.conn, current.id)
             refusal = reservations.not_yours()
-    _count_guess(deps, owner.client)
+    booking_limits.count_guess(deps, owner.client)
     raise refusal
-
-
-def _guess_window(now: dt.datetime) -> dt.datetime:
-    return now.replace(minute=0, second=0, microsecond=0)
-
-
-def _check_guesses(deps: handlers.Deps, client: str, per_hour: int) -> None:
-    now = deps.uow.clock()
-    with deps.uow.read() as conn:
-        wrong = store.hits_so_far(conn, f"wrong-nik:{client}", _guess_window(now))
-    if wrong >= per_hour:
-        raise TooMany(
-            "too_many_wrong_niks",
-            "Terlalu banyak kode reservasi atau NIK yang salah; silakan coba lagi dalam satu jam",
-            "Too many wrong booking codes or NIKs; please try again within the hour",
-            retry_after=int((_guess_window(now) + dt.timedelta(hours=1) - now).total_seconds()),
-        )
-
-
-def _count_guess(deps: handlers.Deps, client: str) -> None:
-    with deps.uow.begin() as tx:
-        store.hit(tx.conn, f"wrong-nik:{client}", _guess_window(tx.now))
-
-
-# Windows are a minute (requests) or an hour (wrong NIKs): any older than this are over.
-WINDOWS_KEPT = dt.timedelta(hours=2)
-_PRUNED = "\x00pruned"  # in deps.throttled: the minute this replica last deleted old windows
-
-
-def _limit(deps: handlers.Deps, key: str, per_minute: int) -> None:
-    """Counted in the database (shared by every replica) in its own small transaction, so that a
-    refused booking still counts. Once a key is over its limit, this replica refuses it for the
-    rest of the minute without asking the database: a flood costs as little as possible."""
-    now = deps.uow.clock()
-    window = now.replace(second=0, microsecond=0)
-    if deps.throttled.get(key) != window:
-        with deps.uow.begin() as tx:
-            hits = store.hit(tx.conn, key, window)
-            if deps.throttled.get(_PRUNED) != window:  # once a minute per replica, on write
-                store.forget_windows(tx.conn, window - WINDOWS_KEPT)
-                deps.throttled[_PRUNED] = window
-        if hits <= per_minute:
-            return
-        if len(deps.throttled) > 10_000:  # keys of past minutes
-            deps.throttled.clear()
-        deps.throttled[key] = window
-    raise TooMany(
-        "too_many_requests",
-        "Terlalu banyak permintaan; silakan coba lagi dalam satu menit",
-        "Too many requests; please try again in a minute",
-        retry_after=60 - now.second,
-    )
 
 
 def _slot_pb(reservation: Reservation) -> pb.BookingSlot:
