@@ -33,7 +33,10 @@ def test_a_group_is_one_announcement_and_a_message_goes_first(tmp_path: Path, ch
         voice_dir=str(tone_pack(tmp_path / "voice", clip=0.06, chime=0.3)),
     ).start()
     try:
-        speaker = screen(browser, sound_on=True).open(f"{display.url}/boards/{ZONE}?speaker=1")
+        # An enrolled board, as the hall's manager set it up: only its reports are counted.
+        speaker = screen(browser, sound_on=True).open(display.speaker_url(ZONE))
+        assert speaker.page.url == f"{display.url}/boards/{ZONE}?speaker=1"  # the token kept, not shown
+        assert speaker.js("localStorage.getItem('antre.board.device')") == display.board_token()
         hall = display.deps.hall
         now = dt.datetime.now(dt.UTC)
         calls = [

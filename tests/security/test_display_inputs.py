@@ -48,6 +48,7 @@ def test_a_log_read_after_a_seq_past_64_bits_is_refused(display: LiveDisplay) ->
 def test_an_outcome_for_a_seq_no_log_can_hold_is_refused_and_counts_nothing(display: LiveDisplay) -> None:
     report = {"outcome": "spoken", "via": "clips"}
     with display.client() as c:
+        c.headers.update(display.board_headers())  # an enrolled board: only its reports are read
         for seq in (HUGE, "9" * 40, "0", "-1"):
             response = c.post(f"/api/v1/zones/{ZONE}/announcements/{seq}/outcome", json=report)
             refused_in_both_languages(response)

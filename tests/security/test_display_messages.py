@@ -10,28 +10,25 @@ from pathlib import Path
 import httpx
 import pytest
 
+from antre.roles import Person, Role
 from services.display import handlers
-from services.display.voice_handlers import Caller
 from tests.integration.display.display_live import LiveDisplay
+from tests.support.people import KnownPeople
 from tests.unit.display import display_factories as f
 
 ZONE = "lantai-1-a"
 
 
-class Officers:
-    """The counters' answer to "who is this token": the token is the officer's username."""
-
-    async def caller(self, token: str) -> Caller:
-        return Caller(token, "dukcapil")
-
-    async def close(self) -> None:
-        return None
+def officers(names: list[str]) -> KnownPeople:
+    """The counters' answer to "who is this token": here the token is the officer's username."""
+    return KnownPeople({name: Person(name, name, "dukcapil", Role.OFFICER) for name in names})
 
 
 @pytest.fixture
 def display(tmp_path: Path) -> Iterator[LiveDisplay]:
     live = LiveDisplay(tmp_path).start()
-    live.app.state.ctx.officers = Officers()
+    zone_full = [f"petugas{k}" for k in range(live.deps.message_cap.per_zone)]
+    live.app.state.people = officers(["rina", "budi", "baru", *zone_full])
     yield live
     live.stop()
 

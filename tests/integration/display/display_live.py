@@ -15,7 +15,9 @@ from typing import Any
 import httpx
 import uvicorn
 
+from antre import devices
 from services.display import handlers
+from services.display.adapters import tables
 from services.display.bootstrap import create_app
 from services.display.settings import Settings
 from tests.support.infra import free_port, unique, write_hall
@@ -48,6 +50,7 @@ class LiveDisplay:
             )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.board_tokens: dict[str, str] = {}
 
     @property
     def url(self) -> str:
@@ -72,6 +75,22 @@ class LiveDisplay:
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=10.0)
+
+    def board_token(self, board: str = "papan-1") -> str:
+        """The board's device token, enrolled (as a manager would) on first use; only an enrolled
+        board's outcome reports count."""
+        if board not in self.board_tokens:
+            self.board_tokens[board] = devices.enrol_audited(
+                self.deps.uow, tables.devices, self.hall_id, None, board, "board"
+            )
+        return self.board_tokens[board]
+
+    def board_headers(self, board: str = "papan-1") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.board_token(board)}"}
+
+    def speaker_url(self, zone: str, board: str = "papan-1") -> str:
+        """The zone's speaker board as an enrolled board opens it: its token in the fragment."""
+        return f"{self.url}/boards/{zone}?speaker=1#device={self.board_token(board)}"
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from services.display import handlers
+from services.display.adapters import repository as repo
 from tests.integration.display.display_live import LiveDisplay
 from tests.unit.display import display_factories as f
 
@@ -78,6 +79,9 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     time.sleep(1.5)
     assert played(page) == []  # nothing replayed
     assert page.evaluate(f"localStorage.getItem('antre.board.{ZONE}.lastPlayed')") == "4"
+    # A board nobody enrolled shows and speaks, but what it did is not taken as the hall's word.
+    with display.deps.uow.read() as conn:
+        assert repo.outcomes(conn, ZONE) == {}
 
     display.stop()
     page.wait_for_selector("#offline", state="visible", timeout=10_000)

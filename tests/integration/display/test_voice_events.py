@@ -135,15 +135,16 @@ def test_a_burst_a_message_and_every_decision_on_the_stream(hall: RunningHall, n
         everywhere = display.post("/api/v1/announcements", json={"text": "Mohon perhatian"}, headers=admin)
         assert everywhere.status_code == 201 and len(everywhere.json()["announcements"]) == len(model.zones)
 
-        # A speaker board's report becomes an event; a second report counts for nothing.
+        # An enrolled board's report becomes an event; a second report counts for nothing, and
+        # one from anything but an enrolled board is refused.
         seq = after[0]["seq"]
         report = {"outcome": "spoken", "via": "clips", "started_at": after[0]["starts_at"]}
-        assert (
-            display.post(f"/api/v1/zones/{ZONE}/announcements/{seq}/outcome", json=report).status_code == 200
-        )
-        assert (
-            display.post(f"/api/v1/zones/{ZONE}/announcements/{seq}/outcome", json=report).status_code == 202
-        )
+        outcome = f"/api/v1/zones/{ZONE}/announcements/{seq}/outcome"
+        board = {"Authorization": f"Bearer {hall.board_token()}"}
+        assert display.post(outcome, json=report).status_code == 401
+        assert display.post(outcome, json=report, headers=officer).status_code == 401
+        assert display.post(outcome, json=report, headers=board).status_code == 200
+        assert display.post(outcome, json=report, headers=board).status_code == 202
 
     found = asyncio.run(announcement_events(nats_url, model.id, want=1000, timeout=8.0))
     by_kind: dict[type[Message], list[tuple[str, Message]]] = {}
