@@ -51,7 +51,8 @@ def test_kill_the_display_mid_burst(start_hall: Callable[..., RunningHall], tmp_
     calls = [(f"A-{n:03d}", A_COUNTERS[n % len(A_COUNTERS)]) for n in range(1, CALLS + 1)]
 
     with chromium() as browser:
-        board = screen(browser, sound_on=True).open(f"{hall.url('display')}/boards/{ZONE}?speaker=1")
+        speaker = f"{hall.url('display')}/boards/{ZONE}?speaker=1#device={hall.board_token()}"
+        board = screen(browser, sound_on=True).open(speaker)
         burst = threading.Thread(
             target=lambda: asyncio.run(publish_burst(hall.nats_url, model, calls, SECONDS))
         )

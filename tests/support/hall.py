@@ -113,6 +113,18 @@ class RunningHall:
             tokens[kiosk] = done.stdout.strip()
         return tokens[kiosk]
 
+    def board_token(self, board: str = "papan-1") -> str:
+        """The board's device token, enrolled through the display's command line on first use."""
+        tokens: dict[str, str] = self.__dict__.setdefault("_board_tokens", {})
+        if board not in tokens:
+            import subprocess
+            import sys
+
+            cmd = [sys.executable, "-m", "services.display.entrypoints.cli", "enrol-board", "--board", board]
+            done = subprocess.run(cmd, env=self.env("display"), check=True, capture_output=True, text=True)
+            tokens[board] = done.stdout.strip()
+        return tokens[board]
+
     def add_officer(self, username: str, agency: str, role: str = "officer") -> None:
         import subprocess
         import sys
