@@ -20,6 +20,7 @@ from antre.uow import UnitOfWork
 
 DEVICE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 Manager = Annotated[Person, Depends(signed_in(Role.MANAGER))]
+DeviceId = Annotated[str, Path(pattern=DEVICE_ID, description="The hall's name for the device")]
 
 
 def device_router(
@@ -31,7 +32,6 @@ def device_router(
     """``where`` finds the service's unit of work and hall in a request; ``check_id`` refuses an
     id the hall does not have (ticketing's kiosks are the hall file's)."""
     router = APIRouter(prefix="/api/v1", tags=["devices"])
-    DeviceId = Annotated[str, Path(pattern=DEVICE_ID)]
 
     @router.get(f"/{kind}s")
     async def listed(request: Request, _manager: Manager) -> dict[str, Any]:

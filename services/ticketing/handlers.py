@@ -118,13 +118,17 @@ def _issue(deps: Deps, cmd: IssueTicket) -> Ticket:
 
 
 def _kiosk_of_token(conn: Connection, cmd: IssueTicket) -> str:
-    """The kiosk the token names; a request naming another kiosk is refused, not re-read."""
-    kiosk = devices.device_for(conn, devices_table, cmd.device_token or "", "kiosk").id
-    if cmd.kiosk and cmd.kiosk != kiosk:
+    return kiosk_of_token(conn, cmd.device_token or "", cmd.kiosk)
+
+
+def kiosk_of_token(conn: Connection, token: str, claimed: str = "") -> str:
+    """The kiosk a device token names; a request naming another kiosk is refused, not re-read."""
+    kiosk = devices.device_for(conn, devices_table, token, "kiosk").id
+    if claimed and claimed != kiosk:
         raise Forbidden(
             "other_kiosk",
-            f"Token ini milik kios {kiosk}, bukan {cmd.kiosk}",
-            f"This token is kiosk {kiosk}'s, not {cmd.kiosk}'s",
+            f"Token ini milik kios {kiosk}, bukan {claimed}",
+            f"This token is kiosk {kiosk}'s, not {claimed}'s",
         )
     return kiosk
 

@@ -101,10 +101,19 @@ def book(deps: handlers.Deps, cmd: Book, secret: bytes, limits: Limits = Limits(
     return reservation
 
 
-def lookup(deps: handlers.Deps, code: str) -> Reservation:
+def lookup(
+    deps: handlers.Deps, code: str, client: str = "", channel: str = "online", limits: Limits = Limits()
+) -> Reservation:
+    """A booking by its code. An unknown code counts as a wrong guess of the ``client`` (empty: a
+    call from inside the service), as at cancel and reschedule: codes cannot be walked here."""
+    parsed = bookings.parse_booking_code(code)
+    if client:
+        booking_limits.check_guesses(deps, client, channel, limits)
     with deps.uow.read() as conn:
-        found = store.by_code(conn, bookings.parse_booking_code(code))
+        found = store.by_code(conn, parsed)
     if found is None:
+        if client:
+            booking_limits.count_guess(deps, client)
         raise _unknown_booking()
     return found
 
@@ -192,13 +201,20 @@ def unlock(deps: handlers.Deps, code: str) -> Reservation:
 
 
 def check_in(
-    deps: handlers.Deps, code: str, kiosk_id: str = "", priority: PriorityGroup = PriorityGroup.NONE
+    deps: handlers.Deps,
+    code: str,
+    kiosk_id: str = "",
+    priority: PriorityGroup = PriorityGroup.NONE,
+    device_token: str | None = None,
 ) -> Ticket:
-    """At the kiosk or help desk: the booking's ticket. Scanning twice gives the same ticket.
-    ``priority`` is declared on arrival, as at a walk-in number: an elderly or pregnant citizen
-    who booked keeps the priority lane (a booking made weeks before does not say it)."""
+    """At the kiosk: the booking's ticket. Scanning twice gives the same ticket. ``priority`` is
+    declared on arrival, as at a walk-in number: an elderly or pregnant citizen who booked keeps
+    the priority lane (a booking made weeks before does not say it). ``device_token``: the
+    kiosk's, which names it (None: a call from inside the service)."""
     kiosk = handlers.kiosk_of(deps, kiosk_id)
     with deps.uow.begin() as tx:
+        if device_token is not None:
+            kiosk = handlers.kiosk_of(deps, handlers.kiosk_of_token(tx.conn, device_token, kiosk_id))
         current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
         if current is None:
             raise _unknown_booking()

@@ -43,7 +43,7 @@ def issued_count(hall: RunningHall) -> int:
     [
         ({"service": "paspor"}, 404, "unknown_service"),
         ({"service": "ktp-el", "priority": "vip"}, 422, "unknown_priority"),
-        ({"service": "ktp-el", "kiosk": "kiosk-99"}, 404, "unknown_kiosk"),
+        ({"service": "ktp-el", "kiosk": "kiosk-99"}, 403, "other_kiosk"),  # the token names kiosk-1
         ({}, 422, "invalid_request"),
         ({"service": ""}, 422, "invalid_request"),
         ({"service": "x" * 500}, 422, "invalid_request"),

@@ -36,8 +36,9 @@ def test_two_replicas_of_each_service(start_hall: Callable[..., RunningHall]) ->
     bodies = [{"service": SERVICES[i % len(SERVICES)]} for i in range(120)]
     targets = [next(kiosks) for _ in bodies]
 
+    kiosk = {"Authorization": f"Bearer {hall.kiosk_token()}"}  # enrolled once, before the threads
+
     def issue(i: int) -> dict[str, Any]:
-        kiosk = {"Authorization": f"Bearer {hall.kiosk_token()}"}
         response = httpx.post(f"{targets[i]}/api/v1/tickets", json=bodies[i], headers=kiosk, timeout=10)
         assert response.status_code == 201, response.text
         return response.json()

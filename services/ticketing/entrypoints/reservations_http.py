@@ -22,7 +22,7 @@ from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation
 from services.ticketing.domain.tickets import resolve_priority
 from services.ticketing.entrypoints.client_address import client_address
-from services.ticketing.entrypoints.http import Context, _ctx, print_if_networked, ticket_json
+from services.ticketing.entrypoints.http import Context, KioskToken, _ctx, print_if_networked, ticket_json
 
 Ctx = Annotated[Context, Depends(_ctx)]
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -58,7 +58,7 @@ class Problem(BaseModel):
 
 
 _REFUSALS = {
-    401: "Unknown API key",
+    401: "Unknown API key, or (check-in) no enrolled kiosk's token",
     403: "The key may not do this (another agency's service or the help desk's action), or the NIK does "
     "not match",
     404: "Unknown service or booking code",
@@ -262,9 +262,11 @@ async def book(body: BookRequest, ctx: Ctx, who: Who) -> dict[str, Any]:
     return reservation_json(ctx, made)
 
 
-@router.get("/bookings/{code}", response_model=BookingOut, responses=refusals(404, 422))
-async def lookup(code: str, ctx: Ctx) -> dict[str, Any]:
-    return reservation_json(ctx, await asyncio.to_thread(reservations.lookup, ctx.deps, code))
+@router.get("/bookings/{code}", response_model=BookingOut, responses=refusals(401, 404, 422, 429))
+async def lookup(code: str, ctx: Ctx, who: Who) -> dict[str, Any]:
+    """Whoever holds the code. Unknown codes count against the client's wrong guesses this hour."""
+    found = await asyncio.to_thread(reservations.lookup, ctx.deps, code, who.client, who.channel)
+    return reservation_json(ctx, found)
 
 
 @router.post(
@@ -315,11 +317,14 @@ async def unlock(code: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     return reservation_json(ctx, await asyncio.to_thread(reservations.unlock, ctx.deps, code))
 
 
-@router.post("/bookings/{code}/check-in", response_model=TicketOut, responses=refusals(404, 409, 422, 503))
-async def check_in(code: str, body: CheckIn, ctx: Ctx) -> dict[str, Any]:
-    """Scanning twice gives the same ticket."""
+@router.post(
+    "/bookings/{code}/check-in", response_model=TicketOut, responses=refusals(401, 403, 404, 409, 422, 503)
+)
+async def check_in(code: str, body: CheckIn, ctx: Ctx, token: KioskToken) -> dict[str, Any]:
+    """An enrolled kiosk (its token as ``Authorization: Bearer``), where the citizen stands:
+    scanning twice gives the same ticket."""
     priority = resolve_priority(body.priority)
-    ticket = await asyncio.to_thread(reservations.check_in, ctx.deps, code, body.kiosk, priority)
+    ticket = await asyncio.to_thread(reservations.check_in, ctx.deps, code, body.kiosk, priority, token)
     return ticket_json(ctx, await print_if_networked(ctx, ticket))
 
 
