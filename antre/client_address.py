@@ -1,5 +1,6 @@
-"""Which address a request came from, for the booking limits: the TCP peer, or, when that peer is
-one of our own proxies (``ANTRE_TRUSTED_PROXIES``), the address those proxies saw.
+"""Which address a request came from, for the limits keyed on it (booking, signing in): the TCP
+peer, or, when that peer is one of our own proxies (``ANTRE_TRUSTED_PROXIES``), the address
+those proxies saw.
 
 Behind the ingress every request's TCP peer is the ingress controller: keyed on it, all citizens
 share one bucket and one flood closes online booking for everyone. Believing X-Forwarded-For
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
+
+from starlette.requests import Request
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -78,3 +81,11 @@ def client_address(peer: str | None, forwarded_for: Sequence[str], trusted: Sequ
 
 def _within(address: Address, trusted: Sequence[Network]) -> bool:
     return any(address.version == net.version and address in net for net in trusted)
+
+
+def request_client(request: Request) -> str:
+    """The client of a request, by the proxies its app trusts (``app.state.trusted_proxies``, set
+    by bootstrap from ``ANTRE_TRUSTED_PROXIES``; none: the TCP peer is the client)."""
+    trusted = getattr(request.app.state, "trusted_proxies", ())
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)

@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             "127.0.0.1",
             "--port",
             str(ports[name]),
+            "--no-proxy-headers",  # the services read X-Forwarded-For themselves, if at all
         ]
         spawn(name, [*cmd, "--log-level", "warning"])
     if not _ready(url, children):

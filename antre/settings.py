@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from antre.client_address import networks
 
 
 class ServiceSettings(BaseSettings):
@@ -28,6 +31,10 @@ class ServiceSettings(BaseSettings):
     demo: bool = False
     otlp_endpoint: str = ""
     log_level: str = "INFO"
+    # Our own proxies (the ingress controller's pods), as addresses or CIDRs separated by commas.
+    # Only a request whose TCP peer is one of them has its X-Forwarded-For read, for the limits
+    # keyed on the client (booking, signing in); empty: no header is believed, the peer is it.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("nats_url")
     @classmethod
@@ -41,6 +48,15 @@ class ServiceSettings(BaseSettings):
     def _replicas_jetstream_allows(cls, value: int) -> int:
         if not 1 <= value <= 5:
             raise ValueError(f"ANTRE_NATS_REPLICAS harus 1 sampai 5 / must be 1 to 5, not {value}")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _cidrs(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.replace(",", " ").split() if part]
+        if isinstance(value, list):
+            networks(str(v) for v in value)  # raises, naming the entry that is no CIDR
         return value
 
     def db_url(self, service: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from antre.client_address import networks
 from antre.runtime import Runtime
 from antre.web import make_app
 from services.counters import commands, handlers, views
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         app.state.ctx = http.Context(deps, settings.demo)
+        app.state.trusted_proxies = networks(settings.trusted_proxies)  # sign-in's client key
         app.state.runtime = runtime
         await runtime.start()
         try:

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from antre.client_address import networks
+from antre.hall.model import Hall
 from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
@@ -20,7 +22,7 @@ from services.ticketing import handlers, reservations
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
 from services.ticketing.domain.kiosks import IssueRate
-from services.ticketing.entrypoints import client_address, consumers, http, kiosks_http, reservations_http
+from services.ticketing.entrypoints import consumers, http, kiosks_http, reservations_http
 from services.ticketing.metrics import Metrics
 from services.ticketing.settings import Settings
 
@@ -36,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deps = handlers.Deps(
             hall=runtime.hall,
             uow=runtime.uow,
-            metrics=Metrics(runtime.registry),
+            metrics=Metrics(runtime.registry, _bookable(runtime.hall)),
             live=runtime.live,
             always_open=settings.demo,
             issue_rate=IssueRate(settings.kiosk_tickets_per_minute),
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 deps, settings.public_url, positions, settings.demo, nik_secret, settings.api_keys
             )
             app.state.runtime = runtime
-            app.state.trusted_proxies = client_address.networks(settings.trusted_proxies)
+            app.state.trusted_proxies = networks(settings.trusted_proxies)
             app.state.people = People(settings.counters_url)
             await runtime.start()
             try:
@@ -74,6 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reservations_http.router)
     app.include_router(kiosks_http.router)
     return app
+
+
+def _bookable(hall: Hall) -> list[tuple[str, str]]:
+    return [(s.agency, s.code) for s in hall.services if s.booking is not None]
 
 
 def _nik_secret(settings: Settings) -> bytes:

@@ -11,11 +11,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 
 class Metrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: CollectorRegistry, bookable: Iterable[tuple[str, str]] = ()) -> None:
+        """``bookable``: each (agency, service) with online booking, whose pool counter starts at
+        0, so that its alert has a series (and a rate of 0) before the first booking."""
         self.issued = Counter(
             "antre_tickets_issued_total",
             "Tickets that became callable",
@@ -34,6 +38,8 @@ class Metrics:
             ["agency", "service"],
             registry=registry,
         )
+        for agency, service in bookable:
+            self.online_taken.labels(agency, service)
         self.issue_seconds = Histogram(
             "antre_ticket_issue_seconds",
             "Time to issue a ticket",

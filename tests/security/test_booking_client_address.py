@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.ticketing.entrypoints.client_address import client_address, networks, parse_address
+from antre.client_address import client_address, networks, parse_address
 
 INGRESS = networks(["10.244.0.0/16"])  # the ingress controller's pods
 

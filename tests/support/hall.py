@@ -4,6 +4,9 @@ database backend (PostgreSQL schemas when available, else SQLite files)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +49,8 @@ class RunningHall:
         self.ports = {name: free_port() for name in services}
         self.processes: dict[str, ServiceProcess] = {}
         self.schemas = {name: f"{self.hall_id}_{name}" for name in services}
+        self._devices: dict[tuple[str, str], str] = {}
+        self._enrolling = threading.Lock()
 
     def env(self, name: str) -> dict[str, str]:
         env = {
@@ -56,6 +61,10 @@ class RunningHall:
             "ANTRE_DEMO": "1",
             "ANTRE_PUBLIC_URL": f"http://127.0.0.1:{self.ports.get('ticketing', 0)}",
             "ANTRE_COUNTERS_URL": f"http://127.0.0.1:{self.ports.get('counters', 0)}",
+            "ANTRE_NOTIFY_URL": f"http://127.0.0.1:{self.ports.get('notify', 0)}",
+            # Online bookings' phone codes have their own tests (tests/security/test_booking_phone.py),
+            # which turn the check on; the rest book as a hall without it would.
+            "ANTRE_BOOKING_PHONE_CHECK": "0",
             # Tests issue hundreds of numbers through one kiosk; the kiosk limit has its own test.
             "ANTRE_KIOSK_TICKETS_PER_MINUTE": "100000",
         }
@@ -96,39 +105,22 @@ class RunningHall:
 
     def kiosk_token(self, kiosk: str = "kiosk-1") -> str:
         """The kiosk's device token, enrolled through ticketing's command line on first use."""
-        tokens: dict[str, str] = self.__dict__.setdefault("_kiosk_tokens", {})
-        if kiosk not in tokens:
-            import subprocess
-            import sys
-
-            cmd = [
-                sys.executable,
-                "-m",
-                "services.ticketing.entrypoints.cli",
-                "enrol-kiosk",
-                "--kiosk",
-                kiosk,
-            ]
-            done = subprocess.run(cmd, env=self.env("ticketing"), check=True, capture_output=True, text=True)
-            tokens[kiosk] = done.stdout.strip()
-        return tokens[kiosk]
+        return self._device("ticketing", "enrol-kiosk", "--kiosk", kiosk)
 
     def board_token(self, board: str = "papan-1") -> str:
         """The board's device token, enrolled through the display's command line on first use."""
-        tokens: dict[str, str] = self.__dict__.setdefault("_board_tokens", {})
-        if board not in tokens:
-            import subprocess
-            import sys
+        return self._device("display", "enrol-board", "--board", board)
 
-            cmd = [sys.executable, "-m", "services.display.entrypoints.cli", "enrol-board", "--board", board]
-            done = subprocess.run(cmd, env=self.env("display"), check=True, capture_output=True, text=True)
-            tokens[board] = done.stdout.strip()
-        return tokens[board]
+    def _device(self, service: str, command: str, flag: str, device: str) -> str:
+        # Once per device, however many threads ask at once: enrolling again ends the token before.
+        with self._enrolling:
+            if (service, device) not in self._devices:
+                cmd = [sys.executable, "-m", f"services.{service}.entrypoints.cli", command, flag, device]
+                done = subprocess.run(cmd, env=self.env(service), check=True, capture_output=True, text=True)
+                self._devices[service, device] = done.stdout.strip()
+            return self._devices[service, device]
 
     def add_officer(self, username: str, agency: str, role: str = "officer") -> None:
-        import subprocess
-        import sys
-
         cmd = [
             sys.executable,
             "-m",

@@ -138,6 +138,7 @@ class ServiceProcess:
             "127.0.0.1",
             "--port",
             str(self.port),
+            "--no-proxy-headers",  # as deployed: a test's forged header reaches the services' own check
             "--log-level",
             "warning",
         ]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 
+from antre.client_address import request_client
 from antre.roles import parse_role
 from services.counters import accounts, handlers
 from services.counters.adapters.accounts import Account
@@ -39,15 +40,13 @@ class AccountIn(BaseModel):
     )
 
 
-def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/sessions")
 async def sign_in(body: SignIn, request: Request, ctx: Ctx) -> dict[str, Any]:
     """Public. After three failures in a row, a username and a client wait, twice as long each
     time (429 ``sign_in_blocked`` with ``retry_after``)."""
-    token, officer = await _run(accounts.sign_in, ctx.deps, body.username, body.password, client_of(request))
+    token, officer = await _run(
+        accounts.sign_in, ctx.deps, body.username, body.password, request_client(request)
+    )
     return {"token": token, "officer": officer_json(officer)}
 
 

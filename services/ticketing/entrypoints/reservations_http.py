@@ -16,12 +16,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from antre.client_address import request_client
 from antre.problems import Forbidden, Unauthorized
 from services.ticketing import reservations
 from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation
 from services.ticketing.domain.tickets import resolve_priority
-from services.ticketing.entrypoints.client_address import client_address
 from services.ticketing.entrypoints.http import Context, KioskToken, _ctx, print_if_networked, ticket_json
 
 Ctx = Annotated[Context, Depends(_ctx)]
@@ -101,11 +101,7 @@ async def _caller(request: Request, x_api_key: Annotated[str | None, Depends(_AP
         if name == "helpdesk":
             return Caller(client=f"key:{name}", channel="staff")
         return Caller(client=f"key:{name}", channel="agency", agency=name)
-    # Set by bootstrap from ANTRE_TRUSTED_PROXIES; none: the TCP peer is the client.
-    trusted = getattr(request.app.state, "trusted_proxies", ())
-    peer = request.client.host if request.client else None
-    host = client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)
-    return Caller(client=f"ip:{host}", channel="online")
+    return Caller(client=f"ip:{request_client(request)}", channel="online")
 
 
 Who = Annotated[Caller, Depends(_caller)]
