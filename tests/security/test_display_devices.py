@@ -102,3 +102,19 @@ def test_a_service_message_needs_a_person_signed_in(display: LiveDisplay) -> Non
         )
         assert handlers.announcements_after(display.deps, ZONE, 0, 100) == before
         assert c.post("/api/v1/announcements", json=body, headers=bearer("token-officer")).status_code == 201
+
+
+def test_a_manager_enrols_and_revokes_a_board_over_http(display: LiveDisplay) -> None:
+    with display.client() as c:
+        refused(c.post("/api/v1/boards/papan-2/token"), "signed_out")
+        assert c.post("/api/v1/boards/papan-2/token", headers=bearer("token-officer")).status_code == 403
+        enrolled = c.post("/api/v1/boards/papan-2/token", headers=bearer("token-manager"))
+        assert enrolled.status_code == 201, enrolled.text
+        token = enrolled.json()["token"]
+        listed = c.get("/api/v1/boards", headers=bearer("token-manager")).json()["boards"]
+        assert [(b["id"], b["revoked_at"]) for b in listed] == [("papan-2", None)]
+
+        gone = c.delete("/api/v1/boards/papan-2/token", headers=bearer("token-manager"))
+        assert gone.status_code == 204
+        refused(c.post(OUTCOME, json=REPORT, headers=bearer(token)), "device_required")
+        assert outcomes(display) == {}

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from services.ticketing import kiosks
 from services.ticketing.domain.kiosks import IssueRate
+from tests.support.people import KnownPeople
 from tests.support.ticketing_app import deps_of, ticketing_client
 
 SERVICE = "ktp-el"
@@ -100,3 +101,19 @@ def test_a_retried_issue_gets_the_ticket_its_first_try_made(client: TestClient) 
     assert other.json()["number"] != first["number"]
     bad = client.post("/api/v1/tickets", json={"service": SERVICE}, headers={"Idempotency-Key": "a b"})
     assert bad.status_code == 422
+
+
+def test_a_manager_enrols_and_revokes_kiosks_of_the_hall_file_only(client: TestClient) -> None:
+    client.app.state.people = KnownPeople()  # type: ignore[attr-defined]
+    manager = bearer("token-manager")
+    assert client.post("/api/v1/kiosks/kiosk-1/token").status_code == 401
+    assert client.post("/api/v1/kiosks/kiosk-1/token", headers=bearer("token-officer")).status_code == 403
+    assert client.post("/api/v1/kiosks/kiosk-99/token", headers=manager).status_code == 404
+    enrolled = client.post("/api/v1/kiosks/kiosk-1/token", headers=manager)
+    assert enrolled.status_code == 201
+    token = enrolled.json()["token"]
+    assert client.post("/api/v1/tickets", json={"service": SERVICE}, headers=bearer(token)).status_code == 201
+    listed = client.get("/api/v1/kiosks", headers=manager).json()["kiosks"]
+    assert {k["id"]: k["revoked_at"] for k in listed} == {"kiosk-1": None, "kiosk-2": None}
+    assert client.delete("/api/v1/kiosks/kiosk-1/token", headers=manager).status_code == 204
+    assert client.post("/api/v1/tickets", json={"service": SERVICE}, headers=bearer(token)).status_code == 401
