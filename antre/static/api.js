@@ -190,5 +190,70 @@
     return node;
   }
 
-  Object.assign(window.antre, { ApiError, call, Banner, live, formatRupiah, hallTime, svgImage, el });
+  /* The same for a stream only a signed-in person may follow: EventSource cannot send a bearer
+   * token (and a token in the address would land in logs), so the stream is read with fetch and
+   * split into frames here. Reconnects 2 s after it ends or fails. Returns {close()}. */
+  function liveSigned(url, token, event, onData, onState = () => {}) {
+    let closed = false;
+    let controller = null;
+    let retry = null;
+
+    function dispatch(frame) {
+      let name = "message";
+      const data = [];
+      for (const line of frame.split("\n")) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (name !== event || !data.length) return;
+      let parsed;
+      try {
+        parsed = JSON.parse(data.join("\n"));
+      } catch {
+        return;
+      }
+      onData(parsed);
+    }
+
+    async function connect() {
+      controller = new AbortController();
+      try {
+        const response = await fetch(url, {
+          headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` },
+          signal: controller.signal,
+          cache: "no-store",
+        });
+        if (!response.ok || !response.body) throw new Error(`status ${response.status}`);
+        onState(true);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            dispatch(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+        }
+      } catch {
+        /* dropped or refused: try again below */
+      }
+      if (closed) return;
+      onState(false);
+      retry = setTimeout(connect, 2000);
+    }
+
+    connect();
+    return {
+      close() {
+        closed = true;
+        clearTimeout(retry);
+        if (controller) controller.abort();
+      },
+    };
+  }
+
+  Object.assign(window.antre, { ApiError, call, Banner, live, liveSigned, formatRupiah, hallTime, svgImage, el });
 })();

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from antre import sse
 from antre.privacy import ticket_key
 from antre.problems import NotFound, Unauthorized
+from antre.refusals import refusals
 from services.counters import handlers, views
 from services.counters.domain.queue import QueuedTicket
 from services.counters.domain.stations import Officer, Station
@@ -73,24 +74,24 @@ async def _run(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(fn, *args)
 
 
-@api.get("/counters")
+@api.get("/counters", responses=refusals(401))
 async def counters(ctx: Ctx, _signed: CurrentOfficer) -> list[dict[str, Any]]:
     """A signed-in person: every counter, who holds it and what state it is in."""
     return [await _station_json(ctx, s, with_ticket=False) for s in await _run(views.all_stations, ctx.deps)]
 
 
-@api.get("/counters/{number}")
+@api.get("/counters/{number}", responses=refusals(401, 404))
 async def counter(number: int, ctx: Ctx, _signed: CurrentOfficer) -> dict[str, Any]:
     """A signed-in person: the counter, the ticket it holds and its queues' lengths."""
     return await _station_json(ctx, await _run(views.station, ctx.deps, number))
 
 
-@api.post("/counters/{number}/open")
+@api.post("/counters/{number}/open", responses=refusals(401, 403, 404, 409))
 async def open_counter(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
     return await _station_json(ctx, await _run(handlers.open_counter, ctx.deps, officer, number))
 
 
-@api.post("/counters/{number}/pause")
+@api.post("/counters/{number}/pause", responses=refusals(401, 403, 404, 409))
 async def pause_counter(
     number: int, ctx: Ctx, officer: CurrentOfficer, body: Pause | None = None
 ) -> dict[str, Any]:
@@ -98,17 +99,17 @@ async def pause_counter(
     return await _station_json(ctx, await _run(handlers.pause_counter, ctx.deps, officer, number, reason))
 
 
-@api.post("/counters/{number}/resume")
+@api.post("/counters/{number}/resume", responses=refusals(401, 403, 404, 409))
 async def resume_counter(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
     return await _station_json(ctx, await _run(handlers.resume_counter, ctx.deps, officer, number))
 
 
-@api.post("/counters/{number}/close")
+@api.post("/counters/{number}/close", responses=refusals(401, 403, 404, 409))
 async def close_counter(number: int, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
     return await _station_json(ctx, await _run(handlers.close_counter, ctx.deps, officer, number))
 
 
-@api.post("/counters/{number}/call-next")
+@api.post("/counters/{number}/call-next", responses=refusals(401, 403, 404, 409))
 async def call_next(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
     """Call the next ticket by the hall's dispatch policy. ``ticket`` is null when nobody waits."""
     with ctx.deps.metrics.call_next_seconds.time():
@@ -120,36 +121,37 @@ async def call_next(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
     return body
 
 
-@api.post("/counters/{number}/recall")
+@api.post("/counters/{number}/recall", responses=refusals(401, 403, 404, 409))
 async def recall(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
     return {"ticket": _ticket_json(ctx, await _run(handlers.recall, ctx.deps, caller, number))}
 
 
-@api.post("/counters/{number}/start")
+@api.post("/counters/{number}/start", responses=refusals(401, 403, 404, 409))
 async def start(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
     return {"ticket": _ticket_json(ctx, await _run(handlers.start_serving, ctx.deps, caller, number))}
 
 
-@api.post("/counters/{number}/complete")
+@api.post("/counters/{number}/complete", responses=refusals(401, 403, 404, 409))
 async def complete(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
     return {"ticket": _ticket_json(ctx, await _run(handlers.complete, ctx.deps, caller, number))}
 
 
-@api.post("/counters/{number}/skip")
+@api.post("/counters/{number}/skip", responses=refusals(401, 403, 404, 409))
 async def skip(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
     """Pass over the called citizen; a no-show once the hall's number of recalls was made."""
     return {"ticket": _ticket_json(ctx, await _run(handlers.skip, ctx.deps, caller, number))}
 
 
-@api.post("/counters/{number}/transfer")
+@api.post("/counters/{number}/transfer", responses=refusals(401, 403, 404, 409))
 async def transfer(number: int, body: Transfer, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
     moved = await _run(handlers.transfer, ctx.deps, officer, number, body.service)
     return {"ticket": _ticket_json(ctx, moved)}
 
 
-@api.get("/counters/{number}/events")
-async def counter_events(number: int, request: Request, ctx: Ctx) -> Response:
-    """Live view of a counter and its queues (server-sent events)."""
+@api.get("/counters/{number}/events", responses=refusals(401, 404))
+async def counter_events(number: int, request: Request, ctx: Ctx, _signed: CurrentOfficer) -> Response:
+    """A signed-in person: the counter and its queues, live (server-sent events). It names the
+    officer and the ticket held, so it is not for the public."""
     await _run(views.station, ctx.deps, number)
 
     async def stream() -> AsyncIterator[str]:
@@ -172,13 +174,13 @@ async def queues(ctx: Ctx) -> dict[str, Any]:
     return {"waiting": {s.code: counts.get(s.code, 0) for s in ctx.deps.hall.services}}
 
 
-@api.get("/tickets/{ticket_id}/position")
+@api.get("/tickets/{ticket_id}/position", responses=refusals(404))
 async def ticket_position(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     """1 means next. Null once the ticket is no longer waiting."""
     return {"ticket_id": ticket_id, "position": await _run(views.position, ctx.deps, ticket_id)}
 
 
-@api.get("/services/{service}/positions")
+@api.get("/services/{service}/positions", responses=refusals(404))
 async def service_positions(service: str, ctx: Ctx) -> dict[str, Any]:
     """Positions of every waiting ticket of a service, keyed by the first 24 hex digits of the
     SHA-256 of the ticket id (whoever holds a ticket can find it; the list reveals no id)."""
@@ -189,7 +191,7 @@ async def service_positions(service: str, ctx: Ctx) -> dict[str, Any]:
     return {"service": service, "positions": await _run(views.positions, ctx.deps, service)}
 
 
-@api.get("/tickets/{ticket_id}/forecast")
+@api.get("/tickets/{ticket_id}/forecast", responses=refusals(404))
 async def ticket_forecast(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     """When the ticket will be called, by the twin run from the live queue: ``p50`` and ``p90``
     (hall-local times; null when not called before closing that often) and ``not_called``, the
@@ -198,7 +200,7 @@ async def ticket_forecast(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     return {"ticket_id": ticket_id, "forecast": _forecast_json(ctx, found) if found else None}
 
 
-@api.get("/services/{service}/forecasts")
+@api.get("/services/{service}/forecasts", responses=refusals(404))
 async def service_forecasts(service: str, ctx: Ctx) -> dict[str, Any]:
     """Forecasts of every waiting ticket of a service, keyed as ``/positions`` keys them."""
     if ctx.deps.hall.service(service) is None:

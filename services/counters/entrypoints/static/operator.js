@@ -3,7 +3,7 @@
  * so a double press never calls two citizens. */
 (() => {
   "use strict";
-  const { i18n, call, Banner, live, el, operatorSession: session } = window.antre;
+  const { i18n, call, Banner, liveSigned, el, operatorSession: session } = window.antre;
   const { t } = i18n;
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const COUNTER = "antre.operator.counter";
@@ -120,7 +120,7 @@
     }
     showView("work");
     if (stream) stream.close();
-    stream = live(`/api/v1/counters/${number}/events`, "counter", setView, (up) => {
+    stream = liveSigned(`/api/v1/counters/${number}/events`, session.token, "counter", setView, (up) => {
       $("reconnecting").hidden = up;
     });
   }
