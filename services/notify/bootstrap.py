@@ -18,6 +18,7 @@ from antre.runtime import Runtime
 from antre.web import make_app
 from services.notify import handlers
 from services.notify.adapters.channels.base import Channel
+from services.notify.adapters.channels.demo import DemoChannel
 from services.notify.adapters.channels.email import SmtpChannel, SmtpConfig
 from services.notify.adapters.channels.outbound import Outbound
 from services.notify.adapters.channels.sms import SmsChannel, SmsConfig
@@ -26,7 +27,7 @@ from services.notify.adapters.positions import CountersPositions
 from services.notify.adapters.tables import outbox
 from services.notify.adapters.webhook import WebhookClient
 from services.notify.domain.citizens import EMAIL, SMS, WHATSAPP
-from services.notify.entrypoints import consumers, http
+from services.notify.entrypoints import codes_http, consumers, http
 from services.notify.metrics import Metrics
 from services.notify.settings import Settings
 
@@ -75,7 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build("notify", settings, outbox, MIGRATIONS)
-        sender = Outbound(channels(settings), parallel=settings.webhook_batch)
+        made = channels(settings)
+        if settings.demo:
+            made.append(DemoChannel())
+        sender = Outbound(made, parallel=settings.webhook_batch)
         positions = CountersPositions(settings.counters_url) if settings.citizen_channels else None
         citizens = handlers.Citizens(
             channels=settings.citizen_channels,
@@ -84,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             survey_url=settings.survey_url,
             retention_days=settings.contact_retention_days,
             positions=positions,
+            demo=settings.demo,
         )
         deps = handlers.Deps(
             hall=runtime.hall,
@@ -102,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             runtime.every(settings.jobs_poll_seconds, lambda: handlers.recheck_positions(deps))
         # The purge runs even with every channel switched off: contacts kept before still expire.
         runtime.every(settings.jobs_poll_seconds, lambda: handlers.purge(deps))
+        runtime.every(settings.jobs_poll_seconds, lambda: handlers.purge_codes(deps))
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         app.state.ctx = http.Context(deps)
@@ -123,4 +129,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan,
     )
     http.install(app)
+    codes_http.install(app, settings.demo)
     return app

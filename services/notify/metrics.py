@@ -14,6 +14,8 @@
   ``error`` (counters unreachable; asked again next round).
 - ``antre_contacts_purged_total``: contacts deleted by the retention rule.
 - ``antre_opt_outs_total``: opt-out requests recorded (repeats included).
+- ``antre_phone_codes_total{outcome}``: one-time codes ``sent``, answers ``matched`` and answers
+  ``refused`` (wrong, spent, dead or expired); many refusals mean someone is guessing.
 """
 
 from __future__ import annotations
@@ -71,3 +73,11 @@ class Metrics:
             "antre_contacts_purged_total", "Contacts deleted by the retention rule", registry=registry
         )
         self.opt_outs = Counter("antre_opt_outs_total", "Opt-out requests recorded", registry=registry)
+        self.phone_codes = Counter(
+            "antre_phone_codes_total",
+            "One-time codes sent and answers checked",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in ("sent", "matched", "refused"):
+            self.phone_codes.labels(outcome)

@@ -19,6 +19,7 @@ from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
 from services.ticketing import handlers, reservations
+from services.ticketing.adapters.phone_codes import PhoneCodes
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
 from services.ticketing.domain.kiosks import IssueRate
@@ -60,12 +61,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.runtime = runtime
             app.state.trusted_proxies = networks(settings.trusted_proxies)
             app.state.people = People(settings.counters_url)
+            app.state.phone_codes = PhoneCodes(settings.notify_url) if settings.booking_phone_check else None
+            app.state.notify_url = settings.notify_url
             await runtime.start()
             try:
                 yield
             finally:
                 await runtime.stop()
                 await app.state.people.close()
+                if app.state.phone_codes is not None:
+                    app.state.phone_codes.close()
 
     app = make_app(
         "Antre ticketing",

@@ -13,17 +13,19 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
 from antre.events import new_meta, ticket_ref, timestamp
 from antre.hall.model import Booking, Hall, PriorityGroup, Service
-from antre.problems import Conflict, Invalid, NotFound, Problem, Refused
+from antre.problems import Conflict, Forbidden, Invalid, NotFound, Problem, Refused
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
 from services.ticketing import booking_limits, handlers
 from services.ticketing.adapters import repository as ticket_store
 from services.ticketing.adapters import reservations as store
+from services.ticketing.adapters.phone_codes import Checked
 from services.ticketing.booking_limits import Limits
 from services.ticketing.domain import bookings, nik, reservations
 from services.ticketing.domain.reservations import Reservation, State
@@ -45,9 +47,25 @@ class Book:
     language: str = "id"
     channel: str = "online"  # online, staff (help desk) or agency (an agency's system)
     client: str = "public"  # rate-limit key of the caller: an address, a desk, an API key name
+    code_id: str = ""  # the one-time code sent to the phone (POST /api/v1/phone-codes) ...
+    code: str = ""  # ... and the citizen's answer
 
 
-def book(deps: handlers.Deps, cmd: Book, secret: bytes, limits: Limits = Limits()) -> Reservation:
+class PhoneCheck(Protocol):
+    """Notify's one-time codes (:mod:`services.ticketing.adapters.phone_codes`)."""
+
+    def check(self, code_id: str, code: str, phone: str) -> Checked: ...
+
+
+def book(
+    deps: handlers.Deps,
+    cmd: Book,
+    secret: bytes,
+    limits: Limits = Limits(),
+    phone_check: PhoneCheck | None = None,
+) -> Reservation:
+    """``phone_check``: the hall proves online bookers' phones (ANTRE_BOOKING_PHONE_CHECK); the
+    help desk and agencies' systems vouch for their citizens and need no code."""
     hall = deps.hall
     service, booking = _bookable(hall, cmd.service)
     now = deps.uow.clock()
@@ -60,6 +78,8 @@ def book(deps: handlers.Deps, cmd: Book, secret: bytes, limits: Limits = Limits(
     booking_limits.limit(deps, f"phone:{phone}", limits.per_phone)
     slot = _slot(deps, service, cmd.day, cmd.session)
     bookings.check_bookable(service, hall.hours, slot, now, hall.timezone)
+    if phone_check is not None and cmd.channel == "online":
+        _prove_phone(phone_check, cmd, phone)
     key = nik.nik_key(citizen, secret)
     with deps.uow.begin() as tx:
         since = hall.day_of(now) - dt.timedelta(days=hall.no_shows.window_days + hall.no_shows.block_days)
@@ -408,6 +428,34 @@ def _as_owner(
             refusal = reservations.not_yours()
     booking_limits.count_guess(deps, owner.client)
     raise refusal
+
+
+def _prove_phone(phone_check: PhoneCheck, cmd: Book, phone: str) -> None:
+    """Invented NIKs pass the NIK's structure check; a phone that answers a code cannot be
+    invented. Checked last before the place is taken: a right code is spent by the check."""
+    if not (cmd.code_id and cmd.code):
+        raise Forbidden(
+            "phone_code_required",
+            "Minta kode verifikasi untuk nomor telepon Anda, lalu masukkan kode tersebut",
+            "Ask for a verification code for your phone number, then enter it",
+        )
+    checked = phone_check.check(cmd.code_id, cmd.code, phone)
+    if checked.matched:
+        return
+    if checked.tries_left:
+        raise Forbidden(
+            "phone_code_wrong",
+            f"Kode verifikasi salah; sisa {checked.tries_left} kali percobaan",
+            f"Wrong verification code; {checked.tries_left} tries left",
+            tries_left=checked.tries_left,
+        )
+    raise Forbidden(
+        "phone_code_expired",
+        "Kode verifikasi tidak berlaku lagi (salah berkali-kali, kedaluwarsa atau sudah dipakai); "
+        "minta kode baru",
+        "The verification code is no longer valid (too many wrong tries, expired or used); ask for a "
+        "new one",
+    )
 
 
 def _slot_pb(reservation: Reservation) -> pb.BookingSlot:

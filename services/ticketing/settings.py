@@ -18,6 +18,13 @@ class Settings(ServiceSettings):
     # API keys of systems that book into the hall's pool, as JSON: {"key": "name"}. A name that is
     # an agency code may book that agency's services; "helpdesk" books on behalf of citizens.
     api_keys: dict[str, str] = Field(default_factory=dict)
+    # Online bookings prove the phone by a one-time code notify sends (invented NIKs and phones
+    # otherwise take the online quota). On unless the hall says otherwise; the help desk's and
+    # agencies' keys never need it. A demo hall shows the codes on notify's /demo/messages.
+    booking_phone_check: bool = True
+    # Notify, owner of citizens' channels, sends and checks the codes.
+    notify_url: str = "http://127.0.0.1:8104"
+
     # Walk-in numbers one enrolled kiosk may hand out in any minute (per replica): a person takes
     # several seconds a ticket; a flood from one kiosk's token stops here.
     kiosk_tickets_per_minute: int = Field(default=20, ge=1, le=100_000)

@@ -87,5 +87,26 @@ opt_outs = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# One-time codes proving a citizen holds a phone or email (services/notify/domain/phone_codes.py):
+# the address is kept only to send the code and is purged hours later with the row.
+phone_codes = Table(
+    "phone_codes",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("purpose", String(16), nullable=False),
+    Column("address", String(254), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("salt", String(32), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("wrong", Integer, nullable=False),
+    Column("state", String(8), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    # The limits' questions: codes sent to an address, and for a client, since a moment.
+    Index("ix_phone_codes_address", "address", "created_at"),
+    Index("ix_phone_codes_client", "client", "created_at"),
+    Index("ix_phone_codes_created_at", "created_at"),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

@@ -4,6 +4,7 @@ booked, paying them, and the periodic jobs and the opt-out behind citizens' mess
 - :mod:`.webhooks`: events to webhook deliveries.
 - :mod:`.citizens`: booking and ticket events to contacts and citizens' messages; the opt-out.
 - :mod:`.jobs`: reminders, "your turn is near", the purge.
+- :mod:`.phone_codes`: one-time codes proving a citizen holds a phone or email.
 - :mod:`.sending`: the worker that sends what is due, on every channel.
 - :mod:`.queries`: what operators read.
 """
@@ -11,6 +12,7 @@ booked, paying them, and the periodic jobs and the opt-out behind citizens' mess
 from services.notify.handlers.citizens import on_citizen_events, opt_out
 from services.notify.handlers.deps import Citizens, Deps, Positions, Sender
 from services.notify.handlers.jobs import check_positions, purge, recheck_positions, remind
+from services.notify.handlers.phone_codes import check_code, purge_codes, send_code
 from services.notify.handlers.queries import get_delivery, list_deliveries
 from services.notify.handlers.sending import deliver_due
 from services.notify.handlers.webhooks import CONSUMER, on_events
@@ -21,6 +23,7 @@ __all__ = [
     "Deps",
     "Positions",
     "Sender",
+    "check_code",
     "check_positions",
     "deliver_due",
     "get_delivery",
@@ -29,6 +32,8 @@ __all__ = [
     "on_events",
     "opt_out",
     "purge",
+    "purge_codes",
     "recheck_positions",
     "remind",
+    "send_code",
 ]

@@ -39,6 +39,9 @@ class Citizens:
     retention_days: int = 3
     positions: Positions | None = None
     batch: int = 100  # contacts per round of the position job
+    # A demo hall: one-time codes without a real channel go to the demo channel, shown on the demo
+    # page. Never set outside ANTRE_DEMO, so a real hall's codes reach only their phones.
+    demo: bool = False
 
     @property
     def enabled(self) -> bool:

@@ -20,10 +20,11 @@ from services.notify.adapters import contacts
 from services.notify.adapters import repository as repo
 from services.notify.adapters.channels.base import Result
 from services.notify.adapters.webhook import redact
-from services.notify.domain import citizens, quiet
+from services.notify.domain import citizens, phone_codes, quiet
 from services.notify.domain import deliveries as domain
 from services.notify.domain.deliveries import WEBHOOK, Delivery, State
 from services.notify.handlers.deps import Deps
+from services.notify.handlers.phone_codes import address_of
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ def deliver_due(deps: Deps) -> int:
 def route(deps: Deps, conn: Connection, delivery: Delivery, now: dt.datetime) -> Route:
     if delivery.channel == WEBHOOK:
         return Route(delivery, address=delivery.url)
+    if delivery.event == phone_codes.EVENT:
+        # Asked for by the citizen a moment ago: no quiet hours, no opt-out; pointless once spent.
+        address = address_of(conn, delivery.event_id, now)
+        return Route(delivery, address=address) if address else Route(delivery, drop="code no longer usable")
     kind = citizens.kind_of(delivery.event)
     contact = contacts.get(conn, delivery.booking_id)
     if kind is None or contact is None:

@@ -18,7 +18,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from antre.client_address import request_client
 from antre.problems import Forbidden, Unauthorized
+from antre.refusals import Problem
 from services.ticketing import reservations
+from services.ticketing.adapters.phone_codes import PhoneCodes
 from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation
 from services.ticketing.domain.tickets import resolve_priority
@@ -42,32 +44,17 @@ def _iso_day(value: object) -> object:
 Day = Annotated[dt.date, BeforeValidator(_iso_day), Field(description="YYYY-MM-DD, the hall's calendar")]
 
 
-class ProblemDetail(BaseModel):
-    """A refusal: a stable ``code`` to branch on, the message in Bahasa Indonesia and in English,
-    and details some refusals add (``fields`` of an invalid request, ``retry_after`` seconds of a
-    rate limit, ``until`` of a blocked NIK)."""
-
-    model_config = ConfigDict(extra="allow")
-    code: str
-    message: str
-    message_en: str
-
-
-class Problem(BaseModel):
-    error: ProblemDetail
-
-
 _REFUSALS = {
     401: "Unknown API key, or (check-in) no enrolled kiosk's token",
     403: "The key may not do this (another agency's service or the help desk's action), or the NIK does "
-    "not match",
+    "not match, or (online booking) the phone's code is missing, wrong or no longer valid",
     404: "Unknown service or booking code",
     409: "Not possible now: session full or started, quota used up, booking not active, ...",
     422: "Invalid request: a field is missing or malformed",
     429: "Too many requests from this client, key or phone this minute (too_many_requests); too many "
     "wrong codes or NIKs from this client this hour (too_many_wrong_niks); or the booking code is "
     "locked after wrong NIKs until the help desk unlocks it (code_locked)",
-    503: "The kiosk's printer cannot be reached",
+    503: "The kiosk's printer cannot be reached, or verification codes cannot be sent now",
 }
 
 
@@ -116,6 +103,22 @@ class BookRequest(BaseModel):
     phone: str = Field(min_length=8, max_length=20)
     email: str = Field(default="", max_length=254)
     language: str = Field(default="id", pattern="^(id|en)$")
+    code_id: str = Field(
+        default="", max_length=64, description="The booking page's: the id POST /api/v1/phone-codes answered"
+    )
+    code: str = Field(default="", max_length=16, description="The code sent to the phone")
+
+
+class CodeRequest(BaseModel):
+    phone: str = Field(min_length=8, max_length=20)
+    language: str = Field(default="id", pattern="^(id|en)$")
+
+
+class CodeSent(BaseModel):
+    required: bool = Field(description="False: this hall takes online bookings without a code")
+    id: str = ""
+    expires_in: int = 0
+    demo_messages: str = Field(default="", description="A demo hall only: where its sent codes show")
 
 
 class Owner(BaseModel):
@@ -233,13 +236,36 @@ async def pool(service: str, day: Annotated[Day, Query()], ctx: Ctx) -> dict[str
     }
 
 
+def _phone_codes(request: Request) -> PhoneCodes | None:
+    return getattr(request.app.state, "phone_codes", None)
+
+
+PhoneCheck = Annotated[PhoneCodes | None, Depends(_phone_codes)]
+
+
+@router.post("/phone-codes", response_model=CodeSent, responses=refusals(422, 429, 503))
+async def phone_code(
+    body: CodeRequest, request: Request, ctx: Ctx, who: Who, codes: PhoneCheck
+) -> dict[str, Any]:
+    """The booking page's first step: a one-time code sent to the phone (notify sends it), which
+    the booking then carries. Limited per phone and per client; an API key needs none."""
+    if codes is None:
+        return {"required": False}
+    sent = await asyncio.to_thread(codes.send, body.phone, who.client, body.language)
+    # Only a demo hall's notify has the page, and only a demo hall's booking page names it.
+    demo = f"{request.app.state.notify_url}/demo/messages" if ctx.demo else ""
+    return {"required": True, "id": sent["id"], "expires_in": sent["expires_in"], "demo_messages": demo}
+
+
 @router.post(
     "/bookings",
     status_code=201,
     response_model=BookingOut,
     responses=refusals(401, 403, 404, 409, 422, 429),
 )
-async def book(body: BookRequest, ctx: Ctx, who: Who) -> dict[str, Any]:
+async def book(body: BookRequest, ctx: Ctx, who: Who, codes: PhoneCheck) -> dict[str, Any]:
+    """Online (no key) and with the hall's phone check on, the body carries a code sent to its
+    phone (``code_id`` and ``code``): a wrong one is counted, three kill it, a right one is spent."""
     service = ctx.deps.hall.service(body.service)
     _own_agency(who, service.agency if service else "")
     cmd = reservations.Book(
@@ -253,8 +279,12 @@ async def book(body: BookRequest, ctx: Ctx, who: Who) -> dict[str, Any]:
         language=body.language,
         channel=who.channel,
         client=who.client,
+        code_id=body.code_id,
+        code=body.code,
     )
-    made = await asyncio.to_thread(reservations.book, ctx.deps, cmd, ctx.nik_secret)
+    made = await asyncio.to_thread(
+        reservations.book, ctx.deps, cmd, ctx.nik_secret, reservations.Limits(), codes
+    )
     return reservation_json(ctx, made)
 
 
