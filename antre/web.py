@@ -29,6 +29,7 @@ from antre.problems import (
     Unauthorized,
     Unavailable,
 )
+from antre.refusals import declare_common
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,12 @@ def install_health(app: FastAPI) -> None:
 
 class _App(FastAPI):
     connect_src: tuple[str, ...] = ()
+
+    def openapi(self) -> dict[str, Any]:
+        # The refusals the middleware below gives every route are declared where it is installed.
+        fresh = self.openapi_schema is None
+        document = super().openapi()
+        return declare_common(document) if fresh else document
 
     def build_middleware_stack(self) -> ASGIApp:
         # Outside Starlette's error middleware, so that a 500 carries the headers too.
