@@ -15,6 +15,7 @@ from sqlalchemy import Table
 from antre import devices
 from antre.hall.model import Hall
 from antre.people import signed_in
+from antre.refusals import refusals
 from antre.roles import Person, Role
 from antre.uow import UnitOfWork
 
@@ -33,7 +34,7 @@ def device_router(
     id the hall does not have (ticketing's kiosks are the hall file's)."""
     router = APIRouter(prefix="/api/v1", tags=["devices"])
 
-    @router.get(f"/{kind}s")
+    @router.get(f"/{kind}s", responses=refusals(401, 403, 503))
     async def listed(request: Request, _manager: Manager) -> dict[str, Any]:
         """A hall manager or above: every device of this kind enrolled, revoked ones too."""
         uow, _ = where(request)
@@ -49,7 +50,11 @@ def device_router(
             ]
         }
 
-    @router.post(f"/{kind}s/{{device_id}}/token", status_code=201)
+    @router.post(
+        f"/{kind}s/{{device_id}}/token",
+        status_code=201,
+        responses=refusals(401, 403, (404, "The hall has no such device"), 503),
+    )
     async def enrol(device_id: DeviceId, request: Request, manager: Manager) -> dict[str, Any]:
         """A hall manager or above: a new token for the device; its earlier one stops working."""
         uow, hall = where(request)
@@ -57,7 +62,7 @@ def device_router(
         token = await asyncio.to_thread(devices.enrol_audited, uow, table, hall.id, manager, device_id, kind)
         return {"id": device_id, "token": token}
 
-    @router.delete(f"/{kind}s/{{device_id}}/token", status_code=204)
+    @router.delete(f"/{kind}s/{{device_id}}/token", status_code=204, responses=refusals(401, 403, 503))
     async def revoke(device_id: DeviceId, request: Request, manager: Manager) -> Response:
         """A hall manager or above: the device's token stops working at once."""
         uow, hall = where(request)

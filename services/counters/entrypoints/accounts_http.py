@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from antre.client_address import request_client
+from antre.refusals import refusals
 from antre.roles import parse_role
 from services.counters import accounts, handlers
 from services.counters.adapters.accounts import Account
@@ -40,7 +41,7 @@ class AccountIn(BaseModel):
     )
 
 
-@router.post("/sessions")
+@router.post("/sessions", responses=refusals((401, "Wrong username or password, or a disabled account"), 429))
 async def sign_in(body: SignIn, request: Request, ctx: Ctx) -> dict[str, Any]:
     """Public. After three failures in a row, a username and a client wait, twice as long each
     time (429 ``sign_in_blocked`` with ``retry_after``)."""
@@ -50,34 +51,36 @@ async def sign_in(body: SignIn, request: Request, ctx: Ctx) -> dict[str, Any]:
     return {"token": token, "officer": officer_json(officer)}
 
 
-@router.delete("/sessions/current", status_code=204)
+@router.delete("/sessions/current", status_code=204, responses=refusals(401))
 async def sign_out(ctx: Ctx, token: Annotated[str, Depends(_token)]) -> Response:
     """A signed-in person."""
     await _run(handlers.sign_out, ctx.deps, token)
     return Response(status_code=204)
 
 
-@router.get("/me")
+@router.get("/me", responses=refusals(401))
 async def me(officer: CurrentOfficer) -> dict[str, Any]:
     """A signed-in person: who they are and their role (other services ask this)."""
     return officer_json(officer)
 
 
-@router.put("/me/password", status_code=204)
+@router.put(
+    "/me/password", status_code=204, responses=refusals((401, "Not signed in, or a wrong current password"))
+)
 async def change_password(body: NewPassword, ctx: Ctx, token: Annotated[str, Depends(_token)]) -> Response:
     """A signed-in person, with their current password; their other sessions end."""
     await _run(accounts.change_own_password, ctx.deps, token, body.current, body.new)
     return Response(status_code=204)
 
 
-@router.get("/officers")
+@router.get("/officers", responses=refusals(401, 403))
 async def list_officers(ctx: Ctx, actor: CurrentOfficer) -> dict[str, Any]:
     """A supervisor (their agency's accounts), a manager or an admin (every account)."""
     found = await _run(accounts.list_accounts, ctx.deps, actor)
     return {"officers": [account_json(a) for a in found]}
 
 
-@router.put("/officers/{username}")
+@router.put("/officers/{username}", responses=refusals(401, 403))
 async def save_officer(
     username: Annotated[str, Path(pattern=USERNAME)], body: AccountIn, ctx: Ctx, actor: CurrentOfficer
 ) -> dict[str, Any]:
@@ -88,14 +91,14 @@ async def save_officer(
     return officer_json(saved)
 
 
-@router.post("/officers/{username}/disable", status_code=204)
+@router.post("/officers/{username}/disable", status_code=204, responses=refusals(401, 403, 404))
 async def disable(username: str, ctx: Ctx, actor: CurrentOfficer) -> Response:
     """As for changing the account. Every session of it ends at once."""
     await _run(accounts.set_disabled, ctx.deps, actor, username, True)
     return Response(status_code=204)
 
 
-@router.post("/officers/{username}/enable", status_code=204)
+@router.post("/officers/{username}/enable", status_code=204, responses=refusals(401, 403, 404))
 async def enable(username: str, ctx: Ctx, actor: CurrentOfficer) -> Response:
     """As for changing the account."""
     await _run(accounts.set_disabled, ctx.deps, actor, username, False)

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from antre import sse
 from antre.inputs import INT64
 from antre.problems import NotFound
+from antre.refusals import refusals
 from services.display import handlers
 from services.display.adapters import voicepack
 from services.display.domain.announcements import Announcement, Kind, segment_tokens
@@ -85,6 +86,7 @@ Ctx = Annotated[Context, Depends(_ctx)]
 api = APIRouter(prefix="/api/v1", tags=["display"])
 pages = APIRouter(include_in_schema=False)
 voice = APIRouter(prefix="/voice", tags=["display"])
+CLIP = {"description": "The clip", "content": {t: {} for t in sorted(set(voicepack.MEDIA_TYPES.values()))}}
 
 
 @api.get("/zones")
@@ -96,14 +98,14 @@ async def zones(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@api.get("/zones/{zone}/board")
+@api.get("/zones/{zone}/board", responses=refusals(404))
 async def board(zone: str, ctx: Ctx) -> dict[str, Any]:
     """What the zone's board shows now, with the server's clock (pages schedule speech by it)."""
     view = await asyncio.to_thread(handlers.board, ctx.deps, zone)
     return _board_json(ctx, view)
 
 
-@api.get("/zones/{zone}/announcements")
+@api.get("/zones/{zone}/announcements", responses=refusals(404))
 async def announcements(
     zone: str,
     ctx: Ctx,
@@ -120,7 +122,7 @@ async def announcements(
     }
 
 
-@api.get("/zones/{zone}/events")
+@api.get("/zones/{zone}/events", responses=refusals(404))
 async def events(
     zone: str,
     request: Request,
@@ -201,14 +203,14 @@ def _pack(ctx: Context) -> voicepack.VoicePack:
     return pack
 
 
-@voice.get("/manifest.json")
+@voice.get("/manifest.json", responses=refusals((404, "No voice pack yet: boards use the browser's speech")))
 async def voice_manifest(ctx: Ctx) -> Response:
     """The voice pack's clips per language (token -> file, seconds): boards fetch it once and
     play each announcement's ``tokens`` from it."""
     return JSONResponse(_pack(ctx).manifest(), headers={"Cache-Control": "no-cache"})
 
 
-@voice.get("/{file:path}")
+@voice.get("/{file:path}", responses={200: CLIP, **refusals((404, "No such clip, or no voice pack"))})
 async def voice_clip(file: str, ctx: Ctx, v: str = "") -> FileResponse:
     """A clip the manifest lists (nothing else of the folder). Asked for with the pack's
     version (``?v=``), it is cached for good: a changed pack has another version."""

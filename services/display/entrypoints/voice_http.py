@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from antre import devices
 from antre.people import signed_in
+from antre.refusals import refusals
 from antre.roles import Person, Role
 from services.display import handlers
 from services.display.voice_handlers import Caller
@@ -48,7 +49,7 @@ class Outcome(BaseModel):
     started_at: dt.datetime | None = None  # the board's reading of the server's clock
 
 
-@router.post("/announcements", status_code=201)
+@router.post("/announcements", status_code=201, responses=refusals(401, 403, 429, 503))
 async def post_message(
     body: Message, request: Request, caller: Annotated[Caller, Depends(_caller)]
 ) -> dict[str, Any]:
@@ -64,7 +65,13 @@ async def post_message(
     }
 
 
-@router.post("/zones/{zone}/announcements/{seq}/outcome")
+@router.post(
+    "/zones/{zone}/announcements/{seq}/outcome",
+    responses={
+        202: {"description": "A later report of the same announcement: not counted"},
+        **refusals((401, "No enrolled board's token"), (404, "Unknown zone or announcement"), 409),
+    },
+)
 async def outcome(
     zone: str, seq: int, body: Outcome, request: Request, token: Annotated[str, Depends(_board_token)]
 ) -> JSONResponse:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from antre.people import signed_in
 from antre.problems import Problem
+from antre.refusals import refusals
 from antre.roles import Person, Role
 from antre.web import STATUS
 from services.notify import handlers
@@ -72,7 +73,7 @@ async def root(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@api.get("/deliveries")
+@api.get("/deliveries", responses=refusals(401, 403, 503))
 async def deliveries(
     ctx: Ctx,
     _manager: Manager,
@@ -86,7 +87,7 @@ async def deliveries(
     return {"deliveries": [_delivery_json(d) for d in found]}
 
 
-@api.get("/deliveries/{delivery_id}")
+@api.get("/deliveries/{delivery_id}", responses=refusals(401, 403, 404, 503))
 async def delivery(delivery_id: str, ctx: Ctx, _manager: Manager) -> dict[str, Any]:
     """A hall manager or above: one delivery with the body it sends."""
     found = await asyncio.to_thread(handlers.get_delivery, ctx.deps, delivery_id)
@@ -98,7 +99,7 @@ class OptOut(BaseModel):
     email: str = Field(default="", max_length=254)
 
 
-@api.post("/opt-out")
+@api.post("/opt-out", responses=refusals((503, "Opting out is not set up in this hall")))
 async def opt_out(body: OptOut, ctx: Ctx) -> dict[str, Any]:
     """Stop messages to a phone number and/or an email address. Only a keyed hash is kept. The
     booking confirmation still comes, because it carries the code needed at check-in."""

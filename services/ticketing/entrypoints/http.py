@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from antre import devices, sse
 from antre.problems import Refused, Unavailable
+from antre.refusals import refusals
 from services.ticketing import handlers
 from services.ticketing.adapters import printer
 from services.ticketing.adapters.positions import Positions
@@ -68,6 +69,12 @@ async def _kiosk_token(authorization: Annotated[str, Header()] = "") -> str:
 
 Ctx = Annotated[Context, Depends(_ctx)]
 KioskToken = Annotated[str, Depends(_kiosk_token)]
+KIOSK_REFUSALS = refusals(
+    (401, "No enrolled kiosk's token"),
+    (403, "Another kiosk's ticket"),
+    404,
+    (409, "The print is no longer awaited"),
+)
 api = APIRouter(prefix="/api/v1", tags=["ticketing"])
 pages = APIRouter(include_in_schema=False)
 
@@ -119,7 +126,17 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@api.post("/tickets", status_code=201)
+@api.post(
+    "/tickets",
+    status_code=201,
+    responses=refusals(
+        (401, "No enrolled kiosk's token"),
+        (404, "Unknown service or kiosk"),
+        (409, "Not now: the hall is closed, past its cutoff, or the quota is used up"),
+        (429, "This kiosk issues faster than a person can take numbers"),
+        (503, "The kiosk's network printer cannot be reached: the number was cancelled"),
+    ),
+)
 async def issue(
     body: IssueRequest,
     ctx: Ctx,
@@ -175,34 +192,48 @@ def _print_on_network(ctx: Context, ticket: Ticket, host: str, port: int) -> Tic
     return handlers.confirm_print(ctx.deps, ticket.id)
 
 
-@api.get("/tickets/{ticket_id}")
+@api.get("/tickets/{ticket_id}", responses=refusals(404))
 async def status(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
     return await _status_json(ctx, ticket)
 
 
-@api.post("/tickets/{ticket_id}/printed")
+@api.post(
+    "/tickets/{ticket_id}/printed",
+    responses=KIOSK_REFUSALS,
+)
 async def printed(ticket_id: str, ctx: Ctx, token: KioskToken) -> dict[str, Any]:
     """The kiosk that issued the ticket: its print came out."""
     ticket = await asyncio.to_thread(handlers.confirm_print, ctx.deps, ticket_id, token)
     return ticket_json(ctx, ticket)
 
 
-@api.post("/tickets/{ticket_id}/print-failed")
+@api.post(
+    "/tickets/{ticket_id}/print-failed",
+    responses=KIOSK_REFUSALS,
+)
 async def print_failed(ticket_id: str, ctx: Ctx, token: KioskToken) -> dict[str, Any]:
     """The kiosk that issued the ticket: its print failed; the number is cancelled."""
     ticket = await asyncio.to_thread(handlers.cancel_print, ctx.deps, ticket_id, "print_failed", token)
     return ticket_json(ctx, ticket)
 
 
-@api.get("/tickets/{ticket_id}/escpos", response_class=Response)
+@api.get(
+    "/tickets/{ticket_id}/escpos",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, **refusals(404)},
+)
 async def escpos(ticket_id: str, ctx: Ctx) -> Response:
     """The ticket as ESC/POS bytes, for a kiosk that drives a USB printer itself."""
     ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
     return Response(_escpos(ctx, ticket), media_type="application/octet-stream")
 
 
-@api.get("/tickets/{ticket_id}/qr.svg", response_class=Response)
+@api.get(
+    "/tickets/{ticket_id}/qr.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}, **refusals(404)},
+)
 async def qr(ticket_id: str, ctx: Ctx) -> Response:
     ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
     out = io.BytesIO()  # a standalone SVG (with its namespace), so an <img> can show it
@@ -210,7 +241,7 @@ async def qr(ticket_id: str, ctx: Ctx) -> Response:
     return Response(out.getvalue(), media_type="image/svg+xml")
 
 
-@api.get("/tickets/{ticket_id}/events")
+@api.get("/tickets/{ticket_id}/events", responses=refusals(404))
 async def events(ticket_id: str, request: Request, ctx: Ctx) -> Response:
     """Live status (server-sent events): a fresh status whenever the ticket or its queue moves."""
     ticket = await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
