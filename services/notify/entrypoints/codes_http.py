@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from antre.refusals import refusals
 from services.notify import handlers
 from services.notify.adapters import phone_codes as store
 from services.notify.adapters.channels.base import CitizenMessage
@@ -50,7 +51,15 @@ class CodeChecked(BaseModel):
     tries_left: int = Field(description="0: spent, dead or expired; a new code is needed")
 
 
-@api.post("/phone-codes", status_code=201, response_model=CodeSent)
+@api.post(
+    "/phone-codes",
+    status_code=201,
+    response_model=CodeSent,
+    responses=refusals(
+        (429, "Too many codes to this address or for this client lately"),
+        (503, "The hall cannot send codes to this kind of address"),
+    ),
+)
 async def send_code(body: CodeRequest, ctx: Ctx) -> dict[str, Any]:
     code_id = await asyncio.to_thread(
         handlers.send_code, ctx.deps, body.purpose, body.phone, body.client, body.language
@@ -58,7 +67,9 @@ async def send_code(body: CodeRequest, ctx: Ctx) -> dict[str, Any]:
     return {"id": code_id, "expires_in": int(domain.TTL.total_seconds())}
 
 
-@api.post("/phone-codes/{code_id}/check", response_model=CodeChecked)
+@api.post(
+    "/phone-codes/{code_id}/check", response_model=CodeChecked, responses=refusals((404, "Unknown code"))
+)
 async def check_code(code_id: str, body: CodeAnswer, ctx: Ctx) -> dict[str, Any]:
     answer = await asyncio.to_thread(
         handlers.check_code, ctx.deps, code_id, body.code, body.purpose, body.phone
