@@ -243,7 +243,7 @@ def _phone_codes(request: Request) -> PhoneCodes | None:
 PhoneCheck = Annotated[PhoneCodes | None, Depends(_phone_codes)]
 
 
-@router.post("/phone-codes", response_model=CodeSent, responses=refusals(422, 429, 503))
+@router.post("/phone-codes", response_model=CodeSent, responses=refusals(401, 422, 429, 503))
 async def phone_code(
     body: CodeRequest, request: Request, ctx: Ctx, who: Who, codes: PhoneCheck
 ) -> dict[str, Any]:
