@@ -146,6 +146,29 @@ def optout_digest(key: bytes, address: str) -> str:
     return hmac.new(key, f"{kind}:{normal}".encode(), hashlib.sha256).hexdigest()
 
 
+def optout_link(base: str, key: bytes, address: str) -> str:
+    """The footer's opt-out link for one address: it carries the address's keyed digest and a
+    MAC of it, never the address. Only a message sent there holds it, so following it proves
+    the address is the holder's, with nothing to send or limit; the key is ANTRE_OPTOUT_KEY."""
+    if not base:
+        return ""
+    token = optout_token(key, optout_digest(key, address))
+    return f"{base}{'&' if '?' in base else '?'}t={token}"
+
+
+def optout_token(key: bytes, digest: str) -> str:
+    mac = hmac.new(key, f"opt-out-link:{digest}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{digest}.{mac}"
+
+
+def digest_of_token(key: bytes, token: str) -> str:
+    """The opted-out digest a link's token proves; "" when the token was not made with the key."""
+    digest, _, _mac = token.strip().partition(".")
+    if not key or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        return ""
+    return digest if hmac.compare_digest(optout_token(key, digest), token.strip()) else ""
+
+
 # ---- who gets what ----
 
 

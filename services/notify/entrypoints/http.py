@@ -3,14 +3,16 @@ channel, what is still owed and what was given up or dropped. Webhook URLs are s
 query and user info, where receivers' tokens usually sit; citizens' deliveries name the channel and
 booking, never the address.
 
-For citizens: ``POST /api/v1/opt-out`` (JSON ``{"phone": ..., "email": ...}``) and the page every
-message's footer leads to, ``GET /opt-out``, whose form posts to ``POST /opt-out``."""
+For citizens: ``POST /api/v1/opt-out`` (JSON ``{"token": ...}``, the ``t`` of a message's link)
+and the page every message's footer links to, ``GET /opt-out?t=...``, whose form posts to
+``POST /opt-out``. Only the link, which reached that address, proves it is the holder's."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import json
+import re
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -95,17 +97,24 @@ async def delivery(delivery_id: str, ctx: Ctx, _manager: Manager) -> dict[str, A
 
 
 class OptOut(BaseModel):
-    phone: str = Field(default="", max_length=32, description="e.g. 0812-3456-7890 or +6281234567890")
-    email: str = Field(default="", max_length=254)
+    token: str = Field(
+        min_length=1, max_length=200, description="The t= of the link at the end of every message"
+    )
 
 
-@api.post("/opt-out", responses=refusals((503, "Opting out is not set up in this hall")))
+@api.post(
+    "/opt-out",
+    responses=refusals(
+        (403, "Not a link of one of our messages"), (503, "Opting out is not set up in this hall")
+    ),
+)
 async def opt_out(body: OptOut, ctx: Ctx) -> dict[str, Any]:
-    """Stop messages to a phone number and/or an email address. Only a keyed hash is kept. The
-    booking confirmation still comes, because it carries the code needed at check-in."""
-    kinds = await asyncio.to_thread(handlers.opt_out, ctx.deps, body.phone, body.email)
+    """Stop messages to the address a message's opt-out link was made for: only that link proves
+    the address is the holder's. Only a keyed hash is kept. The booking confirmation still comes,
+    because it carries the code needed at check-in."""
+    await asyncio.to_thread(handlers.opt_out, ctx.deps, body.token)
     return {
-        "opted_out": kinds,
+        "opted_out": True,
         "message": "Anda tidak akan menerima pesan lagi, kecuali konfirmasi reservasi baru.",
         "message_en": "You will receive no more messages, except the confirmation of a new booking.",
     }
@@ -116,37 +125,41 @@ _PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Berhenti menerima pesan / Stop messages</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}}
-label,input,button{{display:block;width:100%;margin:.4rem 0;font-size:1.1rem}}
+input,button{{display:block;width:100%;margin:.4rem 0;font-size:1.1rem}}
 .en{{color:#555}}</style></head><body>
 <h1>Berhenti menerima pesan <span class="en">/ Stop messages</span></h1>
 {content}
 </body></html>"""
-_FORM = """<p>Isi nomor telepon atau email yang Anda pakai saat reservasi. Konfirmasi reservasi baru tetap
-dikirim karena memuat kode untuk check-in.</p>
-<p class="en">Enter the phone number or email you booked with. The confirmation of a new booking is
-still sent, as it carries your check-in code.</p>
-<form method="post" action="opt-out">
-<label>Nomor telepon / Phone <input name="phone" type="tel" maxlength="32" autocomplete="tel"></label>
-<label>Email <input name="email" type="email" maxlength="254" autocomplete="email"></label>
+# The link only opens the page; the button posts. A link preview or a mail scanner that fetches
+# every link must not stop a citizen's messages.
+_CONFIRM = """<p>Berhenti menerima pesan di alamat tempat tautan ini dikirim? Konfirmasi reservasi baru
+tetap dikirim karena memuat kode untuk check-in.</p>
+<p class="en">Stop messages to the address this link was sent to? The confirmation of a new booking
+is still sent, as it carries your check-in code.</p>
+<form method="post" action="opt-out"><input type="hidden" name="t" value="{token}">
 <button type="submit">Berhenti / Stop</button></form>"""
+_NO_LINK = """<p>Buka tautan di bagian bawah pesan yang Anda terima dari kami: tautan itu membuktikan nomor
+atau email tersebut milik Anda.</p>
+<p class="en">Open the link at the end of a message you received from us: it proves the number or
+email is yours.</p>"""
 
 
 @index.get("/opt-out", response_class=HTMLResponse)
-async def opt_out_page() -> HTMLResponse:
-    return HTMLResponse(_PAGE.format(content=_FORM))
+async def opt_out_page(t: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    token = t if re.fullmatch(r"[0-9a-f]{64}\.[0-9a-f]{32}", t) else ""  # safe to put in the page
+    return HTMLResponse(_PAGE.format(content=_CONFIRM.format(token=token) if token else _NO_LINK))
 
 
 @index.post("/opt-out", response_class=HTMLResponse)
 async def opt_out_form(request: Request, ctx: Ctx) -> HTMLResponse:
     """The page's form (a plain form post: no script needed on a cheap phone)."""
     fields = parse_qs((await request.body()).decode("utf-8", "replace"))
-    phone = fields.get("phone", [""])[0][:32]
-    email = fields.get("email", [""])[0][:254]
+    token = fields.get("t", [""])[0][:200]
     try:
-        await asyncio.to_thread(handlers.opt_out, ctx.deps, phone, email)
+        await asyncio.to_thread(handlers.opt_out, ctx.deps, token)
     except Problem as problem:
         # Our own bilingual text, never the citizen's input: nothing to escape.
-        text = f"<p>{problem.message}</p><p class='en'>{problem.message_en}</p>{_FORM}"
+        text = f"<p>{problem.message}</p><p class='en'>{problem.message_en}</p>{_NO_LINK}"
         status = next((code for cls, code in STATUS.items() if isinstance(problem, cls)), 400)
         return HTMLResponse(_PAGE.format(content=text), status_code=status)
     done = "<p>Anda tidak akan menerima pesan lagi.</p><p class='en'>You will receive no more messages.</p>"

@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 
 from antre.events import Envelope, to_datetime
 from antre.inbox import first_time
-from antre.problems import Invalid, Unavailable
+from antre.problems import Forbidden, Unavailable
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
 from services.notify.adapters import contacts
@@ -239,22 +239,27 @@ def make_message(
     traceparent: str = "",
     **extra: str,
 ) -> int:
-    """One delivery per channel the citizen gets (the channel rule), all with the same words, each
-    unique per message key and channel; returns how many were new."""
+    """One delivery per channel the citizen gets (the channel rule), all with the same words but
+    each address's own opt-out link, each unique per message key and channel; returns how many
+    were new."""
     hall = deps.hall
-    values = templates.values(hall, contact, stop=deps.citizens.optout_url, **extra)
-    content = CitizenMessage(
-        text=templates.compose(hall.messages.templates, kind.value, contact.language, values),
-        subject=templates.subject(kind.value, contact.language, values),
-        language=contact.language,
-        stop=deps.citizens.optout_url,
-    )
     due = tx.now
     if citizens.may_wait(kind):
         m = hall.messages
         due = quiet.release(tx.now, hall.timezone, m.quiet_start, m.quiet_end)
     created = 0
     for channel in citizens.channels_for(contact, deps.citizens.channels):
+        # Each address gets its own opt-out link: following it proves that address, no other.
+        stop = citizens.optout_link(
+            deps.citizens.optout_url, deps.citizens.optout_key, citizens.address(contact, channel)
+        )
+        values = templates.values(hall, contact, stop=stop, **extra)
+        content = CitizenMessage(
+            text=templates.compose(hall.messages.templates, kind.value, contact.language, values),
+            subject=templates.subject(kind.value, contact.language, values),
+            language=contact.language,
+            stop=stop,
+        )
         delivery = new_delivery(
             delivery_id=deps.new_id(),
             event_id=citizens.message_key(kind, *key),
@@ -275,10 +280,10 @@ def make_message(
 # ---- opt-out ----
 
 
-def opt_out(deps: Deps, phone: str = "", email: str = "") -> list[str]:
-    """Record that these addresses want no more messages (see the domain for what still goes);
-    returns which kinds were recorded. The answer is the same whether or not the address ever
-    booked: it must not tell a stranger who uses the hall."""
+def opt_out(deps: Deps, token: str) -> None:
+    """Record that the address a footer link was made for wants no more messages (see the domain
+    for what still goes). Only the link proves the address: a typed phone number or email proves
+    nothing, and anyone could stop a stranger's messages with it. Nothing is changed on a refusal."""
     key = deps.citizens.optout_key
     if not key:
         raise Unavailable(
@@ -286,25 +291,13 @@ def opt_out(deps: Deps, phone: str = "", email: str = "") -> list[str]:
             "Layanan berhenti berlangganan belum disiapkan di aula ini",
             "Opting out is not set up in this hall",
         )
-    addresses: dict[str, str] = {}
-    if phone.strip():
-        normal = citizens.normalise_phone(phone)
-        if not normal:
-            raise Invalid("invalid_phone", "Nomor telepon tidak valid", "Invalid phone number", field="phone")
-        addresses["phone"] = normal
-    if email.strip():
-        normal = citizens.normalise_email(email)
-        if not normal:
-            raise Invalid("invalid_email", "Alamat email tidak valid", "Invalid email address", field="email")
-        addresses["email"] = normal
-    if not addresses:
-        raise Invalid(
-            "nothing_to_opt_out",
-            "Isi nomor telepon atau alamat email",
-            "Give a phone number or an email address",
+    digest = citizens.digest_of_token(key, token[:200])
+    if not digest:
+        raise Forbidden(
+            "opt_out_link_invalid",
+            "Tautan berhenti tidak sah; gunakan tautan di bagian bawah pesan yang Anda terima",
+            "This opt-out link is not valid; use the link at the end of a message you received",
         )
     with deps.uow.begin() as tx:
-        for address in addresses.values():
-            contacts.opt_out(tx.conn, citizens.optout_digest(key, address), tx.now)
-    deps.metrics.opt_outs.inc(len(addresses))
-    return sorted(addresses)
+        contacts.opt_out(tx.conn, digest, tx.now)
+    deps.metrics.opt_outs.inc()

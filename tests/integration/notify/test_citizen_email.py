@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from antre import db
 from services.notify import handlers
 from services.notify.adapters import repository as repo
+from services.notify.domain.citizens import optout_link
 from services.notify.domain.deliveries import Delivery, State
 from tests.support.infra import free_port
 
@@ -42,13 +43,15 @@ def test_the_booking_confirmation_reaches_the_smtp_server_once_with_the_right_te
     assert message["From"] == "MPP Kota Kendari <antrean@mpp.example>"
     assert message["Subject"] == "Mal Pelayanan Publik Kota Kendari: Konfirmasi reservasi KDI-7Q4M"
     assert message["Message-ID"] == f"<{row.id}@mpp.example>"
-    assert message["List-Unsubscribe"] == "<https://mpp.example/berhenti>"
+    # The email's own link: it proves this mailbox, not the phone of the same booking.
+    stop = optout_link("https://mpp.example/berhenti", deps.citizens.optout_key, "warga@example.id")
+    assert message["List-Unsubscribe"] == f"<{stop}>"
     assert message.get_content() == (
         "Reservasi KTP Elektronik (perekaman, cetak, penggantian) di Mal Pelayanan Publik Kota Kendari "
         "berhasil. Kode reservasi: KDI-7Q4M. Jadwal: Selasa, 3 Maret 2026, sesi 08:00-09:00 WITA. "
         "Tunjukkan kode ini di kios atau meja bantuan untuk konfirmasi kedatangan.\n\n"
         "Pesan otomatis Mal Pelayanan Publik Kota Kendari. Berhenti menerima pesan: "
-        "https://mpp.example/berhenti\n"
+        f"{stop}\n"
     )
     # Operators see the channel and the booking, never the address.
     assert (row.state, row.channel, row.url, row.booking_id) == (

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from antre import db
 from services.notify import handlers
 from services.notify.adapters import repository as repo
+from services.notify.domain import citizens
 from services.notify.domain.deliveries import Delivery, State
 
 if TYPE_CHECKING:  # the fakes are this folder's fixtures; only type checkers import them
@@ -124,12 +125,18 @@ def test_a_retry_that_would_fall_in_quiet_hours_waits_for_the_morning(
     assert (survey.state, survey.attempts, survey.next_attempt_at) == (State.PENDING, 1, wita(4, 7))
 
 
+def token_for(deps: handlers.Deps, address: str) -> str:
+    """The ``t`` of the opt-out link a message to ``address`` carries."""
+    key = deps.citizens.optout_key
+    return citizens.optout_token(key, citizens.optout_digest(key, address))
+
+
 def test_an_opted_out_phone_gets_only_the_confirmation_and_the_email_still_gets_everything(
     citizen_deps: MakeDeps, whatsapp: Receiver, mailbox: Mailbox, events: Events, work: Work, clock: Clock
 ) -> None:
     whatsapp.failures = 0
     deps = citizen_deps(whatsapp=whatsapp, mailbox=mailbox)
-    assert handlers.opt_out(deps, phone="+62 812-3456-7890") == ["phone"]
+    handlers.opt_out(deps, token_for(deps, "+62 812-3456-7890"))
 
     handlers.on_citizen_events(deps, [events.created("bk-1"), events.checked_in("bk-1", "tkt-1", "A-021")])
     work(deps, seconds=1)
@@ -159,7 +166,7 @@ def test_an_opt_out_reaches_messages_already_queued(
     clock.now = wita(2, 22, 0)
     handlers.on_citizen_events(deps, [events.no_show("bk-1")])  # waits for 07:00
 
-    handlers.opt_out(deps, phone="081234567890")
+    handlers.opt_out(deps, token_for(deps, "081234567890"))
     clock.now = wita(3, 7)
     work(deps, seconds=1)
 

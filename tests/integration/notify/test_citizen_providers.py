@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from antre import db
 from services.notify import handlers
 from services.notify.adapters import repository as repo
+from services.notify.domain.citizens import optout_link
 from services.notify.domain.deliveries import Delivery, State
 
 if TYPE_CHECKING:  # the fakes are this folder's fixtures; only type checkers import them
@@ -24,7 +25,8 @@ CONFIRMATION = (
     "berhasil. Kode reservasi: KDI-7Q4M. Jadwal: Selasa, 3 Maret 2026, sesi 08:00-09:00 WITA. "
     "Tunjukkan kode ini di kios atau meja bantuan untuk konfirmasi kedatangan.\n\n"
     "Pesan otomatis Mal Pelayanan Publik Kota Kendari. Berhenti menerima pesan: "
-    "https://mpp.example/berhenti"
+    # The phone's own link (the booking's phone is +6281234567890): it proves that phone only.
+    + optout_link("https://mpp.example/berhenti", b"k" * 32, "+6281234567890")
 )
 
 

@@ -15,7 +15,7 @@ from antre import db
 from services.notify import handlers
 from services.notify.adapters.tables import opt_outs
 from services.notify.bootstrap import create_app
-from services.notify.domain.citizens import optout_digest
+from services.notify.domain.citizens import optout_digest, optout_link
 from services.notify.settings import Settings
 from tests.support.infra import KENDARI
 
@@ -53,58 +53,60 @@ def digests(client: TestClient) -> set[str]:
         return set(conn.execute(select(opt_outs.c.digest)).scalars())
 
 
-def test_opting_out_stores_only_a_keyed_hash(client: TestClient) -> None:
-    answer = client.post("/api/v1/opt-out", json={"phone": "0812-3456-7890", "email": "Warga@Example.id"})
+def link_token(address: str) -> str:
+    """The ``t`` of the link at the end of a message sent to ``address``."""
+    link = optout_link("https://mpp.example/berhenti", KEY.encode(), address)
+    return link.split("?t=", 1)[1]
+
+
+def test_opting_out_by_a_messages_link_stores_only_a_keyed_hash(client: TestClient) -> None:
+    answer = client.post("/api/v1/opt-out", json={"token": link_token("0812-3456-7890")})
 
     assert answer.status_code == 200
-    assert answer.json()["opted_out"] == ["email", "phone"]
     assert answer.json()["message_en"].startswith("You will receive no more messages")
-    expected = {
-        optout_digest(KEY.encode(), "+6281234567890"),
-        optout_digest(KEY.encode(), "warga@example.id"),
-    }
+    expected = {optout_digest(KEY.encode(), "+6281234567890")}
     assert digests(client) == expected
     # Twice is fine, and changes nothing.
-    assert client.post("/api/v1/opt-out", json={"phone": "+6281234567890"}).status_code == 200
+    assert client.post("/api/v1/opt-out", json={"token": link_token("+6281234567890")}).status_code == 200
     assert digests(client) == expected
-    assert "antre_opt_outs_total 3.0" in client.get("/metrics").text
+    assert "antre_opt_outs_total 2.0" in client.get("/metrics").text
 
 
 @pytest.mark.parametrize(
-    ("body", "code"),
-    [({"phone": "12"}, "invalid_phone"), ({"email": "warga"}, "invalid_email"), ({}, "nothing_to_opt_out")],
+    "body",
+    [{"phone": "0812-3456-7890"}, {"token": "0" * 64 + "." + "0" * 32}, {"token": "nonsense"}],
 )
-def test_bad_opt_outs_are_refused_in_both_languages(
-    client: TestClient, body: dict[str, str], code: str
+def test_opting_out_without_a_link_is_refused_in_both_languages(
+    client: TestClient, body: dict[str, str]
 ) -> None:
     answer = client.post("/api/v1/opt-out", json=body)
 
-    assert answer.status_code == 422
-    assert answer.json()["error"]["code"] == code
+    assert answer.status_code in (403, 422)
     assert answer.json()["error"]["message"] and answer.json()["error"]["message_en"]
     assert digests(client) == set()
 
 
-def test_the_footers_page_and_its_plain_form(client: TestClient) -> None:
-    page = client.get("/opt-out")
+def test_the_footers_page_asks_before_its_plain_form_stops(client: TestClient) -> None:
+    token = link_token("0812-3456-7890")
+    page = client.get("/opt-out", params={"t": token})
     assert page.status_code == 200
-    assert '<form method="post" action="opt-out">' in page.text
+    assert '<form method="post" action="opt-out">' in page.text and token in page.text
+    assert digests(client) == set()  # opening the link (a preview, a scanner) stops nothing
 
     done = client.post(
-        "/opt-out",
-        content="phone=%2B62+812+3456+7890&email=",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        "/opt-out", content=f"t={token}", headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
 
     assert done.status_code == 200
     assert "Anda tidak akan menerima pesan lagi" in done.text
     assert digests(client) == {optout_digest(KEY.encode(), "+6281234567890")}
     refused = client.post(
-        "/opt-out", content="phone=abc", headers={"Content-Type": "application/x-www-form-urlencoded"}
+        "/opt-out", content="t=abc", headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
-    assert refused.status_code == 422
-    assert "Nomor telepon tidak valid" in refused.text
+    assert refused.status_code == 403
+    assert "Tautan berhenti tidak sah" in refused.text
     assert "abc" not in refused.text  # the citizen's input is never echoed back
+    assert "<form" not in client.get("/opt-out").text  # no link: nothing to confirm
 
 
 def test_the_index_names_the_citizen_channels(client: TestClient) -> None:
@@ -116,7 +118,7 @@ def test_the_index_names_the_citizen_channels(client: TestClient) -> None:
 
 def test_without_a_key_opting_out_is_unavailable(tmp_path: Path) -> None:
     with TestClient(create_app(settings(tmp_path))) as client:
-        answer = client.post("/api/v1/opt-out", json={"phone": "0812-3456-7890"})
+        answer = client.post("/api/v1/opt-out", json={"token": link_token("0812-3456-7890")})
 
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "opt_out_unavailable"
