@@ -460,3 +460,42 @@ def test_kiosk_check_in_prints_the_booked_number(hall_now: Hall, new_context, sc
     expect(kiosk.get_by_test_id("checkin-priority-none")).to_have_attribute("aria-checked", "true")
     kiosk.keyboard.press("Enter")
     expect(kiosk.get_by_test_id("ticket-number")).to_have_text("A-001")
+
+
+def test_online_booking_asks_for_the_phones_code_first(
+    tmp_path: Path, nats_url: str, pg_url: str | None, new_context
+) -> None:
+    """A hall that proves phones (ANTRE_BOOKING_PHONE_CHECK): the first press sends a code, which
+    a demo hall shows on notify's page the booking page links to; typed in, the second books."""
+    from tests.support.hall import RunningHall
+
+    running = RunningHall(
+        tmp_path, nats_url, pg_url, ("ticketing", "counters", "notify"), {"ANTRE_BOOKING_PHONE_CHECK": "1"}
+    ).start()
+    try:
+        page = new_context(**PHONE).new_page()
+        page.goto(f"{running.url('ticketing')}/booking")
+        days = httpx.get(f"{running.url('ticketing')}/api/v1/services/ktp-el/sessions").json()["days"]
+        day = next(d for d in days if any(s["left"] for s in d["sessions"]))
+        start = next(s["start"] for s in day["sessions"] if s["left"])
+        to_form(page, "dukcapil", "ktp-el", day["day"], start)
+        fill(page, NIK_DEWI, "Dewi", "081299990006")
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/phone-codes")) as sent:
+            page.get_by_test_id("submit").click()
+        assert sent.value.status == 200
+        expect(page.get_by_test_id("phone-code-step")).to_be_visible()
+        expect(page.get_by_test_id("phone-code-error")).to_be_hidden()
+
+        demo = page.get_by_test_id("demo-messages-link")
+        expect(demo).to_be_visible()
+        shown = httpx.get(demo.get_attribute("href") or "", timeout=10).text
+        code = re.findall(r"\*+0006: Kode Antre Anda: ([0-9]{6})", shown)[0]
+        page.get_by_test_id("phone-code").fill(f"{(int(code) + 1) % 1000000:06d}")
+        assert submit(page)["error"]["code"] == "phone_code_wrong"
+        expect(page.get_by_test_id("error")).to_contain_text("Kode verifikasi salah")
+        page.get_by_test_id("phone-code").fill(code)
+        made = submit(page)
+        assert BOOKING_CODE.match(made["code"]), made
+        expect(page.get_by_test_id("booking-code")).to_have_text(made["code"])
+    finally:
+        running.stop()

@@ -17,6 +17,9 @@
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const banner = new Banner($("error"));
   const state = { agency: null, service: null, days: [], day: null, session: null, booking: null };
+  // The phone's one-time code: asked for on the first press, carried by the booking on the second.
+  // The help desk's key vouches for its citizen: no code there.
+  const phoneCode = { id: "", phone: "" };
   let bookScreen = "agencies"; // where the booking tab was left, to come back to it
 
   function show(name) {
@@ -196,6 +199,7 @@
     button.disabled = true; // one press, one booking
     banner.clear();
     try {
+      if (!HELPDESK && !(await codeReady())) return;
       state.booking = await B.send("/api/v1/bookings", {
         body: {
           service: state.service.code,
@@ -206,17 +210,46 @@
           phone: $("phone").value.trim(),
           email: $("email").value.trim(),
           language: $("language").value,
+          code_id: phoneCode.id,
+          code: $("phone-code").value.trim(),
         },
       });
+      forgetCode();
       renderDone();
       show("done");
     } catch (err) {
       fail(err);
+      if (err.code === "phone_code_expired") forgetCode(); // the next press sends a new one
       // Taken meanwhile by someone else: the day and session lists show it when the citizen goes back.
       if (err.code === "session_full" || err.code === "online_quota_full") loadDays().then(renderSessions);
     } finally {
       button.disabled = false;
     }
+  }
+
+  /* True when the booking may be sent: a code was sent to this very phone and typed in, or the
+   * hall needs none. Otherwise asks for one (the first press) and shows where to type it. */
+  async function codeReady() {
+    const phone = $("phone").value.trim();
+    if (phoneCode.id && phoneCode.phone === phone) {
+      return Boolean(B.fieldError($("phone-code"), $("phone-code-error"), required($("phone-code"))));
+    }
+    const sent = await B.send("/api/v1/phone-codes", { body: { phone, language: $("language").value } });
+    if (!sent.required) return true;
+    Object.assign(phoneCode, { id: sent.id, phone });
+    $("phone-code").value = "";
+    $("phone-code-step").hidden = false;
+    const demo = $("demo-messages-link");
+    if (sent.demo_messages) demo.href = sent.demo_messages;
+    $("demo-messages").hidden = !sent.demo_messages;
+    $("phone-code").focus();
+    return false;
+  }
+
+  function forgetCode() {
+    Object.assign(phoneCode, { id: "", phone: "" });
+    $("phone-code").value = "";
+    $("phone-code-step").hidden = true;
   }
 
   // ---- booked ----
