@@ -49,7 +49,7 @@ class Outcome(BaseModel):
     started_at: dt.datetime | None = None  # the board's reading of the server's clock
 
 
-@router.post("/announcements", status_code=201, responses=refusals(401, 403, 429, 503))
+@router.post("/announcements", status_code=201, responses=refusals(401, 403, (404, "Unknown zone"), 429, 503))
 async def post_message(
     body: Message, request: Request, caller: Annotated[Caller, Depends(_caller)]
 ) -> dict[str, Any]:
