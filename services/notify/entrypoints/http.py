@@ -125,7 +125,7 @@ _PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Berhenti menerima pesan / Stop messages</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}}
-input,button{{display:block;width:100%;margin:.4rem 0;font-size:1.1rem}}
+label,input,button{{display:block;width:100%;margin:.4rem 0;font-size:1.1rem}}
 .en{{color:#555}}</style></head><body>
 <h1>Berhenti menerima pesan <span class="en">/ Stop messages</span></h1>
 {content}
