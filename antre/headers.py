@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from antre.client_address import parse_address
+
 # The opt-out page of notify is one plain HTML string with its <style> inline (no script, for
 # cheap phones). Allowed by its hash only; tests/security/test_headers.py fails if it changes.
 INLINE_STYLES = ("'sha256-NJ6QN0RZb/T6WvgqZ/ZoyXU3K76hz1ldjQzcMOnavUg='",)
@@ -53,8 +55,9 @@ FIXED = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
-# HSTS only over TLS: the scheme is https when uvicorn itself serves TLS, or when a proxy it trusts
-# (--forwarded-allow-ips) says X-Forwarded-Proto: https. Sent over plain HTTP in the hall's LAN it
+# HSTS only over TLS: when uvicorn itself serves TLS, or when one of our own proxies
+# (ANTRE_TRUSTED_PROXIES, as for the per-client limits; uvicorn runs with --no-proxy-headers) says
+# X-Forwarded-Proto: https. Sent over plain HTTP in the hall's LAN it
 # would be ignored at best, and pin a name to TLS that the hall's devices cannot reach at worst.
 HSTS = "max-age=31536000"
 
@@ -76,7 +79,7 @@ class SecurityHeaders:
         path = scope.get("path", "")
         framed = FRAMED_BY_SELF.fullmatch(path) is not None
         policy = DOCS_POLICY if path in self.docs_paths else self.framed_policy if framed else self.policy
-        tls = scope.get("scheme") == "https"
+        tls = scope.get("scheme") == "https" or _forwarded_tls(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -90,3 +93,14 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _forwarded_tls(scope: Scope) -> bool:
+    """Whether a proxy of ours (the app's ``trusted_proxies``) says the client came over TLS."""
+    forwarded = dict(scope.get("headers") or []).get(b"x-forwarded-proto", b"")
+    if forwarded.split(b",")[0].strip().lower() != b"https":
+        return False
+    app = scope.get("app")
+    trusted = getattr(getattr(app, "state", None), "trusted_proxies", ())
+    peer = parse_address((scope.get("client") or ("",))[0])
+    return peer is not None and any(peer.version == net.version and peer in net for net in trusted)

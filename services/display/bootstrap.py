@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from antre.client_address import networks
 from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.live.share("zone:")  # boards on every replica hear every call
         runtime.every(3600.0, lambda: handlers.prune(deps))
         app.state.registry = runtime.registry
+        app.state.trusted_proxies = networks(settings.trusted_proxies)  # X-Forwarded-Proto for HSTS
         app.state.ready_checks = runtime.ready_checks()
         ctx = http.Context(
             deps,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from antre.client_address import networks
 from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.every(settings.jobs_poll_seconds, lambda: handlers.purge(deps))
         runtime.every(settings.jobs_poll_seconds, lambda: handlers.purge_codes(deps))
         app.state.registry = runtime.registry
+        app.state.trusted_proxies = networks(settings.trusted_proxies)  # X-Forwarded-Proto for HSTS
         app.state.ready_checks = runtime.ready_checks()
         app.state.ctx = http.Context(deps)
         app.state.people = People(settings.counters_url)

@@ -52,7 +52,9 @@ INJECT = """() => {
 def hall(
     tmp_path_factory: pytest.TempPathFactory, nats_url: str, pg_url: str | None
 ) -> Iterator[RunningHall]:
-    running = RunningHall(Path(tmp_path_factory.mktemp("headers")), nats_url, pg_url)
+    # The test's requests come from 127.0.0.1: here that is the hall's own proxy.
+    proxy = {"ANTRE_TRUSTED_PROXIES": "127.0.0.1"}
+    running = RunningHall(Path(tmp_path_factory.mktemp("headers")), nats_url, pg_url, extra_env=proxy)
     running.start()
     yield running
     running.stop()
@@ -78,9 +80,22 @@ def test_every_page_and_api_sends_the_headers(hall: RunningHall) -> None:
 
 
 def test_hsts_when_the_trusted_proxy_says_tls(hall: RunningHall) -> None:
-    # uvicorn trusts X-Forwarded-Proto from 127.0.0.1 (its --forwarded-allow-ips default).
-    with hall.client("ticketing") as c:
-        assert "strict-transport-security" in c.get("/kiosk", headers={"X-Forwarded-Proto": "https"}).headers
+    for name in ("ticketing", "counters", "display", "notify"):
+        with hall.client(name) as c:
+            behind_tls = c.get("/livez", headers={"X-Forwarded-Proto": "https"})
+            assert "strict-transport-security" in behind_tls.headers
+            assert "strict-transport-security" not in c.get("/livez").headers
+
+
+def test_no_hsts_when_an_untrusted_peer_says_tls(tmp_path: Path, nats_url: str) -> None:
+    """Only our own proxies are believed: a client writing X-Forwarded-Proto pins nothing."""
+    alone = RunningHall(tmp_path, nats_url, None, ("counters",)).start()
+    try:
+        with alone.client("counters") as c:
+            forged = c.get("/livez", headers={"X-Forwarded-Proto": "https"})
+            assert "strict-transport-security" not in forged.headers
+    finally:
+        alone.stop()
 
 
 def test_the_opt_out_pages_inline_style_is_allowed_by_its_hash(hall: RunningHall) -> None:
