@@ -389,6 +389,7 @@ def test_network_policies_allow_what_each_service_needs_and_nothing_else(overlay
         assert allowed(policies, me, pod["counters"], 8000) == (svc in ("ticketing", "notify", "display")), (
             f"{svc} -> counters"
         )
+        assert allowed(policies, me, pod["notify"], 8000) == (svc == "ticketing"), f"{svc} -> notify"
         assert not allowed(policies, me, pod["nats"], 6222), f"{svc} -> NATS routes"
         assert allowed(policies, pod[f"migrate-{svc}"], postgres, 5432), f"migrate-{svc} -> PostgreSQL"
     assert not allowed(policies, pod["counters"], pod["ticketing"], 8000)
