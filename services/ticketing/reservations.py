@@ -453,8 +453,7 @@ def _prove_phone(phone_check: PhoneCheck, cmd: Book, phone: str) -> None:
         "phone_code_expired",
         "Kode verifikasi tidak berlaku lagi (salah berkali-kali, kedaluwarsa atau sudah dipakai); "
         "minta kode baru",
-        "The verification code is no longer valid (too many wrong tries, expired or used); ask for a "
-        "new one",
+        "The verification code is no longer valid (too many wrong tries, expired or used); ask for a new one",
     )
 
 
