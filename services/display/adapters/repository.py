@@ -8,7 +8,7 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, Table, bindparam, delete, func, select
+from sqlalchemy import Connection, Insert, Row, Table, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -201,7 +201,18 @@ def write_calls(conn: Connection, upserts: dict[int, Call], removed: set[int]) -
         _upsert(conn, now_calling, row, ["counter"])
 
 
+# The key space of the display's advisory locks (the second key is the counter's number).
+_SLOT_LOCK = 0x626F6172  # "boar"
+
+
 def slot(conn: Connection, counter: int) -> Slot | None:
+    """The counter's slot, its facts taking turns: on PostgreSQL a transaction-level advisory lock
+    on the counter, held to commit, so the calls consumer and the board consumer (and replicas)
+    never both read one slot and overwrite each other's fact. A lock on the row alone would not
+    do: a counter's first fact has no row yet. SQLite's writes take turns already."""
+    if conn.dialect.name == "postgresql":
+        lock = text("SELECT pg_advisory_xact_lock(:space, :counter)")
+        conn.execute(lock, {"space": _SLOT_LOCK, "counter": counter})
     row = conn.execute(select(board_slots).where(board_slots.c.counter == counter)).first()
     if row is None:
         return None
