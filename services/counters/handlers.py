@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from google.protobuf.message import Message
 
@@ -50,6 +50,9 @@ class Deps:
     live: Broadcaster
     # How each counter blends booked and walk-in tickets (the policy its services agree on).
     blends: dict[int, blending.BlendPolicy]
+    # Sign-in keys (a username, a client) this replica blocked, until when: a guesser is refused
+    # from memory, before any thread, transaction or password hash (the database has them too).
+    sign_in_blocks: dict[str, dt.datetime] = field(default_factory=dict)
 
     @classmethod
     def for_hall(cls, hall: Hall, uow: UnitOfWork, metrics: Metrics, live: Broadcaster) -> Deps:

@@ -17,6 +17,7 @@ from antre.roles import Role
 from services.counters import accounts
 from services.counters.bootstrap import create_app
 from services.counters.domain.stations import Officer
+from services.counters.entrypoints import accounts_http
 from services.counters.settings import Settings
 from tests.integration.display.display_live import UNREACHABLE_NATS
 from tests.support.infra import ROOT, unique, write_hall
@@ -41,7 +42,10 @@ def sign_in(client: TestClient, username: str, password: str) -> tuple[int, dict
     return answer.status_code, answer.json()
 
 
-def test_guessing_is_slowed_down_and_a_block_refuses_the_right_password_too(counters: TestClient) -> None:
+def test_guessing_is_slowed_down_and_a_block_refuses_the_right_password_too(
+    counters: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(accounts_http, "BLOCKED_ANSWER_DELAY", 0.0)  # the blocks, not the wait
     answers = [sign_in(counters, "siti", f"tebakan-{n:04d}")[0] for n in range(8)]
     assert answers == [401] * 4 + [429] * 4
     status, body = sign_in(counters, "siti", PASSWORD)

@@ -5,12 +5,14 @@ failures; the rest need a signed-in person, and the account routes a supervisor 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from antre.client_address import request_client
+from antre.problems import TooMany
 from antre.refusals import refusals
 from antre.roles import parse_role
 from services.counters import accounts, handlers
@@ -19,6 +21,7 @@ from services.counters.domain.stations import Officer
 from services.counters.entrypoints.http import Ctx, CurrentOfficer, _run, _token
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
+BLOCKED_ANSWER_DELAY = 1.0  # seconds
 USERNAME = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 
@@ -45,9 +48,15 @@ class AccountIn(BaseModel):
 async def sign_in(body: SignIn, request: Request, ctx: Ctx) -> dict[str, Any]:
     """Public. After three failures in a row, a username and a client wait, twice as long each
     time (429 ``sign_in_blocked`` with ``retry_after``)."""
-    token, officer = await _run(
-        accounts.sign_in, ctx.deps, body.username, body.password, request_client(request)
-    )
+    client = request_client(request)
+    try:
+        accounts.check_not_blocked_here(ctx.deps, body.username, client)  # no thread for a guesser
+    except TooMany:
+        # A blocked guesser waits for the answer: one that sends its next guess when the last is
+        # answered then costs the hall a request a second, not hundreds (officers share the CPU).
+        await asyncio.sleep(BLOCKED_ANSWER_DELAY)
+        raise
+    token, officer = await _run(accounts.sign_in, ctx.deps, body.username, body.password, client)
     return {"token": token, "officer": officer_json(officer)}
 
 
