@@ -8,6 +8,7 @@ SQLite a write transaction holds the whole database, call next included."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 from antre.audit import audit_event
@@ -21,8 +22,12 @@ from services.counters.domain import accounts as rules
 from services.counters.domain.stations import Officer
 from services.counters.handlers import SESSION, Deps
 
-# Verified when the username is unknown, so an unknown name costs as long as a wrong password.
-_NOBODY = passwords.hash_password("no such officer")
+
+@functools.cache
+def _nobody() -> str:
+    """Verified when the username is unknown, so an unknown name costs as long as a wrong
+    password. Made on first use, not at import (it is a scrypt hash)."""
+    return passwords.hash_password("no such officer")
 
 
 def _bad_credentials() -> Unauthorized:
@@ -62,7 +67,7 @@ def sign_in(deps: Deps, username: str, password: str, client: str) -> tuple[str,
     now = deps.uow.clock()
     if until is not None and until > now:
         raise _blocked(until, now)
-    right = passwords.verify_password(password, found.password_hash if found else _NOBODY)
+    right = passwords.verify_password(password, found.password_hash if found else _nobody())
     if found is None or not right:
         _failed(deps, keys)
         raise _bad_credentials()
