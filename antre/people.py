@@ -16,6 +16,7 @@ from typing import Annotated
 import httpx
 from fastapi import Header, Request
 
+from antre.devices import bearer_of
 from antre.problems import Unauthorized, Unavailable
 from antre.roles import Person, Role, require
 
@@ -73,10 +74,11 @@ def signed_out() -> Unauthorized:
 
 
 def bearer(authorization: str) -> str:
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """A person's bearer token, or the refusal of one who has none."""
+    token = bearer_of(authorization)
+    if not token:
         raise signed_out()
-    return token.strip()
+    return token
 
 
 def signed_in(role: Role) -> Callable[..., Awaitable[Person]]:

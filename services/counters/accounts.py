@@ -12,6 +12,7 @@ import functools
 import math
 
 from antre.audit import audit_event
+from antre.people import signed_out
 from antre.problems import Invalid, NotFound, TooMany, Unauthorized
 from antre.roles import Role, require
 from antre.uow import Transaction
@@ -106,7 +107,7 @@ def change_own_password(deps: Deps, token: str, current: str, new: str) -> None:
         officer = repo.session_officer(conn, token_hash, deps.uow.clock())
         found = store.account(conn, officer.username) if officer else None
     if officer is None or found is None:
-        raise Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
+        raise signed_out()
     if not passwords.verify_password(current, found.password_hash):
         raise _bad_credentials()
     new_hash = passwords.hash_password(new)

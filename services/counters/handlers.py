@@ -16,7 +16,8 @@ from antre.events import Envelope, new_meta, ticket_ref, timestamp, to_datetime
 from antre.hall.model import Hall, PriorityGroup
 from antre.inbox import new_events
 from antre.live import Broadcaster
-from antre.problems import Conflict, NotFound, Unauthorized
+from antre.people import signed_out
+from antre.problems import Conflict, NotFound
 from antre.telemetry import span_under
 from antre.uow import Transaction, UnitOfWork
 from antre.v1 import events_pb2 as pb
@@ -133,7 +134,7 @@ def officer_for(deps: Deps, token: str) -> Officer:
     with deps.uow.read() as conn:  # a read: on SQLite it does not queue for the write lock
         officer = repo.session_officer(conn, passwords.token_hash(token), deps.uow.clock())
     if officer is None:
-        raise _signed_out()
+        raise signed_out()
     return officer
 
 
@@ -153,7 +154,7 @@ def _signed_in(tx: Transaction, caller: Caller) -> Officer:
         return caller
     officer = repo.session_officer(tx.conn, passwords.token_hash(caller.token), tx.now)
     if officer is None:
-        raise _signed_out()
+        raise signed_out()
     return officer
 
 
@@ -170,13 +171,9 @@ def _at_desk(deps: Deps, tx: Transaction, caller: Caller, number: int) -> tuple[
         repo.ensure_stations(tx.conn, [number])
         station, signed = repo.desk(tx.conn, number, token_hash, tx.now)
     if signed is None:
-        raise _signed_out()
+        raise signed_out()
     assert station is not None
     return signed, station
-
-
-def _signed_out() -> Unauthorized:
-    return Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
 
 
 def sign_out(deps: Deps, token: str) -> None:

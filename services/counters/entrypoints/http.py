@@ -14,8 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from antre import sse
+from antre.people import bearer
 from antre.privacy import ticket_key
-from antre.problems import NotFound, Unauthorized
+from antre.problems import NotFound
 from antre.refusals import refusals
 from services.counters import handlers, views
 from services.counters.domain.queue import QueuedTicket
@@ -40,10 +41,7 @@ async def _ctx(request: Request) -> Context:
 
 
 async def _token(authorization: Annotated[str, Header()] = "") -> str:
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("signed_out", "Silakan masuk terlebih dahulu", "Please sign in first")
-    return token
+    return bearer(authorization)
 
 
 async def _officer(request: Request, token: Annotated[str, Depends(_token)]) -> Officer:
