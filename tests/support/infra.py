@@ -26,10 +26,19 @@ ROOT = Path(__file__).resolve().parents[2]
 KENDARI = ROOT / "examples" / "kendari.yaml"
 
 
+_GIVEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on now, never one this test process handed out before (the kernel
+    may offer a just-released port again, and two servers of one test would then collide)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
 
 
 def unique(prefix: str) -> str:
@@ -59,14 +68,25 @@ def postgres_url() -> str | None:
     return None
 
 
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
+def wait_for_port(
+    port: int, timeout: float = 10.0, process: subprocess.Popen[bytes] | None = None, log: Path | None = None
+) -> None:
+    """Wait until something listens on the port; fail at once, with the log's end, when the
+    process that should listen has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
+        if process is not None and process.poll() is not None:
+            said = log.read_text(errors="replace")[-2000:] if log is not None and log.exists() else ""
+            raise ServerExited(f"exited ({process.returncode}) before listening on {port}:\n{said}")
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {port}")
+
+
+class ServerExited(RuntimeError):
+    """A server process ended before it listened (for example, its port was taken meanwhile)."""
 
 
 class NatsServer:
@@ -86,8 +106,11 @@ class NatsServer:
         binary = Path(sys.executable).parent / "nats-server"
         cmd = [str(binary), "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store)]
         cmd += self.args
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_port(self.port)
+        log = self.store.with_name(self.store.name + ".log")
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, process=self.process, log=log)
         return self
 
     def kill(self) -> None:

@@ -12,13 +12,18 @@ from pathlib import Path
 import nats
 from nats.js.errors import APIError, ServiceUnavailableError
 
-from tests.support.infra import NatsServer, free_port
+from tests.support.infra import NatsServer, ServerExited, free_port
 
 CLUSTER = "antre-test"
 
 
 class NatsCluster:
     def __init__(self, folder: Path, size: int = 3) -> None:
+        self.folder, self.size = folder, size
+        self._plan()
+
+    def _plan(self) -> None:
+        folder, size = self.folder, self.size
         self.client_ports = [free_port() for _ in range(size)]
         self.route_ports = [free_port() for _ in range(size)]
         routes = ",".join(f"nats://127.0.0.1:{port}" for port in self.route_ports)
@@ -45,9 +50,19 @@ class NatsCluster:
         """Every node, comma-separated: what ANTRE_NATS_URL holds for a cluster."""
         return ",".join(node.url for node in self.nodes.values())
 
-    def start(self, timeout: float = 30.0) -> NatsCluster:
-        for node in self.nodes.values():
-            node.start()
+    def start(self, timeout: float = 30.0, tries: int = 3) -> NatsCluster:
+        for attempt in range(tries):
+            try:
+                for node in self.nodes.values():
+                    node.start()
+                break
+            except ServerExited:
+                # Another process took one of the six ports between choosing and binding it:
+                # the cluster starts afresh on new ones (nothing of it has run yet).
+                self.stop()
+                if attempt == tries - 1:
+                    raise
+                self._plan()
         asyncio.run(self._wait_for_jetstream(timeout))
         return self
 
