@@ -47,6 +47,7 @@ SUFFIXES: dict[type[Message], str] = {
     pb.AnnouncementSpoken: "announcement.spoken",
     pb.AnnouncementStale: "announcement.stale",
     pb.AuditRecorded: "audit.recorded",
+    pb.SurveyAnswered: "survey.answered",
 }
 # Commands agencies' systems publish (six tokens, so no event filter matches them); decoded like
 # events, never written to an outbox. See docs/agencies.md.

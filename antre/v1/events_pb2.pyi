@@ -414,3 +414,25 @@ class AuditRecorded(_message.Message):
     target: str
     detail: str
     def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., actor: _Optional[str] = ..., actor_role: _Optional[str] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class SurveyAnswered(_message.Message):
+    __slots__ = ("meta", "ticket", "scores", "age", "sex", "education", "occupation", "suggestion", "answered_at")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    SCORES_FIELD_NUMBER: _ClassVar[int]
+    AGE_FIELD_NUMBER: _ClassVar[int]
+    SEX_FIELD_NUMBER: _ClassVar[int]
+    EDUCATION_FIELD_NUMBER: _ClassVar[int]
+    OCCUPATION_FIELD_NUMBER: _ClassVar[int]
+    SUGGESTION_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    scores: _containers.RepeatedScalarFieldContainer[int]
+    age: int
+    sex: str
+    education: str
+    occupation: str
+    suggestion: str
+    answered_at: _timestamp_pb2.Timestamp
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., scores: _Optional[_Iterable[int]] = ..., age: _Optional[int] = ..., sex: _Optional[str] = ..., education: _Optional[str] = ..., occupation: _Optional[str] = ..., suggestion: _Optional[str] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -22,6 +22,8 @@ from services.counters.domain.stations import Officer
 from services.counters.settings import Settings as CountersSettings
 from services.notify.bootstrap import create_app as notify_app
 from services.notify.settings import Settings as NotifySettings
+from services.reports.bootstrap import create_app as reports_app
+from services.reports.settings import Settings as ReportsSettings
 from tests.integration.display.display_live import UNREACHABLE_NATS
 from tests.support.infra import unique, write_hall
 from tests.support.people import KnownPeople, bearer
@@ -106,6 +108,7 @@ CALLERS: dict[str, dict[str, str]] = {
         "POST /api/v1/phone-codes": SERVICE,
         "POST /api/v1/phone-codes/{code_id}/check": SERVICE,
     },
+    "reports": {},
 }
 PARAMS = {
     "ticket_id": "t-unknown",
@@ -164,6 +167,11 @@ def running(name: str, backend: str, folder: Path, nats_url: str) -> Iterator[Te
         from services.display.settings import Settings as DisplaySettings
 
         with TestClient(display_app(DisplaySettings(**common, demo=True, voice_build=False))) as client:
+            client.app.state.people = KnownPeople()  # type: ignore[attr-defined]
+            yield client
+        return
+    if name == "reports":
+        with TestClient(reports_app(ReportsSettings(**common, demo=True))) as client:
             client.app.state.people = KnownPeople()  # type: ignore[attr-defined]
             yield client
         return

@@ -8,7 +8,14 @@ from antre.roles import Person, Role
 
 MANAGER = Person("rina", "Rina", "", Role.MANAGER)
 OFFICER = Person("siti", "Siti", "dukcapil", Role.OFFICER)
-TOKENS = {"token-manager": MANAGER, "token-officer": OFFICER}
+SUPERVISOR = Person("bayu", "Bayu", "dukcapil", Role.SUPERVISOR)  # Dukcapil's head of service
+OTHER_SUPERVISOR = Person("dewi", "Dewi", "bpjs", Role.SUPERVISOR)  # BPJS's
+TOKENS = {
+    "token-manager": MANAGER,
+    "token-officer": OFFICER,
+    "token-supervisor": SUPERVISOR,
+    "token-supervisor-bpjs": OTHER_SUPERVISOR,
+}
 
 
 def bearer(token: str) -> dict[str, str]:

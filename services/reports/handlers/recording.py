@@ -1,0 +1,290 @@
+"""The hall's events into the record: visits and their legs, bookings, the counters as they
+stand. A batch is one transaction: the inbox drops what was applied before (a redelivery, a
+duplicate), the visits the batch touches are read once, folded in the stream's order and written
+back once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select, update
+
+from antre.bus import consumed
+from antre.events import Envelope, to_datetime
+from antre.inbox import new_events
+from antre.uow import Transaction
+from antre.v1 import events_pb2 as pb
+from services.reports.adapters import record
+from services.reports.adapters.tables import bookings, inbox, stations
+from services.reports.domain import stations as station
+from services.reports.domain import visits as fold
+from services.reports.domain.visits import Visit
+from services.reports.handlers.deps import Deps
+from services.reports.handlers.surveys import apply_answered
+
+CONSUMER = "reports-record"
+PRIORITY = {
+    pb.PRIORITY_GROUP_NONE: "none",
+    pb.PRIORITY_GROUP_ELDERLY: "elderly",
+    pb.PRIORITY_GROUP_DISABILITY: "disability",
+    pb.PRIORITY_GROUP_PREGNANT: "pregnant",
+    pb.PRIORITY_GROUP_CHILD: "child",
+}
+CHANNEL = {pb.CHANNEL_WALK_IN: "walk_in", pb.CHANNEL_ONLINE: "online", pb.CHANNEL_STAFF: "staff"}
+TICKET_EVENTS = (
+    pb.TicketIssued,
+    pb.TicketCalled,
+    pb.TicketRecalled,
+    pb.ServingStarted,
+    pb.TicketCompleted,
+    pb.TicketSkipped,
+    pb.TicketTransferred,
+    pb.TicketCancelled,
+)
+COUNTER_EVENTS = (pb.CounterOpened, pb.CounterPaused, pb.CounterResumed, pb.CounterClosed)
+# What a counter's tickets do to the counter: held (called, serving) or let go (the rest).
+HOLDING = {
+    pb.TicketCalled: station.CALLED,
+    pb.TicketRecalled: station.CALLED,
+    pb.ServingStarted: station.SERVING,
+}
+LETTING_GO = (pb.TicketCompleted, pb.TicketSkipped, pb.TicketTransferred)
+
+
+@dataclass
+class Batch:
+    """What one batch touched, read once and written once."""
+
+    visits: dict[str, Visit]
+    stations: dict[int, station.Station] = field(default_factory=dict)
+    changed_visits: set[str] = field(default_factory=set)
+    changed_stations: set[int] = field(default_factory=set)
+    unknown: int = 0  # events about tickets issued before the stream's history
+
+
+def on_events(deps: Deps, envelopes: Sequence[Envelope]) -> int:
+    """Apply a batch of events; returns how many were applied for the first time."""
+    with deps.uow.begin() as tx:
+        fresh = new_events(tx.conn, inbox, CONSUMER, envelopes, tx.now)
+        if not fresh:
+            return 0
+        tickets = [e.message.ticket.ticket_id for e in fresh if isinstance(e.message, TICKET_EVENTS)]  # type: ignore[attr-defined]
+        batch = Batch(record.load(tx.conn, tickets))
+        for envelope in fresh:
+            with consumed(envelope):
+                _apply(deps, tx, batch, envelope.message)
+        record.save(tx.conn, [batch.visits[t] for t in sorted(batch.changed_visits)])
+        _save_stations(tx.conn, batch)
+    done = deps.uow.clock()
+    for envelope in fresh:
+        deps.metrics.lag.observe(
+            max(0.0, (done - to_datetime(envelope.message.meta.occurred_at)).total_seconds())
+        )  # type: ignore[attr-defined]
+    deps.metrics.applied(len(fresh), batch.unknown)
+    deps.changed()
+    return len(fresh)
+
+
+def _apply(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
+    if isinstance(message, TICKET_EVENTS):
+        _ticket(deps, tx, batch, message)
+    elif isinstance(message, COUNTER_EVENTS):
+        _counter(tx.conn, batch, message)
+    elif type(message) in BOOKING_EVENTS:
+        BOOKING_EVENTS[type(message)](deps, tx.conn, message)
+    elif isinstance(message, pb.SurveyAnswered):
+        apply_answered(tx.conn, message)
+
+
+def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
+    msg = message
+    ref = msg.ticket  # type: ignore[attr-defined]
+    at = to_datetime(msg.meta.occurred_at)  # type: ignore[attr-defined]
+    zone = deps.zone
+    if isinstance(msg, pb.TicketIssued):
+        if ref.ticket_id in batch.visits:
+            return  # issued twice under two event ids: the first one stands
+        issued_at = to_datetime(msg.issued_at) if msg.HasField("issued_at") else at
+        batch.visits[ref.ticket_id] = fold.issued(
+            ticket_id=ref.ticket_id,
+            day=deps.day_of(ref.hall_day, issued_at),
+            number=ref.number,
+            service=ref.service,
+            agency=msg.meta.agency,
+            channel=CHANNEL.get(msg.channel, "walk_in"),
+            priority=PRIORITY.get(msg.priority, "none"),
+            kiosk=msg.kiosk,
+            booking_id=msg.booking_id,
+            at=issued_at,
+            hour=fold.hall_hour(issued_at, zone),
+        )
+        batch.changed_visits.add(ref.ticket_id)
+        return
+    visit = batch.visits.get(ref.ticket_id)
+    if visit is None:
+        batch.unknown += 1
+        return
+    counter = msg.counter.number if hasattr(msg, "counter") else 0
+    if isinstance(msg, pb.TicketCalled):
+        fold.called(visit, at, counter, msg.officer)
+    elif isinstance(msg, pb.TicketRecalled):
+        fold.recalled(visit, msg.recalls)
+    elif isinstance(msg, pb.ServingStarted):
+        fold.serving(visit, at, counter)
+    elif isinstance(msg, pb.TicketCompleted):
+        started = to_datetime(msg.serving_started_at) if msg.HasField("serving_started_at") else None
+        fold.completed(visit, at, started, counter)
+    elif isinstance(msg, pb.TicketSkipped):
+        fold.skipped(visit, at, msg.no_show, msg.recalls, counter)
+    elif isinstance(msg, pb.TicketTransferred):
+        fold.transferred(
+            visit,
+            at,
+            service=ref.service,
+            agency=msg.meta.agency,
+            priority=PRIORITY.get(msg.priority, "none"),
+            counter=counter or None,
+            hour=fold.hall_hour(at, zone),
+        )
+    elif isinstance(msg, pb.TicketCancelled):
+        fold.cancelled(visit, at, msg.reason)
+    batch.changed_visits.add(ref.ticket_id)
+    if counter:
+        _station_follows(tx.conn, batch, msg, counter, at)
+
+
+def _station_follows(conn: Connection, batch: Batch, msg: object, counter: int, at: object) -> None:
+    current = _station(conn, batch, counter)
+    ref = msg.ticket  # type: ignore[attr-defined]
+    state = HOLDING.get(type(msg))  # type: ignore[call-overload]
+    if state is not None:
+        moved = station.holds(current, at, ref.ticket_id, ref.number, ref.service, state)  # type: ignore[arg-type]
+    elif isinstance(msg, LETTING_GO):
+        moved = station.lets_go(current, ref.ticket_id)
+    else:
+        return
+    if moved != current:
+        batch.stations[counter] = moved
+        batch.changed_stations.add(counter)
+
+
+def _counter(conn: Connection, batch: Batch, msg: object) -> None:
+    number = msg.counter.number  # type: ignore[attr-defined]
+    at = to_datetime(msg.meta.occurred_at)  # type: ignore[attr-defined]
+    current = _station(conn, batch, number)
+    if isinstance(msg, pb.CounterOpened):
+        moved = station.opened(current, at, msg.officer, tuple(msg.services))
+    elif isinstance(msg, pb.CounterPaused):
+        moved = station.paused(current, at, msg.reason)
+    elif isinstance(msg, pb.CounterResumed):
+        moved = station.resumed(current, at)
+    else:
+        moved = station.closed(current, at)
+    batch.stations[number] = moved
+    batch.changed_stations.add(number)
+
+
+def _station(conn: Connection, batch: Batch, number: int) -> station.Station:
+    if number not in batch.stations:
+        row = conn.execute(select(stations).where(stations.c.number == number)).mappings().first()
+        batch.stations[number] = _station_of(row) if row else station.Station(number)
+    return batch.stations[number]
+
+
+def _station_of(row: object) -> station.Station:
+    r = dict(row)  # type: ignore[call-overload]
+    return station.Station(
+        number=r["number"],
+        state=r["state"],
+        officer=r["officer"],
+        reason=r["reason"],
+        services=tuple(s for s in r["services"].split(",") if s),
+        since=record._utc(r["since"]),
+        ticket_id=r["ticket_id"],
+        ticket_number=r["ticket_number"],
+        ticket_service=r["ticket_service"],
+        ticket_state=r["ticket_state"],
+        ticket_since=record._utc(r["ticket_since"]),
+    )
+
+
+def _save_stations(conn: Connection, batch: Batch) -> None:
+    rows = []
+    for number in sorted(batch.changed_stations):
+        s = batch.stations[number]
+        rows.append(
+            {
+                "number": s.number,
+                "state": s.state,
+                "officer": s.officer,
+                "reason": s.reason,
+                "services": ",".join(s.services),
+                "since": s.since,
+                "ticket_id": s.ticket_id,
+                "ticket_number": s.ticket_number,
+                "ticket_service": s.ticket_service,
+                "ticket_state": s.ticket_state,
+                "ticket_since": s.ticket_since,
+            }
+        )
+    record.upsert(conn, stations, ["number"], rows)
+
+
+# ---- bookings ----
+
+
+def _booking_created(deps: Deps, conn: Connection, msg: pb.BookingCreated) -> None:
+    start = to_datetime(msg.slot.session_start)
+    row = {
+        "booking_id": msg.booking_id,
+        "day": deps.day_of(msg.slot.day, start),
+        "service": msg.slot.service,
+        "agency": msg.meta.agency,
+        "channel": CHANNEL.get(msg.channel, "online"),
+        "session_start": start,
+        "created_at": to_datetime(msg.meta.occurred_at),
+        "state": "booked",
+        "checked_in_at": None,
+        "late": 0,
+        "ticket_id": "",
+    }
+    record.upsert(conn, bookings, ["booking_id"], [row])
+
+
+def _booking_moved(deps: Deps, conn: Connection, msg: pb.BookingRescheduled) -> None:
+    start = to_datetime(msg.slot.session_start)
+    changes = {"day": deps.day_of(msg.slot.day, start), "service": msg.slot.service, "session_start": start}
+    conn.execute(update(bookings).where(bookings.c.booking_id == msg.booking_id).values(**changes))
+
+
+def _booking_cancelled(deps: Deps, conn: Connection, msg: pb.BookingCancelled) -> None:
+    _booking_state(conn, msg.booking_id, state="cancelled")
+
+
+def _booking_checked_in(deps: Deps, conn: Connection, msg: pb.BookingCheckedIn) -> None:
+    _booking_state(
+        conn,
+        msg.booking_id,
+        state="checked_in",
+        checked_in_at=to_datetime(msg.meta.occurred_at),
+        late=int(msg.late),
+        ticket_id=msg.ticket.ticket_id,
+    )
+
+
+def _booking_no_show(deps: Deps, conn: Connection, msg: pb.BookingNoShow) -> None:
+    _booking_state(conn, msg.booking_id, state="no_show")
+
+
+def _booking_state(conn: Connection, booking_id: str, **changes: object) -> None:
+    conn.execute(update(bookings).where(bookings.c.booking_id == booking_id).values(**changes))
+
+
+BOOKING_EVENTS: dict[type, Callable[..., None]] = {
+    pb.BookingCreated: _booking_created,
+    pb.BookingRescheduled: _booking_moved,
+    pb.BookingCancelled: _booking_cancelled,
+    pb.BookingCheckedIn: _booking_checked_in,
+    pb.BookingNoShow: _booking_no_show,
+}

@@ -1,0 +1,17 @@
+"""The reports service's settings (``ANTRE_*`` environment variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from antre.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    # Where people sign in: reports asks it who is calling (GET /api/v1/me).
+    counters_url: str = "http://127.0.0.1:8102"
+    # A citizen may change their survey answers for this long after giving them; then they are final.
+    survey_change_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    # Events gathered per batch while they flow (one transaction each): the record is read, not
+    # waited on, so a short wait halves its cost under load.
+    record_linger_seconds: float = Field(default=0.05, ge=0, le=1)
