@@ -1,4 +1,4 @@
-"""The whole hall as processes for end-to-end and browser tests: four services, one NATS, one
+"""The whole hall as processes for end-to-end and browser tests: five services, one NATS, one
 database backend (PostgreSQL schemas when available, else SQLite files)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from antre.db import normalise_url
 from tests.support.clock import CLOCK_FILE_ENV, ClockedProcess, FileClock
 from tests.support.infra import ServiceProcess, free_port, unique, write_hall
 
-SERVICES = ("ticketing", "counters", "display", "notify")
+SERVICES = ("ticketing", "counters", "display", "notify", "reports")
 PASSWORD = "rahasia-123"
 
 
@@ -62,6 +62,7 @@ class RunningHall:
             "ANTRE_PUBLIC_URL": f"http://127.0.0.1:{self.ports.get('ticketing', 0)}",
             "ANTRE_COUNTERS_URL": f"http://127.0.0.1:{self.ports.get('counters', 0)}",
             "ANTRE_NOTIFY_URL": f"http://127.0.0.1:{self.ports.get('notify', 0)}",
+            "ANTRE_REPORTS_URL": f"http://127.0.0.1:{self.ports.get('reports', 0)}",
             # Online bookings' phone codes have their own tests (tests/security/test_booking_phone.py),
             # which turn the check on; the rest book as a hall without it would.
             "ANTRE_BOOKING_PHONE_CHECK": "0",
