@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from antre.client_address import networks
 from antre.runtime import Runtime
@@ -54,5 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Loket, petugas dan urutan antrean / Counters, officers and queue order",
         lifespan,
     )
+    if settings.staff_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.staff_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
     http.install(app)
     return app

@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await runtime.stop()
             await app.state.people.close()
 
-    app = make_app("Antre reports", http.DESCRIPTION, lifespan)
+    # The staff pages sign in at the counters, from the browser: their origin may be fetched.
+    app = make_app("Antre reports", http.DESCRIPTION, lifespan, connect_src=[settings.counters_for_pages()])
+    app.state.counters_for_pages = settings.counters_for_pages()
     http.install(app)
     return app

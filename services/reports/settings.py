@@ -10,8 +10,14 @@ from antre.settings import ServiceSettings
 class Settings(ServiceSettings):
     # Where people sign in: reports asks it who is calling (GET /api/v1/me).
     counters_url: str = "http://127.0.0.1:8102"
+    # The same counters as a browser reaches them (the staff pages sign in there, see the counters'
+    # ANTRE_STAFF_ORIGINS); empty: counters_url.
+    counters_public_url: str = ""
     # A citizen may change their survey answers for this long after giving them; then they are final.
     survey_change_minutes: int = Field(default=30, ge=0, le=24 * 60)
     # Events gathered per batch while they flow (one transaction each): the record is read, not
     # waited on, so a short wait halves its cost under load.
     record_linger_seconds: float = Field(default=0.05, ge=0, le=1)
+
+    def counters_for_pages(self) -> str:
+        return (self.counters_public_url or self.counters_url).rstrip("/")

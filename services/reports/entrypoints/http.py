@@ -1,11 +1,20 @@
-"""The reports service's HTTP surface: its index here; reports, the live hall and the survey in
-their own modules, each installed by :func:`install`."""
+"""The reports service's HTTP surface: its index and the pages' shell here; reports, the live
+hall and the survey in their own modules, each installed by :func:`install`.
+
+The staff pages (the live hall, reports) are static files with one thing filled in when served:
+where the browser signs in (the counters' address, in ``<meta name="antre-counters">``), read by
+``/shared/staff.js``."""
 
 from __future__ import annotations
 
+import html
+from functools import cache
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from antre.live import Broadcaster
 from services.reports import handlers
@@ -42,5 +51,25 @@ async def root(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+STATIC = Path(__file__).parent / "static"
+SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
+COUNTERS_META = '<meta name="antre-counters" content="">'
+
+
+@cache
+def _page_text(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def staff_page(request: Request, name: str) -> HTMLResponse:
+    """A staff page from ``static/``, told where its people sign in. The page must hold
+    ``<meta name="antre-counters" content="">`` once."""
+    counters = html.escape(request.app.state.counters_for_pages, quote=True)
+    text = _page_text(name).replace(COUNTERS_META, f'<meta name="antre-counters" content="{counters}">', 1)
+    return HTMLResponse(text, headers={"Cache-Control": "no-cache"})
+
+
 def install(app: FastAPI) -> None:
     app.include_router(index)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/shared", StaticFiles(directory=SHARED_STATIC), name="shared")
