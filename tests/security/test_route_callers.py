@@ -108,7 +108,11 @@ CALLERS: dict[str, dict[str, str]] = {
         "POST /api/v1/phone-codes": SERVICE,
         "POST /api/v1/phone-codes/{code_id}/check": SERVICE,
     },
-    "reports": {},
+    "reports": {
+        # reports and exports
+        # the live hall
+        # the SKM survey
+    },
 }
 PARAMS = {
     "ticket_id": "t-unknown",

@@ -71,5 +71,11 @@ def staff_page(request: Request, name: str) -> HTMLResponse:
 
 def install(app: FastAPI) -> None:
     app.include_router(index)
+    # Imported here: each module imports this one's Context.
+    from services.reports.entrypoints import live_http, reports_http, survey_http
+
+    reports_http.install(app)
+    live_http.install(app)
+    survey_http.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/shared", StaticFiles(directory=SHARED_STATIC), name="shared")

@@ -1,0 +1,9 @@
+"""(being written)"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def install(app: FastAPI) -> None:
+    return None
