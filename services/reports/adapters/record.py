@@ -62,11 +62,12 @@ def load(conn: Connection, ticket_ids: Iterable[str]) -> dict[str, Visit]:
     return found
 
 
-def save(conn: Connection, changed: Sequence[Visit]) -> None:
+def save(conn: Connection, hall: str, changed: Sequence[Visit]) -> None:
     if not changed:
         return
-    upsert(conn, visits, ["ticket_id"], [_visit_row(v) for v in changed])
-    upsert(conn, legs, ["ticket_id", "leg"], [_leg_row(leg) for v in changed for leg in v.legs])
+    upsert(conn, visits, ["ticket_id"], [{"hall": hall, **_visit_row(v)} for v in changed])
+    rows = [{"hall": hall, **_leg_row(leg)} for v in changed for leg in v.legs]
+    upsert(conn, legs, ["ticket_id", "leg"], rows)
 
 
 def upsert(conn: Connection, table: Table, keys: list[str], rows: list[dict[str, Any]]) -> None:

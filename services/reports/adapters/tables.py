@@ -5,6 +5,9 @@ one), ``bookings`` one per booking, ``stations`` each counter as it stands now (
 comes back from the stream). The inbox makes the consumer idempotent; the outbox carries the
 survey events.
 
+Every row names its hall: a service folds one hall's stream, but one database may hold the record
+of many halls (a city's), and a report across them is one query.
+
 Every row can be rebuilt: wipe the read model and replay the stream (``cli rebuild``)."""
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ visits = Table(
     "visits",
     metadata,
     Column("ticket_id", String(64), primary_key=True),
+    Column("hall", String(64), nullable=False),
     Column("day", Date, nullable=False),
     Column("number", String(16), nullable=False),
     Column("channel", String(16), nullable=False),
@@ -41,7 +45,7 @@ visits = Table(
     Column("outcome", String(16), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("legs", SmallInteger, nullable=False),
-    Index("ix_visits_day", "day"),
+    Index("ix_visits_hall_day", "hall", "day"),
 )
 
 legs = Table(
@@ -49,6 +53,7 @@ legs = Table(
     metadata,
     Column("ticket_id", String(64), primary_key=True),
     Column("leg", SmallInteger, primary_key=True),
+    Column("hall", String(64), nullable=False),
     Column("day", Date, nullable=False),
     Column("hour", SmallInteger, nullable=False),
     Column("service", String(64), nullable=False),
@@ -68,14 +73,15 @@ legs = Table(
     # (which differs between databases); null where the leg has none (never called, not served).
     Column("wait_seconds", Integer, nullable=True),
     Column("service_seconds", Integer, nullable=True),
-    # A report reads a range of days, for the hall or one agency.
-    Index("ix_legs_day_agency", "day", "agency"),
+    # A report reads a range of a hall's days, for the hall or one agency.
+    Index("ix_legs_hall_day_agency", "hall", "day", "agency"),
 )
 
 bookings = Table(
     "bookings",
     metadata,
     Column("booking_id", String(64), primary_key=True),
+    Column("hall", String(64), nullable=False),
     Column("day", Date, nullable=False),  # the session's hall day
     Column("service", String(64), nullable=False),
     Column("agency", String(64), nullable=False),
@@ -86,12 +92,13 @@ bookings = Table(
     Column("checked_in_at", DateTime(timezone=True), nullable=True),
     Column("late", SmallInteger, nullable=False),
     Column("ticket_id", String(64), nullable=False),
-    Index("ix_bookings_day_agency", "day", "agency"),
+    Index("ix_bookings_hall_day_agency", "hall", "day", "agency"),
 )
 
 stations = Table(
     "stations",
     metadata,
+    Column("hall", String(64), primary_key=True),
     Column("number", Integer, primary_key=True),
     Column("state", String(16), nullable=False),  # open, paused, closed
     Column("officer", String(64), nullable=False),
@@ -109,6 +116,7 @@ surveys = Table(
     "surveys",
     metadata,
     Column("ticket_id", String(64), primary_key=True),  # one response per completed visit
+    Column("hall", String(64), nullable=False),
     Column("day", Date, nullable=False),
     Column("service", String(64), nullable=False),
     Column("agency", String(64), nullable=False),
@@ -128,7 +136,7 @@ surveys = Table(
     Column("suggestion", Text, nullable=False),
     Column("answered_at", DateTime(timezone=True), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
-    Index("ix_surveys_day_agency", "day", "agency"),
+    Index("ix_surveys_hall_day_agency", "hall", "day", "agency"),
 )
 
 outbox = outbox_table(metadata)

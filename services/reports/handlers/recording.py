@@ -74,8 +74,8 @@ def on_events(deps: Deps, envelopes: Sequence[Envelope]) -> int:
         for envelope in fresh:
             with consumed(envelope):
                 _apply(deps, tx, batch, envelope.message)
-        record.save(tx.conn, [batch.visits[t] for t in sorted(batch.changed_visits)])
-        _save_stations(tx.conn, batch)
+        record.save(tx.conn, deps.hall.id, [batch.visits[t] for t in sorted(batch.changed_visits)])
+        _save_stations(tx.conn, deps.hall.id, batch)
     done = deps.uow.clock()
     for envelope in fresh:
         deps.metrics.lag.observe(
@@ -90,11 +90,11 @@ def _apply(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
     if isinstance(message, TICKET_EVENTS):
         _ticket(deps, tx, batch, message)
     elif isinstance(message, COUNTER_EVENTS):
-        _counter(tx.conn, batch, message)
+        _counter(deps, tx.conn, batch, message)
     elif type(message) in BOOKING_EVENTS:
         BOOKING_EVENTS[type(message)](deps, tx.conn, message)
     elif isinstance(message, pb.SurveyAnswered):
-        apply_answered(tx.conn, message)
+        apply_answered(tx.conn, deps.hall.id, message)
 
 
 def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
@@ -151,11 +151,13 @@ def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
         fold.cancelled(visit, at, msg.reason)
     batch.changed_visits.add(ref.ticket_id)
     if counter:
-        _station_follows(tx.conn, batch, msg, counter, at)
+        _station_follows(deps, tx.conn, batch, msg, counter, at)
 
 
-def _station_follows(conn: Connection, batch: Batch, msg: object, counter: int, at: object) -> None:
-    current = _station(conn, batch, counter)
+def _station_follows(
+    deps: Deps, conn: Connection, batch: Batch, msg: object, counter: int, at: object
+) -> None:
+    current = _station(deps, conn, batch, counter)
     ref = msg.ticket  # type: ignore[attr-defined]
     state = HOLDING.get(type(msg))  # type: ignore[call-overload]
     if state is not None:
@@ -169,10 +171,10 @@ def _station_follows(conn: Connection, batch: Batch, msg: object, counter: int, 
         batch.changed_stations.add(counter)
 
 
-def _counter(conn: Connection, batch: Batch, msg: object) -> None:
+def _counter(deps: Deps, conn: Connection, batch: Batch, msg: object) -> None:
     number = msg.counter.number  # type: ignore[attr-defined]
     at = to_datetime(msg.meta.occurred_at)  # type: ignore[attr-defined]
-    current = _station(conn, batch, number)
+    current = _station(deps, conn, batch, number)
     if isinstance(msg, pb.CounterOpened):
         moved = station.opened(current, at, msg.officer, tuple(msg.services))
     elif isinstance(msg, pb.CounterPaused):
@@ -185,9 +187,10 @@ def _counter(conn: Connection, batch: Batch, msg: object) -> None:
     batch.changed_stations.add(number)
 
 
-def _station(conn: Connection, batch: Batch, number: int) -> station.Station:
+def _station(deps: Deps, conn: Connection, batch: Batch, number: int) -> station.Station:
     if number not in batch.stations:
-        row = conn.execute(select(stations).where(stations.c.number == number)).mappings().first()
+        where = (stations.c.hall == deps.hall.id) & (stations.c.number == number)
+        row = conn.execute(select(stations).where(where)).mappings().first()
         batch.stations[number] = _station_of(row) if row else station.Station(number)
     return batch.stations[number]
 
@@ -209,12 +212,13 @@ def _station_of(row: object) -> station.Station:
     )
 
 
-def _save_stations(conn: Connection, batch: Batch) -> None:
+def _save_stations(conn: Connection, hall: str, batch: Batch) -> None:
     rows = []
     for number in sorted(batch.changed_stations):
         s = batch.stations[number]
         rows.append(
             {
+                "hall": hall,
                 "number": s.number,
                 "state": s.state,
                 "officer": s.officer,
@@ -228,7 +232,7 @@ def _save_stations(conn: Connection, batch: Batch) -> None:
                 "ticket_since": s.ticket_since,
             }
         )
-    record.upsert(conn, stations, ["number"], rows)
+    record.upsert(conn, stations, ["hall", "number"], rows)
 
 
 # ---- bookings ----
@@ -238,6 +242,7 @@ def _booking_created(deps: Deps, conn: Connection, msg: pb.BookingCreated) -> No
     start = to_datetime(msg.slot.session_start)
     row = {
         "booking_id": msg.booking_id,
+        "hall": deps.hall.id,
         "day": deps.day_of(msg.slot.day, start),
         "service": msg.slot.service,
         "agency": msg.meta.agency,

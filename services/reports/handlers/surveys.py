@@ -15,13 +15,14 @@ from services.reports.adapters.tables import surveys
 UNSUR = 9
 
 
-def apply_answered(conn: Connection, msg: pb.SurveyAnswered) -> None:
+def apply_answered(conn: Connection, hall: str, msg: pb.SurveyAnswered) -> None:
     scores = list(msg.scores)
     if len(scores) != UNSUR:
         return  # not a response this version can count (the route never publishes one)
     at = to_datetime(msg.meta.occurred_at)
     row = {
         "ticket_id": msg.ticket.ticket_id,
+        "hall": hall,
         "day": dt.date.fromisoformat(msg.ticket.hall_day),  # the visit's day, set by the route
         "service": msg.ticket.service,
         "agency": msg.meta.agency,
