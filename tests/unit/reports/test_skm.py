@@ -1,6 +1,5 @@
-"""The SKM survey's arithmetic (PermenPAN-RB 14/2017): answers and respondents refused when the
-form could not have produced them, the index and its grade worked out by hand, and the minimum
-sample checked against the published Krejcie-Morgan table."""
+"""The SKM survey's arithmetic (PermenPAN-RB 14/2017): the index and its grade worked out by hand,
+the board's line, and the minimum sample checked against the published Krejcie-Morgan table."""
 
 from __future__ import annotations
 
@@ -10,12 +9,7 @@ import pytest
 
 from antre.problems import Invalid
 from services.reports.domain.skm import (
-    UNSUR,
-    Answers,
-    Respondent,
     board_line,
-    check_answers,
-    check_respondent,
     grade_of,
     ikm_with_rounded_weight,
     index,
@@ -24,137 +18,6 @@ from services.reports.domain.skm import (
     round_ikm,
     sample_verdict,
 )
-
-# --- The nine unsur -------------------------------------------------------------------------------
-
-
-def test_the_nine_unsur_in_the_regulations_order() -> None:
-    assert [(u.code, u.name) for u in UNSUR] == [
-        ("u1", "Persyaratan"),
-        ("u2", "Sistem, Mekanisme, dan Prosedur"),
-        ("u3", "Waktu Penyelesaian"),
-        ("u4", "Biaya/Tarif"),
-        ("u5", "Produk Spesifikasi Jenis Pelayanan"),
-        ("u6", "Kompetensi Pelaksana"),
-        ("u7", "Perilaku Pelaksana"),
-        ("u8", "Penanganan Pengaduan, Saran dan Masukan"),
-        ("u9", "Sarana dan Prasarana"),
-    ]
-
-
-def test_every_unsur_has_both_languages_and_four_answers_worst_first() -> None:
-    for u in UNSUR:
-        assert u.name_en and u.question.endswith("?") and u.question_en.endswith("?")
-        assert len(u.answers) == len(u.answers_en) == 4
-        assert all(u.answers) and all(u.answers_en)
-    assert UNSUR[3].answers == ("Sangat mahal", "Cukup mahal", "Murah", "Gratis")
-
-
-# --- Answers --------------------------------------------------------------------------------------
-
-ALL_THREE = {f"u{i}": 3 for i in range(1, 10)}
-
-
-def test_answers_by_code_come_back_in_unsur_order() -> None:
-    given = {"u9": 1, "u8": 2, "u7": 3, "u6": 4, "u5": 1, "u4": 2, "u3": 3, "u2": 4, "u1": 1}
-
-    assert check_answers(given) == (1, 4, 3, 2, 1, 4, 3, 2, 1)
-    assert check_answers([4, 4, 4, 4, 4, 4, 4, 4, 4]) == (4,) * 9
-    from_json = [1, 2, 3, 4, 1, 2, 3, 4, 1]
-    assert Answers(scores=from_json).scores == (1, 2, 3, 4, 1, 2, 3, 4, 1)  # type: ignore[arg-type]
-
-
-def _refusal(scores: object) -> Invalid:
-    with pytest.raises(Invalid) as refused:
-        check_answers(scores)  # type: ignore[arg-type]  # deliberately wrong input
-    return refused.value
-
-
-def test_a_missing_unsur_is_named() -> None:
-    without_u5 = {k: v for k, v in ALL_THREE.items() if k != "u5"}
-
-    refusal = _refusal(without_u5)
-    assert (refusal.code, refusal.details["unsur"]) == ("skm_answer_missing", "u5")
-    assert "Produk Spesifikasi Jenis Pelayanan" in refusal.message
-    assert _refusal([3] * 8).details["unsur"] == "u9"
-    assert _refusal([]).details["unsur"] == "u1"
-
-
-def test_an_unknown_unsur_is_refused() -> None:
-    assert _refusal({**ALL_THREE, "u10": 3}).code == "skm_answer_unknown"
-    assert _refusal({**ALL_THREE, "U1": 3}).code == "skm_answer_unknown"
-    assert _refusal([3] * 10).code == "skm_answer_unknown"
-
-
-@pytest.mark.parametrize("bad", [0, 5, -1, True, False, "3", 3.0, None])
-def test_a_score_must_be_the_int_one_to_four(bad: object) -> None:
-    refusal = _refusal({**ALL_THREE, "u4": bad})
-    assert (refusal.code, refusal.details["unsur"]) == ("skm_score_invalid", "u4")
-    assert _refusal([3, 3, 3, 3, 3, 3, 3, 3, bad]).details["unsur"] == "u9"
-
-
-def test_text_is_not_a_sequence_of_scores() -> None:
-    assert _refusal("333333333").code == "skm_answers_invalid"
-    assert _refusal({3, 4}).code == "skm_answers_invalid"
-
-
-def test_answers_cannot_be_built_invalid() -> None:
-    with pytest.raises(Invalid):
-        Answers(scores=(4, 4, 4, 4, 4, 4, 4, 4, 5))
-
-
-# --- Respondent -----------------------------------------------------------------------------------
-
-
-def test_every_respondent_field_is_optional() -> None:
-    assert check_respondent() == Respondent()
-
-
-def test_a_full_respondent_is_kept_and_the_suggestion_trimmed() -> None:
-    r = check_respondent(
-        age=34, sex="P", education="S1", occupation="WIRAUSAHA", suggestion="  Antrean rapi.  \n"
-    )
-    assert r == Respondent(34, "P", "S1", "WIRAUSAHA", "Antrean rapi.")
-    assert check_respondent(suggestion="   ").suggestion is None
-
-
-def test_an_empty_choice_is_not_given() -> None:
-    assert check_respondent(sex="", education="", occupation="", suggestion="") == Respondent()
-
-
-@pytest.mark.parametrize("age", [10, 120])
-def test_the_age_bounds_are_allowed(age: int) -> None:
-    assert check_respondent(age=age).age == age
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "code"),
-    [
-        ("age", 9, "skm_age_invalid"),
-        ("age", 121, "skm_age_invalid"),
-        ("age", True, "skm_age_invalid"),
-        ("age", "34", "skm_age_invalid"),
-        ("sex", "W", "skm_sex_unknown"),
-        ("sex", "l", "skm_sex_unknown"),
-        ("education", "SMK", "skm_education_unknown"),
-        ("occupation", "ASN", "skm_occupation_unknown"),
-        ("occupation", ["PNS"], "skm_occupation_unknown"),
-        ("suggestion", "x" * 1001, "skm_suggestion_too_long"),
-        ("suggestion", 42, "skm_suggestion_invalid"),
-    ],
-)
-def test_a_field_the_form_cannot_produce_is_refused(field: str, value: object, code: str) -> None:
-    with pytest.raises(Invalid) as refused:
-        check_respondent(**{field: value})  # type: ignore[arg-type]  # deliberately wrong input
-    assert refused.value.code == code
-    assert refused.value.message and refused.value.message_en
-
-
-def test_a_suggestion_of_exactly_the_limit_is_kept() -> None:
-    assert check_respondent(suggestion="y" * 1000).suggestion == "y" * 1000
-    # Trimmed first: 1000 characters and the spaces around them fit.
-    assert check_respondent(suggestion=" " + "y" * 1000 + " ").suggestion == "y" * 1000
-
 
 # --- The index, worked by hand --------------------------------------------------------------------
 
