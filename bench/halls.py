@@ -109,7 +109,9 @@ def own_postgres(folder: Path, max_connections: int) -> Iterator[str]:
         subprocess.run([*ctl, "-m", "fast", "-w", "stop"], **quiet)
 
 
-def start_hall(folder: Path, nats_url: str, db_url: str, replicas: int, cluster: bool) -> Hall:
+def start_hall(
+    folder: Path, nats_url: str, db_url: str, replicas: int, cluster: bool, reports: bool = False
+) -> Hall:
     """One hall's processes, its officers, and its replicas (started after the first is ready,
     as a Deployment's pods start after its migration Job)."""
     from services.counters.domain.stations import Officer
@@ -118,7 +120,8 @@ def start_hall(folder: Path, nats_url: str, db_url: str, replicas: int, cluster:
 
     env = {"ANTRE_NATS_REPLICAS": "3"} if cluster else {}
     folder.mkdir(parents=True)
-    running = RunningHall(folder, nats_url, db_url, SERVICES, env)
+    # The reports service (one process: it only reads, and follows the stream) when asked.
+    running = RunningHall(folder, nats_url, db_url, SERVICES + (("reports",) if reports else ()), env)
     try:
         running.start()
         counters_env = running.env("counters")
@@ -138,7 +141,8 @@ def start_hall(folder: Path, nats_url: str, db_url: str, replicas: int, cluster:
 async def kiosk(hall: Hall, k: int, pace: float, until: float) -> None:
     urls = hall.urls["ticketing"]
     bases = cycle(urls[k % len(urls) :] + urls[: k % len(urls)])
-    async with httpx.AsyncClient(timeout=30) as c:
+    token = await asyncio.to_thread(hall.running.kiosk_token)
+    async with httpx.AsyncClient(timeout=30, headers={"Authorization": f"Bearer {token}"}) as c:
         i = k
         while time.perf_counter() < until:
             start = time.perf_counter()
@@ -199,6 +203,26 @@ def cpu_seconds(halls: list[Hall]) -> float:
                 fields = Path(f"/proc/{process.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
                 total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / tick
+
+
+def record_lag(halls: list[Hall]) -> list[str]:
+    """The reports' ``antre_record_lag_seconds`` of every hall, summed: from an event's occurrence
+    to its commit in the visit record (events of the warm-up included)."""
+    buckets: dict[float, float] = {}
+    for hall in halls:
+        text = httpx.get(f"{hall.running.url('reports')}/metrics", timeout=10).text
+        for line in text.splitlines():
+            if line.startswith("antre_record_lag_seconds_bucket"):
+                bound = line.split('le="', 1)[1].split('"', 1)[0]
+                le = float("inf") if bound == "+Inf" else float(bound)
+                buckets[le] = buckets.get(le, 0.0) + float(line.rsplit(" ", 1)[1])
+    total = buckets.get(float("inf"), 0.0)
+    if not total:
+        return ["record lag: no events recorded"]
+    shares = ", ".join(
+        f"<= {le:g} s: {100 * n / total:.2f}%" for le, n in sorted(buckets.items()) if le <= 2.5
+    )
+    return [f"record lag over {total:.0f} events: {shares}"]
 
 
 def row(name: str, ms: list[float], rate: float, note: str) -> str:
@@ -276,8 +300,11 @@ def main() -> None:
     parser.add_argument(
         "--own-postgres", action="store_true", help="start a PostgreSQL for the run (many halls' connections)"
     )
+    parser.add_argument(
+        "--reports", action="store_true", help="each hall also runs reports; its lag is shown"
+    )
     args = parser.parse_args()
-    processes = args.halls * args.replicas * len(SERVICES)
+    processes = args.halls * (args.replicas * len(SERVICES) + int(args.reports))
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         if args.own_postgres:
             db_url = stack.enter_context(own_postgres(Path(tmp), 6 * processes + 20))
@@ -291,7 +318,13 @@ def main() -> None:
             with ThreadPoolExecutor(2) as pool:
                 futures = [
                     pool.submit(
-                        start_hall, Path(tmp) / f"hall{i}", nats_url, db_url, args.replicas, args.cluster
+                        start_hall,
+                        Path(tmp) / f"hall{i}",
+                        nats_url,
+                        db_url,
+                        args.replicas,
+                        args.cluster,
+                        args.reports,
                     )
                     for i in range(args.halls)
                 ]
@@ -314,6 +347,7 @@ def main() -> None:
             ]
             for pace in (float(p) for p in args.pace.split(",")):
                 rows += asyncio.run(drive(halls, args, pace))
+            lag = record_lag(halls) if args.reports else []
             version = asyncio.run(nats_version(nats_url.split(",")[0]))
         finally:
             for hall in halls:
@@ -322,13 +356,15 @@ def main() -> None:
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"NATS {version}{' (3-node cluster)' if args.cluster else ''}"
     )
+    with_reports = " and reports" if args.reports else ""
     print(
-        f"{args.halls} halls x {args.replicas} replica(s) of {', '.join(SERVICES)} = {processes} processes, "
+        f"{args.halls} halls x {args.replicas} replica(s) of {', '.join(SERVICES)}{with_reports} = "
+        f"{processes} processes, "
         f"started in {startup:.0f} s; at rest they use {idle:.2f} cores "
         f"({100 * idle / processes:.1f}% of a core each); measured {args.seconds:.0f} s after "
         f"{args.warmup:.0f} s of warm-up"
     )
-    print("\n".join(rows))
+    print("\n".join(rows + lag))
 
 
 if __name__ == "__main__":
