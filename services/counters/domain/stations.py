@@ -106,9 +106,12 @@ def close_left(
 
 
 def pause(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
+    """A counter pauses between citizens: one called or being served is finished first (a citizen
+    at the desk must not be left standing while the board says the counter is away)."""
     held_by(station, officer)
     if station.state == StationState.PAUSED:
         return None
+    _idle(station, "pause")
     return replace(station, state=StationState.PAUSED, changed_at=now)
 
 

@@ -115,3 +115,12 @@ def test_a_busy_or_paused_counter_cannot_call() -> None:
         stations.ready_to_call(paused, SITI)
     with pytest.raises(Conflict):
         stations.close(stations.holding(opened, "t1", 0), SITI, T0)
+
+
+def test_a_counter_holding_a_citizen_cannot_pause() -> None:
+    opened = stations.open_station(Station(3), SITI, T0)
+    assert opened is not None
+    with pytest.raises(Conflict) as refused:
+        stations.pause(stations.holding(opened, "t1", 0), SITI, T0)
+    assert refused.value.code == "counter_busy"
+    assert stations.pause(opened, SITI, T0) is not None  # between citizens it may
