@@ -110,6 +110,10 @@ CALLERS: dict[str, dict[str, str]] = {
     },
     "reports": {
         # reports and exports
+        "GET /api/v1/reports": SUPERVISOR,  # a supervisor's own agency
+        "GET /api/v1/reports.csv": SUPERVISOR,
+        "GET /api/v1/reports.xlsx": SUPERVISOR,
+        "GET /api/v1/reports/monthly.pdf": SUPERVISOR,
         # the live hall
         # the SKM survey
     },
