@@ -9,6 +9,7 @@ to the two decimals the regulation prints. Floats never decide a grade.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -146,6 +147,29 @@ def ikm_with_rounded_weight(responses: Sequence[tuple[int, ...]]) -> Decimal | N
     if count == 0:
         return None
     return round_ikm(sum((Fraction(t, count) * ROUNDED_WEIGHT for t in totals), Fraction(0)) * CONVERSION)
+
+
+# A report covers at most a year (a leap year's 366 days): the regulation's yearly survey is the
+# longest period it asks for, and the sums over it stay one quick scan of the day index.
+MAX_PERIOD_DAYS = 366
+
+
+def check_period(first: dt.date, last: dt.date) -> None:
+    """A report's days, both included: ``first`` no later than ``last``, at most
+    :data:`MAX_PERIOD_DAYS` of them."""
+    if last < first:
+        raise Invalid(
+            "skm_period_reversed",
+            "Tanggal akhir tidak boleh sebelum tanggal awal",
+            "The last day must not come before the first",
+        )
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise Invalid(
+            "skm_period_too_long",
+            f"Periode laporan paling lama {MAX_PERIOD_DAYS} hari",
+            f"A report covers at most {MAX_PERIOD_DAYS} days",
+            max_days=MAX_PERIOD_DAYS,
+        )
 
 
 def board_line(index: Index, language: Lang) -> str:

@@ -3,6 +3,7 @@ the board's line, and the minimum sample checked against the published Krejcie-M
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from antre.problems import Invalid
 from services.reports.domain.skm import (
     board_line,
+    check_period,
     grade_of,
     ikm_with_rounded_weight,
     index,
@@ -273,3 +275,24 @@ def test_enough_responses_have_no_message() -> None:
 def test_a_negative_response_count_is_refused() -> None:
     with pytest.raises(Invalid):
         sample_verdict(-1, 400)
+
+
+# --- The period -----------------------------------------------------------------------------------
+
+
+def test_a_period_of_one_day_up_to_a_leap_year() -> None:
+    check_period(dt.date(2026, 3, 10), dt.date(2026, 3, 10))
+    check_period(dt.date(2028, 1, 1), dt.date(2028, 12, 31))  # 366 days, both ends included
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "code"),
+    [
+        (dt.date(2026, 3, 10), dt.date(2026, 3, 9), "skm_period_reversed"),
+        (dt.date(2028, 1, 1), dt.date(2029, 1, 1), "skm_period_too_long"),  # 367 days
+    ],
+)
+def test_a_period_backwards_or_over_a_year_is_refused(first: dt.date, last: dt.date, code: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        check_period(first, last)
+    assert refused.value.code == code and refused.value.message and refused.value.message_en
