@@ -18,6 +18,9 @@ class Settings(ServiceSettings):
     # Events gathered per batch while they flow (one transaction each): the record is read, not
     # waited on, so a short wait halves its cost under load.
     record_linger_seconds: float = Field(default=0.05, ge=0, le=1)
+    # Unknown ticket ids one client may ask the survey about in an hour, counted in each replica's
+    # memory; past it every id is answered 429, so a known and an unknown id look alike.
+    survey_wrong_ids_per_hour: int = Field(default=20, ge=1, le=100_000)
 
     def counters_for_pages(self) -> str:
         return (self.counters_public_url or self.counters_url).rstrip("/")
