@@ -3,6 +3,8 @@ Bulanan*, and the page that shows them.
 
 Who sees what: a supervisor or above. A supervisor sees their own agency only (naming another is
 refused, naming none means theirs); a hall-wide manager or admin sees the hall or any agency.
+The page itself holds no data: it signs in from the browser and asks these routes with the
+person's token, so it is served to anyone.
 
 The routes are plain ``def``: reading a month of the record and writing a PDF are blocking work,
 which FastAPI runs in its thread pool, away from the event loop."""
@@ -13,8 +15,8 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
 from antre.hall.model import Hall
 from antre.people import signed_in
@@ -22,10 +24,11 @@ from antre.refusals import refusals
 from antre.roles import Person, Role
 from services.reports.adapters import exports
 from services.reports.domain.figures import Figures, Key
-from services.reports.entrypoints.http import Ctx
+from services.reports.entrypoints.http import Ctx, staff_page
 from services.reports.handlers import reporting
 
 Supervisor = Annotated[Person, Depends(signed_in(Role.SUPERVISOR))]
+pages = APIRouter(tags=["reports"])
 api = APIRouter(prefix="/api/v1", tags=["reports"])
 REFUSALS = refusals(
     401,
@@ -55,6 +58,12 @@ async def _question(
 
 
 Asked = Annotated[reporting.Query, Depends(_question)]
+
+
+@pages.get("/reports", response_class=HTMLResponse)
+async def reports_page(request: Request) -> HTMLResponse:
+    """The reports' page: ranges, groupings, the table against the standard, charts, downloads."""
+    return staff_page(request, "reports.html")
 
 
 @api.get("/reports", responses=REFUSALS)
@@ -169,4 +178,5 @@ def choices(hall: Hall, person: Person) -> dict[str, list[dict[str, Any]]]:
 
 
 def install(app: FastAPI) -> None:
+    app.include_router(pages)
     app.include_router(api)
