@@ -56,7 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             positions = Positions(counters)
             deps.queue_changed = positions.changed
             app.state.ctx = http.Context(
-                deps, settings.public_url, positions, settings.demo, nik_secret, settings.api_keys
+                deps,
+                settings.public_url,
+                positions,
+                settings.demo,
+                nik_secret,
+                settings.api_keys,
+                survey_url=settings.survey_url,
             )
             app.state.runtime = runtime
             app.state.trusted_proxies = networks(settings.trusted_proxies)

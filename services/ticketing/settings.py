@@ -28,3 +28,7 @@ class Settings(ServiceSettings):
     # Walk-in numbers one enrolled kiosk may hand out in any minute (per replica): a person takes
     # several seconds a ticket; a flood from one kiosk's token stops here.
     kiosk_tickets_per_minute: int = Field(default=20, ge=1, le=100_000)
+    # The SKM survey a citizen is offered on the status page once served (the reports service's
+    # /survey/{ticket}); "{ticket}" is replaced by the ticket id, as in notify's ANTRE_SURVEY_URL,
+    # else ?ticket=<id> is added. Empty: no survey link.
+    survey_url: str = ""

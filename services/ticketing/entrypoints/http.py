@@ -9,6 +9,7 @@ import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
@@ -48,6 +49,7 @@ class Context:
         demo: bool,
         nik_secret: bytes = b"",
         api_keys: dict[str, str] | None = None,
+        survey_url: str = "",
     ) -> None:
         self.deps = deps
         self.public_url = public_url.rstrip("/")
@@ -55,6 +57,7 @@ class Context:
         self.demo = demo
         self.nik_secret = nik_secret
         self.api_keys = api_keys or {}
+        self.survey_url = survey_url  # the SKM survey's address template (Settings.survey_url)
 
 
 async def _ctx(request: Request) -> Context:
@@ -335,6 +338,16 @@ def _status_url(ctx: Context, ticket: Ticket) -> str:
     return f"{ctx.public_url}/t/{ticket.id}"
 
 
+def _survey_url(ctx: Context, ticket: Ticket) -> str:
+    """The SKM survey of a completed ticket, or "": only a citizen who was served rates the service."""
+    if not ctx.survey_url or ticket.state != State.COMPLETED:
+        return ""
+    ticket_id = quote(ticket.id, safe="")
+    if "{ticket}" in ctx.survey_url:
+        return ctx.survey_url.replace("{ticket}", ticket_id)
+    return f"{ctx.survey_url}{'&' if '?' in ctx.survey_url else '?'}ticket={ticket_id}"
+
+
 def _escpos(ctx: Context, ticket: Ticket) -> bytes:
     hall = ctx.deps.hall
     service = hall.service(ticket.service)
@@ -364,6 +377,7 @@ def ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
         "counter_name": ticket.counter_name,
         "kiosk": ticket.kiosk,
         "status_url": _status_url(ctx, ticket),
+        "survey_url": _survey_url(ctx, ticket),
         "print_url": f"/tickets/{ticket.id}/print",
         "hall_name": hall.name,
         "demo": ctx.demo,

@@ -33,6 +33,7 @@
       priority: "Prioritas",
       hint: "Halaman ini diperbarui otomatis. Biarkan tetap terbuka.",
       "ticket.missing": "Alamat halaman ini tidak memuat nomor antrean.",
+      survey: "Isi survei kepuasan (1 menit)",
     },
     en: {
       subtitle: "Queue number status",
@@ -61,6 +62,7 @@
       priority: "Priority",
       hint: "This page updates by itself. Keep it open.",
       "ticket.missing": "This page's address holds no queue number.",
+      survey: "Take the satisfaction survey (1 minute)",
     },
   });
 
@@ -138,6 +140,11 @@
     const noteKey = `note.${s.state}`;
     note.hidden = t(noteKey) === noteKey;
     note.textContent = note.hidden ? "" : t(noteKey);
+
+    const survey = $("status-survey");
+    survey.hidden = !(s.state === "completed" && s.survey_url);
+    if (survey.hidden) survey.removeAttribute("href");
+    else survey.href = s.survey_url;
 
     const when = hallTime(s.issued_at || s.created_at);
     $("status-issued").textContent = when ? t("issued", when) : "";
