@@ -117,6 +117,11 @@ CALLERS: dict[str, dict[str, str]] = {
         "GET /api/v1/reports/monthly.pdf": SUPERVISOR,
         # the live hall
         # the SKM survey
+        "GET /api/v1/surveys/{ticket_id}": PUBLIC,  # the ticket's id is the key; unknown ids limited
+        "PUT /api/v1/surveys/{ticket_id}": PUBLIC,
+        "GET /api/v1/surveys/counters/{number}/pending": PERSON,  # of the counter's agency
+        "PUT /api/v1/surveys/counters/{number}/pending": PERSON,
+        "GET /api/v1/skm": SUPERVISOR,  # a supervisor's own agency
     },
 }
 PARAMS = {
