@@ -152,9 +152,8 @@ async def get_survey(ticket_id: TicketId, request: Request, ctx: Ctx) -> dict[st
 async def put_survey(ticket_id: TicketId, body: Answer, request: Request, ctx: Ctx) -> dict[str, Any]:
     """The answers for a completed visit: a first answer, or a change within the window after the
     first (then final). A refusal changes nothing."""
-    respondent = body.respondent()
     found = await _guarded(
-        request, lambda: surveys.answer(ctx.deps, ticket_id, body.scores, respondent, _window(ctx))
+        request, lambda: surveys.answer(ctx.deps, ticket_id, body.scores, body.respondent(), _window(ctx))
     )
     return _survey_json(ctx, found)
 

@@ -5,6 +5,8 @@ the response is final, and every refusal leaves the record and the outbox as the
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import threading
 from typing import Any
 
 import pytest
@@ -170,3 +172,31 @@ def test_a_transferred_visit_is_rated_where_it_was_completed(deps: handlers.Deps
 
     (row,) = rows(store)
     assert (row["service"], row["agency"]) == ("jkn", "bpjs")
+
+
+def test_answers_at_once_for_one_ticket_take_turns(deps: handlers.Deps, store: Engine, served: str) -> None:
+    """Eight phones send at the same moment (one citizen tapping twice, a tablet and a phone): one
+    is the first answer, the others changes of it, and every event names that first answer."""
+    ticks = itertools.count()
+    deps.uow.clock = lambda: NOW + dt.timedelta(milliseconds=next(ticks))  # each transaction its own now
+    barrier = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def send(n: int) -> None:
+        barrier.wait()
+        try:
+            survey.answer(deps, served, {**FOURS, "u1": 1 + n % 4}, Respondent(), WINDOW)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    events = staged(store)
+    assert len(events) == 8 and len({to_datetime(e.answered_at) for e in events}) == 1
+    (row,) = rows(store)
+    assert row["u1"] == events[-1].scores[0]  # the last committed change stands

@@ -121,6 +121,8 @@ def test_unknown_ids_are_limited_and_then_every_id_looks_alike(client: TestClien
         for answer in (client.get(url), client.put(url, json={"scores": FOURS})):
             error = refusal(answer, 429)
             assert error["code"] == "too_many_unknown_tickets" and 0 < error["retry_after"] <= 3600
+    bad_fields = client.put(f"/api/v1/surveys/{known}", json={"scores": FOURS, "sex": "X"})
+    assert refusal(bad_fields, 429)["code"] == "too_many_unknown_tickets"  # refused before anything else
     assert client.get(f"/api/v1/surveys/{known}").json() == client.get("/api/v1/surveys/unknown-z").json()
 
 
@@ -144,6 +146,7 @@ def test_the_pages(client: TestClient) -> None:
     assert "script-src 'self'" in phone.headers["content-security-policy"]
     assert 'src="/static/survey.js"' in phone.text and 'src="/static/tablet.js"' in tablet.text
     assert '<meta name="antre-counters" content="http' in tablet.text
+    assert client.get("/survey?ticket=some-ticket").text == phone.text  # as a message may link it
 
 
 # ---- the tablet ----
