@@ -12,7 +12,9 @@ digit; a hall-month is some 30,000 legs, read in one query.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,7 @@ from services.reports.domain.figures import (
 from services.reports.handlers.deps import Deps
 
 MAX_DAYS = 366  # a leap year
+MONTH = re.compile(r"(\d{4})-(\d{2})")
 LEG_COLUMNS = [legs.c[name] for name in LegRow._fields]
 BOOKING_COLUMNS = [bookings.c[name] for name in BookingRow._fields]
 UNSUR_COLUMNS = [surveys.c[f"u{i}"] for i in range(1, len(skm.UNSUR) + 1)]
@@ -161,22 +164,18 @@ def ask(
 
 def month_of(text: str, today: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last day of ``YYYY-MM`` (empty: this month)."""
-    if not text:
-        first = today.replace(day=1)
-    else:
-        try:
-            first = dt.date.fromisoformat(f"{text}-01") if len(text) == 7 else None
-        except ValueError:
-            first = None
-        if first is None:
+    first = today.replace(day=1)
+    if text:
+        match = MONTH.fullmatch(text)
+        if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
             raise Invalid(
                 "invalid_month",
                 f"Bulan harus berbentuk TTTT-BB, bukan '{text}'",
                 f"The month must be YYYY-MM, not '{text}'",
                 field="month",
             )
-    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
+        first = dt.date(int(match[1]), int(match[2]), 1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def ask_month(hall: Hall, person: Person, today: dt.date, month: str = "", agency: str = "") -> Query:

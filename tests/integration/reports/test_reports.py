@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from services.reports.handlers import reporting
 from tests.integration.reports.day_app import DAY, day_app
 from tests.support.people import bearer
 from tests.support.stores import BACKENDS
@@ -312,6 +313,20 @@ def test_who_may_not_ask(
 
 
 @pytest.mark.parametrize(
+    ("month", "first", "last"),
+    [
+        ("2024-02", dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+        ("2026-02", dt.date(2026, 2, 1), dt.date(2026, 2, 28)),
+        ("2026-12", dt.date(2026, 12, 1), dt.date(2026, 12, 31)),
+        ("9999-12", dt.date(9999, 12, 1), dt.date(9999, 12, 31)),
+        ("", dt.date(2026, 3, 1), dt.date(2026, 3, 31)),  # this month
+    ],
+)
+def test_a_months_days(month: str, first: dt.date, last: dt.date) -> None:
+    assert reporting.month_of(month, DAY) == (first, last)
+
+
+@pytest.mark.parametrize(
     ("token", "params", "status", "code"),
     [
         ("", {"month": "2026-03"}, 401, "signed_out"),
@@ -320,6 +335,8 @@ def test_who_may_not_ask(
         ("token-manager", {"month": "2026-3"}, 422, "invalid_month"),
         ("token-manager", {"month": "2026-13"}, 422, "invalid_month"),
         ("token-manager", {"month": "maret"}, 422, "invalid_month"),
+        ("token-manager", {"month": "0000-01"}, 422, "invalid_month"),
+        ("token-manager", {"month": "2026-00"}, 422, "invalid_month"),
         ("token-manager", {"month": "2026-03", "agency": "imigrasi"}, 422, "unknown_agency"),
     ],
 )
