@@ -116,6 +116,9 @@ CALLERS: dict[str, dict[str, str]] = {
         "GET /api/v1/reports.xlsx": SUPERVISOR,
         "GET /api/v1/reports/monthly.pdf": SUPERVISOR,
         # the live hall
+        "GET /hall": PUBLIC,  # the page's shell: it holds no data
+        "GET /api/v1/hall/live": SUPERVISOR,  # a supervisor's own agency
+        "GET /api/v1/hall/live/events": SUPERVISOR,
         # the SKM survey
         "GET /api/v1/surveys/{ticket_id}": PUBLIC,  # the ticket's id is the key; unknown ids limited
         "PUT /api/v1/surveys/{ticket_id}": PUBLIC,
