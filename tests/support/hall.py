@@ -63,6 +63,8 @@ class RunningHall:
             "ANTRE_COUNTERS_URL": f"http://127.0.0.1:{self.ports.get('counters', 0)}",
             "ANTRE_NOTIFY_URL": f"http://127.0.0.1:{self.ports.get('notify', 0)}",
             "ANTRE_REPORTS_URL": f"http://127.0.0.1:{self.ports.get('reports', 0)}",
+            # The reports' staff pages (the live hall) sign in at the counters from the browser.
+            "ANTRE_STAFF_ORIGINS": f"http://127.0.0.1:{self.ports.get('reports', 0)}",
             # Online bookings' phone codes have their own tests (tests/security/test_booking_phone.py),
             # which turn the check on; the rest book as a hall without it would.
             "ANTRE_BOOKING_PHONE_CHECK": "0",
@@ -152,6 +154,16 @@ class RunningHall:
             self.add_officer("pengelola", "", role="manager")
             self._manager = True
         return self.sign_in("pengelola")
+
+    def supervisor(self, agency: str) -> dict[str, str]:
+        """A signed-in supervisor of ``agency``'s headers (the account, ``spv-<agency>``, is made on
+        first use; it signs in with ``PASSWORD`` like every account here)."""
+        username = f"spv-{agency}"
+        made: set[str] = self.__dict__.setdefault("_supervisors", set())
+        if username not in made:
+            self.add_officer(username, agency, role="supervisor")
+            made.add(username)
+        return self.sign_in(username)
 
     def counter(self, number: int) -> dict[str, Any]:
         """A counter as the counters see it, asked by the hall's manager."""
