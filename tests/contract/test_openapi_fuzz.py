@@ -36,6 +36,7 @@ STREAMS = {
     "ticketing": "/api/v1/tickets/{ticket_id}/events",
     "counters": "/api/v1/counters/{number}/events",
     "display": "/api/v1/zones/{zone}/events",
+    "reports": "/api/v1/hall/live/events",
 }
 # The routes a device calls, with its own token; every other route gets a hall manager's.
 KIOSK_ROUTES = {

@@ -29,9 +29,9 @@ def load(conn: Connection, ticket_ids: Iterable[str]) -> dict[str, Visit]:
             priority=row["priority"],
             kiosk=row["kiosk"],
             booking_id=row["booking_id"],
-            issued_at=_at(row["issued_at"]),
+            issued_at=utc(row["issued_at"]),
             outcome=Outcome(row["outcome"]),
-            finished_at=_utc(row["finished_at"]),
+            finished_at=maybe_utc(row["finished_at"]),
         )
     query = select(legs).where(legs.c.ticket_id.in_(wanted)).order_by(legs.c.ticket_id, legs.c.leg)
     for row in conn.execute(query).mappings():
@@ -48,13 +48,13 @@ def load(conn: Connection, ticket_ids: Iterable[str]) -> dict[str, Visit]:
                 agency=row["agency"],
                 channel=row["channel"],
                 priority=row["priority"],
-                queued_at=_at(row["queued_at"]),
-                called_at=_utc(row["called_at"]),
+                queued_at=utc(row["queued_at"]),
+                called_at=maybe_utc(row["called_at"]),
                 recalls=row["recalls"],
                 counter=row["counter"],
                 officer=row["officer"],
-                started_at=_utc(row["started_at"]),
-                finished_at=_utc(row["finished_at"]),
+                started_at=maybe_utc(row["started_at"]),
+                finished_at=maybe_utc(row["finished_at"]),
                 outcome=Outcome(row["outcome"]),
                 transferred_to=row["transferred_to"],
             )
@@ -122,10 +122,10 @@ def _leg_row(leg: Leg) -> dict[str, Any]:
     }
 
 
-def _at(moment: dt.datetime) -> dt.datetime:
+def utc(moment: dt.datetime) -> dt.datetime:
     """SQLite gives back naive datetimes; every time here is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    return None if moment is None else _at(moment)
+def maybe_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    return None if moment is None else utc(moment)

@@ -16,7 +16,7 @@ from services.reports.adapters.tables import legs, stations
 from services.reports.domain import live
 from services.reports.domain.stations import Station
 from services.reports.handlers.deps import Deps
-from services.reports.handlers.recording import _station_of
+from services.reports.handlers.recording import station_of
 
 
 def visible(hall: Hall, agency: str) -> tuple[list[Service], list[Counter]]:
@@ -51,7 +51,7 @@ def _legs(conn: Connection, hall: str, day: dt.date, agency: str) -> list[live.L
     if agency:
         query = query.where(legs.c.agency == agency)
     return [
-        live.LegNow(r.service, r.outcome, record._at(r.queued_at), r.wait_seconds)
+        live.LegNow(r.service, r.outcome, record.utc(r.queued_at), r.wait_seconds)
         for r in conn.execute(query)
     ]
 
@@ -61,7 +61,7 @@ def _stations(conn: Connection, hall: str, numbers: list[int]) -> dict[int, Stat
         return {}
     where = (stations.c.hall == hall) & stations.c.number.in_(numbers)
     rows = conn.execute(select(stations).where(where)).mappings()
-    return {row["number"]: _station_of(row) for row in rows}
+    return {row["number"]: station_of(row) for row in rows}
 
 
 def _last_free(conn: Connection, hall: str, day: dt.date, numbers: list[int]) -> dict[int, dt.datetime]:
@@ -80,4 +80,4 @@ def _last_free(conn: Connection, hall: str, day: dt.date, numbers: list[int]) ->
         )
         .group_by(legs.c.counter)
     )
-    return {counter: record._at(at) for counter, at in conn.execute(query) if at is not None}
+    return {counter: record.utc(at) for counter, at in conn.execute(query) if at is not None}

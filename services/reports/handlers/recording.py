@@ -49,7 +49,7 @@ HOLDING = {
     pb.TicketRecalled: station.CALLED,
     pb.ServingStarted: station.SERVING,
 }
-LETTING_GO = (pb.TicketCompleted, pb.TicketSkipped, pb.TicketTransferred)
+LETTING_GO = (pb.TicketCompleted, pb.TicketSkipped, pb.TicketTransferred, pb.TicketCancelled)
 
 
 @dataclass
@@ -126,6 +126,11 @@ def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
         batch.unknown += 1
         return
     counter = msg.counter.number if hasattr(msg, "counter") else 0
+    if isinstance(msg, pb.TicketCancelled) and visit.leg.outcome in (
+        fold.Outcome.CALLED,
+        fold.Outcome.SERVING,
+    ):
+        counter = visit.leg.counter or 0  # cancelled at a counter (the day ended): it lets go
     if isinstance(msg, pb.TicketCalled):
         fold.called(visit, at, counter, msg.officer)
     elif isinstance(msg, pb.TicketRecalled):
@@ -191,11 +196,11 @@ def _station(deps: Deps, conn: Connection, batch: Batch, number: int) -> station
     if number not in batch.stations:
         where = (stations.c.hall == deps.hall.id) & (stations.c.number == number)
         row = conn.execute(select(stations).where(where)).mappings().first()
-        batch.stations[number] = _station_of(row) if row else station.Station(number)
+        batch.stations[number] = station_of(row) if row else station.Station(number)
     return batch.stations[number]
 
 
-def _station_of(row: object) -> station.Station:
+def station_of(row: object) -> station.Station:
     r = dict(row)  # type: ignore[call-overload]
     return station.Station(
         number=r["number"],
@@ -203,12 +208,12 @@ def _station_of(row: object) -> station.Station:
         officer=r["officer"],
         reason=r["reason"],
         services=tuple(s for s in r["services"].split(",") if s),
-        since=record._utc(r["since"]),
+        since=record.maybe_utc(r["since"]),
         ticket_id=r["ticket_id"],
         ticket_number=r["ticket_number"],
         ticket_service=r["ticket_service"],
         ticket_state=r["ticket_state"],
-        ticket_since=record._utc(r["ticket_since"]),
+        ticket_since=record.maybe_utc(r["ticket_since"]),
     )
 
 

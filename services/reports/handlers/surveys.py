@@ -263,13 +263,9 @@ def _response(conn: Connection, ticket_id: str) -> Response | None:
     return Response(
         tuple(row[u.code] for u in form.UNSUR),
         respondent,
-        _utc(row["answered_at"]),
-        _utc(row["changed_at"]),
+        record.utc(row["answered_at"]),
+        record.utc(row["changed_at"]),
     )
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite forgets the zone
 
 
 def _pending(conn: Connection, deps: Deps, counter: int, now: dt.datetime) -> SurveyedVisit | None:

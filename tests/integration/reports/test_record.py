@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from antre.events import new_meta
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
 from services.reports import handlers
@@ -115,3 +116,27 @@ TABLES = [
     (stations, ("number",)),
     (surveys, ("ticket_id",)),
 ]
+
+
+def test_a_counter_lets_go_of_a_ticket_the_day_ended_at_it(deps: handlers.Deps, store: Engine) -> None:
+    hall, at = deps.hall.id, dt.datetime(2026, 3, 10, 8, 0, tzinfo=dt.UTC)
+
+    def meta(minute: int) -> pb.EventMeta:
+        return new_meta(hall, "dukcapil", at + dt.timedelta(minutes=minute))
+
+    ticket = pb.TicketRef(ticket_id="t1", service="ktp-el", number="A-001", hall_day="2026-03-10")
+    counter = pb.CounterRef(number=1, name="Loket 1", zone="lantai-1-a")
+    feed(
+        deps,
+        [
+            pb.CounterOpened(meta=meta(0), counter=counter, officer="siti", services=["ktp-el"]),
+            pb.TicketIssued(meta=meta(1), ticket=ticket, channel=pb.CHANNEL_WALK_IN),
+            pb.TicketCalled(meta=meta(2), ticket=ticket, counter=counter, officer="siti"),
+        ],
+    )
+    assert [(r["ticket_id"], r["ticket_state"]) for r in rows(store, stations, "number")] == [
+        ("t1", "called")
+    ]
+    feed(deps, [pb.TicketCancelled(meta=meta(3), ticket=ticket, reason="day_ended")])
+    assert [(r["state"], r["ticket_id"]) for r in rows(store, stations, "number")] == [("open", "")]
+    assert [r["outcome"] for r in rows(store, visits, "ticket_id")] == ["day_ended"]
