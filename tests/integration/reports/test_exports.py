@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pypdfium2 as pdfium
 import pytest
 from fastapi.testclient import TestClient
 
@@ -21,6 +21,8 @@ from tests.integration.reports.day_app import DAY, day_app
 from tests.support.people import MANAGER, bearer
 from tests.support.stores import BACKENDS
 from tests.support.visit_day import Day
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 SPAN = {"from": DAY.isoformat(), "to": DAY.isoformat()}
 
@@ -149,15 +151,24 @@ def test_a_supervisors_export_is_their_agency(app: tuple[TestClient, Day]) -> No
 
 
 def pdf_pages(data: bytes) -> int:
-    """The page count a PDF's page tree declares (WeasyPrint compresses its objects into streams)."""
-    plain = [data]
-    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            plain.append(zlib.decompress(stream.group(1)))
-        except zlib.error:
-            continue
-    counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", b"".join(plain), re.S)
-    return max((int(c) for c in counts), default=0)
+    """The pages of the PDF as a real reader opens it (PDFium, Chromium's PDF engine)."""
+    document = pdfium.PdfDocument(data)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def first_page_picture(data: bytes, path: Path) -> tuple[int, int]:
+    """The first page drawn as a PNG (the README shows it); its size in pixels."""
+    document = pdfium.PdfDocument(data)
+    try:
+        image = document[0].render(scale=1.5).to_pil()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path)
+        return image.size
+    finally:
+        document.close()
 
 
 def test_the_monthly_pdf_is_a_pdf_with_pages(app: tuple[TestClient, Day]) -> None:
@@ -170,6 +181,8 @@ def test_the_monthly_pdf_is_a_pdf_with_pages(app: tuple[TestClient, Day]) -> Non
     )
     assert answer.content.startswith(b"%PDF-")
     assert pdf_pages(answer.content) >= 2  # six agencies, fifteen services, hours, bookings, SKM
+    width, height = first_page_picture(answer.content, SCREENSHOTS / "laporan-bulanan.png")
+    assert 1.3 < height / width < 1.5  # A4 upright
 
 
 def test_a_supervisors_monthly_pdf_is_their_agency(app: tuple[TestClient, Day]) -> None:
