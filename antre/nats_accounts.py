@@ -1,4 +1,13 @@
-"""Who may do what on a hall's NATS server: one user for the platform's services, one per agency.
+"""Who may do what on a hall's NATS server: one user for the platform's services, one for the
+reports service, one per agency.
+
+The reports service keeps the hall's record and serves citizens' survey pages, so it logs in as
+a user of its own that may do only its part (``reports``): read the hall's stream through its
+durable consumer ``reports-record`` (the consumer's info, create, next and acks, and the stream's
+info), publish ``survey.answered`` events and its replicas' live notes, and nothing else. It can
+neither publish a ticket's or a counter's event nor read another service's or an agency's
+consumer. (It still receives replies on any ``_INBOX.>``, as the platform does: the services'
+NATS client uses the default inbox prefix.)
 
 An agency's user reads only its own agency's events and sends only its own commands:
 
@@ -42,6 +51,14 @@ from antre.hall.load import load_hall
 from antre.hall.model import Hall
 
 PLATFORM_USER = "antre"
+# Named like the platform, not like an agency (``<hall>.<agency>``), so no agency's user can
+# ever share its name or its password variable.
+REPORTS_USER = "reports"
+# The reports service's durable consumer (``reports-`` + services/reports/entrypoints/consumers.py's
+# DURABLE), the one event it publishes, and its replicas' live notes (antre/runtime.py); the
+# deployment tests check both ends agree.
+REPORTS_CONSUMER = "reports-record"
+REPORTS_EVENT = "survey.answered"
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,35 @@ def platform_grant() -> Grant:
     )
 
 
+def live_subject(hall: str, service: str) -> str:
+    """Where a service's replicas pass their live notes to each other (plain NATS)."""
+    return f"antre.live.{hall}.{service}"
+
+
+def reports_grant(halls: Sequence[str]) -> Grant:
+    """The reports service on every hall of the server: its own consumer and its own event."""
+    publish: list[str] = []
+    subscribe: list[str] = []
+    for hall in halls:
+        stream, consumer = stream_name(hall), REPORTS_CONSUMER
+        publish += [
+            f"antre.{hall}.*.{REPORTS_EVENT}",
+            # The stream is looked up, never made: the platform's services make it.
+            f"$JS.API.STREAM.INFO.{stream}",
+            f"$JS.API.CONSUMER.INFO.{stream}.{consumer}",
+            # nats-py makes a durable by the legacy subject; newer clients name it, with or without
+            # the filter in the subject.
+            f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{consumer}",
+            f"$JS.API.CONSUMER.CREATE.{stream}.{consumer}",
+            f"$JS.API.CONSUMER.CREATE.{stream}.{consumer}.>",
+            f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}",
+            f"$JS.ACK.{stream}.{consumer}.>",
+            live_subject(hall, "reports"),
+        ]
+        subscribe.append(live_subject(hall, "reports"))
+    return Grant(REPORTS_USER, publish=tuple(publish), subscribe=(*subscribe, "_INBOX.>"))
+
+
 def agency_grant(hall: str, agency: str) -> Grant:
     stream, consumer = stream_name(hall), agency_consumer(agency)
     return Grant(
@@ -101,7 +147,8 @@ def agency_grant(hall: str, agency: str) -> Grant:
 
 
 def grants(halls: Sequence[Hall]) -> list[Grant]:
-    found = [platform_grant()] + [agency_grant(h.id, a.code) for h in halls for a in h.agencies]
+    found = [platform_grant(), reports_grant([h.id for h in halls])]
+    found += [agency_grant(h.id, a.code) for h in halls for a in h.agencies]
     variables: dict[str, str] = {}
     for grant in found:
         other = variables.setdefault(grant.password_variable, grant.user)

@@ -27,7 +27,7 @@ from prometheus_client import CollectorRegistry
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 OVERLAYS = sorted(p.parent.name for p in (DEPLOY / "k8s" / "overlays").glob("*/kustomization.yaml"))
-SERVICES = ("ticketing", "counters", "display", "notify")
+SERVICES = ("ticketing", "counters", "display", "notify", "reports")
 
 # Series that rules and dashboards may use besides the services' own: Prometheus' own, and what
 # prometheus-nats-exporter (-varz -connz -routez -jsz=all) exports from the NATS pods.
@@ -94,10 +94,11 @@ def rendered(kubectl: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def service_series() -> set[str]:
-    """Every series name the four services export, from their metrics.py (the catalogue's truth)."""
+    """Every series name the services export, from their metrics.py (the catalogue's truth)."""
     from services.counters.metrics import Metrics as CountersMetrics
     from services.display.metrics import Metrics as DisplayMetrics
     from services.notify.metrics import Metrics as NotifyMetrics
+    from services.reports.metrics import Metrics as ReportsMetrics
     from services.ticketing.metrics import Metrics as TicketingMetrics
 
     registry = CollectorRegistry()
@@ -106,6 +107,7 @@ def service_series() -> set[str]:
     counters.watch_queue(lambda: {("agency", "service"): 1})
     DisplayMetrics(registry)
     NotifyMetrics(registry)
+    ReportsMetrics(registry)
     names = set()
     for family in registry.collect():
         if family.type == "counter":

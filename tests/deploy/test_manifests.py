@@ -37,6 +37,8 @@ SECRETS_BY_REFERENCE = {
 } | {f"antre-{s}-db" for s in SERVICES}
 WORKLOADS = ("Deployment", "StatefulSet", "Job")
 AUTOSCALED = ("ticketing", "counters", "display")
+# One replica, replaced rather than rolled: its record folds the stream in order (base/reports.yaml).
+SINGLE = ("reports",)
 
 Obj = dict[str, Any]
 
@@ -157,7 +159,7 @@ def test_services_run_the_image_command_of_their_dockerfile_target(overlay) -> N
     dockerfile = (DEPLOY / "docker" / "Dockerfile").read_text()
     for svc in SERVICES:
         (c,) = pod_spec(named(objects, "Deployment", svc))["containers"]
-        cmd = re.search(rf"FROM runtime AS {svc}\nCMD (\[.*\])", dockerfile)
+        cmd = re.search(rf"FROM \S+ AS {svc}\nCMD (\[.*\])", dockerfile)
         assert cmd, svc
         assert c["command"] == yaml.safe_load(cmd.group(1))
         assert c["command"][1] == f"services.{svc}.bootstrap:create_app"
@@ -210,6 +212,98 @@ def test_services_and_ingress_point_at_pods_that_exist(overlay) -> None:
         assert set(ingress["spec"]["tls"][0]["hosts"]) == set(hosts)
 
 
+def route(ingress: Obj, host: str, path: str) -> str | None:
+    """The Service a request for ``host`` and ``path`` reaches, as the Ingress API says: the
+    longest matching path wins, Exact before Prefix of the same length; a Prefix matches whole
+    path elements."""
+    (rule,) = [r for r in ingress["spec"]["rules"] if r["host"] == host]
+    best: tuple[tuple[int, bool], str] | None = None
+    for entry in rule["http"]["paths"]:
+        candidate = entry["path"].rstrip("/")
+        if entry["pathType"] == "Exact":
+            hit = path == entry["path"]
+        else:
+            hit = candidate == "" or path == candidate or path.startswith(candidate + "/")
+        key = (len(candidate), entry["pathType"] == "Exact")
+        if hit and (best is None or key > best[0]):
+            best = (key, entry["backend"]["service"]["name"])
+    return best[1] if best else None
+
+
+def host_of(ingress: Obj, service: str) -> str:
+    """The host whose front page is the service's."""
+    (host,) = [
+        r["host"]
+        for r in ingress["spec"]["rules"]
+        if any(p["path"] == "/" and p["backend"]["service"]["name"] == service for p in r["http"]["paths"])
+    ]
+    return host
+
+
+REPORTS_STATIC = ROOT / "services" / "reports" / "entrypoints" / "static"
+
+
+def test_the_public_host_routes_the_citizens_survey_and_no_staff_page(overlay) -> None:
+    _, objects = overlay
+    (ingress,) = of_kind(objects, "Ingress")
+    public = host_of(ingress, "ticketing")
+    ticket = "0adf2de21c2143c7907e3e6f0bbf52cf"
+    for path in ("/survey", f"/survey/{ticket}", f"/api/v1/surveys/{ticket}"):
+        assert route(ingress, public, path) == "reports", path
+    # What the citizen's page loads from its service's /static (here ticketing's) goes there too.
+    for page in REPORTS_STATIC.glob("survey*.html"):
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.read_text()):
+            assert route(ingress, public, asset) == "reports", f"{page.name}: {asset}"
+    # A counter's survey tablet (staff, signed in) and reports' own pages are not here.
+    for path in ("/survey/tablet", "/api/v1/surveys/counters/3/pending", "/hall", "/reports", "/api/v1/skm"):
+        assert route(ingress, public, path) != "reports", path
+    for path in ("/kiosk", "/t/abc", "/api/v1/tickets", "/static/status.js", "/shared/api.js"):
+        assert route(ingress, public, path) == "ticketing", path
+
+
+def test_the_reports_host_serves_the_staff_pages_and_their_api(overlay) -> None:
+    _, objects = overlay
+    (ingress,) = of_kind(objects, "Ingress")
+    host = host_of(ingress, "reports")
+    for path in (
+        "/hall",
+        "/reports",
+        "/survey/tablet",
+        "/api/v1/hall/live",
+        "/api/v1/reports",
+        "/api/v1/skm",
+        "/api/v1/surveys/counters/3/pending",
+        "/static/hall.js",
+        "/shared/staff.js",
+        "/docs",
+    ):
+        assert route(ingress, host, path) == "reports", path
+    for path in ("/metrics", "/readyz", "/livez"):
+        assert route(ingress, host, path) is None, path
+
+
+def test_the_urls_the_services_are_given_name_the_ingress_hosts(overlay) -> None:
+    """A citizen's survey link, the counters' address in reports' pages and the origin the
+    counters let in are hosts of the Ingress, in the overlay's scheme."""
+    name, objects = overlay
+    (ingress,) = of_kind(objects, "Ingress")
+    (configmap,) = [o for o in of_kind(objects, "ConfigMap") if o["metadata"]["name"].startswith("antre-env")]
+    env = configmap["data"]
+    scheme = "https" if name == "prod" else "http"
+    assert env["ANTRE_PUBLIC_URL"] == f"{scheme}://{host_of(ingress, 'ticketing')}"
+    assert env["ANTRE_SURVEY_URL"] == env["ANTRE_PUBLIC_URL"] + "/survey/{ticket}"
+    assert env["ANTRE_COUNTERS_PUBLIC_URL"] == f"{scheme}://{host_of(ingress, 'counters')}"
+    assert env["ANTRE_STAFF_ORIGINS"] == f"{scheme}://{host_of(ingress, 'reports')}"
+    assert env["ANTRE_COUNTERS_URL"] == "http://counters"
+    # As the services read them.
+    from services.counters.settings import Settings as CountersSettings
+    from services.reports.settings import Settings as ReportsSettings
+
+    settings = {k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")}
+    assert CountersSettings(**settings).staff_origins == [env["ANTRE_STAFF_ORIGINS"]]
+    assert ReportsSettings(**settings).counters_for_pages() == env["ANTRE_COUNTERS_PUBLIC_URL"]
+
+
 def test_the_hall_file_is_the_halls_and_loads(overlay) -> None:
     name, objects = overlay
     hall_id = hall_of(name)
@@ -239,7 +333,7 @@ def test_prod_scales_every_service_and_budgets_its_disruptions(rendered) -> None
     objects = rendered["prod"]
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind(objects, "HorizontalPodAutoscaler")}
     assert set(hpas) == set(AUTOSCALED)
-    for svc in SERVICES:
+    for svc in [s for s in SERVICES if s not in SINGLE]:
         deployment = named(objects, "Deployment", svc)
         if svc in hpas:
             assert hpas[svc]["spec"]["minReplicas"] >= 2
@@ -254,6 +348,24 @@ def test_prod_scales_every_service_and_budgets_its_disruptions(rendered) -> None
         ]
         assert len(budgets) == 1, svc
         assert budgets[0]["spec"].get("minAvailable", 0) >= 1
+
+
+def test_reports_runs_one_replica_replaced_and_unbudgeted(overlay) -> None:
+    """Its record takes the stream in order: never two consumers at once, not even during a
+    rollout; and a budget for its one pod would block every node drain."""
+    _, objects = overlay
+    for svc in SINGLE:
+        deployment = named(objects, "Deployment", svc)
+        assert deployment["spec"]["replicas"] == 1
+        assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+        hpas = of_kind(objects, "HorizontalPodAutoscaler")
+        assert svc not in {h["spec"]["scaleTargetRef"]["name"] for h in hpas}
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert not [
+            p
+            for p in of_kind(objects, "PodDisruptionBudget")
+            if p["spec"]["selector"]["matchLabels"].items() <= labels.items()
+        ]
 
 
 def test_prod_runs_a_three_node_jetstream_cluster_and_a_three_replica_stream(rendered) -> None:
@@ -386,13 +498,16 @@ def test_network_policies_allow_what_each_service_needs_and_nothing_else(overlay
         assert allowed(policies, ingress_controller, me, 8000), f"ingress -> {svc}"
         assert allowed(policies, prometheus, me, 8000), f"Prometheus -> {svc}"
         assert allowed(policies, me, internet, 443) == (svc == "notify"), f"{svc} -> the internet"
-        assert allowed(policies, me, pod["counters"], 8000) == (svc in ("ticketing", "notify", "display")), (
-            f"{svc} -> counters"
-        )
+        assert allowed(policies, me, pod["counters"], 8000) == (
+            svc in ("ticketing", "notify", "display", "reports")
+        ), f"{svc} -> counters"
         assert allowed(policies, me, pod["notify"], 8000) == (svc == "ticketing"), f"{svc} -> notify"
         assert not allowed(policies, me, pod["nats"], 6222), f"{svc} -> NATS routes"
         assert allowed(policies, pod[f"migrate-{svc}"], postgres, 5432), f"migrate-{svc} -> PostgreSQL"
     assert not allowed(policies, pod["counters"], pod["ticketing"], 8000)
+    # Nobody in the hall asks reports anything: the ingress controller and Prometheus only.
+    for name, peer in pod.items():
+        assert not allowed(policies, peer, pod["reports"], 8000), f"{name} -> reports"
     assert not allowed(policies, ingress_controller, pod["nats"], 4222)
     assert not allowed(policies, ingress_controller, postgres, 5432)
     assert not allowed(policies, internet, pod["ticketing"], 8000), "only through the ingress controller"

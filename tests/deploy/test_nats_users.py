@@ -1,7 +1,7 @@
 """The hall's NATS users in the rendered manifests: nats-server includes the hall's accounts.conf
 and reads the passwords from the Secret antre-nats-users; the services and the set-up Jobs log
-in as the platform user; a Job makes every agency's consumer; agencies' plug-ins reach NATS only
-from where Kominfo admits them."""
+in as the platform user, reports as its own; a Job makes every agency's consumer; agencies'
+plug-ins reach NATS only from where Kominfo admits them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from antre.hall.load import load_hall
-from antre.nats_accounts import PLATFORM_USER, grants, platform_grant
+from antre.nats_accounts import PLATFORM_USER, REPORTS_USER, grants, platform_grant
 from antre.settings import ServiceSettings
 from tests.deploy.conftest import DEPLOY, OVERLAYS, SERVICES, run
 from tests.deploy.pod_env import Obj, configmap, container, environment, expand, workload
@@ -24,7 +24,8 @@ from tests.deploy.test_manifests import Peer, allowed, hall_of, of_kind
 USERS_SECRET = "antre-nats-users"
 PLATFORM_KEY = platform_grant().password_variable
 PASSWORD = "Platform0secret"
-SECRETS = {(USERS_SECRET, PLATFORM_KEY): PASSWORD}
+REPORTS_PASSWORD = "Reports0secret"
+SECRETS = {(USERS_SECRET, PLATFORM_KEY): PASSWORD, (USERS_SECRET, "ANTRE_NATS_REPORTS"): REPORTS_PASSWORD}
 AGENCY_LABEL = {"antre.mpp/nats-agency": "allowed"}
 
 
@@ -34,8 +35,8 @@ def overlay(request: pytest.FixtureRequest, rendered: dict[str, list[Obj]]) -> t
 
 
 def nats_clients(objects: list[Obj]) -> list[Obj]:
-    """Every workload of the platform that opens NATS: the four services, the consumers Job."""
-    return [workload(objects, "Deployment", s) for s in SERVICES] + [
+    """Every workload that opens NATS as the platform: the services but reports, the consumers Job."""
+    return [workload(objects, "Deployment", s) for s in SERVICES if s != "reports"] + [
         workload(objects, "Job", "agency-consumers")
     ]
 
@@ -55,7 +56,7 @@ def test_nats_includes_the_users_of_the_halls_own_file(overlay) -> None:
     users = re.findall(r'^\s*user: "([^"]+)"$', accounts, re.M)
     variables = re.findall(r"^\s*password: (.*)$", accounts, re.M)
     assert users == [g.user for g in grants([hall])]
-    assert len(users) == 1 + len(hall.agencies)
+    assert users[:2] == [PLATFORM_USER, REPORTS_USER] and len(users) == 2 + len(hall.agencies)
     # Never a password in the repository: every one is a variable nats-server reads at start.
     assert variables == ["$" + g.password_variable for g in grants([hall])]
 
@@ -82,6 +83,20 @@ def test_the_services_and_the_consumers_job_log_in_as_the_platform(overlay) -> N
         assert (parts.scheme, parts.username, parts.password) == ("nats", PLATFORM_USER, PASSWORD), where
         assert (parts.hostname, parts.port) == ("nats", 4222), where
         assert ServiceSettings(nats_url=url).nats_servers() == [url], where
+
+
+def test_reports_logs_in_as_its_own_user_with_its_own_password(overlay) -> None:
+    _, objects = overlay
+    (grant,) = [g for g in grants([]) if g.user == REPORTS_USER]
+    c = container(workload(objects, "Deployment", "reports"))
+    names = [e["name"] for e in c["env"]]
+    assert names.count("ANTRE_NATS_URL") == names.count("ANTRE_NATS_PASSWORD") == 1, "not the platform's too"
+    assert names.index("ANTRE_NATS_PASSWORD") < names.index("ANTRE_NATS_URL")
+    (ref,) = [e["valueFrom"]["secretKeyRef"] for e in c["env"] if e["name"] == "ANTRE_NATS_PASSWORD"]
+    assert ref == {"name": USERS_SECRET, "key": grant.password_variable}
+    parts = urlsplit(environment(c, SECRETS)["ANTRE_NATS_URL"])
+    assert (parts.scheme, parts.username, parts.password) == ("nats", REPORTS_USER, REPORTS_PASSWORD)
+    assert (parts.hostname, parts.port) == ("nats", 4222)
 
 
 def test_the_consumers_job_runs_the_accounts_tool_on_the_mounted_hall_file(overlay) -> None:

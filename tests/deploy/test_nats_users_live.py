@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,14 +22,24 @@ import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from antre import bus
 from antre.devhall import nats_binary
-from antre.events import EVENT_HEADER, MSG_ID_HEADER, event_name, new_meta, stream_name, subject_for
+from antre.events import (
+    EVENT_HEADER,
+    MSG_ID_HEADER,
+    Envelope,
+    event_name,
+    new_meta,
+    stream_name,
+    subject_for,
+)
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
 from antre.nats_accounts import (
+    REPORTS_USER,
     agency_consumer,
     agency_user,
     grants,
@@ -37,7 +47,13 @@ from antre.nats_accounts import (
     platform_grant,
     random_passwords,
 )
+from antre.runtime import Runtime
 from antre.v1 import events_pb2 as pb
+from services.reports.adapters.tables import outbox as reports_outbox
+from services.reports.bootstrap import LIVE_TOPIC
+from services.reports.bootstrap import MIGRATIONS as REPORTS_MIGRATIONS
+from services.reports.entrypoints import consumers as reports_consumers
+from services.reports.settings import Settings as ReportsSettings
 from tests.deploy.pod_env import Obj, configmap, container, environment, expand, workload
 from tests.support.infra import free_port
 from tests.support.secured_nats import start_nats
@@ -144,6 +160,8 @@ def test_every_service_logs_in_with_the_platforms_password(server: DevNats) -> N
     password = server.passwords[platform_grant().password_variable]
     for service in ("ticketing", "counters", "display", "notify"):
         assert f"//antre:{password}@" in server.service_url(service)
+    (reports,) = [g.password_variable for g in grants([server.hall]) if g.user == REPORTS_USER]
+    assert f"//{REPORTS_USER}:{server.passwords[reports]}@" in server.service_url("reports")
 
 
 async def test_the_platform_makes_the_stream_and_publishes(server: DevNats, platform: Client) -> None:
@@ -224,3 +242,99 @@ async def test_no_one_connects_without_a_user_and_password(server: DevNats) -> N
     for url in (bare, wrong):
         with pytest.raises(nats.errors.Error, match="Authorization Violation"):
             await nats.connect(url, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+async def test_reports_runs_on_its_own_user(server: DevNats, platform: Client, tmp_path: Path) -> None:
+    """Reports' own runtime, logged in as the manifests log it in: it finds the stream the platform
+    made, makes and reads its consumer, publishes its survey answers through its outbox and passes
+    live notes between its replicas."""
+    hall, js = server.hall, platform.jetstream()
+    await bus.ensure_stream(js, hall.id)  # made by the platform's services; reports may not
+    got: list[Envelope] = []
+    replicas: list[Runtime] = []
+    for name in ("a", "b"):
+        settings = ReportsSettings(
+            hall_file=server.folder / "hall.yaml",
+            state_dir=tmp_path / name,
+            nats_url=server.service_url("reports"),
+        )
+        (tmp_path / name).mkdir()
+        runtime = Runtime.build("reports", settings, reports_outbox, REPORTS_MIGRATIONS)
+        if name == "a":  # one replica reads the record's consumer (as one pod does)
+            subjects = reports_consumers.subjects(hall)
+            runtime.consume(reports_consumers.DURABLE, subjects, got.extend, batched=True)
+        runtime.live.share(LIVE_TOPIC)
+        replicas.append(runtime)
+    try:
+        for runtime in replicas:
+            await runtime.start()
+
+        async def connected() -> bool:
+            return all([await r.nats_ready() for r in replicas])
+
+        await eventually(connected, "reports to connect as its user")
+        paused = await publish_event(platform, hall, "dukcapil", 7)
+
+        async def recorded() -> bool:
+            return paused.meta.event_id in {e.event_id for e in got}
+
+        await eventually(recorded, "the record's consumer to receive the platform's event")
+
+        answered = pb.SurveyAnswered(
+            meta=new_meta(hall.id, "dukcapil", NOW), ticket=pb.TicketRef(ticket_id="t-1"), scores=[4] * 9
+        )
+        with replicas[0].uow.begin() as tx:
+            tx.publish(answered)
+
+        async def published() -> bool:
+            info = await js.stream_info(stream_name(hall.id), subjects_filter=">")
+            return (info.state.subjects or {}).get(subject_for(answered), 0) >= 1
+
+        await eventually(published, "the survey answer in the stream")
+
+        async with replicas[1].live.listen(LIVE_TOPIC) as notes:
+            replicas[0].live.publish(LIVE_TOPIC, "changed")
+            assert await asyncio.wait_for(notes.get(), 5) == "changed"
+    finally:
+        for runtime in replicas:
+            await runtime.stop()
+
+
+async def test_reports_may_do_nothing_else(server: DevNats, platform: Client) -> None:
+    hall, stream = server.hall, stream_name(server.hall.id)
+    await bus.ensure_stream(platform.jetstream(), hall.id)
+    errors: list[str] = []
+
+    async def on_error(exc: Exception) -> None:
+        errors.append(str(exc))
+
+    nc = await nats.connect(server.service_url("reports"), error_cb=on_error, allow_reconnect=False)
+    try:
+        js = nc.jetstream(timeout=1.0)
+        # Events of the queue: not its to publish, nor another hall's survey answers.
+        for subject in (f"antre.{hall.id}.dukcapil.ticket.called", "antre.other.dukcapil.survey.answered"):
+            await nc.publish(subject, b"{}")
+        await nc.subscribe(f"antre.{hall.id}.>")
+        await nc.flush()
+        await asyncio.sleep(0.3)  # the server's -ERR arrives after the PING it answered
+        text = " ".join(errors).lower()
+        assert text.count("permissions violation") == 3, errors
+        # JetStream: no consumer but its own, no other consumer's messages, no stream changes.
+        with pytest.raises((NatsTimeout, TimeoutError)):
+            await js.add_consumer(stream, durable_name="reports-other", deliver_policy=DeliverPolicy.ALL)
+        with pytest.raises((NatsTimeout, TimeoutError)):
+            await js.consumer_info(stream, agency_consumer("dukcapil"))
+        with pytest.raises((NatsTimeout, TimeoutError)):
+            await js.delete_stream(stream)
+        with pytest.raises((NatsTimeout, TimeoutError)):
+            await js.add_stream(name="REPORTS_OWN", subjects=["reports.>"])
+    finally:
+        await nc.close()
+    assert (await platform.jetstream().stream_info(stream)).config.name == stream
