@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from antre.problems import Unavailable
 from services.reports.domain.figures import CHANNELS, Bookings, Dimension, Figures, Share
 from services.reports.handlers.reporting import Monthly, Report, Row
 
@@ -408,8 +409,15 @@ def monthly_pdf(m: Monthly) -> bytes:
     """The month as an A4 PDF. The page is self-contained, so WeasyPrint may fetch nothing (the
     hall works offline). Imported on first use: it loads Pango and fonts, which a process that
     never prints should not pay for at start."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except OSError as exc:  # Pango missing: apt-get install libpango-1.0-0 libpangoft2-1.0-0
+        raise Unavailable(
+            "pdf_unavailable",
+            "Laporan PDF belum dapat dibuat di server ini (pustaka Pango tidak terpasang)",
+            f"This server cannot make the PDF yet (the Pango library is missing: {exc})",
+        ) from None
 
     pdf = HTML(string=monthly_html(m), url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when given no target
