@@ -348,6 +348,8 @@ def _cross_check(hall: Hall, report: _Report) -> None:
         _span(report, ("hours", "breaks", i), pause.start, pause.end)
     if hours.cutoff_minutes < 0:
         report.add(("hours", "cutoff_minutes"), "tidak boleh negatif", "must not be negative")
+    if hall.queue.return_after < 0:
+        report.add(("queue", "return_after"), "tidak boleh negatif", "must not be negative")
 
     for i, kiosk in enumerate(hall.kiosks):
         if kiosk.printer == "network" and not kiosk.printer_host:

@@ -174,6 +174,9 @@ class QueueRules:
     priority_max_streak: int = 3  # priority calls in a row while a regular ticket waits
     max_recalls: int = 2  # recalls before a skip counts as a no-show
     print_timeout_seconds: int = 120
+    # Tickets of its lane left before a ticket an officer brings back to the queue (a skipped or
+    # no-show citizen who came back, or one held at a counter): 0 puts it at the front.
+    return_after: int = 0
 
 
 @dataclass(frozen=True)

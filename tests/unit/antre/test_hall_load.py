@@ -154,3 +154,23 @@ def test_file_problems_name_the_file(tmp_path: Path) -> None:
 def test_service_no_counter_serves_is_an_error() -> None:
     with pytest.raises(HallError, match=r"uji.yaml:13: services\[1\]: "):
         parse_hall(edit(21, "[ktp-el, kk]", "[ktp-el]"), source="uji.yaml")
+
+
+def test_a_returned_ticket_goes_to_the_front_unless_the_hall_says_otherwise() -> None:
+    assert parse_hall(BASE).queue.return_after == 0
+    hall = parse_hall(BASE + "queue:\n  return_after: 3\n")
+    assert hall.queue.return_after == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "english"),
+    [("-1", "must not be negative"), ("dua", "valid integer")],
+    ids=["negative", "not a number"],
+)
+def test_a_bad_return_place_names_its_field_and_line(value: str, english: str) -> None:
+    with pytest.raises(HallError) as caught:
+        parse_hall(BASE + f"queue:\n  dispatch: fifo\n  return_after: {value}\n", source="uji.yaml")
+
+    line = len(BASE.splitlines()) + 3
+    problem = next((p for p in caught.value.problems if "return_after" in p), str(caught.value))
+    assert problem.startswith(f"uji.yaml:{line}: queue.return_after: ") and english in problem
