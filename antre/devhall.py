@@ -5,6 +5,10 @@ belong to a system NATS), the five services on SQLite files, all state in ``.ant
 demo accounts; prints the pages to open; stops everything on Ctrl-C. Restarting keeps the
 day's numbering and queue (the state folder persists). The hall opens whatever the hour: every page
 says DEMO.
+
+Before anything starts it refuses, naming what to change, when a port it needs is taken (another
+``make run`` still running would otherwise answer in its place) or when ``--no-demo`` lacks a
+setting a real hall must be given.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
@@ -29,6 +34,8 @@ from antre.nats_accounts import make_consumers
 
 SERVICES = ("ticketing", "counters", "display", "notify", "reports")
 DEMO_PASSWORD = "antre-demo"
+COMMAND = ".venv/bin/python -m antre.devhall"
+LOG_TAIL_LINES = 15
 
 
 def nats_binary() -> str:
@@ -40,15 +47,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make run", description=__doc__)
     parser.add_argument("--hall", default="examples/kendari.yaml")
     parser.add_argument("--state-dir", default=".antre")
-    parser.add_argument("--base-port", type=int, default=8101, help="ticketing; the others follow")
-    parser.add_argument("--nats-port", type=int, default=4299)
-    parser.add_argument("--no-demo", action="store_true", help="honour the hall's opening hours")
+    parser.add_argument(
+        "--base-port", type=int, default=8101, help="ticketing's port; the other four services take the next"
+    )
+    parser.add_argument("--nats-port", type=int, default=4299, help="the local NATS server's port")
+    parser.add_argument(
+        "--no-demo", action="store_true", help="honour the hall's opening hours (needs ANTRE_NIK_SECRET)"
+    )
     args = parser.parse_args(argv)
 
+    ports = {name: args.base_port + i for i, name in enumerate(SERVICES)}
+    refusal = port_refusal(ports, args.nats_port) or (setting_refusal(os.environ) if args.no_demo else None)
+    if refusal:
+        print(refusal, file=sys.stderr, flush=True)
+        return 2
     hall = load_hall(args.hall)
     state = Path(args.state_dir).resolve()
     state.mkdir(parents=True, exist_ok=True)
-    ports = {name: args.base_port + i for i, name in enumerate(SERVICES)}
     url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     env = {
         **os.environ,
@@ -69,63 +84,173 @@ def main(argv: list[str] | None = None) -> int:
         "notify": {"ANTRE_SURVEY_URL": f"{url['reports']}/survey/{{ticket}}"},
         "ticketing": {"ANTRE_SURVEY_URL": f"{url['reports']}/survey/{{ticket}}"},
     }
-    children: list[subprocess.Popen[bytes]] = []
+    children: dict[str, subprocess.Popen[bytes]] = {}
     logs = state / "logs"
     logs.mkdir(exist_ok=True)
 
     def spawn(name: str, cmd: list[str]) -> None:
         log = (logs / f"{name}.log").open("ab")
         child_env = {**env, **own_env.get(name, {})}
-        children.append(subprocess.Popen(cmd, env=child_env, stdout=log, stderr=subprocess.STDOUT))
+        children[name] = subprocess.Popen(cmd, env=child_env, stdout=log, stderr=subprocess.STDOUT)
 
-    def stop(*_: object) -> None:
-        for child in reversed(children):
+    def halt() -> None:
+        for child in reversed(children.values()):
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        for child in reversed(children):
+        for child in reversed(children.values()):
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
-        print("\nAntre berhenti / Antre stopped.")
-        sys.exit(0)
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    spawn(
-        "nats",
-        [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(args.nats_port), "-sd", str(state / "nats")],
-    )
-    officers = _demo_officers(hall, env)
-    kiosks = _demo_kiosks(hall, env, state)
-    boards = _demo_boards(hall, env, state)
-    for name in SERVICES:
-        app = f"services.{name}.bootstrap:create_app"
-        cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            app,
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(ports[name]),
-            "--no-proxy-headers",  # the services read X-Forwarded-For themselves, if at all
-        ]
-        spawn(name, [*cmd, "--log-level", "warning"])
-    if not _ready(url, children):
-        print(f"Layanan tidak siap; lihat log di {logs} / Services not ready; see the logs in {logs}")
-        stop()
-    # Agencies' plug-ins read through a consumer of their own (deploy/nats/README.md); in a
-    # deployment a Job makes them, here the hall does. This NATS has no users: any may connect.
-    asyncio.run(make_consumers([hall], env["ANTRE_NATS_URL"]))
-    _banner(hall, url, officers, kiosks, boards, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
-    while all(child.poll() is None for child in children):
+    def stop(code: int = 0) -> None:
+        halt()
+        print("\nAntre berhenti / Antre stopped.")
+        sys.exit(code)
+
+    signal.signal(signal.SIGINT, lambda *_: stop(0))
+    signal.signal(signal.SIGTERM, lambda *_: stop(0))
+    try:
+        spawn(
+            "nats",
+            [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(args.nats_port), "-sd", str(state / "nats")],
+        )
+        officers = _demo_officers(hall, env)
+        kiosks = _demo_kiosks(hall, env, state)
+        boards = _demo_boards(hall, env, state)
+        for name in SERVICES:
+            app = f"services.{name}.bootstrap:create_app"
+            cmd = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                app,
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ports[name]),
+                "--no-proxy-headers",  # the services read X-Forwarded-For themselves, if at all
+            ]
+            spawn(name, [*cmd, "--log-level", "warning"])
+        if not _ready(url, list(children.values())):
+            print(f"Layanan tidak siap / Services not ready.\n{_stopped(children, logs)}", flush=True)
+            stop(1)
+        # Agencies' plug-ins read through a consumer of their own (deploy/nats/README.md); in a
+        # deployment a Job makes them, here the hall does. This NATS has no users: any may connect.
+        asyncio.run(make_consumers([hall], env["ANTRE_NATS_URL"]))
+        _banner(hall, url, officers, kiosks, boards, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
+    except Exception:
+        halt()  # a failure while starting leaves no server behind
+        raise
+    while all(child.poll() is None for child in children.values()):
         time.sleep(0.5)
-    print(f"Sebuah proses berhenti; lihat {logs} / A process stopped; see {logs}")
-    stop()
+    print(_stopped(children, logs), flush=True)
+    stop(1)
     return 1
+
+
+def port_refusal(ports: dict[str, int], nats_port: int) -> str | None:
+    """Why the hall cannot start on these ports, in both languages, or None. Checked before
+    anything starts: a port already answering (often an earlier ``make run`` still running) would
+    otherwise pass the readiness check in place of the service that failed to bind it."""
+    wanted = {**ports, "NATS": nats_port}
+    outside = [f"{port} ({name})" for name, port in wanted.items() if not 0 < port < 65536]
+    if outside:
+        listed = ", ".join(outside)
+        return (
+            f"Port di luar 1-65535: {listed}. Pilih --base-port (ticketing; empat layanan lain di port "
+            f"berikutnya) dan --nats-port lain.\n"
+            f"Ports outside 1-65535: {listed}. Choose another --base-port (ticketing; the other four "
+            f"services take the next ports) and --nats-port."
+        )
+    if nats_port in ports.values():
+        return (
+            f"--nats-port {nats_port} bertabrakan dengan port layanan {min(ports.values())}-"
+            f"{max(ports.values())} / --nats-port {nats_port} collides with the services' ports."
+        )
+    busy = [(name, port) for name, port in wanted.items() if port_in_use(port)]
+    if not busy:
+        return None
+    listed = "\n".join(f"  {port} ({name})" for name, port in busy)
+    base = _free_base(ports["ticketing"], len(ports))
+    nats = (
+        nats_port
+        if ("NATS", nats_port) not in busy
+        else _free_base(nats_port, 1, avoid=range(base, base + 5))
+    )
+    return (
+        f"Port sudah dipakai / Ports already in use:\n{listed}\n"
+        "Mungkin Antre lain masih berjalan: hentikan dulu (Ctrl-C di terminalnya), atau pilih port lain\n"
+        "dengan --base-port (ticketing; empat layanan lain di port berikutnya) dan --nats-port, mis.:\n"
+        "Perhaps another Antre is still running: stop it first (Ctrl-C in its terminal), or choose\n"
+        "other ports with --base-port (ticketing; the other four services take the next ports) and\n"
+        "--nats-port, e.g.:\n"
+        f"  {COMMAND} --base-port {base} --nats-port {nats}"
+    )
+
+
+def port_in_use(port: int) -> bool:
+    """Whether binding 127.0.0.1:port fails, as it would for uvicorn or NATS. SO_REUSEADDR as
+    they set it: a port a stopped hall left in TIME_WAIT is free to them, a listener is not."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _free_base(start: int, count: int, avoid: range = range(0)) -> int:
+    """A first port from ``start`` on, in steps of 100, with ``count`` free ports from it: the
+    example the refusal prints is one that works now."""
+    for base in range(start + 100, 65536 - count, 100):
+        span = range(base, base + count)
+        if not any(p in avoid for p in span) and not any(port_in_use(p) for p in span):
+            return base
+    return start
+
+
+def setting_refusal(environ: Mapping[str, str]) -> str | None:
+    """What a real hall (``--no-demo``) must be given and is not, in both languages, or None.
+    Ticketing's own rule (services/ticketing/bootstrap.py) decides, so the two cannot disagree;
+    without this, ticketing dies at start and the hall only says to read its log."""
+    from services.ticketing.bootstrap import _nik_secret
+    from services.ticketing.settings import Settings
+
+    # Only the key and the mode are read: the rest of ticketing's settings may be anything here.
+    settings = Settings.model_construct(nik_secret=environ.get("ANTRE_NIK_SECRET", ""), demo=False)
+    try:
+        _nik_secret(settings)
+    except RuntimeError as problem:
+        return (
+            f"{problem}\n"
+            "--no-demo menjalankan aula sungguhan: NIK pemesan disimpan sebagai HMAC dengan kunci ini,\n"
+            "di luar basis data. Buat sekali dan simpan, mis.:\n"
+            "--no-demo runs a real hall: bookers' NIKs are kept as an HMAC under this key, outside the\n"
+            "database. Make one once and keep it, e.g.:\n"
+            f"  export ANTRE_NIK_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
+            f"  {COMMAND} --no-demo"
+        )
+    return None
+
+
+def _stopped(children: dict[str, subprocess.Popen[bytes]], logs: Path) -> str:
+    """Which process stopped and the end of its log, so the reason shows without opening it."""
+    dead = [name for name, child in children.items() if child.poll() is not None]
+    if not dead:
+        return f"Lihat log di {logs} / See the logs in {logs}"
+    name = dead[0]
+    log = logs / f"{name}.log"
+    tail = log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:] if log.exists() else []
+    return "\n".join(
+        [
+            f"{name} berhenti (kode {children[name].returncode}) / {name} stopped "
+            f"(exit code {children[name].returncode}); akhir / end of {log}:",
+            *(f"  | {line}" for line in tail),
+        ]
+    )
 
 
 def demo_supervisor(hall: Hall) -> str:

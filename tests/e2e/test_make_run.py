@@ -1,11 +1,14 @@
 """``make run`` (``python -m antre.devhall``): the whole hall up within 60 s on embedded defaults,
-a clean stop on Ctrl-C, and a restart that keeps the day's numbering."""
+a clean stop on Ctrl-C, and a restart that keeps the day's numbering; a clear refusal at once
+when its ports are taken or a real hall lacks its NIK key."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +18,7 @@ import httpx
 import nats
 import pytest
 
-from antre.devhall import demo_supervisor
+from antre.devhall import demo_supervisor, port_in_use
 from antre.events import stream_name
 from antre.hall.load import load_hall
 from antre.nats_accounts import agency_consumer
@@ -130,3 +133,75 @@ async def agency_consumers(url: str) -> list[str]:
         return sorted(i.name for i in infos if i.name.startswith("agency-"))
     finally:
         await nc.close()
+
+
+def refused(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, float]:
+    """``make run`` that must refuse before starting anything: its exit code, what it said and
+    how long it took. Nothing may be left behind: not even the state folder."""
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "antre.devhall", "--state-dir", str(tmp_path / "state"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
+    seconds = time.monotonic() - began
+    assert not (tmp_path / "state").exists(), "it started something"
+    return done.returncode, done.stdout + done.stderr, seconds
+
+
+def free_ports() -> tuple[int, int]:
+    """A base with five free ports from it, and a free NATS port apart from them."""
+    while True:
+        base = free_port()
+        if all(not port_in_use(p) for p in range(base, base + 5)):
+            break
+    nats = free_port()
+    while nats in range(base, base + 5):
+        nats = free_port()
+    return base, nats
+
+
+@pytest.mark.parametrize(("offset", "name"), [(0, "ticketing"), (4, "reports"), (None, "NATS")])
+def test_make_run_refuses_ports_already_taken(tmp_path: Path, offset: int | None, name: str) -> None:
+    """An earlier ``make run`` still running (or anything else) on one of the ports: it says
+    which port, how to choose others, and exits non-zero at once instead of printing a banner
+    for whatever answers there."""
+    base, nats = free_ports()
+    taken = nats if offset is None else base + offset
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", taken))
+        listener.listen()
+        code, said, seconds = refused(tmp_path, "--base-port", str(base), "--nats-port", str(nats))
+    assert code != 0, said
+    assert seconds < 5, seconds
+    assert "Ctrl-C untuk berhenti" not in said  # no banner
+    assert f"{taken} ({name})" in said, said
+    indonesian, english = said.index("Port sudah dipakai"), said.index("Ports already in use")
+    assert indonesian < english, said
+    assert "--base-port" in said and "--nats-port" in said, said
+    suggested = re.search(r"--base-port (\d+) --nats-port (\d+)", said)
+    assert suggested, said
+    suggested_base, suggested_nats = map(int, suggested.groups())
+    assert taken not in (*range(suggested_base, suggested_base + 5), suggested_nats)
+
+
+@pytest.mark.parametrize(("secret", "problem"), [(None, "wajib"), ("pendek", "minimal 16")])
+def test_make_run_no_demo_refuses_without_the_nik_key(
+    tmp_path: Path, secret: str | None, problem: str
+) -> None:
+    """A real hall (``--no-demo``) needs the NIK hashes' key; without it ticketing would die at
+    start and the terminal only point at a log. It is named before anything starts."""
+    base, nats = free_ports()
+    env = {k: v for k, v in os.environ.items() if k != "ANTRE_NIK_SECRET"}
+    if secret is not None:
+        env["ANTRE_NIK_SECRET"] = secret
+    code, said, seconds = refused(
+        tmp_path, "--no-demo", "--base-port", str(base), "--nats-port", str(nats), env=env
+    )
+    assert code != 0, said
+    assert seconds < 5, seconds
+    assert "ANTRE_NIK_SECRET" in said and problem in said, said
+    assert said.index("menjalankan aula sungguhan") < said.index("runs a real hall"), said
