@@ -436,3 +436,21 @@ class SurveyAnswered(_message.Message):
     suggestion: str
     answered_at: _timestamp_pb2.Timestamp
     def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., scores: _Optional[_Iterable[int]] = ..., age: _Optional[int] = ..., sex: _Optional[str] = ..., education: _Optional[str] = ..., occupation: _Optional[str] = ..., suggestion: _Optional[str] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DeviceStatus(_message.Message):
+    __slots__ = ("meta", "kind", "device", "silent", "sound", "last_seen", "revoked")
+    META_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_FIELD_NUMBER: _ClassVar[int]
+    SILENT_FIELD_NUMBER: _ClassVar[int]
+    SOUND_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEEN_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    kind: str
+    device: str
+    silent: bool
+    sound: bool
+    last_seen: _timestamp_pb2.Timestamp
+    revoked: bool
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., kind: _Optional[str] = ..., device: _Optional[str] = ..., silent: _Optional[bool] = ..., sound: _Optional[bool] = ..., last_seen: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoked: _Optional[bool] = ...) -> None: ...
