@@ -12,7 +12,19 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    false,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -40,6 +52,15 @@ def devices_table(metadata: MetaData) -> Table:
         Column("token_hash", String(64), nullable=False, unique=True),
         Column("enrolled_at", DateTime(timezone=True), nullable=False),
         Column("revoked_at", DateTime(timezone=True)),
+        # Its last heartbeat written (at most one write per device every few seconds, see
+        # antre.heartbeats); empty: never heard from since it was enrolled.
+        Column("last_seen_at", DateTime(timezone=True)),
+        # A board's last word on whether it can be heard; kiosks keep the default.
+        Column("sound", Boolean, nullable=False, default=True, server_default=true()),
+        # What was last published of it (device.status): a change is published once, by the job
+        # whose conditional update moves these.
+        Column("reported_silent", Boolean, nullable=False, default=False, server_default=false()),
+        Column("reported_sound", Boolean, nullable=False, default=True, server_default=true()),
     )
 
 
@@ -48,9 +69,18 @@ def token_hash(token: str) -> str:
 
 
 def enrol(conn: Connection, table: Table, device_id: str, kind: str, now: dt.datetime) -> str:
-    """A new token for the device (any earlier one stops working); returned once, never stored."""
+    """A new token for the device (any earlier one stops working); returned once, never stored.
+    The device starts again as never heard from: a replaced kiosk is no alert until its first
+    heartbeat (what was reported of the old one stays, so its alert is cleared)."""
     token = secrets.token_urlsafe(32)
-    values = {"id": device_id, "kind": kind, "token_hash": token_hash(token), "enrolled_at": now}
+    values = {
+        "id": device_id,
+        "kind": kind,
+        "token_hash": token_hash(token),
+        "enrolled_at": now,
+        "last_seen_at": None,
+        "sound": True,
+    }
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(table).values(**values, revoked_at=None)
     conn.execute(stmt.on_conflict_do_update(index_elements=[table.c.id], set_={**values, "revoked_at": None}))

@@ -15,10 +15,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from antre.client_address import networks
+from antre.heartbeats import Timing
 from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
-from services.display import handlers, voice_handlers
+from services.display import boards, handlers, voice_handlers
 from services.display.adapters import espeak, voicepack
 from services.display.adapters.tables import outbox
 from services.display.domain.wording import hall_vocabulary
@@ -49,11 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.messages_per_officer,
                 settings.messages_per_zone,
             ),
+            device_timing=Timing(settings.device_silent_seconds),
         )
         count_clips(deps)
         consumers.install(runtime, deps)
         runtime.live.share("zone:")  # boards on every replica hear every call
         runtime.every(3600.0, lambda: handlers.prune(deps))
+        runtime.every(deps.device_timing.watch_every, lambda: boards.watch(deps))
         app.state.registry = runtime.registry
         app.state.trusted_proxies = networks(settings.trusted_proxies)  # X-Forwarded-Proto for HSTS
         app.state.ready_checks = runtime.ready_checks()

@@ -16,7 +16,7 @@ from typing import Literal
 
 from google.protobuf.message import Message
 
-from antre import db, devices
+from antre import db, devices, heartbeats
 from antre.bus import consumed
 from antre.events import Envelope, to_datetime
 from antre.hall.model import Hall
@@ -54,6 +54,8 @@ class Deps:
     # An entry whose slot began longer ago than this is not spoken (announcement.stale).
     stale_after: dt.timedelta = dt.timedelta(seconds=30)
     message_cap: MessageCap = field(default_factory=MessageCap)
+    # When a board that stopped beating is silent, and so how often its page beats.
+    device_timing: heartbeats.Timing = field(default_factory=heartbeats.Timing)
 
     def wording(self) -> Wording:
         """The hall's templates with the clips boards have now (the pack may come later)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from antre.heartbeats import SILENT_AFTER
 from antre.settings import ServiceSettings
 
 
@@ -31,6 +32,10 @@ class Settings(ServiceSettings):
     messages_per_zone: int = Field(default=10, ge=1)
     # Where officers sign in: the display asks it who posts a service message (GET /api/v1/me).
     counters_url: str = "http://127.0.0.1:8102"
+    # An enrolled board with no heartbeat for this long is published as silent (device.status) and
+    # shows on the live hall; its page beats every third of it, at most every 30 s. Ticketing
+    # reads the same variable for its kiosks.
+    device_silent_seconds: float = Field(default=SILENT_AFTER, ge=1, le=24 * 3600)
 
     def voice_path(self) -> Path:
         return Path(self.voice_dir) if self.voice_dir.strip() else self.state_dir / "voice"

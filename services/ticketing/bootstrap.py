@@ -15,10 +15,11 @@ from fastapi import FastAPI
 
 from antre.client_address import networks
 from antre.hall.model import Hall
+from antre.heartbeats import Timing
 from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
-from services.ticketing import handlers, reservations
+from services.ticketing import handlers, kiosks, reservations
 from services.ticketing.adapters.phone_codes import PhoneCodes
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
@@ -43,12 +44,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             live=runtime.live,
             always_open=settings.demo,
             issue_rate=IssueRate(settings.kiosk_tickets_per_minute),
+            device_timing=Timing(settings.device_silent_seconds),
         )
         consumers.install(runtime, deps)
         runtime.live.share("ticket:", "service:")  # status pages on every replica follow
         runtime.every(10.0, lambda: handlers.expire_prints(deps))
         runtime.every(10.0, lambda: handlers.end_past_days(deps))  # indexed: few tickets wait
         runtime.every(30.0, lambda: reservations.mark_no_shows(deps))
+        runtime.every(deps.device_timing.watch_every, lambda: kiosks.watch(deps))
         nik_secret = _nik_secret(settings)
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from antre import devices
+from antre import devices, heartbeats
 from antre.bus import consumed
 from antre.events import Envelope, new_meta, ticket_ref, timestamp
 from antre.hall.model import Hall, Kiosk, PriorityGroup, Service
@@ -58,6 +58,8 @@ class Deps:
     # Rate-limit keys this replica knows are over their limit, with the minute they are over in.
     throttled: dict[str, dt.datetime] = field(default_factory=dict)
     issue_rate: IssueRate = field(default_factory=lambda: IssueRate(20))
+    # When a kiosk that stopped beating is silent, and so how often its page beats.
+    device_timing: heartbeats.Timing = field(default_factory=heartbeats.Timing)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from antre.heartbeats import SILENT_AFTER
 from antre.settings import ServiceSettings
 
 
@@ -28,6 +29,10 @@ class Settings(ServiceSettings):
     # Walk-in numbers one enrolled kiosk may hand out in any minute (per replica): a person takes
     # several seconds a ticket; a flood from one kiosk's token stops here.
     kiosk_tickets_per_minute: int = Field(default=20, ge=1, le=100_000)
+    # An enrolled kiosk with no heartbeat for this long is published as silent (device.status) and
+    # shows on the live hall; its page beats every third of it, at most every 30 s. The display
+    # reads the same variable for its boards.
+    device_silent_seconds: float = Field(default=SILENT_AFTER, ge=1, le=24 * 3600)
     # The SKM survey a citizen is offered on the status page once served (the reports service's
     # /survey/{ticket}); "{ticket}" is replaced by the ticket id, as in notify's ANTRE_SURVEY_URL,
     # else ?ticket=<id> is added. Empty: no survey link.

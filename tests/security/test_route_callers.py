@@ -54,6 +54,7 @@ CALLERS: dict[str, dict[str, str]] = {
         "GET /api/v1/kiosks": MANAGER,
         "POST /api/v1/kiosks/{device_id}/token": MANAGER,
         "DELETE /api/v1/kiosks/{device_id}/token": MANAGER,
+        "POST /api/v1/kiosks/me/heartbeat": KIOSK,
     },
     "counters": {
         "POST /api/v1/sessions": PUBLIC,  # slowed down after failures
@@ -100,6 +101,7 @@ CALLERS: dict[str, dict[str, str]] = {
         "GET /api/v1/boards": MANAGER,
         "POST /api/v1/boards/{device_id}/token": MANAGER,
         "DELETE /api/v1/boards/{device_id}/token": MANAGER,
+        "POST /api/v1/boards/me/heartbeat": BOARD,
     },
     "notify": {
         "GET /api/v1/deliveries": MANAGER,
@@ -144,6 +146,7 @@ BODIES = {  # valid enough that a refusal is about the caller, not the body
     "POST /api/v1/tickets": {"service": "ktp-el"},
     "POST /api/v1/bookings/{code}/check-in": {},
     "POST /api/v1/zones/{zone}/announcements/{seq}/outcome": {"outcome": "spoken", "via": "clips"},
+    "POST /api/v1/boards/me/heartbeat": {"sound": True},
     "POST /api/v1/announcements": {"text": "Mohon perhatian"},
     "PUT /api/v1/me/password": {"current": "rahasia-siti", "new": "rahasia-baru-siti"},
     "PUT /api/v1/officers/{username}": {"name": "Siti", "agency": "dukcapil"},

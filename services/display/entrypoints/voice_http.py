@@ -28,7 +28,7 @@ async def _caller(request: Request, person: Annotated[Person, Depends(signed_in(
     return Caller(person.username, person.agency)
 
 
-async def _board_token(authorization: Annotated[str, Header()] = "") -> str:
+async def board_token(authorization: Annotated[str, Header()] = "") -> str:
     """An enrolled board's device token (checked by the handler in its own transaction)."""
     return devices.bearer_of(authorization)
 
@@ -73,7 +73,7 @@ async def post_message(
     },
 )
 async def outcome(
-    zone: str, seq: int, body: Outcome, request: Request, token: Annotated[str, Depends(_board_token)]
+    zone: str, seq: int, body: Outcome, request: Request, token: Annotated[str, Depends(board_token)]
 ) -> JSONResponse:
     """An enrolled board: it began (``spoken``) or gave up (``stale``) an announcement. Only the
     first report counts (202 for a later one): the arbiter's decisions are measured, not trusted."""

@@ -1,0 +1,70 @@
+"""Two replicas of a service that enrols devices, as two processes would be: two engines on one
+store (a SQLite file or a PostgreSQL schema), each with its own unit of work, on one clock that
+moves only when told; their watch jobs run at once behind a barrier; and the ``device.status``
+events they left in the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Engine, Table
+
+from antre import db
+from antre.v1 import events_pb2 as pb
+from tests.support.deps import outbox_events
+from tests.support.stores import PG_URL, drop_schema, make_store
+
+T = TypeVar("T")
+
+
+class Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> dt.datetime:
+        self.now += dt.timedelta(seconds=seconds)
+        return self.now
+
+
+@contextmanager
+def two_engines(backend: str, folder: Path, migrations: Path) -> Iterator[tuple[Engine, Engine]]:
+    engine, schema = make_store(backend, folder, migrations)
+    other = (
+        db.make_engine(PG_URL or "", schema) if schema else db.make_engine(f"sqlite:///{folder / 'store.db'}")
+    )
+    try:
+        yield engine, other
+    finally:
+        engine.dispose()
+        other.dispose()
+        drop_schema(schema)
+
+
+def together(jobs: Sequence[Callable[[], T]]) -> list[T]:
+    """Every job in a thread of its own, all released at once."""
+    barrier = threading.Barrier(len(jobs))
+
+    def run(job: Callable[[], T]) -> T:
+        barrier.wait()
+        return job()
+
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        return list(pool.map(run, jobs))
+
+
+def statuses(engine: Engine, outbox: Table) -> list[tuple[str, pb.DeviceStatus]]:
+    """Each ``device.status`` staged, with its subject, in the order they were committed."""
+    return [
+        (e.subject, e.message)
+        for e in outbox_events(engine, outbox)
+        if isinstance(e.message, pb.DeviceStatus)  # type: ignore[misc]
+    ]
