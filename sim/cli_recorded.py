@@ -18,6 +18,7 @@ from pathlib import Path
 from antre.events import hall_subjects, subject_filter
 from antre.hall.load import HallError, load_hall
 from antre.hall.model import WEEKDAYS, Hall
+from sim import cli_args
 from sim.calibrate import calibrate
 from sim.demand import DemandError, load_demand
 from sim.demand_file import dump_demand
@@ -39,10 +40,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
             source.add_argument("--events", type=Path, help="an export file (JSON lines)")
         c.add_argument("--hall", type=Path, default=Path("examples/kendari.yaml"), help="the hall file")
         c.add_argument("--hall-id", help="the hall id on the stream (default: the hall file's)")
-        c.add_argument("--since", type=dt.date.fromisoformat, help="first hall day (default: yesterday)")
-        c.add_argument(
-            "--until", type=dt.date.fromisoformat, help="last hall day, included (default: --since)"
-        )
+        c.add_argument("--since", type=cli_args.date, help="first hall day (default: yesterday)")
+        c.add_argument("--until", type=cli_args.date, help="last hall day, included (default: --since)")
         c.add_argument("-o", "--output", type=Path, required=True)
         if name == "calibrate":
             c.add_argument("--service-time", choices=("lognormal", "empirical"), default="lognormal")

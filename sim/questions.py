@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from antre.hall.model import WEEKDAYS, Hall
 from sim.demand import Demand, Profile, agency_counters, opening_order
 from sim.model import BLENDS, DISPATCHES, Scenario
+from sim.progress import Progress
 from sim.runner import replicate, seeds, simulate
 from sim.stats import Estimate, paired, summarise
 
-Progress = Callable[[int, int], None] | None
 UNSERVED_SLACK = 0.5  # citizens of an hour a staffing cut may add to those not served, a day's mean
 
 
@@ -41,7 +41,7 @@ def compare(
     replications: int,
     seed: int,
     jobs: int = 0,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> Comparison:
     runs = replicate(hall, demand, day, scenarios, replications, seed, jobs, progress)
     keys = sorted(
@@ -88,7 +88,7 @@ def staff(
     seed: int,
     base: Scenario | None = None,
     jobs: int = 0,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> StaffPlan:
     """Hour by hour from opening, take one counter away from every agency still reducible, keep
     the cut where no hour of that agency that met the target with every counter now misses it
@@ -108,10 +108,13 @@ def staff(
     available = {a: len(agency_counters(hall, a)) for a in agencies}
     plan = {a: {h: available[a] for h in hours} for a in agencies}
 
-    def run(p: dict[str, dict[int, int]]) -> dict[str, Estimate]:
+    def run(p: dict[str, dict[int, int]], step: str) -> dict[str, Estimate]:
         staffing: dict[str, Profile] = {a: {weekday: {h: float(n) for h, n in p[a].items()}} for a in p}
+        shown = (lambda done, total: progress(done, total, step)) if progress else None
         return summarise(
-            replicate(hall, demand, day, [replace(base, staffing=staffing)], replications, seed, jobs)[0]
+            replicate(hall, demand, day, [replace(base, staffing=staffing)], replications, seed, jobs, shown)[
+                0
+            ]
         )
 
     def mean(summary: dict[str, Estimate], agency: str, hour: int, figure: str) -> float:
@@ -139,7 +142,7 @@ def staff(
             unserved(result, agency, h) <= unserved(full, agency, h) + UNSERVED_SLACK for h in hours
         )
 
-    full = run(plan)
+    full = run(plan, "semua loket / every counter")
     meets = {a: [h for h in hours if p90(full, a, h) <= target_minutes] for a in agencies}
     unreachable = {a: [h for h in hours if h not in meets[a]] for a in agencies}
     summary = full
@@ -151,17 +154,15 @@ def staff(
             trial = {a: dict(plan[a]) for a in agencies}
             for a in open_:
                 trial[a][hour] -= 1
-            result = run(trial)
+            result = run(trial, f"{hour:02d}:00 ({i + 1}/{len(hours)})")
             kept = [a for a in open_ if holds(result, a)]
             for a in kept:
                 plan[a][hour] -= 1
             if kept == open_:
                 summary = result
             open_ = [a for a in kept if plan[a][hour] > 0]
-        if progress:
-            progress(i + 1, len(hours))
     if summary is not full:
-        summary = run(plan)
+        summary = run(plan, "rencana / the plan")
     order = {a: opening_order(hall, a) for a in agencies}
     return StaffPlan(target_minutes, plan, available, order, unreachable, summary)
 
@@ -183,6 +184,7 @@ def cutoff(
     level: float = 0.9,
     step_minutes: int = 10,
     base: Scenario | None = None,
+    progress: Progress | None = None,
 ) -> Cutoff:
     """Issue tickets until closing (cutoff 0) and ask, for each join time, how likely a ticket is
     to be called before closing; the answer is the last time that likelihood is still ``level``."""
@@ -191,8 +193,10 @@ def cutoff(
     step = step_minutes * 60.0
     counts: dict[str, dict[int, list[int]]] = {}
     close_s = 0.0
-    for sq in seeds(seed, replications):
+    for i, sq in enumerate(seeds(seed, replications)):
         log = simulate(hall, demand, day, scenario, sq)
+        if progress:
+            progress(i + 1, replications)
         close_s = log.close_s
         for code, joined, called, outcome in log.visits:
             cell = counts.setdefault(agency_of[code], {}).setdefault(int(joined // step), [0, 0])

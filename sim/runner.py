@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -81,21 +80,6 @@ def replicate(
                 if progress:
                     progress(i + 1, len(work))
     return [results[i * replications : (i + 1) * replications] for i in range(len(scenarios))]
-
-
-def progress_bar(label: str) -> Callable[[int, int], None]:
-    """A one-line bar on stderr for long runs; silent when stderr is not a terminal."""
-
-    def show(done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        filled = int(30 * done / total)
-        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
 
 
 def next_weekday(name: str, start: dt.date | None = None) -> dt.date:
