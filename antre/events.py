@@ -32,6 +32,8 @@ SUFFIXES: dict[type[Message], str] = {
     pb.TicketSkipped: "ticket.skipped",
     pb.TicketTransferred: "ticket.transferred",
     pb.TicketCancelled: "ticket.cancelled",
+    pb.TicketHeld: "ticket.held",
+    pb.TicketReturned: "ticket.returned",
     pb.BookingCreated: "booking.created",
     pb.BookingRescheduled: "booking.rescheduled",
     pb.BookingCancelled: "booking.cancelled",

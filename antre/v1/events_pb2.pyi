@@ -25,6 +25,12 @@ class Channel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANNEL_ONLINE: _ClassVar[Channel]
     CHANNEL_STAFF: _ClassVar[Channel]
 
+class CallKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CALL_KIND_NEXT: _ClassVar[CallKind]
+    CALL_KIND_CHOSEN: _ClassVar[CallKind]
+    CALL_KIND_HELD: _ClassVar[CallKind]
+
 class AnnouncementKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ANNOUNCEMENT_KIND_UNSPECIFIED: _ClassVar[AnnouncementKind]
@@ -41,6 +47,9 @@ CHANNEL_UNSPECIFIED: Channel
 CHANNEL_WALK_IN: Channel
 CHANNEL_ONLINE: Channel
 CHANNEL_STAFF: Channel
+CALL_KIND_NEXT: CallKind
+CALL_KIND_CHOSEN: CallKind
+CALL_KIND_HELD: CallKind
 ANNOUNCEMENT_KIND_UNSPECIFIED: AnnouncementKind
 ANNOUNCEMENT_KIND_CALL: AnnouncementKind
 ANNOUNCEMENT_KIND_RECALL: AnnouncementKind
@@ -102,18 +111,20 @@ class TicketIssued(_message.Message):
     def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., priority: _Optional[_Union[PriorityGroup, str]] = ..., channel: _Optional[_Union[Channel, str]] = ..., kiosk: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., booking_id: _Optional[str] = ..., session_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class TicketCalled(_message.Message):
-    __slots__ = ("meta", "ticket", "counter", "officer", "queued_at")
+    __slots__ = ("meta", "ticket", "counter", "officer", "queued_at", "kind")
     META_FIELD_NUMBER: _ClassVar[int]
     TICKET_FIELD_NUMBER: _ClassVar[int]
     COUNTER_FIELD_NUMBER: _ClassVar[int]
     OFFICER_FIELD_NUMBER: _ClassVar[int]
     QUEUED_AT_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     meta: EventMeta
     ticket: TicketRef
     counter: CounterRef
     officer: str
     queued_at: _timestamp_pb2.Timestamp
-    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., officer: _Optional[str] = ..., queued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    kind: CallKind
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., officer: _Optional[str] = ..., queued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[CallKind, str]] = ...) -> None: ...
 
 class TicketRecalled(_message.Message):
     __slots__ = ("meta", "ticket", "counter", "recalls")
@@ -178,6 +189,40 @@ class TicketTransferred(_message.Message):
     counter: CounterRef
     priority: PriorityGroup
     def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., from_service: _Optional[str] = ..., from_agency: _Optional[str] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., priority: _Optional[_Union[PriorityGroup, str]] = ...) -> None: ...
+
+class TicketHeld(_message.Message):
+    __slots__ = ("meta", "ticket", "counter", "officer", "serving")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_FIELD_NUMBER: _ClassVar[int]
+    SERVING_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    counter: CounterRef
+    officer: str
+    serving: bool
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., officer: _Optional[str] = ..., serving: _Optional[bool] = ...) -> None: ...
+
+class TicketReturned(_message.Message):
+    __slots__ = ("meta", "ticket", "counter", "officer", "was", "queued_at", "ahead", "priority")
+    META_FIELD_NUMBER: _ClassVar[int]
+    TICKET_FIELD_NUMBER: _ClassVar[int]
+    COUNTER_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_FIELD_NUMBER: _ClassVar[int]
+    WAS_FIELD_NUMBER: _ClassVar[int]
+    QUEUED_AT_FIELD_NUMBER: _ClassVar[int]
+    AHEAD_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    ticket: TicketRef
+    counter: CounterRef
+    officer: str
+    was: str
+    queued_at: _timestamp_pb2.Timestamp
+    ahead: int
+    priority: PriorityGroup
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., ticket: _Optional[_Union[TicketRef, _Mapping]] = ..., counter: _Optional[_Union[CounterRef, _Mapping]] = ..., officer: _Optional[str] = ..., was: _Optional[str] = ..., queued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ahead: _Optional[int] = ..., priority: _Optional[_Union[PriorityGroup, str]] = ...) -> None: ...
 
 class TicketCancelled(_message.Message):
     __slots__ = ("meta", "ticket", "reason")

@@ -158,7 +158,7 @@ def _signed_in(tx: Transaction, caller: Caller) -> Officer:
     return officer
 
 
-def _at_desk(deps: Deps, tx: Transaction, caller: Caller, number: int) -> tuple[Officer, Station]:
+def at_desk(deps: Deps, tx: Transaction, caller: Caller, number: int) -> tuple[Officer, Station]:
     """The caller's officer and the counter's station row, locked: for a session token, one
     statement. Refusals keep their order: signed out first, then an unknown counter."""
     if isinstance(caller, Officer) or deps.hall.counter(number) is None:
@@ -203,7 +203,7 @@ def open_counter(deps: Deps, officer: Officer, number: int) -> Station:
         tx.publish(
             pb.CounterOpened(
                 meta=_counter_meta(deps, number, tx.now),
-                counter=_counter_ref(deps, number),
+                counter=counter_ref(deps, number),
                 officer=officer.username,
                 services=list(counter.services),
             )
@@ -212,12 +212,14 @@ def open_counter(deps: Deps, officer: Officer, number: int) -> Station:
 
 
 def pause_counter(deps: Deps, officer: Officer, number: int, reason: str = "") -> Station:
+    """Pause, saying why (a code of :data:`stations.PAUSE_REASONS` or the officer's words); the
+    reason is kept on the counter while it is paused and carried on counter.paused."""
     return _station_change(
         deps,
         officer,
         number,
-        lambda s, now: stations.pause(s, officer, now),
-        lambda meta, ref: pb.CounterPaused(meta=meta, counter=ref, reason=reason),
+        lambda tx, s: stations.pause(s, officer, tx.now, reason),
+        lambda s, meta, ref: pb.CounterPaused(meta=meta, counter=ref, reason=s.pause_reason),
     )
 
 
@@ -226,18 +228,21 @@ def resume_counter(deps: Deps, officer: Officer, number: int) -> Station:
         deps,
         officer,
         number,
-        lambda s, now: stations.resume(s, officer, now),
-        lambda meta, ref: pb.CounterResumed(meta=meta, counter=ref),
+        lambda tx, s: stations.resume(s, officer, tx.now),
+        lambda s, meta, ref: pb.CounterResumed(meta=meta, counter=ref),
     )
 
 
 def close_counter(deps: Deps, officer: Officer, number: int) -> Station:
+    """Close, once nobody is at the desk or held aside. The held tickets are counted under the
+    counter's row lock, which every hold, call and return at the counter takes first."""
+
+    def close(tx: Transaction, station: Station) -> Station:
+        held = repo.count_held(tx.conn, number, deps.hall.day_of(tx.now))
+        return stations.close(station, officer, tx.now, held)
+
     return _station_change(
-        deps,
-        officer,
-        number,
-        lambda s, now: stations.close(s, officer, now),
-        lambda meta, ref: pb.CounterClosed(meta=meta, counter=ref),
+        deps, officer, number, close, lambda s, meta, ref: pb.CounterClosed(meta=meta, counter=ref)
     )
 
 
@@ -255,7 +260,7 @@ def close_left_counters(deps: Deps) -> list[int]:
             if left is None or deps.hall.counter(station.number) is None:
                 continue
             repo.save_station(tx.conn, left)
-            meta, ref = _counter_meta(deps, station.number, tx.now), _counter_ref(deps, station.number)
+            meta, ref = _counter_meta(deps, station.number, tx.now), counter_ref(deps, station.number)
             tx.publish(pb.CounterClosed(meta=meta, counter=ref))
             closed.append(station.number)
     return closed
@@ -265,17 +270,17 @@ def _station_change(
     deps: Deps,
     officer: Officer,
     number: int,
-    change: Callable[[Station, dt.datetime], Station | None],
-    event: Callable[[pb.EventMeta, pb.CounterRef], Message],
+    change: Callable[[Transaction, Station], Station | None],
+    event: Callable[[Station, pb.EventMeta, pb.CounterRef], Message],
 ) -> Station:
     counter_of(deps, number)
     with deps.uow.begin() as tx:
         station = station_row(tx, number)
-        changed = change(station, tx.now)
+        changed = change(tx, station)
         if changed is None:
             return station
         repo.save_station(tx.conn, changed)
-        tx.publish(event(_counter_meta(deps, number, tx.now), _counter_ref(deps, number)))
+        tx.publish(event(changed, _counter_meta(deps, number, tx.now), counter_ref(deps, number)))
     return changed
 
 
@@ -286,7 +291,7 @@ def call_next(deps: Deps, caller: Caller, number: int) -> QueuedTicket | None:
     """Call the ticket the hall's policy picks. Exactly one counter gets each ticket: the claim is
     a compare-and-set, and a counter that loses a race tries the policy's next choice."""
     with deps.uow.begin() as tx:
-        officer, station = _at_desk(deps, tx, caller, number)
+        officer, station = at_desk(deps, tx, caller, number)
         counter = counter_of(deps, number)
         stations.ready_to_call(station, officer)
         day = deps.hall.day_of(tx.now)
@@ -307,23 +312,38 @@ def call_next(deps: Deps, caller: Caller, number: int) -> QueuedTicket | None:
                 break
         if called is None:
             return None
-        _emit(
-            deps,
-            tx,
-            called,
-            "ticket.called",
-            pb.TicketCalled(
-                meta=new_meta(deps.hall.id, called.agency, tx.now),
-                ticket=ticket_ref(called),
-                counter=_counter_ref(deps, number),
-                officer=officer.username,
-                queued_at=timestamp(called.queued_at),
-            ),
-        )
-    deps.metrics.wait.labels(called.agency, called.service).observe(queue.wait_seconds(called))
+        emit_called(deps, tx, called, number, officer, pb.CALL_KIND_NEXT)
+    calls_made(deps, called, number, first=called.returned_at is None)
+    return called
+
+
+def emit_called(
+    deps: Deps, tx: Transaction, called: QueuedTicket, number: int, officer: Officer, kind: pb.CallKind
+) -> None:
+    emit(
+        deps,
+        tx,
+        called,
+        "ticket.called",
+        pb.TicketCalled(
+            meta=new_meta(deps.hall.id, called.agency, tx.now),
+            ticket=ticket_ref(called),
+            counter=counter_ref(deps, number),
+            officer=officer.username,
+            queued_at=timestamp(called.queued_at),
+            kind=kind,
+        ),
+    )
+
+
+def calls_made(deps: Deps, called: QueuedTicket, number: int, first: bool) -> None:
+    """After the commit: a call counted, and the wait measured if it is the ``first`` call of the
+    ticket's stay in this queue (one held and called again, or brought back, was measured at its
+    first call; a brought-back ticket's queue time is a place, not an arrival)."""
+    if first:
+        deps.metrics.wait.labels(called.agency, called.service).observe(queue.wait_seconds(called))
     deps.metrics.calls.labels(str(number), called.agency).inc()
     deps.live.publish("queue", called.service)
-    return called
 
 
 def _claim_first(
@@ -425,7 +445,7 @@ def _act(
     """Apply an officer's action to the ticket the counter holds, and release the counter when the
     ticket leaves it."""
     with deps.uow.begin() as tx:
-        officer, station = _at_desk(deps, tx, caller, number)
+        officer, station = at_desk(deps, tx, caller, number)
         stations.held_by(station, officer)
         ticket = repo.get_ticket(tx.conn, station.current, lock=True) if station.current else None
         if ticket is None:
@@ -438,12 +458,12 @@ def _act(
         repo.save_ticket(tx.conn, changed)
         if changed.state not in (State.CALLED, State.SERVING):
             repo.save_station(tx.conn, stations.released(station))
-        _emit(
+        emit(
             deps,
             tx,
             changed,
             span,
-            event(changed, new_meta(deps.hall.id, changed.agency, tx.now), _counter_ref(deps, number)),
+            event(changed, new_meta(deps.hall.id, changed.agency, tx.now), counter_ref(deps, number)),
         )
     deps.live.publish("queue", changed.service)
     return changed
@@ -468,7 +488,7 @@ def station_row(tx: Transaction, number: int) -> Station:
     return station
 
 
-def _counter_ref(deps: Deps, number: int) -> pb.CounterRef:
+def counter_ref(deps: Deps, number: int) -> pb.CounterRef:
     counter = counter_of(deps, number)
     return pb.CounterRef(number=counter.number, name=counter.name, zone=counter.zone)
 
@@ -478,7 +498,7 @@ def _counter_meta(deps: Deps, number: int, now: dt.datetime) -> pb.EventMeta:
     return new_meta(deps.hall.id, agencies[0] if agencies else "hall", now)
 
 
-def _emit(deps: Deps, tx: Transaction, ticket: QueuedTicket, span: str, event: Message) -> None:
+def emit(deps: Deps, tx: Transaction, ticket: QueuedTicket, span: str, event: Message) -> None:
     # The step's span sits in the ticket's journey trace; the event carries it onwards.
     with span_under(span, ticket.traceparent, "antre.counters", ticket=ticket.number):
         tx.publish(event)

@@ -8,6 +8,9 @@
 - ``antre_counter_state{counter,agency,state}``: 1 for each counter's state now (open, paused,
   closed), read from the database at scrape.
 - ``antre_no_shows_total{agency,service}``: called tickets skipped as no-shows.
+- ``antre_holds_total{agency,service}``: citizens set aside at a counter (*tunda*).
+- ``antre_returns_total{agency,service,was}``: tickets brought back to the queue, by what they
+  were (``skipped``, ``no_show``, ``held``).
 - ``antre_forecast_seconds``: time to forecast one group of services' waiting tickets (the twin
   run from a snapshot of the live queue, for status pages).
 - ``antre_agency_commands_total``, ``antre_agency_commands_refused_total``: agencies' commands
@@ -77,6 +80,18 @@ class Metrics:
             "antre_no_shows_total",
             "Called tickets skipped as no-shows",
             ["agency", "service"],
+            registry=registry,
+        )
+        self.holds = Counter(
+            "antre_holds_total",
+            "Citizens set aside at a counter",
+            ["agency", "service"],
+            registry=registry,
+        )
+        self.returns = Counter(
+            "antre_returns_total",
+            "Tickets brought back to the queue",
+            ["agency", "service", "was"],
             registry=registry,
         )
         self.forecast_seconds = Histogram(

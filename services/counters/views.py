@@ -64,6 +64,13 @@ def current_ticket(deps: Deps, station: Station) -> QueuedTicket | None:
         return repo.get_ticket(conn, station.current)
 
 
+def aside(deps: Deps, number: int) -> list[QueuedTicket]:
+    """Today's tickets the counter held (to call again) and the last it passed over (to bring
+    back), as :func:`repo.aside_at` orders them."""
+    with deps.uow.read() as conn:
+        return repo.aside_at(conn, number, deps.hall.day_of(deps.uow.clock()))
+
+
 def station(deps: Deps, number: int) -> Station:
     counter_of(deps, number)
     with deps.uow.read() as conn:

@@ -81,6 +81,10 @@ CALLERS: dict[str, dict[str, str]] = {
                 "complete",
                 "skip",
                 "transfer",
+                "call-number",
+                "hold",
+                "call-held",
+                "return",
             )
         },
         "GET /api/v1/queues": PUBLIC,  # counts only
@@ -149,6 +153,10 @@ BODIES = {  # valid enough that a refusal is about the caller, not the body
     "POST /api/v1/boards/me/heartbeat": {"sound": True},
     "POST /api/v1/announcements": {"text": "Mohon perhatian"},
     "PUT /api/v1/me/password": {"current": "rahasia-siti", "new": "rahasia-baru-siti"},
+    **{
+        f"POST /api/v1/counters/{{number}}/{act}": {"number": "A-001"}
+        for act in ("call-number", "call-held", "return")
+    },
     "PUT /api/v1/officers/{username}": {"name": "Siti", "agency": "dukcapil"},
 }
 # The counters' own accounts (the other services ask the counters, played here by KnownPeople,

@@ -71,6 +71,38 @@ def get_ticket(conn: Connection, ticket_id: str, *, lock: bool = False) -> Queue
     return _ticket(row) if row else None
 
 
+def ticket_by_number(
+    conn: Connection, number: str, day: dt.date, *, lock: bool = False
+) -> QueuedTicket | None:
+    """The day's ticket with this number (one per day: each service has its own prefix, and a
+    transfer keeps the number), locked on PostgreSQL when asked."""
+    query = select(queue).where(queue.c.hall_day == day, queue.c.number == number)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query.order_by(queue.c.issued_at).limit(1)).first()
+    return _ticket(row) if row else None
+
+
+ASIDE = (State.HELD.value, State.SKIPPED.value, State.NO_SHOW.value)
+
+
+def aside_at(conn: Connection, counter: int, day: dt.date, passed: int = 5) -> list[QueuedTicket]:
+    """The day's tickets a counter put aside: every one it holds (earliest held first), then the
+    latest ``passed`` it passed over (skipped or no-show), for its officer to bring back."""
+    q = queue.c
+    query = select(queue).where(q.state.in_(ASIDE), q.hall_day == day, q.counter == counter)
+    rows = [_ticket(r) for r in conn.execute(query)]
+    held = sorted((t for t in rows if t.state == State.HELD), key=lambda t: (t.held_at, t.id))
+    gone = sorted((t for t in rows if t.state != State.HELD), key=lambda t: (t.finished_at, t.id))
+    return held + gone[::-1][:passed]
+
+
+def count_held(conn: Connection, counter: int, day: dt.date) -> int:
+    q = queue.c
+    query = select(func.count()).where(q.state == State.HELD.value, q.hall_day == day, q.counter == counter)
+    return int(conn.execute(query).scalar_one())
+
+
 def save_ticket(conn: Connection, ticket: QueuedTicket) -> None:
     conn.execute(update(queue).where(queue.c.id == bindparam("key")), {**_row(ticket), "key": ticket.id})
 
@@ -273,7 +305,16 @@ def _row(ticket: QueuedTicket) -> dict[str, object]:
 
 def _ticket(row: Row) -> QueuedTicket:
     m = dict(row._mapping)
-    for key in ("issued_at", "queued_at", "called_at", "serving_started_at", "finished_at", "session_start"):
+    for key in (
+        "issued_at",
+        "queued_at",
+        "called_at",
+        "serving_started_at",
+        "finished_at",
+        "session_start",
+        "held_at",
+        "returned_at",
+    ):
         m[key] = utc(m[key])
     m["priority"] = PriorityGroup(m["priority"])
     m["state"] = State(m["state"])

@@ -33,8 +33,13 @@ queue = Table(
     # Set for a booked ticket that checked in on time: it is blended from its session's start.
     Column("session_start", DateTime(timezone=True)),
     Column("booking_id", String(32), nullable=False, default="", server_default=""),
+    # Set aside at its counter since (state held); last brought back to the queue at.
+    Column("held_at", DateTime(timezone=True)),
+    Column("returned_at", DateTime(timezone=True)),
     Index("ix_queue_waiting", "state", "hall_day", "service", "queued_at"),
     Index("ix_queue_booked", "state", "hall_day", "service", "session_start", "queued_at"),
+    # An officer names a ticket by its number: unique per hall day (prefixes are per service).
+    Index("ix_queue_number", "hall_day", "number"),
 )
 
 stations = Table(
@@ -47,6 +52,7 @@ stations = Table(
     Column("priority_streak", Integer, nullable=False, default=0),
     Column("booked_streak", Integer, nullable=False, default=0, server_default="0"),
     Column("changed_at", DateTime(timezone=True)),
+    Column("pause_reason", String(200), nullable=False, default="", server_default=""),
 )
 
 officers = Table(

@@ -1,5 +1,6 @@
-"""A counter (*loket*) as a place an officer works: closed, open or paused, holding at most one
-ticket at a time, and who may act there."""
+"""A counter (*loket*) as a place an officer works: closed, open or paused (and why), holding at
+most one ticket at a time (others it set aside are held by the queue, not here), and who may act
+there."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from antre.problems import Conflict, Forbidden
+from antre.problems import Conflict, Forbidden, Invalid
 from antre.roles import Person
 
 
@@ -31,6 +32,13 @@ class Station:
     priority_streak: int = 0
     changed_at: dt.datetime | None = None
     booked_streak: int = 0
+    pause_reason: str = ""  # while paused: one of PAUSE_REASONS or the words given
+
+
+# Pause reasons the pages offer, by their stable code (carried on counter.paused); any other text
+# is the officer's or agency's own words, carried as written.
+PAUSE_REASONS = ("break", "prayer", "system")
+MAX_REASON = 200
 
 
 def may_work_at(officer: Officer, counter_agencies: frozenset[str]) -> None:
@@ -102,30 +110,52 @@ def close_left(
         return None
     if changed_on is None or changed_on >= today:
         return None
-    return replace(station, state=StationState.CLOSED, officer="", changed_at=now)
+    return replace(station, state=StationState.CLOSED, officer="", changed_at=now, pause_reason="")
 
 
-def pause(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
+def pause_reason(text: str) -> str:
+    """The reason as carried: a code of :data:`PAUSE_REASONS`, or the words given, trimmed."""
+    reason = " ".join(text.split())
+    if len(reason) > MAX_REASON:
+        raise Invalid(
+            "reason_too_long",
+            f"Alasan paling panjang {MAX_REASON} karakter",
+            f"A reason is at most {MAX_REASON} characters",
+        )
+    return reason
+
+
+def pause(station: Station, officer: Officer, now: dt.datetime, reason: str = "") -> Station | None:
     """A counter pauses between citizens: one called or being served is finished first (a citizen
-    at the desk must not be left standing while the board says the counter is away)."""
+    at the desk must not be left standing while the board says the counter is away). Tickets it
+    holds aside stay held. Pausing again only changes the reason (None when it is the same)."""
     held_by(station, officer)
+    reason = pause_reason(reason)
     if station.state == StationState.PAUSED:
-        return None
+        return None if reason == station.pause_reason else replace(station, pause_reason=reason)
     _idle(station, "pause")
-    return replace(station, state=StationState.PAUSED, changed_at=now)
+    return replace(station, state=StationState.PAUSED, changed_at=now, pause_reason=reason)
 
 
 def resume(station: Station, officer: Officer, now: dt.datetime) -> Station | None:
     held_by(station, officer)
     if station.state == StationState.OPEN:
         return None
-    return replace(station, state=StationState.OPEN, changed_at=now)
+    return replace(station, state=StationState.OPEN, changed_at=now, pause_reason="")
 
 
-def close(station: Station, officer: Officer, now: dt.datetime) -> Station:
+def close(station: Station, officer: Officer, now: dt.datetime, held: int = 0) -> Station:
+    """Nobody at the desk, and nobody held aside (``held``: tickets the counter holds today): a
+    held citizen coming back with their document would find the counter gone."""
     held_by(station, officer)
     _idle(station, "close")
-    return replace(station, state=StationState.CLOSED, officer="", changed_at=now)
+    if held:
+        raise Conflict(
+            "counter_holds_tickets",
+            f"Panggil lagi atau kembalikan ke antrean {held} nomor yang ditunda dulu",
+            f"Call again or return to the queue the {held} held ticket(s) first",
+        )
+    return replace(station, state=StationState.CLOSED, officer="", changed_at=now, pause_reason="")
 
 
 def ready_to_call(station: Station, officer: Officer) -> None:

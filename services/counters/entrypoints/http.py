@@ -18,8 +18,8 @@ from antre.people import bearer
 from antre.privacy import ticket_key
 from antre.problems import NotFound
 from antre.refusals import refusals
-from services.counters import handlers, views
-from services.counters.domain.queue import QueuedTicket
+from services.counters import handlers, out_of_turn, views
+from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Officer, Station
 from sim.forecast import Forecast
 
@@ -65,7 +65,17 @@ class Transfer(BaseModel):
 
 
 class Pause(BaseModel):
-    reason: str = Field(default="", max_length=200)
+    reason: str = Field(
+        default="",
+        max_length=200,
+        description="break, prayer or system (istirahat, sholat, gangguan sistem), or one's own words",
+    )
+
+
+class TicketNumber(BaseModel):
+    number: str = Field(
+        min_length=1, max_length=16, description="The ticket's number, e.g. A-012 (a12 is read so too)"
+    )
 
 
 async def _run(fn: Callable[..., T], *args: Any) -> T:
@@ -144,6 +154,37 @@ async def skip(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
 async def transfer(number: int, body: Transfer, ctx: Ctx, officer: CurrentOfficer) -> dict[str, Any]:
     moved = await _run(handlers.transfer, ctx.deps, officer, number, body.service)
     return {"ticket": _ticket_json(ctx, moved)}
+
+
+@api.post("/counters/{number}/call-number", responses=refusals(401, 403, 404, 409, 422))
+async def call_number(number: int, body: TicketNumber, ctx: Ctx, caller: Signed) -> dict[str, Any]:
+    """Call a waiting ticket of the counter's services by its number, out of the policy's order
+    (*panggil nomor tertentu*). Only one counter gets it, however many ask at once."""
+    called = await _run(out_of_turn.call_number, ctx.deps, caller, number, body.number)
+    return {"ticket": _ticket_json(ctx, called)}
+
+
+@api.post("/counters/{number}/hold", responses=refusals(401, 403, 404, 409))
+async def hold(number: int, ctx: Ctx, caller: Signed) -> dict[str, Any]:
+    """Set the citizen at the counter aside while they fetch a document (*tunda*); the counter may
+    call others, and lists the ticket under ``held`` to call again or return to the queue."""
+    return {"ticket": _ticket_json(ctx, await _run(out_of_turn.hold, ctx.deps, caller, number))}
+
+
+@api.post("/counters/{number}/call-held", responses=refusals(401, 403, 404, 409, 422))
+async def call_held(number: int, body: TicketNumber, ctx: Ctx, caller: Signed) -> dict[str, Any]:
+    """Call again a citizen this counter held (*panggil lagi*)."""
+    called = await _run(out_of_turn.call_held, ctx.deps, caller, number, body.number)
+    return {"ticket": _ticket_json(ctx, called)}
+
+
+@api.post("/counters/{number}/return", responses=refusals(401, 403, 404, 409, 422))
+async def bring_back(number: int, body: TicketNumber, ctx: Ctx, caller: Signed) -> dict[str, Any]:
+    """Bring a ticket back into its service's queue (*kembalikan ke antrean*): one of today
+    skipped or a no-show (at any counter serving its service), or one this counter holds.
+    ``ahead``: tickets of its lane before it (the hall's ``queue.return_after``, or fewer)."""
+    back = await _run(out_of_turn.bring_back, ctx.deps, caller, number, body.number)
+    return {"ticket": _ticket_json(ctx, back.ticket), "ahead": back.ahead}
 
 
 @api.get("/counters/{number}/events", responses=refusals(401, 404))
@@ -255,6 +296,7 @@ def _ticket_json(ctx: Context, ticket: QueuedTicket) -> dict[str, Any]:
         "recalls": ticket.recalls,
         "queued_at": ticket.queued_at.isoformat(),
         "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "held_at": ticket.held_at.isoformat() if ticket.held_at else None,
     }
 
 
@@ -270,6 +312,7 @@ async def _station_json(ctx: Context, station: Station, *, with_ticket: bool = T
             {"code": code, "name": s.name if (s := hall.service(code)) else code} for code in counter.services
         ],
         "state": station.state.value,
+        "pause_reason": station.pause_reason,
         "officer": station.officer,
         "demo": ctx.demo,
         "max_recalls": hall.queue.max_recalls,
@@ -278,6 +321,9 @@ async def _station_json(ctx: Context, station: Station, *, with_ticket: bool = T
     if with_ticket:
         current = await _run(views.current_ticket, ctx.deps, station)
         counts = await _run(views.waiting_counts, ctx.deps)
+        aside = await _run(views.aside, ctx.deps, station.number)
         body["ticket"] = _ticket_json(ctx, current) if current else None
         body["waiting"] = {code: counts.get(code, 0) for code in counter.services}
+        body["held"] = [_ticket_json(ctx, t) for t in aside if t.state == State.HELD]
+        body["passed"] = [_ticket_json(ctx, t) for t in aside if t.state != State.HELD]
     return body
