@@ -1,9 +1,9 @@
 """The reports service's tables: a read model of the hall built from its events, nothing else's
 to write. ``visits`` holds one row per ticket, ``legs`` one per queue it stood in (a transfer adds
-one), ``bookings`` one per booking, ``stations`` each counter as it stands now (the live hall),
-``surveys`` the SKM responses (tied to a visit, no NIK, no phone; each is also an event, so it too
-comes back from the stream). The inbox makes the consumer idempotent; the outbox carries the
-survey events.
+one), ``bookings`` one per booking, ``stations`` each counter as it stands now and ``devices`` each
+kiosk and board as its service last published it (the live hall), ``surveys`` the SKM responses
+(tied to a visit, no NIK, no phone; each is also an event, so it too comes back from the stream).
+The inbox makes the consumer idempotent; the outbox carries the survey events.
 
 Every row names its hall: a service folds one hall's stream, but one database may hold the record
 of many halls (a city's), and a report across them is one query.
@@ -13,6 +13,7 @@ Every row can be rebuilt: wipe the read model and replay the stream (``cli rebui
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -139,8 +140,24 @@ surveys = Table(
     Index("ix_surveys_hall_day_agency", "hall", "day", "agency"),
 )
 
+# The hall's kiosks and boards as ticketing and the display last published them (device.status):
+# only devices that ever changed have a row. ``at`` is the status's time: an older one, published
+# by another replica and arriving late, never overwrites a newer.
+devices = Table(
+    "devices",
+    metadata,
+    Column("hall", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # kiosk, board
+    Column("device", String(64), primary_key=True),
+    Column("silent", Boolean, nullable=False),
+    Column("sound", Boolean, nullable=False),
+    Column("revoked", Boolean, nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
 # What a rebuild wipes and the stream gives back.
-READ_MODEL = (visits, legs, bookings, stations, surveys)
+READ_MODEL = (visits, legs, bookings, stations, surveys, devices)

@@ -6,6 +6,10 @@ A pure function of today's legs, the counters as they stand and the moment: the 
 which services and counters a person may see (a supervisor sees their own agency's), and every
 figure here is counted over what it was given.
 
+The hall's kiosks and boards are no agency's: their alerts (a device that stopped reporting, a
+speaker board that cannot be heard) are given only where the caller asks for the whole hall, which
+only hall-wide people may.
+
 Colour levels compare a duration with the service's ``target_minutes``: ``ok`` below 80 % of it,
 ``warn`` from 80 % up to the target itself, ``over`` past it. A service's level is that of the
 worse of its longest current wait and today's p90 wait.
@@ -26,7 +30,10 @@ WAITING, SERVED = "waiting", "served"
 COUNTER_IDLE = "counter_idle"  # open, holding nobody, while its queues have people waiting
 WAIT_OVER_TARGET = "wait_over_target"  # a service's longest wait or p90 is past its standard
 SERVING_LONG = "serving_long"  # one citizen at a counter for more than twice the standard
+DEVICE_SILENT = "device_silent"  # an enrolled kiosk or board sent no heartbeat for the limit
+BOARD_NO_SOUND = "board_no_sound"  # a speaker board its browser keeps silent
 SERVING_LONG_TIMES = 2
+DEVICE_NAMES = {"kiosk": ("Kios", "Kiosk"), "board": ("Papan", "Board")}
 P90 = 90
 
 
@@ -81,6 +88,17 @@ class CounterNow:
 
 
 @dataclass(frozen=True)
+class DeviceNow:
+    """A kiosk or board as its service last published it (the record's ``devices`` row)."""
+
+    kind: str  # kiosk, board
+    device: str
+    silent: bool
+    sound: bool
+    last_seen: dt.datetime | None  # in the hall's time zone; None: never heard from
+
+
+@dataclass(frozen=True)
 class Alert:
     code: str
     key: str  # stable while the condition lasts: code and subject ("counter_idle:3")
@@ -89,6 +107,7 @@ class Alert:
     message_en: str
     service: str = ""
     counter: int | None = None
+    device: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,10 +128,12 @@ def hall_now(
     day: dt.date,
     now: dt.datetime,
     idle_minutes: float,
+    devices: Sequence[DeviceNow] = (),
 ) -> HallNow:
     """The hall at ``now`` on the hall ``day`` from that day's ``legs`` of ``services`` and the
     ``stations`` of ``counters``; ``last_free`` is when each counter last let a citizen go today
-    (an idle spell starts then as much as at opening or resuming)."""
+    (an idle spell starts then as much as at opening or resuming). ``devices``: the hall's, for
+    a view of the whole hall; none otherwise."""
     by_service: dict[str, list[LegNow]] = {s.code: [] for s in services}
     for leg in legs:
         if leg.service in by_service:
@@ -127,6 +148,7 @@ def hall_now(
         *wait_alerts(services, service_rows),
         *idle_alerts(counter_rows, service_rows, idle_minutes),
         *serving_alerts(counter_rows, services),
+        *device_alerts(devices, day),
     )
     return HallNow(day, now, service_rows, counter_rows, tuple(alerts))
 
@@ -285,6 +307,47 @@ def serving_alerts(counters: Sequence[CounterNow], services: Sequence[Service]) 
             )
         )
     return out
+
+
+def device_alerts(devices: Sequence[DeviceNow], day: dt.date) -> list[Alert]:
+    """A device that stopped reporting, and a speaker board that cannot be heard (while it
+    reports: a silent board's sound is not known). ``day``: the hall day, on which the last
+    heartbeat is told by its time alone."""
+    out = []
+    for d in devices:
+        name, name_en = DEVICE_NAMES.get(d.kind, (d.kind, d.kind))
+        if d.silent:
+            since = _since(d.last_seen, day)
+            when_id, when_en = (f" sejak {since}", f" since {since}") if since else ("", "")
+            out.append(
+                Alert(
+                    code=DEVICE_SILENT,
+                    key=f"{DEVICE_SILENT}:{d.kind}:{d.device}",
+                    level=OVER,
+                    message=f"{name} {d.device} tidak melapor{when_id}",
+                    message_en=f"{name_en} {d.device} has not reported{when_en}",
+                    device=d.device,
+                )
+            )
+        elif d.kind == "board" and not d.sound:
+            out.append(
+                Alert(
+                    code=BOARD_NO_SOUND,
+                    key=f"{BOARD_NO_SOUND}:{d.device}",
+                    level=WARN,
+                    message=f"Papan {d.device} tidak bisa bersuara: sentuh Aktifkan suara di layarnya",
+                    message_en=f"Board {d.device} cannot speak: touch Enable sound on its screen",
+                    device=d.device,
+                )
+            )
+    return out
+
+
+def _since(moment: dt.datetime | None, day: dt.date) -> str:
+    """ "10:42" on the hall day, "10-03-2026 17:02" before it."""
+    if moment is None:
+        return ""
+    return f"{moment:%H:%M}" if moment.date() == day else f"{moment:%d-%m-%Y %H:%M}"
 
 
 def _seconds(span: dt.timedelta) -> int:

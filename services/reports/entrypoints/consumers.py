@@ -17,6 +17,7 @@ EVENTS = (
     "counter.closed",
     "booking.*",
     "survey.*",
+    "device.status",
 )
 
 

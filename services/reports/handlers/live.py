@@ -2,7 +2,10 @@
 the record and handed to :func:`services.reports.domain.live.hall_now`.
 
 Scope is decided here, not in the page: a supervisor's view is built from their agency's
-services and counters only, so nothing of another agency is read, counted or sent."""
+services and counters only, so nothing of another agency is read, counted or sent. The hall's
+kiosks and boards are no agency's: they are read for the whole hall's view alone, which only
+hall-wide people (the hall's manager, a platform admin) get; a view narrowed to one agency, a
+supervisor's or a manager's ``?agency=``, shows that agency's and nothing of the hall's devices."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from services.reports.adapters import record
 from services.reports.adapters.tables import legs, stations
 from services.reports.domain import live
 from services.reports.domain.stations import Station
+from services.reports.handlers import devices
 from services.reports.handlers.deps import Deps
 from services.reports.handlers.recording import station_of
 
@@ -39,7 +43,8 @@ def hall_now(deps: Deps, agency: str, idle_minutes: float) -> live.HallNow:
         today = _legs(conn, deps.hall.id, day, agency)
         held = _stations(conn, deps.hall.id, numbers)
         free = _last_free(conn, deps.hall.id, day, numbers)
-    return live.hall_now(services, counters, today, held, free, day, now, idle_minutes)
+        hall_devices = [] if agency else devices.watched(conn, deps.hall.id, deps.zone)
+    return live.hall_now(services, counters, today, held, free, day, now, idle_minutes, hall_devices)
 
 
 def _legs(conn: Connection, hall: str, day: dt.date, agency: str) -> list[live.LegNow]:

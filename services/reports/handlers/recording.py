@@ -1,7 +1,7 @@
 """The hall's events into the record: visits and their legs, bookings, the counters as they
-stand. A batch is one transaction: the inbox drops what was applied before (a redelivery, a
-duplicate), the visits the batch touches are read once, folded in the stream's order and written
-back once."""
+stand, survey responses and the hall's devices. A batch is one transaction: the inbox drops what
+was applied before (a redelivery, a duplicate), the visits the batch touches are read once, folded
+in the stream's order and written back once."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from services.reports.domain import stations as station
 from services.reports.domain import visits as fold
 from services.reports.domain.visits import Visit
 from services.reports.handlers.deps import Deps
+from services.reports.handlers.devices import apply_status
 from services.reports.handlers.surveys import apply_answered
 
 CONSUMER = "reports-record"
@@ -95,6 +96,8 @@ def _apply(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
         BOOKING_EVENTS[type(message)](deps, tx.conn, message)
     elif isinstance(message, pb.SurveyAnswered):
         apply_answered(tx.conn, deps.hall.id, message)
+    elif isinstance(message, pb.DeviceStatus):
+        apply_status(tx.conn, deps.hall.id, message)
 
 
 def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:

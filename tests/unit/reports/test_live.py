@@ -218,3 +218,59 @@ def test_only_what_was_given_is_counted() -> None:
     assert [s.code for s in now.services] == ["ktp-el"] and [c.number for c in now.counters] == [1]
     assert codes(now) == ["wait_over_target:ktp-el"]
     assert (now.day, now.at) == (DAY, NOW)
+
+
+# ---- the hall's devices ----
+
+WITA = dt.timezone(dt.timedelta(hours=8))
+
+
+def device(
+    kind: str, name: str, silent: bool = False, sound: bool = True, seen: str = "10:42"
+) -> live.DeviceNow:
+    hour, minute = (int(part) for part in seen.split(":"))
+    return live.DeviceNow(kind, name, silent, sound, dt.datetime(2026, 3, 11, hour, minute, tzinfo=WITA))
+
+
+def test_a_device_that_stopped_reporting_in_both_languages() -> None:
+    now = live.hall_now(
+        SERVICES, COUNTERS, [], {}, {}, DAY, NOW, 3, [device("kiosk", "kiosk-1", silent=True)]
+    )
+    [alert] = now.alerts
+    assert (alert.code, alert.key, alert.level, alert.device) == (
+        "device_silent",
+        "device_silent:kiosk:kiosk-1",
+        "over",
+        "kiosk-1",
+    )
+    assert alert.message == "Kios kiosk-1 tidak melapor sejak 10:42"
+    assert alert.message_en == "Kiosk kiosk-1 has not reported since 10:42"
+    [board] = live.device_alerts([device("board", "papan-1", silent=True)], DAY)
+    assert board.message == "Papan papan-1 tidak melapor sejak 10:42"
+    assert board.message_en == "Board papan-1 has not reported since 10:42"
+
+
+def test_a_device_silent_since_an_earlier_day_names_the_day() -> None:
+    evening = live.DeviceNow("kiosk", "kiosk-2", True, True, dt.datetime(2026, 3, 10, 17, 2, tzinfo=WITA))
+    [alert] = live.device_alerts([evening], DAY)
+    assert alert.message == "Kios kiosk-2 tidak melapor sejak 10-03-2026 17:02"
+
+
+def test_a_speaker_board_that_cannot_be_heard() -> None:
+    [alert] = live.device_alerts([device("board", "papan-lantai-1-a", sound=False)], DAY)
+    assert (alert.code, alert.key, alert.level) == (
+        "board_no_sound",
+        "board_no_sound:papan-lantai-1-a",
+        "warn",
+    )
+    assert alert.message.startswith("Papan papan-lantai-1-a tidak bisa bersuara")
+    assert alert.message_en.startswith("Board papan-lantai-1-a cannot speak")
+    # A silent board's sound is not known: one alert, that it stopped reporting.
+    [silent] = live.device_alerts([device("board", "papan-1", silent=True, sound=False)], DAY)
+    assert silent.code == "device_silent"
+
+
+def test_devices_that_report_have_no_alert() -> None:
+    fine = [device("kiosk", "kiosk-1"), device("board", "papan-1"), device("kiosk", "kiosk-2", sound=False)]
+    assert live.device_alerts(fine, DAY) == []
+    assert hall([]).alerts == ()  # none given: a view of one agency

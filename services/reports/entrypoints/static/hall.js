@@ -16,6 +16,7 @@
       "updated": "Diperbarui {time} {zone}",
       "alerts.heading": "Perlu tindakan",
       "alerts.none": "Tidak ada yang perlu ditangani saat ini.",
+      "alert.device": "Perangkat",
       "services.heading": "Layanan hari ini",
       "services.none": "Tidak ada layanan untuk ditampilkan.",
       "col.service": "Layanan",
@@ -50,6 +51,7 @@
       "updated": "Updated {time} {zone}",
       "alerts.heading": "Needs attention",
       "alerts.none": "Nothing needs attention right now.",
+      "alert.device": "Device",
       "services.heading": "Services today",
       "services.none": "No services to show.",
       "col.service": "Service",
@@ -148,9 +150,12 @@
     pick.value = data.agency;
   }
 
+  /* A kiosk's or board's alert (only in the whole hall's view) is tagged as the IT staff's, not
+   * the counters'. */
   function renderAlerts(alerts) {
     const items = alerts.map((a) =>
       el("li", { class: `alert alert-${a.level}`, "data-testid": `alert-${a.key}`, "data-code": a.code }, [
+        a.device ? el("span", { class: "alert-tag", text: t("alert.device") }) : null,
         i18n.pick(a.message, a.message_en),
       ])
     );
