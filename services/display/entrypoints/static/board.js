@@ -16,6 +16,8 @@
 //   clips when the pack has every clip of every segment, else all with the speech engine;
 // - the speaker page reports each announcement it began ("spoken") or gave up ("stale") to
 //   POST .../announcements/{seq}/outcome, so the arbiter's decisions can be measured.
+// An enrolled board beats (POST /api/v1/boards/me/heartbeat) and says whether it can be heard,
+// so the live hall shows a board that stopped, and a speaker board its browser keeps silent.
 // window.antreBoard.played keeps {seq, number, counter, startedAt, endedAt, via} (server-time
 // ms) for browser tests; each start is also told as a window event "antre:play".
 (function () {
@@ -206,6 +208,24 @@
     const headers = { "Content-Type": "application/json", Authorization: "Bearer " + DEVICE };
     fetch(url, { method: "POST", headers: headers, body: JSON.stringify(body), keepalive: true }).catch(() => {});
   }
+
+  // "Still here", as often as the server asks (a third of the limit after which a board shows as
+  // not reporting), with whether it can be heard: a page that only shows always can; a speaker
+  // can once sound is on and the browser lets it play (the "Aktifkan suara" button is hidden).
+  let beatMs = 30000;
+  let beatTimer = null;
+  function heartbeat() {
+    clearTimeout(beatTimer);
+    if (!DEVICE) return;
+    const headers = { "Content-Type": "application/json", Authorization: "Bearer " + DEVICE };
+    const body = JSON.stringify({ sound: !SPEAKER || audible() });
+    fetch("/api/v1/boards/me/heartbeat", { method: "POST", headers: headers, body: body })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((answer) => { if (answer && answer.beat_seconds > 0) beatMs = answer.beat_seconds * 1000; })
+      .catch(() => {})
+      .finally(() => { beatTimer = setTimeout(heartbeat, beatMs); });
+  }
+  board.heartbeat = heartbeat;
 
   // An announcement that stands for earlier ones: those are never played nor highlighted.
   function supersede(a) {
@@ -414,6 +434,7 @@
       if ("speechSynthesis" in window) window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
       updateSoundButton();
       setTimeout(updateSoundButton, 200); // resume() settles after the click
+      setTimeout(heartbeat, 300); // the live hall's "cannot speak" ends now, not at the next beat
       pump();
     };
     // A browser that blocked audio until a gesture gets it from any touch of the screen.
@@ -464,4 +485,5 @@
   tick();
   setInterval(tick, 1000);
   connect();
+  setTimeout(heartbeat, 2000); // after a speaker's audio had its moment to resume
 })();

@@ -2,7 +2,8 @@
  * (POST /api/v1/kiosks/{id}/token or the ticketing CLI) names the kiosk to the server, which takes
  * numbers and print confirmations only with it. The manager opens the page once with
  * /kiosk#device=<token>; the token is kept on this device and taken out of the address, so it
- * lingers in neither the browser's history nor a photo of the screen.
+ * lingers in neither the browser's history nor a photo of the screen. While the page runs it beats
+ * with the token (keepReporting), so the live hall shows a kiosk that stopped.
  */
 (() => {
   "use strict";
@@ -42,6 +43,28 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  /* "Still here", with the token, as often as the server asks (its answer's beat_seconds; a
+   * third of the limit after which a kiosk shows as not reporting). A refusal means the token is
+   * gone (revoked, enrolled again elsewhere): onRefused. A beat lost to the network is no matter:
+   * the next one follows. */
+  function keepReporting(onRefused) {
+    let every = 30;
+    async function beat() {
+      if (token) {
+        try {
+          const answer = await window.antre.call("/api/v1/kiosks/me/heartbeat", { method: "POST", token });
+          if (answer && answer.beat_seconds > 0) every = answer.beat_seconds;
+        } catch (err) {
+          if (refused(err)) onRefused(err);
+        }
+      }
+      setTimeout(beat, every * 1000);
+    }
+    beat();
+  }
+
+  const refused = (err) => err instanceof window.antre.ApiError && err.code === "device_required";
+
   window.antre.kioskDevice = {
     token: () => token,
     /* The server no longer knows the token (never enrolled, enrolled again, revoked): drop it, so
@@ -51,7 +74,8 @@
       write("");
     },
     /* An ApiError saying this kiosk is not (or no longer) enrolled. */
-    refused: (err) => err instanceof window.antre.ApiError && err.code === "device_required",
+    refused,
     newKey,
+    keepReporting,
   };
 })();

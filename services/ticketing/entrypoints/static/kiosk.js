@@ -349,4 +349,5 @@
   i18n.apply();
   if (!device.token()) show("unenrolled");
   loadHall();
+  device.keepReporting(unenrolled);
 })();
