@@ -1,13 +1,15 @@
 """The pages in a real browser against a live hall: a walk-in takes a number at the kiosk, follows it
 on a phone and is called and served at a counter; recalls, no-show and transfer at the operator
-page; the kiosk's language toggle, return to the start and refusal when issuing is closed; the
-status page's reconnecting note and forecast call time; the browser printer's confirm and cancel
-paths; a kiosk without a live device token, and an issue retried after its answer was lost.
+page, and a number called by hand, a citizen held and called again, tickets brought back and a
+pause that says why, on a 1366x768 desk screen; the kiosk's language toggle, return to the start
+and refusal when issuing is closed; the status page's reconnecting note and forecast call time;
+the browser printer's confirm and cancel paths; a kiosk without a live device token, and an issue
+retried after its answer was lost.
 
 Tests share one hall (see conftest), so each uses services of its own and asserts numbers only
 for those: KTP-el (A) at counter 1; Kartu Keluarga (B) and Pindah/Datang (E) at counter 3;
 Akta Kelahiran (C) and Akta Kematian (D) at the printing kiosk; JKN (R); PBB-P2 (J); PKB tahunan
-(M) at counter 13; SKCK walk-ins.
+(M) at counter 13; SKCK walk-ins; Perizinan Berusaha (F) at counter 7.
 """
 
 from __future__ import annotations
@@ -195,12 +197,110 @@ def test_recalls_turn_skip_into_no_show_and_transfer(hall: Hall, officer: Office
     page.get_by_test_id("call-next").click()
     expect(page.get_by_test_id("notice")).to_have_text("Tidak ada antrean yang menunggu")
     page.get_by_test_id("pause").click()
+    page.get_by_test_id("pause-prayer").click()
     expect(page.get_by_test_id("counter-state")).to_have_text("Istirahat")
+    expect(page.get_by_test_id("pause-reason")).to_have_text("Alasan: Sholat")
     expect(page.get_by_test_id("call-next")).to_be_disabled()
     page.get_by_test_id("resume").click()
+    expect(page.get_by_test_id("pause-reason")).to_be_hidden()
     page.get_by_test_id("close").click()
     page.get_by_test_id("sign-out").click()
     expect(page.get_by_test_id("sign-in")).to_be_visible()
+
+
+DESK = {"viewport": {"width": 1366, "height": 768}}
+
+
+def test_an_officer_calls_a_number_holds_a_citizen_and_brings_tickets_back(
+    hall: Hall, new_context, screenshots: Path
+) -> None:
+    """At counter 7 (Perizinan Berusaha) on a 1366x768 desk screen: a number called by hand, a
+    citizen held while they fetch a document and called again, a no-show brought back to the
+    front from the passed-over list, a held one sent back to the queue, and a pause that says
+    why, in both languages."""
+    dewi = Officer(username="dewi", password="password123", name="Dewi", agency="dpmptsp")
+    hall.add_officer(dewi)
+    numbers = [hall.issue("perizinan-berusaha")["number"] for _ in range(4)]
+    first, second, third, fourth = numbers
+    page = new_context(**DESK).new_page()
+    sign_in(page, hall, dewi, counter=7)
+    for control in ("call-next", "ticket-number", "call-number", "hold", "pause", "held-list"):
+        expect(page.get_by_test_id(control)).to_be_in_viewport()
+
+    # A citizen shows their ticket at the desk: called by its number, typed as officers do.
+    page.get_by_test_id("ticket-number").fill(third.lower().replace("-0", ""))
+    page.get_by_test_id("call-number").click()
+    expect(page.get_by_test_id("current-number")).to_have_text(third)
+    expect(page.get_by_test_id("ticket-number")).to_have_value("")
+    expect(page.get_by_test_id("call-number")).to_be_disabled()
+
+    # They must fetch a document: held, and the desk calls the next meanwhile.
+    shortcut(page, "t", "hold")  # Tunda
+    expect(page.get_by_test_id("current-number")).to_have_text("—")
+    expect(page.get_by_test_id("notice")).to_contain_text(f"{third} ditunda")
+    expect(page.get_by_test_id(f"held-list-{third}")).to_contain_text("sejak")
+    expect(page.get_by_test_id(f"call-held-{third}")).to_be_enabled()
+    expect(page.get_by_test_id("close")).to_be_disabled()  # not with a citizen held
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("current-number")).to_have_text(first)
+    expect(page.get_by_test_id(f"call-held-{third}")).to_be_disabled()  # the desk is busy
+    page.get_by_test_id("complete").click()
+    page.screenshot(path=screenshots / "operator-held.png")
+    page.get_by_test_id(f"call-held-{third}").click()  # back with the document
+    expect(page.get_by_test_id("current-number")).to_have_text(third)
+    expect(page.get_by_test_id("held-list")).to_have_text("Tidak ada")
+    page.get_by_test_id("complete").click()
+
+    # A no-show comes back after all: from the passed-over list, to the front of the queue.
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("current-number")).to_have_text(second)
+    for _ in range(2):
+        shortcut(page, "r", "recall")
+    page.get_by_test_id("skip").click()
+    expect(page.get_by_test_id(f"passed-list-{second}")).to_contain_text("Tidak hadir")
+    page.get_by_test_id(f"return-{second}").click()
+    expect(page.get_by_test_id("notice")).to_contain_text(f"{second} kembali ke antrean, paling depan")
+    expect(page.get_by_test_id("passed-list")).to_have_text("Tidak ada")
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("current-number")).to_have_text(second)
+
+    # Held, then sent back to the queue instead of called again.
+    page.get_by_test_id("hold").click()
+    expect(page.get_by_test_id(f"held-list-{second}")).to_be_visible()
+    page.get_by_test_id(f"return-{second}").click()
+    expect(page.get_by_test_id("held-list")).to_have_text("Tidak ada")
+    for expected in (second, fourth):
+        page.get_by_test_id("call-next").click()
+        expect(page.get_by_test_id("current-number")).to_have_text(expected)
+        page.get_by_test_id("complete").click()
+    expect(page.get_by_test_id("current-number")).to_have_text("—")
+
+    # A ticket served to the end does not come back.
+    page.get_by_test_id("ticket-number").fill(fourth)
+    page.get_by_test_id("return-number").click()
+    expect(page.get_by_test_id("error")).to_contain_text(fourth)
+
+    # A pause says why, in both languages.
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("pause-other-confirm")).to_be_in_viewport(ratio=1)
+    page.screenshot(path=screenshots / "operator-pause-reasons.png")
+    page.get_by_test_id("pause-system").click()
+    expect(page.get_by_test_id("counter-state")).to_have_text("Istirahat")
+    expect(page.get_by_test_id("pause-reason")).to_have_text("Alasan: Gangguan sistem")
+    expect(page.get_by_test_id("pause-panel")).to_be_hidden()
+    page.get_by_test_id("lang-toggle").click()
+    expect(page.get_by_test_id("pause-reason")).to_have_text("Reason: System fault")
+    expect(page.get_by_test_id("hold")).to_contain_text("Hold")
+    page.get_by_test_id("lang-toggle").click()
+    page.get_by_test_id("resume").click()
+    page.get_by_test_id("pause").click()
+    page.get_by_test_id("pause-other").fill("Rapat koordinasi")
+    page.get_by_test_id("pause-other-confirm").click()
+    expect(page.get_by_test_id("pause-reason")).to_have_text("Alasan: Rapat koordinasi")
+    page.screenshot(path=screenshots / "operator-paused.png")
+    page.get_by_test_id("resume").click()
+    page.get_by_test_id("close").click()
+    expect(page.get_by_test_id("counter-state")).to_have_text("Tutup")
 
 
 def test_english_toggle_is_remembered(hall: Hall, new_context) -> None:

@@ -1,13 +1,16 @@
-/* The counter officer's page: sign in, pick a counter, work the queue. The server decides what is
- * allowed; the page only enables the buttons that make sense now, and sends one action at a time
- * so a double press never calls two citizens. */
+/* The counter officer's page: sign in, pick a counter, work the queue: call next or a number the
+ * officer names, hold a citizen aside and call them again, bring a passed-over or held ticket back
+ * to the queue, pause saying why. The server decides what is allowed; the page only enables the
+ * buttons that make sense now, and sends one action at a time so a double press never calls two
+ * citizens. */
 (() => {
   "use strict";
   const { i18n, call, Banner, liveSigned, el, operatorSession: session } = window.antre;
   const { t } = i18n;
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const COUNTER = "antre.operator.counter";
-  const KEYS = { n: "call-next", r: "recall", s: "start", c: "complete" };
+  const KEYS = { n: "call-next", r: "recall", s: "start", c: "complete", t: "hold" };
+  const REASONS = ["break", "prayer", "system"]; // the pause reasons with a name in both languages
   const banner = new Banner($("error"));
   const notice = new Banner($("notice"));
 
@@ -152,6 +155,9 @@
     $("counter-services").textContent = v.services.map((s) => s.name).join(" · ");
     $("counter-state").textContent = t(`state.${v.state}`);
     $("counter-state").className = `pill pill-${v.state}`;
+    const reason = v.state === "paused" ? v.pause_reason : "";
+    $("pause-reason").hidden = !reason;
+    $("pause-reason").textContent = reason ? t("pause.reason", { reason: reasonText(reason) }) : "";
     $("held-by").hidden = !v.officer || mine;
     $("held-by").textContent = t("held.other", { officer: v.officer });
 
@@ -172,9 +178,12 @@
       complete: mine && (called || serving),
       skip: mine && called,
       transfer: mine && (called || serving),
+      hold: mine && (called || serving),
+      "call-number": mine && v.state === "open" && !tk,
+      "return-number": mine && v.state !== "closed",
       pause: mine && v.state === "open" && !tk,
       resume: mine && v.state === "paused",
-      close: mine && v.state !== "closed" && !tk,
+      close: mine && v.state !== "closed" && !tk && !(v.held || []).length, // held citizens come back here
     };
     for (const [action, ok] of Object.entries(can)) $(action).disabled = busy || !ok;
     $("open").hidden = v.state !== "closed";
@@ -185,12 +194,51 @@
     $("pause").hidden = v.state === "paused";
     $("resume").hidden = v.state !== "paused";
     if (!can.transfer) $("transfer-panel").hidden = true;
+    if (!can.pause) $("pause-panel").hidden = true;
 
     const counts = v.services.map((s) => [s.name, (v.waiting || {})[s.code] || 0]);
     counts.push([t("waiting.total"), counts.reduce((sum, [, n]) => sum + n, 0)]);
     $("waiting").replaceChildren(
       ...counts.map(([name, n]) => el("li", {}, [el("span", { text: name }), el("b", { text: String(n) })]))
     );
+    // Held citizens come back to this desk: called again once it is free, or sent back to the queue.
+    renderAside("held-list", v.held || [], (h) => t("held.since", { time: clock(h.held_at) }), [
+      ["call-held", "act.call-held", mine && v.state === "open" && !tk],
+      ["return", "act.return", mine],
+    ]);
+    renderAside("passed-list", v.passed || [], (p) => t(`passed.${p.state}`), [["return", "act.return", mine]]);
+  }
+
+  function renderAside(testid, tickets, note, actions) {
+    const items = tickets.map((tk) =>
+      el("li", { "data-testid": `${testid}-${tk.number}` }, [
+        el("div", {}, [
+          el("b", { class: "number", text: tk.number }),
+          el("span", { class: "muted", text: ` ${tk.service_name} · ${note(tk)}` }),
+        ]),
+        el("div", { class: "row" }, actions.map(([action, label, ok]) =>
+          el("button", {
+            type: "button",
+            class: "btn",
+            "data-testid": `${action}-${tk.number}`,
+            disabled: busy || !ok,
+            text: t(label),
+            on: { click: () => byNumber(action, tk.number) },
+          }))),
+      ])
+    );
+    if (!items.length) items.push(el("li", { class: "muted", text: t("aside.none") }));
+    $(testid).replaceChildren(...items);
+  }
+
+  function reasonText(reason) {
+    return REASONS.includes(reason) ? t(`reason.${reason}`) : reason;
+  }
+
+  function clock(iso) {
+    if (!iso) return "";
+    const locale = i18n.lang() === "en" ? "en-GB" : "id-ID";
+    return new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
   }
 
   async function act(action, body) {
@@ -229,6 +277,42 @@
     flashTimer = setTimeout(() => notice.clear(), 8000);
   }
 
+  /* An action on a ticket the officer names (typed, or from the held and passed-over lists). */
+  async function byNumber(action, number) {
+    const result = await act(action, { number });
+    if (!result || !result.ticket) return result;
+    if (action === "return") {
+      const { ahead } = result;
+      flash(t(ahead ? "returned.done" : "returned.front", { number: result.ticket.number, ahead }));
+    }
+    return result;
+  }
+
+  async function typedNumber(event, action) {
+    event?.preventDefault();
+    const number = $("ticket-number").value.trim();
+    if (!number) return banner.show("number.missing");
+    const result = await byNumber(action, number);
+    if (result && result.ticket) $("ticket-number").value = "";
+  }
+
+  async function hold() {
+    const result = await act("hold");
+    if (result && result.ticket) flash(t("held.done", { number: result.ticket.number }));
+  }
+
+  function openPause() {
+    $("pause-other").value = "";
+    $("pause-panel").hidden = false;
+    $("pause-panel").scrollIntoView({ block: "nearest" }); // a 768-pixel desk screen scrolls to it
+    $("pause-break").focus();
+  }
+
+  async function pause(reason) {
+    const result = await act("pause", { reason });
+    if (result && !result.error) $("pause-panel").hidden = true;
+  }
+
   function openTransfer() {
     const current = view.ticket;
     $("transfer-service").replaceChildren(
@@ -265,8 +349,21 @@
   $("sign-out").addEventListener("click", signOut);
   $("change-counter").addEventListener("click", leaveCounter);
   for (const button of document.querySelectorAll("[data-act]")) {
-    button.addEventListener("click", () => act(button.dataset.act));
+    if (button.dataset.act === "hold") button.addEventListener("click", hold);
+    else button.addEventListener("click", () => act(button.dataset.act));
   }
+  $("by-number").addEventListener("submit", (event) => typedNumber(event, "call-number"));
+  $("return-number").addEventListener("click", (event) => typedNumber(event, "return"));
+  $("pause").addEventListener("click", openPause);
+  for (const button of document.querySelectorAll("[data-reason]")) {
+    button.addEventListener("click", () => pause(button.dataset.reason));
+  }
+  $("pause-other-confirm").addEventListener("click", () => {
+    const reason = $("pause-other").value.trim();
+    if (reason) pause(reason);
+    else $("pause-other").focus();
+  });
+  $("pause-cancel").addEventListener("click", () => ($("pause-panel").hidden = true));
   $("transfer").addEventListener("click", openTransfer);
   $("transfer-confirm").addEventListener("click", confirmTransfer);
   $("transfer-cancel").addEventListener("click", () => ($("transfer-panel").hidden = true));
