@@ -35,6 +35,7 @@ from antre.settings import nats_servers
 from antre.telemetry import span_under
 
 log = logging.getLogger(__name__)
+ACK_WAIT_SECONDS = 30.0  # an event delivered and not acknowledged this long is delivered again
 
 
 async def connect(servers: str | Sequence[str], name: str) -> Client:
@@ -106,6 +107,7 @@ class Consumer:
         batch: int = 100,
         batched: bool = False,
         linger: float = 0.0,
+        in_order: bool = False,
     ) -> None:
         self._js = js
         self._hall = hall
@@ -120,6 +122,10 @@ class Consumer:
         # batch costs one transaction and one commit, so a burst costs a fraction of its CPU.
         # For events no one waits on (issued tickets reach the queue 50 ms later); never calls.
         self._linger = linger
+        # In order: a consumer taking over (a restart, another replica after a crash) first lets
+        # the events its predecessor held unacknowledged fall due again, since JetStream serves
+        # due redeliveries before new events; fetching at once would apply later events first.
+        self._in_order = in_order
         self.processed = 0
         self._stopping = False
 
@@ -133,11 +139,22 @@ class Consumer:
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             **self._filter(),
-            ack_wait=30.0,
+            ack_wait=ACK_WAIT_SECONDS,
             max_ack_pending=10_000,
             max_deliver=50,  # a poison event is retried for minutes, then left (and logged)
         )
         return await self._bind(config)
+
+    async def _let_held_events_fall_due(self) -> None:
+        info = await self._js.consumer_info(stream_name(self._hall), self._durable)
+        if info.num_ack_pending:
+            log.warning(
+                "consumer %s: %d events held by a predecessor; waiting %.0f s for them to fall due",
+                self._durable,
+                info.num_ack_pending,
+                ACK_WAIT_SECONDS,
+            )
+            await asyncio.sleep(ACK_WAIT_SECONDS + 1.0)
 
     def _filter(self) -> dict[str, object]:
         """One subject filters on the server. Several need NATS 2.10's ``filter_subjects``; on an
@@ -161,6 +178,8 @@ class Consumer:
 
     async def run(self) -> None:
         sub = await self._subscribe()
+        if self._in_order:
+            await self._let_held_events_fall_due()
         # Wait for one message with a long poll; once they flow, drain in batches. (A batch fetch
         # that finds nothing waits for a whole batch until its timeout, which would add latency.)
         # With a linger, draining goes on until a fetch finds nothing, pausing between fetches.

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, Table, text
 from antre import bus, db
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
+from antre.lease import Lease
 from antre.live import Broadcaster
 from antre.outbox import OutboxRelay, Staged, backlog
 from antre.settings import ServiceSettings
@@ -36,6 +37,8 @@ from antre.telemetry import setup_tracing
 from antre.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+LEASE_POLL_SECONDS = 2.0  # a waiting replica asks for an exclusive consumer's lease this often
+LEASE_CHECK_SECONDS = 2.0  # the holder checks it still holds it this often
 
 
 def utcnow() -> dt.datetime:
@@ -57,6 +60,22 @@ class OutboxBacklog(Collector):
         yield family
 
 
+class LeasesHeld(Collector):
+    """``antre_consumer_lease{durable}``: 1 on the replica holding an exclusive consumer's lease
+    (the one folding the stream), 0 on the others (waiting to take over)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "antre_consumer_lease", "Whether this replica runs the exclusive consumer", labels=["durable"]
+        )
+        for durable, lease in self._runtime.leases.items():
+            family.add_metric([durable], 1.0 if lease.held else 0.0)
+        yield family
+
+
 @dataclass
 class ConsumerSpec:
     durable: str
@@ -64,6 +83,7 @@ class ConsumerSpec:
     handler: bus.Handler
     batched: bool = False
     linger: float = 0.0
+    exclusive: bool = False
 
 
 @dataclass
@@ -80,6 +100,7 @@ class Runtime:
     nc: Client | None = None
     js: JetStreamContext | None = None
     relay: OutboxRelay | None = None
+    leases: dict[str, Lease] = field(default_factory=dict)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _started: list[bus.Consumer] = field(default_factory=list)
     _consumer_tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -108,6 +129,7 @@ class Runtime:
         )
         runtime.uow.on_commit = runtime._hand_to_relay
         runtime.registry.register(OutboxBacklog(runtime))
+        runtime.registry.register(LeasesHeld(runtime))
         return runtime
 
     def _hand_to_relay(self, staged: list[Staged]) -> None:
@@ -122,11 +144,14 @@ class Runtime:
         *,
         batched: bool = False,
         linger: float = 0.0,
+        exclusive: bool = False,
     ) -> None:
         """Declare a durable consumer; it starts once NATS is connected. A ``batched`` handler
         takes each fetched batch in one call; ``linger`` gathers flowing events into batches
-        (see :class:`bus.Consumer`)."""
-        spec = ConsumerSpec(f"{self.service}-{durable}", subjects, handler, batched, linger)
+        (see :class:`bus.Consumer`). An ``exclusive`` one runs on one replica at a time, the
+        holder of its :class:`~antre.lease.Lease`, so that its handler sees the stream in order
+        (replicas sharing a durable apply batches side by side)."""
+        spec = ConsumerSpec(f"{self.service}-{durable}", subjects, handler, batched, linger, exclusive)
         self.consumers.append(spec)
 
     def every(self, seconds: float, job: Callable[[], object]) -> None:
@@ -172,19 +197,51 @@ class Runtime:
         )
         self._tasks.append(asyncio.create_task(self.relay.run()))
         for spec in self.consumers:
-            consumer = bus.Consumer(
-                self.js,
-                self.hall.id,
-                spec.durable,
-                spec.subjects,
-                spec.handler,
-                batched=spec.batched,
-                linger=spec.linger,
-            )
-            self._started.append(consumer)
-            task = asyncio.create_task(consumer.run())
-            self._consumer_tasks.append(task)
-            self._tasks.append(task)
+            if spec.exclusive:
+                self._tasks.append(asyncio.create_task(self._lead(spec)))
+            else:
+                self._tasks.append(self._run_consumer(spec))
+
+    def _run_consumer(self, spec: ConsumerSpec) -> asyncio.Task[None]:
+        assert self.js is not None
+        consumer = bus.Consumer(
+            self.js,
+            self.hall.id,
+            spec.durable,
+            spec.subjects,
+            spec.handler,
+            batched=spec.batched,
+            linger=spec.linger,
+            in_order=spec.exclusive,
+        )
+        self._started.append(consumer)
+        task = asyncio.create_task(consumer.run())
+        self._consumer_tasks.append(task)
+        return task
+
+    async def _lead(self, spec: ConsumerSpec) -> None:
+        """Run an exclusive consumer while this replica holds its lease; wait for the lease
+        otherwise, and stop the consumer the moment the lease is found lost."""
+        lease = Lease(self.engine, spec.durable, self.settings.state_dir)
+        self.leases[spec.durable] = lease
+        try:
+            while True:
+                if not await asyncio.to_thread(lease.try_take):
+                    await asyncio.sleep(LEASE_POLL_SECONDS)
+                    continue
+                log.info("%s: holds the lease of %s; consuming", self.service, spec.durable)
+                task = self._run_consumer(spec)
+                consumer = self._started[-1]
+                while await asyncio.to_thread(lease.still_held):
+                    done, _ = await asyncio.wait({task}, timeout=LEASE_CHECK_SECONDS)
+                    if done:  # the consumer ended on its own (an error it did not survive)
+                        task = self._run_consumer(spec)
+                        consumer = self._started[-1]
+                log.warning("%s: lost the lease of %s; stopped consuming", self.service, spec.durable)
+                consumer.stop()
+                await asyncio.gather(task, return_exceptions=True)
+        finally:
+            lease.release()
 
     async def _share_live(self, nc: Client) -> None:
         """Shared live topics (see :mod:`antre.live`) cross to this service's other replicas as

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import nats
 import pytest
 from google.protobuf.message import Message
@@ -24,6 +25,7 @@ from antre import bus, db
 from antre.events import EVENT_HEADER, MSG_ID_HEADER, event_name, subject_for
 from antre.hall.load import load_hall
 from services.reports.adapters.tables import bookings, legs, stations, surveys, visits
+from services.reports.domain.visits import OPEN
 from tests.support.hall import RunningHall, wait_for
 from tests.support.visit_day import Day, hall_day
 
@@ -89,12 +91,25 @@ async def publish(url: str, hall_id: str, messages: list[Message], again: int) -
 
 
 def settle(engine: Engine, day: Day) -> None:
-    """Until every leg and every standing survey is in, and nothing has moved for a moment."""
-    wait_for(
-        lambda: count(engine, legs) == len(day.legs) and count(engine, surveys) == len(day.surveys),
-        timeout=120,
-        what="the record to hold the whole day",
-    )
+    """Until every leg and every standing survey is in, no visit is still open (every ticket of
+    the day ends) and every counter has closed: the day's last events are applied."""
+
+    def done() -> bool:
+        with engine.connect() as conn:
+            still_open = conn.execute(
+                select(func.count()).select_from(visits).where(visits.c.outcome.in_(OPEN))
+            ).scalar_one()
+            open_counters = conn.execute(
+                select(func.count()).select_from(stations).where(stations.c.state != "closed")
+            ).scalar_one()
+        return (
+            count(engine, legs) == len(day.legs)
+            and count(engine, surveys) == len(day.surveys)
+            and still_open == 0
+            and open_counters == 0
+        )
+
+    wait_for(done, timeout=120, what="the record to hold the whole day")
 
 
 def test_the_record_is_rebuilt_from_the_stream_to_the_row(hall: RunningHall) -> None:
@@ -117,5 +132,58 @@ def test_the_record_is_rebuilt_from_the_stream_to_the_row(hall: RunningHall) -> 
         hall.start("reports")
         settle(engine, day)
         assert snapshot(engine) == before
+    finally:
+        engine.dispose()
+
+
+def test_replicas_take_turns_in_the_streams_order(hall: RunningHall) -> None:
+    """Three replicas bound to the record's consumer while a whole day arrives at once: the
+    record is exactly the day's (replicas folding batches side by side would apply a call before
+    its ticket's issue and lose it)."""
+    day = hall_day(load_hall(hall.hall_file), DAY, seed=11)
+    hall.start()
+    hall.start_replica("reports")
+    hall.start_replica("reports")
+    asyncio.run(publish(hall.nats_url, hall.hall_id, day.events, again=0))
+    engine = record_engine(hall)
+    try:
+        settle(engine, day)
+        visits_now, legs_now, *_ = snapshot(engine)
+        assert {r["ticket_id"]: r["outcome"] for r in visits_now} == day.visits
+        assert {(r["ticket_id"], r["leg"]): r["wait_seconds"] for r in legs_now} == {
+            (leg.ticket_id, leg.leg): leg.wait_seconds for leg in day.legs
+        }
+    finally:
+        engine.dispose()
+
+
+def holder(hall: RunningHall) -> str:
+    """The process (its key in ``hall.processes``) whose lease says it folds the record; empty
+    while none does."""
+    for key, process in hall.processes.items():
+        if process.process is None or process.process.poll() is not None:
+            continue
+        metrics = httpx.get(f"{process.url}/metrics", timeout=5).text
+        if 'antre_consumer_lease{durable="reports-record"} 1.0' in metrics:
+            return key
+    return ""
+
+
+def test_another_replica_takes_over_when_the_folding_one_dies(hall: RunningHall) -> None:
+    day = hall_day(load_hall(hall.hall_file), DAY, seed=13)
+    half = len(day.events) // 2
+    hall.start()
+    hall.start_replica("reports")
+    wait_for(lambda: bool(holder(hall)), what="a replica to take the lease")
+    asyncio.run(publish(hall.nats_url, hall.hall_id, day.events[:half], again=0))
+    first = holder(hall)
+    hall.processes[first].kill()  # SIGKILL mid-day: its lease goes with its session or its process
+    asyncio.run(publish(hall.nats_url, hall.hall_id, day.events[half:], again=0))
+    engine = record_engine(hall)
+    try:
+        settle(engine, day)
+        assert holder(hall) not in ("", first)
+        visits_now, *_ = snapshot(engine)
+        assert {r["ticket_id"]: r["outcome"] for r in visits_now} == day.visits
     finally:
         engine.dispose()

@@ -1,5 +1,6 @@
 """What reports listens to: every ticket, counter, booking and survey event of the hall, on one
-durable consumer, in the stream's order (a visit's fold needs its events in order)."""
+durable consumer, in the stream's order (a visit's fold needs its events in order): exclusive, so
+one replica folds at a time and another takes over when it dies; the others serve pages."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ EVENTS = (
     "counter.closed",
     "booking.*",
     "survey.*",
-    "device.status",
 )
 
 
@@ -32,4 +32,5 @@ def install(runtime: Runtime, deps: handlers.Deps, linger: float) -> None:
         lambda envelopes: handlers.on_events(deps, envelopes),
         batched=True,
         linger=linger,
+        exclusive=True,
     )
