@@ -140,7 +140,10 @@ def _distribution(minutes: list[float], kind: ServiceTime) -> Distribution:
 
 def _durations(visits: list[Visit], measure: Measure, notes: list[str]) -> dict[str, list[float]]:
     """Minutes at the counter per service: from serving started (or from the call) to completed
-    or transferred. Zero-length ones (started and finished in one click) say nothing."""
+    or transferred. Zero-length ones (started and finished in one click) say nothing. Time a
+    citizen spent away (held, or passed over and brought back) is not at the counter: the counters
+    already move the start of serving past a hold (``serving_started_at``), and from the call it is
+    taken off here."""
     out: dict[str, list[float]] = defaultdict(list)
     dropped = 0
     walk_up: list[float] = []
@@ -148,9 +151,9 @@ def _durations(visits: list[Visit], measure: Measure, notes: list[str]) -> dict[
         begin = v.called if measure == "call" else v.started
         if v.outcome not in ("completed", "transferred") or begin is None or v.ended is None:
             continue
-        if v.called is not None and v.started is not None:
+        if v.called is not None and v.started is not None and not v.away:
             walk_up.append((v.started - v.called).total_seconds() / 60)
-        minutes = (v.ended - begin).total_seconds() / 60
+        minutes = (v.ended - begin - (v.away if measure == "call" else dt.timedelta(0))).total_seconds() / 60
         if minutes <= 0:
             dropped += 1
             continue

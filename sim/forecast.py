@@ -14,6 +14,11 @@ What the snapshot cannot know is assumed, and the assumptions shape the answer:
   in the live store); a paused counter comes back :data:`PAUSE_MINUTES` after it paused;
 - a counter holding a ticket is busy for the rest of that service, drawn from the service's
   distribution given the time it has already taken;
+- each citizen a counter holds aside (*tunda*, gone to fetch a document) comes back and is served
+  there, a whole service drawn afresh, as soon as the counter is free (after its current citizen,
+  and its pause), before it calls from the queue: this errs late for those waiting, since some
+  come back later and some never; a ticket brought back to the queue is simply waiting, at the
+  place it was given;
 - nobody is called during a break or from closing time on; those called before closing are
   served to the end;
 - future arrivals (optional, :class:`Arrivals`) come as Poisson streams at the day's recent
@@ -69,7 +74,8 @@ class Waiting:
 @dataclass(frozen=True)
 class Desk:
     """A counter now: its state, the services it serves and its streaks; ``serving`` is the
-    service of the ticket it holds ("" when idle), held or paused ``since``."""
+    service of the ticket at its desk ("" when idle), there or paused ``since``; ``held`` the
+    services of the tickets it holds aside."""
 
     number: int
     services: tuple[str, ...]
@@ -77,6 +83,7 @@ class Desk:
     streak: blending.CounterState = field(default_factory=blending.CounterState)
     serving: str = ""
     since: dt.datetime | None = None
+    held: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -285,7 +292,7 @@ class _Run:
 
     def _first_free(self, d: Desk, rng: np.random.Generator, n: int) -> np.ndarray:
         """When the counter can first call, per replication: after the rest of its current
-        service, and not before a paused counter comes back."""
+        service, not before a paused counter comes back, and after serving those it holds aside."""
         start = np.zeros(n)
         if d.serving:
             elapsed = (self.now - d.since).total_seconds() if d.since else 0.0
@@ -293,6 +300,8 @@ class _Run:
         if d.state == StationState.PAUSED and d.since is not None:
             back = (d.since - self.now).total_seconds() + PAUSE_MINUTES * 60.0
             start = np.maximum(start, back)
+        for service in d.held:
+            start = start + sample(self.snap.service_times[service], rng, n)
         return start
 
     def _free_from(self, t: float) -> float:

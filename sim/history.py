@@ -5,6 +5,13 @@ their slots, and when each counter was open.
 Pure: takes decoded protobuf events (from JetStream or an export, see :mod:`sim.recorded`) and a
 hall, reads no clock and no file. Events are delivered at least once, so a repeated event id is
 read once; they are taken in ``occurred_at`` order (replicas may publish moments out of order).
+
+What officers do out of the queue's order stays inside one stay: a citizen held at the counter
+(``TicketHeld``) and called again, or passed over and brought back (``TicketReturned``) and
+called again, is one visit whose wait runs to its first call, whose outcome is its last, and whose
+time away from the counter (held, or from the pass to the next call) is counted apart
+(:attr:`Visit.away`), never as time at the counter. A number called by hand (``TicketCalled``
+with kind ``CALL_KIND_CHOSEN``) is a call like any other.
 """
 
 from __future__ import annotations
@@ -44,8 +51,11 @@ class Visit:
     called: dt.datetime | None = None  # the first call (a recall is not a new call)
     started: dt.datetime | None = None
     ended: dt.datetime | None = None
-    outcome: str = "waiting"  # completed, transferred, no_show, skipped; waiting: never left
+    outcome: str = "waiting"  # completed, transferred, no_show, skipped, held; waiting: never left
     to: str = ""  # transferred to this service
+    away: dt.timedelta = dt.timedelta(0)  # held, or passed over until called again: not at the counter
+    left: dt.datetime | None = None  # held or passed over at; cleared when called again
+    returns: int = 0  # brought back to the queue (TicketReturned)
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,16 @@ def _ticket_event(
     if isinstance(m, pb.TicketCalled):
         if visit.called is None:
             visit.called = at
+        if visit.left is not None:  # back at a counter after a hold, or a pass and a return
+            visit.away += max(at - visit.left, dt.timedelta(0))
+            visit.left = None
+        visit.outcome, visit.ended = "waiting", None
+    elif isinstance(m, pb.TicketHeld):
+        visit.left, visit.outcome = at, "held"
+    elif isinstance(m, pb.TicketReturned):
+        visit.returns += 1
+        visit.left = visit.left or at
+        visit.ended, visit.outcome = None, "waiting"
     elif isinstance(m, pb.ServingStarted):
         visit.started = visit.started or at
     elif isinstance(m, pb.TicketCompleted):
@@ -168,9 +188,8 @@ def _ticket_event(
         visit.ended, visit.outcome = at, "completed"
         current.pop(ref.ticket_id, None)
     elif isinstance(m, pb.TicketSkipped):
-        visit.ended, visit.outcome = at, "no_show" if m.no_show else "skipped"
-        if m.no_show:
-            current.pop(ref.ticket_id, None)
+        # The visit stays current: its citizen may come back (TicketReturned) and be called again.
+        visit.ended, visit.outcome, visit.left = at, "no_show" if m.no_show else "skipped", at
     elif isinstance(m, pb.TicketTransferred):
         visit.ended, visit.outcome, visit.to = at, "transferred", ref.service
         nxt = current[ref.ticket_id] = Visit(ref.ticket_id, ref.service, day, at)

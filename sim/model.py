@@ -7,7 +7,10 @@ is :func:`blending.choose` and :func:`blending.next_state` of the counters domai
 policy :func:`blending.counter_policy` gives each counter from the hall file's ``booking.blend``
 and the :class:`blending.CounterState` (priority and booked streaks) the live station row keeps;
 opening and closing go through :mod:`stations`. What is the simulator's own: the citizens'
-behaviour (arrival, patience, journeys), the staffing plan and the bookkeeping of time.
+behaviour (arrival, patience, journeys), the staffing plan and the bookkeeping of time. What
+officers do out of the queue's order (a number called by hand, a citizen held aside, a ticket
+brought back) is not modelled here: its counters always call next (docs/sim.md says where the
+twin does know them).
 
 Time runs in float seconds from local midnight; a datetime is made only where a domain function
 takes one (a ticket joining, a check-in, a call), so the rules see exactly what the live ones see.

@@ -128,7 +128,8 @@ def snapshot(deps: Deps, services: Sequence[str], now: dt.datetime, always_open:
     with deps.uow.read() as conn:
         waiting = repo.waiting_in(conn, services, day)
         stations = [s for s in repo.all_stations(conn) if _serves(hall, s.number, services)]
-        held = repo.held_tickets(conn, [s.current for s in stations if s.current])
+        at_desks = repo.at_desks(conn, [s.current for s in stations if s.current])
+        aside = repo.held_aside(conn, services, day)
         minutes = repo.counter_minutes(conn, services, day)
         since = now - ARRIVALS_WINDOW
         joined = repo.joined_since(conn, services, day, since)
@@ -146,10 +147,11 @@ def snapshot(deps: Deps, services: Sequence[str], now: dt.datetime, always_open:
     for st in stations:
         counter = hall.counter(st.number)
         assert counter is not None
-        serving, called_at = held.get(st.current, ("", None))
+        serving, called_at = at_desks.get(st.current, ("", None))
         since_at = called_at if serving else st.changed_at if st.state == StationState.PAUSED else None
         streak = blending.CounterState(st.priority_streak, st.booked_streak)
-        desks.append(forecasting.Desk(st.number, counter.services, st.state, streak, serving, since_at))
+        held = tuple(aside.get(st.number, ()))
+        desks.append(forecasting.Desk(st.number, counter.services, st.state, streak, serving, since_at, held))
     found = {s: hall.service(s) for s in services}
     return forecasting.Snapshot(
         now=now,

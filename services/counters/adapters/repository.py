@@ -97,6 +97,18 @@ def aside_at(conn: Connection, counter: int, day: dt.date, passed: int = 5) -> l
     return held + gone[::-1][:passed]
 
 
+def held_aside(conn: Connection, services: Sequence[str], day: dt.date) -> dict[int, list[str]]:
+    """Per counter, the services of the day's tickets it holds aside (state held)."""
+    q = queue.c
+    query = select(q.counter, q.service).where(
+        q.state == State.HELD.value, q.hall_day == day, q.service.in_(services)
+    )
+    out: dict[int, list[str]] = {}
+    for r in conn.execute(query.order_by(q.held_at, q.id)):
+        out.setdefault(r.counter, []).append(r.service)
+    return out
+
+
 def count_held(conn: Connection, counter: int, day: dt.date) -> int:
     q = queue.c
     query = select(func.count()).where(q.state == State.HELD.value, q.hall_day == day, q.counter == counter)
@@ -227,8 +239,8 @@ def waiting_in(conn: Connection, services: Sequence[str], day: dt.date) -> list[
     return [_blended(r) for r in conn.execute(query)]
 
 
-def held_tickets(conn: Connection, ticket_ids: Sequence[str]) -> dict[str, tuple[str, dt.datetime | None]]:
-    """(service, called at) of the tickets counters hold, by id."""
+def at_desks(conn: Connection, ticket_ids: Sequence[str]) -> dict[str, tuple[str, dt.datetime | None]]:
+    """(service, called at) of the tickets at counters' desks (their ``current``), by id."""
     if not ticket_ids:
         return {}
     q = queue.c

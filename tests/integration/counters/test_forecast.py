@@ -4,6 +4,7 @@ day's finished services; one forecast per service group, kept for a few seconds.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +16,11 @@ from antre.hall.model import Hall
 from antre.privacy import ticket_key
 from antre.v1 import events_pb2 as pb
 from antre.web import make_app
-from services.counters import handlers, views
+from services.counters import handlers, out_of_turn, views
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
 from services.counters.entrypoints import http
+from sim import forecast as forecasting
 from tests.integration.counters.test_call_next import issued
 from tests.support.deps import counters_deps
 from tests.support.stores import drop_schema, make_store
@@ -80,6 +82,33 @@ def test_the_snapshot_reads_the_counter_its_citizen_and_the_queue(deps: handlers
     assert desk.streak.priority_streak == 1  # one priority call made while regular tickets waited
     assert snap.closes_at == dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC)  # 15:00 WITA
     assert snap.arrivals["ktp-el"].walk_in > 0 and snap.arrivals["ktp-el"].priority > 0
+
+
+def test_a_citizen_held_aside_is_served_at_its_counter_before_the_queue_in_the_forecast(
+    deps: handlers.Deps,
+) -> None:
+    """Counter 1, free, holds its citizen aside: the next in the queue is not called at once but
+    after the held one comes back and is served. Brought back to the queue instead, the held
+    citizen is simply first in it again."""
+    queue_five(deps)
+    handlers.complete(deps, SITI, 1)
+    called = handlers.call_next(deps, SITI, 1)
+    assert called is not None and called.id == "t0001"
+    out_of_turn.hold(deps, SITI, 1)
+    group = next(g for g in views.service_groups(deps.hall) if "ktp-el" in g)
+    snap = views.snapshot(deps, group, NOW)
+    desk = next(d for d in snap.desks if d.number == 1)
+    assert (desk.serving, desk.held) == ("", ("ktp-el",))
+    assert "t0001" not in {w.ticket_id for w in snap.waiting}
+    made = forecasting.forecast(snap, 50)
+    idle = dataclasses.replace(snap, desks=tuple(dataclasses.replace(d, held=()) for d in snap.desks))
+    assert forecasting.forecast(idle, 50)["t0002"].p50 == NOW  # were nobody held: called now
+    assert made["t0002"].p50 > NOW + dt.timedelta(minutes=5)  # type: ignore[operator]
+    out_of_turn.bring_back(deps, SITI, 1, "A-001")
+    back = views.snapshot(deps, ("ktp-el",), NOW)
+    assert next(d for d in back.desks if d.number == 1).held == ()
+    first = min(back.waiting, key=lambda w: (w.queued_at, w.ticket_id))
+    assert first.ticket_id == "t0001" and first.session_start is None
 
 
 def test_a_forecast_is_kept_for_its_period_not_made_per_request(deps: handlers.Deps) -> None:

@@ -106,6 +106,18 @@ def test_a_paused_counter_comes_back_and_a_closed_one_does_not() -> None:
     assert out["t0"].p50 is None and out["t0"].not_called == 1.0
 
 
+def test_citizens_held_aside_are_served_at_their_counter_before_it_calls_again() -> None:
+    """Busy four minutes more with its current citizen, then two held citizens come back (ten
+    minutes each): the queue's first is called in 24 minutes. A held citizen of another counter
+    delays nobody here; one of a paused counter is served after the pause."""
+    busy = Desk(1, ("a",), StationState.OPEN, serving="a", since=minutes(-6), held=("a", "a"))
+    assert p50_minutes(snapshot(waiting(2), busy)) == {"t0": 24.0, "t1": 34.0}
+    desks = (Desk(1, ("a",), StationState.OPEN), Desk(2, ("a",), StationState.CLOSED, held=("a",)))
+    assert p50_minutes(snapshot(waiting(1), *desks)) == {"t0": 0.0}
+    paused = Desk(1, ("a",), StationState.PAUSED, since=minutes(-4), held=("a",))
+    assert p50_minutes(snapshot(waiting(1), paused)) == {"t0": 16.0}
+
+
 def test_a_counter_calls_only_its_own_services() -> None:
     other = Desk(1, ("b",), StationState.OPEN)
     both = snapshot(waiting(1), other, service_times={"a": TEN, "b": TEN})
