@@ -37,8 +37,6 @@ SECRETS_BY_REFERENCE = {
 } | {f"antre-{s}-db" for s in SERVICES}
 WORKLOADS = ("Deployment", "StatefulSet", "Job")
 AUTOSCALED = ("ticketing", "counters", "display")
-# One replica, replaced rather than rolled: its record folds the stream in order (base/reports.yaml).
-SINGLE = ("reports",)
 
 Obj = dict[str, Any]
 
@@ -333,7 +331,7 @@ def test_prod_scales_every_service_and_budgets_its_disruptions(rendered) -> None
     objects = rendered["prod"]
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in of_kind(objects, "HorizontalPodAutoscaler")}
     assert set(hpas) == set(AUTOSCALED)
-    for svc in [s for s in SERVICES if s not in SINGLE]:
+    for svc in SERVICES:
         deployment = named(objects, "Deployment", svc)
         if svc in hpas:
             assert hpas[svc]["spec"]["minReplicas"] >= 2
@@ -350,22 +348,12 @@ def test_prod_scales_every_service_and_budgets_its_disruptions(rendered) -> None
         assert budgets[0]["spec"].get("minAvailable", 0) >= 1
 
 
-def test_reports_runs_one_replica_replaced_and_unbudgeted(overlay) -> None:
-    """Its record takes the stream in order: never two consumers at once, not even during a
-    rollout; and a budget for its one pod would block every node drain."""
+def test_reports_rolls_like_the_others(overlay) -> None:
+    """Its replicas take turns at the record (a lease in the database, see
+    tests/e2e/test_record_rebuild.py), so nothing asks it to be replaced rather than rolled."""
     _, objects = overlay
-    for svc in SINGLE:
-        deployment = named(objects, "Deployment", svc)
-        assert deployment["spec"]["replicas"] == 1
-        assert deployment["spec"]["strategy"] == {"type": "Recreate"}
-        hpas = of_kind(objects, "HorizontalPodAutoscaler")
-        assert svc not in {h["spec"]["scaleTargetRef"]["name"] for h in hpas}
-        labels = deployment["spec"]["template"]["metadata"]["labels"]
-        assert not [
-            p
-            for p in of_kind(objects, "PodDisruptionBudget")
-            if p["spec"]["selector"]["matchLabels"].items() <= labels.items()
-        ]
+    deployment = named(objects, "Deployment", "reports")
+    assert deployment["spec"].get("strategy", {}).get("type", "RollingUpdate") == "RollingUpdate"
 
 
 def test_prod_runs_a_three_node_jetstream_cluster_and_a_three_replica_stream(rendered) -> None:
