@@ -16,10 +16,11 @@ from antre.events import Envelope, new_meta, subject_for, timestamp
 from antre.hall.model import Hall
 from antre.v1 import commands_pb2 as cmd
 from antre.v1 import events_pb2 as pb
-from services.counters import commands, handlers
+from services.counters import commands, handlers, out_of_turn
 from services.counters.adapters.tables import outbox
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer, StationState
+from tests.integration.counters.test_call_next import issued
 from tests.support.deps import counters_deps, outbox_events
 from tests.support.stores import drop_schema, make_store
 
@@ -179,3 +180,30 @@ def test_closing_a_counter_that_holds_a_ticket_is_refused_and_leaves_it_whole(
     with deps.uow.begin() as tx:
         station = handlers.station_row(tx, 1)
     assert station.state == StationState.OPEN and station.current == called.id
+
+
+def test_an_agency_cannot_close_a_counter_holding_a_citizen_aside(
+    deps: handlers.Deps, store: Engine, metrics: commands.CommandMetrics
+) -> None:
+    """Ani holds a citizen aside at counter 1: the agency's close is refused (the citizen comes
+    back there), its pause is applied with its reason, and a pause again with another reason
+    changes the reason; once the citizen is sent back to the queue, the counter closes."""
+    handlers.on_ticket_events(deps, [issued(deps.hall, 1)])
+    handlers.open_counter(deps, ANI, 1)
+    handlers.call_next(deps, ANI, 1)
+    out_of_turn.hold(deps, ANI, 1)
+    assert commands.on_command(deps, metrics, command(cmd.CloseCounter, 1)) == "refused"
+    refused = events(store)[-1].message
+    assert isinstance(refused, cmd.CommandRefused) and refused.code == "counter_holds_tickets"
+    assert commands.on_command(deps, metrics, command(cmd.PauseCounter, 1, reason="rapat")) == "applied"
+    assert commands.on_command(deps, metrics, command(cmd.PauseCounter, 1, reason="rapat")) == "unchanged"
+    assert commands.on_command(deps, metrics, command(cmd.PauseCounter, 1, reason="prayer")) == "applied"
+    assert [e.message.reason for e in events(store) if isinstance(e.message, pb.CounterPaused)] == [
+        "rapat",
+        "prayer",
+    ]
+    long = command(cmd.PauseCounter, 1, reason="x" * 201)
+    assert commands.on_command(deps, metrics, long) == "refused"
+    out_of_turn.bring_back(deps, ANI, 1, "A-001")
+    assert commands.on_command(deps, metrics, command(cmd.CloseCounter, 1)) == "applied"
+    assert state(deps, 1) == StationState.CLOSED
