@@ -1,4 +1,4 @@
-"""What reports listens to: every ticket, counter, booking and survey event of the hall, on one
+"""What reports listens to: every ticket, counter, booking, survey and device event of the hall, on one
 durable consumer, in the stream's order (a visit's fold needs its events in order): exclusive, so
 one replica folds at a time and another takes over when it dies; the others serve pages."""
 
@@ -18,6 +18,7 @@ EVENTS = (
     "counter.closed",
     "booking.*",
     "survey.*",
+    "device.status",
 )
 
 

@@ -14,11 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from antre.events import new_meta, timestamp
+from antre.bus import subject_matches
+from antre.events import new_meta, subject_for, timestamp
 from antre.v1 import events_pb2 as pb
 from services.reports import handlers
 from services.reports.adapters.tables import devices
 from services.reports.bootstrap import create_app
+from services.reports.entrypoints import consumers
 from services.reports.settings import Settings
 from tests.integration.display.display_live import UNREACHABLE_NATS
 from tests.support.infra import unique, write_hall
@@ -92,6 +94,8 @@ def test_a_status_is_folded_once_and_the_newest_stands(client: TestClient) -> No
     deps = deps_of(client)
     now = dt.datetime.now(dt.UTC)
     silent = status(deps.hall.id, "kiosk", "kiosk-1", now, silent=True, seen=now - dt.timedelta(minutes=2))
+    # The record's consumer takes it from the stream.
+    assert any(subject_matches(s, subject_for(silent)) for s in consumers.subjects(deps.hall))
     back = status(deps.hall.id, "kiosk", "kiosk-1", now + dt.timedelta(seconds=30), seen=now)
     assert handlers.on_events(deps, envelopes([silent])) == 1
     assert handlers.on_events(deps, envelopes([silent])) == 0  # redelivered
