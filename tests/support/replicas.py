@@ -1,7 +1,7 @@
-"""Two replicas of a service that enrols devices, as two processes would be: two engines on one
-store (a SQLite file or a PostgreSQL schema), each with its own unit of work, on one clock that
-moves only when told; their watch jobs run at once behind a barrier; and the ``device.status``
-events they left in the outbox."""
+"""Two replicas of a service, as two processes would be: two engines on one store (a SQLite file
+or a PostgreSQL schema), each for a unit of work of its own, on one clock that moves only when
+told; their periodic jobs run at once behind a barrier; and the events of a kind they left in the
+outbox."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from google.protobuf.message import Message
 from sqlalchemy import Engine, Table
 
 from antre import db
-from antre.v1 import events_pb2 as pb
 from tests.support.deps import outbox_events
 from tests.support.stores import PG_URL, drop_schema, make_store
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Message)
 
 
 class Clock:
@@ -61,10 +62,6 @@ def together(jobs: Sequence[Callable[[], T]]) -> list[T]:
         return list(pool.map(run, jobs))
 
 
-def statuses(engine: Engine, outbox: Table) -> list[tuple[str, pb.DeviceStatus]]:
-    """Each ``device.status`` staged, with its subject, in the order they were committed."""
-    return [
-        (e.subject, e.message)
-        for e in outbox_events(engine, outbox)
-        if isinstance(e.message, pb.DeviceStatus)  # type: ignore[misc]
-    ]
+def published(engine: Engine, outbox: Table, kind: type[M]) -> list[tuple[str, M]]:
+    """Each event of ``kind`` staged, with its subject, in the order they were committed."""
+    return [(e.subject, e.message) for e in outbox_events(engine, outbox) if isinstance(e.message, kind)]

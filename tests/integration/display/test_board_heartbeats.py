@@ -18,14 +18,15 @@ from antre.events import to_datetime
 from antre.hall.model import Hall
 from antre.live import Broadcaster
 from antre.uow import UnitOfWork
+from antre.v1 import events_pb2 as pb
 from services.display import boards, handlers
 from services.display.adapters import tables
 from services.display.bootstrap import MIGRATIONS
 from services.display.metrics import Metrics
 from tests.integration.display.display_live import LiveDisplay
-from tests.support.heartbeats import Clock, statuses, together, two_engines
 from tests.support.infra import unique
 from tests.support.people import KnownPeople, bearer
+from tests.support.replicas import Clock, published, together, two_engines
 from tests.support.stores import BACKENDS, PG_URL, drop_schema
 
 HEARTBEAT = "/api/v1/boards/me/heartbeat"
@@ -105,6 +106,10 @@ def replicas(backend: str, tmp_path: Path, kendari: Hall) -> Iterator[tuple[Cloc
         yield clock, [board_deps(engine, kendari, clock) for engine in engines]
 
 
+def statuses(engine: Engine) -> list[tuple[str, pb.DeviceStatus]]:
+    return published(engine, tables.outbox, pb.DeviceStatus)
+
+
 def watch_together(replicas: list[handlers.Deps]) -> int:
     jobs = [lambda deps=deps: boards.watch(deps) for deps in replicas * 4]
     return sum(len(published) for published in together(jobs))
@@ -123,7 +128,7 @@ def test_silence_return_and_sound_are_each_published_once_across_replicas(
     clock.advance(5)
     assert boards.heartbeat(two, token, sound=False).recorded  # autoplay refused after a restart
     assert watch_together([one, two]) == 1
-    [(subject, muted)] = statuses(one.uow.engine, tables.outbox)
+    [(subject, muted)] = statuses(one.uow.engine)
     assert subject == f"antre.{hall}._hall.device.status"
     assert (muted.kind, muted.device, muted.silent, muted.sound) == (
         "board",
@@ -134,7 +139,7 @@ def test_silence_return_and_sound_are_each_published_once_across_replicas(
 
     clock.advance(91)
     assert watch_together([one, two]) == 1
-    silent = statuses(one.uow.engine, tables.outbox)[-1][1]
+    silent = statuses(one.uow.engine)[-1][1]
     assert (silent.silent, silent.sound, to_datetime(silent.last_seen)) == (
         True,
         False,
@@ -143,8 +148,8 @@ def test_silence_return_and_sound_are_each_published_once_across_replicas(
 
     boards.heartbeat(one, token, sound=True)  # back, and someone touched "Aktifkan suara"
     assert watch_together([one, two]) == 1
-    back = statuses(one.uow.engine, tables.outbox)[-1][1]
+    back = statuses(one.uow.engine)[-1][1]
     assert (back.silent, back.sound, to_datetime(back.last_seen)) == (False, True, clock.now)
     assert watch_together([one, two]) == 0
-    assert len(statuses(one.uow.engine, tables.outbox)) == 3
-    assert all(s.device == "papan-lantai-1-a" for _, s in statuses(one.uow.engine, tables.outbox))
+    assert len(statuses(one.uow.engine)) == 3
+    assert all(s.device == "papan-lantai-1-a" for _, s in statuses(one.uow.engine))

@@ -11,16 +11,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from antre.events import to_datetime
 from antre.hall.model import Hall
+from antre.v1 import events_pb2 as pb
 from services.ticketing import handlers, kiosks
 from services.ticketing.adapters.tables import devices, outbox
 from services.ticketing.bootstrap import MIGRATIONS
 from tests.support.deps import ticketing_deps
-from tests.support.heartbeats import Clock, statuses, together, two_engines
 from tests.support.people import KnownPeople, bearer
+from tests.support.replicas import Clock, published, together, two_engines
 from tests.support.ticketing_app import deps_of, ticketing_client
 
 HEARTBEAT = "/api/v1/kiosks/me/heartbeat"
@@ -82,6 +83,10 @@ def replicas(backend: str, tmp_path: Path, kendari: Hall) -> Iterator[tuple[Cloc
         yield clock, [ticketing_deps(engine, kendari, clock) for engine in engines]
 
 
+def statuses(engine: Engine) -> list[tuple[str, pb.DeviceStatus]]:
+    return published(engine, outbox, pb.DeviceStatus)
+
+
 def watch_together(replicas: list[handlers.Deps]) -> int:
     """Both replicas' jobs, four times each, at once: how many changes they published in all."""
     jobs = [lambda deps=deps: kiosks.watch(deps) for deps in replicas * 4]
@@ -101,7 +106,7 @@ def test_silence_and_return_are_each_published_once_across_replicas(
     assert watch_together([one, two]) == 0  # 90 s is the limit, not past it
     clock.advance(1)
     assert watch_together([one, two]) == 1
-    [(subject, silent)] = statuses(one.uow.engine, outbox)
+    [(subject, silent)] = statuses(one.uow.engine)
     assert subject == f"antre.{one.hall.id}._hall.device.status"
     assert (silent.kind, silent.device, silent.silent, silent.revoked) == ("kiosk", "kiosk-1", True, False)
     assert to_datetime(silent.last_seen) == heard and silent.meta.agency == "_hall"
@@ -111,10 +116,10 @@ def test_silence_and_return_are_each_published_once_across_replicas(
 
     assert kiosks.heartbeat(one, token).recorded
     assert watch_together([one, two]) == 1
-    back = statuses(one.uow.engine, outbox)[-1][1]
+    back = statuses(one.uow.engine)[-1][1]
     assert (back.device, back.silent, to_datetime(back.last_seen)) == ("kiosk-1", False, clock.now)
     assert watch_together([one, two]) == 0
-    assert [s.device for _, s in statuses(one.uow.engine, outbox)] == ["kiosk-1", "kiosk-1"]
+    assert [s.device for _, s in statuses(one.uow.engine)] == ["kiosk-1", "kiosk-1"]
 
 
 def test_revoking_or_enrolling_again_ends_a_silent_kiosks_alert(
@@ -129,7 +134,7 @@ def test_revoking_or_enrolling_again_ends_a_silent_kiosks_alert(
     assert kiosks.revoke(two, None, "kiosk-1")  # stolen, say
     kiosks.enrol(two, None, "kiosk-2")  # a new kiosk-2, not yet installed
     assert watch_together([one, two]) == 2
-    ended = {s.device: s for _, s in statuses(one.uow.engine, outbox)[2:]}
+    ended = {s.device: s for _, s in statuses(one.uow.engine)[2:]}
     assert (ended["kiosk-1"].silent, ended["kiosk-1"].revoked) == (False, True)
     assert (ended["kiosk-2"].silent, ended["kiosk-2"].revoked) == (False, False)
     assert not ended["kiosk-2"].HasField("last_seen")  # never heard from since enrolled again
