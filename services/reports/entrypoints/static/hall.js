@@ -10,6 +10,9 @@
 
   i18n.register({
     id: {
+      "reason.break": "Istirahat",
+      "reason.prayer": "Sholat",
+      "reason.system": "Gangguan sistem",
       "app.title": "Antre · Aula langsung",
       "agency.label": "Instansi",
       "agency.all": "Semua instansi",
@@ -45,6 +48,9 @@
       "role.officer": "petugas loket",
     },
     en: {
+      "reason.break": "Break",
+      "reason.prayer": "Prayer",
+      "reason.system": "System fault",
       "app.title": "Antre · Live hall",
       "agency.label": "Agency",
       "agency.all": "All agencies",
@@ -196,9 +202,14 @@
     return "";
   }
 
+  /* A pause's reason: the operator page's three codes in the page's language, else the words given. */
+  function reason(code) {
+    return ["break", "prayer", "system"].includes(code) ? t(`reason.${code}`) : code;
+  }
+
   function counterTile(c) {
     const level = c.ticket && c.ticket.state === "serving" ? c.ticket.level : "none";
-    const officer = c.state === "paused" && c.reason ? `${c.officer} · ${c.reason}` : c.officer;
+    const officer = c.state === "paused" && c.reason ? `${c.officer} · ${reason(c.reason)}` : c.officer;
     const parts = [
       el("header", {}, [
         el("span", { class: "counter-name", text: t("counter.name", { number: c.number }) }),
