@@ -171,9 +171,16 @@ class Consumer:
     async def _bind(self, config: ConsumerConfig) -> JetStreamContext.PullSubscription:
         stream = stream_name(self._hall)
         try:
-            await self._js.consumer_info(stream, self._durable)
+            info = await self._js.consumer_info(stream, self._durable)
         except NotFoundError:
             await self._js.add_consumer(stream, config)
+        else:
+            if _filters(info.config) != _filters(config):
+                # A release that listens to other events than the durable was made for: the
+                # durable takes the new filter and keeps its place (the new subjects' events
+                # from here on; earlier ones stay behind it).
+                log.info("consumer %s: subjects now %s", self._durable, ", ".join(_filters(config)))
+                await self._js.add_consumer(stream, config)
         return await self._js.pull_subscribe_bind(self._durable, stream=stream)
 
     async def run(self) -> None:
@@ -284,3 +291,8 @@ def subject_matches(pattern: str, subject: str) -> bool:
         if i >= len(have) or (token != "*" and token != have[i]):
             return False
     return len(want) == len(have)
+
+
+def _filters(config: ConsumerConfig) -> list[str]:
+    """A consumer's subjects, however the server holds them (one filter, or several)."""
+    return sorted(config.filter_subjects or ([config.filter_subject] if config.filter_subject else []))

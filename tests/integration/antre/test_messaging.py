@@ -268,3 +268,48 @@ async def test_a_lingering_consumer_gathers_a_flow_into_batches_and_keeps_its_or
     # One batch per linger at most, and the flow's first event alone (the flow lasts well under
     # 3 s, so one event at a time, 60 calls, fails this).
     assert len(handler.calls) <= flowed / 0.05 + 3, (flowed, handler.calls)
+
+
+async def test_a_durable_takes_the_subjects_a_new_release_listens_to(nats_url: str, tmp_path: Path) -> None:
+    """A durable made by an earlier release keeps its place and takes the subjects added since
+    (reports' record learnt device.status after halls ran it): events on them arrive."""
+    async with hall_stream(nats_url) as (hall, js):
+        engine = db.make_engine(f"sqlite:///{tmp_path / 'o.db'}")
+        db.migrate(engine, MIGRATIONS)
+        uow = UnitOfWork(engine, outbox, utcnow)
+        relay = OutboxRelay(engine, outbox, bus.JetStreamPublisher(js), clock=utcnow)
+        before = [subject_filter(hall, "ticket.called")]
+        collector = Collector()
+        task = asyncio.create_task(bus.Consumer(js, hall, "test-grows", before, collector).run())
+        with uow.begin() as tx:
+            tx.publish(called(hall, 1))
+        await relay.publish_pending()
+
+        async def seen(count: int) -> bool:
+            return len(collector.seen) >= count
+
+        await wait_until(lambda: seen(1))
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+        after = [*before, subject_filter(hall, "device.status")]
+        task = asyncio.create_task(bus.Consumer(js, hall, "test-grows", after, collector).run())
+
+        async def rebound() -> bool:  # several subjects, or the hall's all on a server before 2.10
+            config = (await js.consumer_info(stream_name(hall), "test-grows")).config
+            return (config.filter_subjects or [config.filter_subject]) != before
+
+        await wait_until(rebound)
+        with uow.begin() as tx:
+            tx.publish(called(hall, 2))
+            tx.publish(
+                pb.DeviceStatus(meta=new_meta(hall, "_hall", utcnow()), kind="kiosk", device="kiosk-1")
+            )
+        await relay.publish_pending()
+        await wait_until(lambda: seen(3))
+        task.cancel()
+        assert [e.name for e in collector.seen] == [
+            "antre.v1.TicketCalled",
+            "antre.v1.TicketCalled",
+            "antre.v1.DeviceStatus",
+        ]  # the first call once: the durable kept its place
