@@ -51,6 +51,7 @@ SUFFIXES: dict[type[Message], str] = {
     pb.AuditRecorded: "audit.recorded",
     pb.SurveyAnswered: "survey.answered",
     pb.DeviceStatus: "device.status",
+    pb.SkmIndexComputed: "skm.index",
 }
 # Commands agencies' systems publish (six tokens, so no event filter matches them); decoded like
 # events, never written to an outbox. See docs/agencies.md.

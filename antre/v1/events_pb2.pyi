@@ -499,3 +499,17 @@ class DeviceStatus(_message.Message):
     last_seen: _timestamp_pb2.Timestamp
     revoked: bool
     def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., kind: _Optional[str] = ..., device: _Optional[str] = ..., silent: _Optional[bool] = ..., sound: _Optional[bool] = ..., last_seen: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoked: _Optional[bool] = ...) -> None: ...
+
+class SkmIndexComputed(_message.Message):
+    __slots__ = ("meta", "month", "responses", "ikm", "grade")
+    META_FIELD_NUMBER: _ClassVar[int]
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    IKM_FIELD_NUMBER: _ClassVar[int]
+    GRADE_FIELD_NUMBER: _ClassVar[int]
+    meta: EventMeta
+    month: str
+    responses: int
+    ikm: float
+    grade: str
+    def __init__(self, meta: _Optional[_Union[EventMeta, _Mapping]] = ..., month: _Optional[str] = ..., responses: _Optional[int] = ..., ikm: _Optional[float] = ..., grade: _Optional[str] = ...) -> None: ...

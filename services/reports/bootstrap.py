@@ -22,6 +22,7 @@ from antre.web import make_app
 from services.reports import handlers
 from services.reports.adapters.tables import outbox
 from services.reports.entrypoints import consumers, http
+from services.reports.handlers import skm_index
 from services.reports.metrics import Metrics
 from services.reports.settings import Settings
 
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             changed=lambda: runtime.live.publish(LIVE_TOPIC, "changed"),
         )
         consumers.install(runtime, deps, settings.record_linger_seconds)
+        # The month's IKM for the boards (skm.index), when it changed.
+        runtime.every(settings.skm_index_minutes * 60, lambda: skm_index.publish_month(deps))
         app.state.registry = runtime.registry
         app.state.trusted_proxies = networks(settings.trusted_proxies)
         app.state.ready_checks = runtime.ready_checks()

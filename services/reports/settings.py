@@ -29,6 +29,9 @@ class Settings(ServiceSettings):
     # Unknown ticket ids one client may ask the survey about in an hour, counted in each replica's
     # memory; past it every id is answered 429, so a known and an unknown id look alike.
     survey_wrong_ids_per_hour: int = Field(default=20, ge=1, le=100_000)
+    # How often the hall's IKM of the month so far is computed; it is published (skm.index, for
+    # the boards) when it changed.
+    skm_index_minutes: float = Field(default=10, gt=0, le=24 * 60)
 
     def counters_for_pages(self) -> str:
         return (self.counters_public_url or self.counters_url).rstrip("/")

@@ -156,6 +156,20 @@ devices = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+# The hall's IKM of the month as reports last published it (skm.index): the job publishes a change
+# only, decided against this row in the transaction that moves it. Reports' own memory, not part
+# of the record: a rebuild leaves it.
+skm_published = Table(
+    "skm_published",
+    metadata,
+    Column("hall", String(64), primary_key=True),
+    Column("month", String(7), nullable=False),  # YYYY-MM; empty before the first
+    Column("responses", Integer, nullable=False),
+    Column("ikm_hundredths", Integer, nullable=False),  # 8740 for 87.40; 0 with no responses
+    Column("grade", String(1), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
