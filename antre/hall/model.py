@@ -276,6 +276,15 @@ class Announcements:
 
 
 @dataclass(frozen=True)
+class Boards:
+    """What the hall's boards show beyond the calls and the queues. ``show_ikm``: the footer says
+    the hall's satisfaction index of the month so far ("IKM bulan ini: 87,40 · Baik"), as the
+    reports service computes it from the SKM survey."""
+
+    show_ikm: bool = False
+
+
+@dataclass(frozen=True)
 class Hall:
     id: str  # a subject token
     name: str
@@ -292,6 +301,7 @@ class Hall:
     announcements: Announcements = field(default_factory=Announcements)
     no_shows: NoShowRule = field(default_factory=NoShowRule)
     messages: CitizenMessages = field(default_factory=CitizenMessages)
+    boards: Boards = field(default_factory=Boards)
 
     def service(self, code: str) -> Service | None:
         return next((s for s in self.services if s.code == code), None)

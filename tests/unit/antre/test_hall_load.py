@@ -174,3 +174,13 @@ def test_a_bad_return_place_names_its_field_and_line(value: str, english: str) -
     line = len(BASE.splitlines()) + 3
     problem = next((p for p in caught.value.problems if "return_after" in p), str(caught.value))
     assert problem.startswith(f"uji.yaml:{line}: queue.return_after: ") and english in problem
+
+
+def test_boards_show_the_ikm_only_where_the_hall_says_so() -> None:
+    assert parse_hall(BASE).boards.show_ikm is False
+    assert parse_hall(BASE + "boards:\n  show_ikm: true\n").boards.show_ikm is True
+    with pytest.raises(HallError) as caught:
+        parse_hall(BASE + "boards:\n  show_ikn: true\n", source="uji.yaml")
+    line = len(BASE.splitlines()) + 2
+    assert caught.value.problems[0].startswith(f"uji.yaml:{line}: boards.show_ikn: ")
+    assert "did you mean 'show_ikm'" in caught.value.problems[0]
