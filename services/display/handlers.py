@@ -30,6 +30,7 @@ from services.display.adapters import tables
 from services.display.adapters.tables import inbox
 from services.display.adapters.voicepack import VoicePack
 from services.display.domain import board as domain
+from services.display.domain import ikm
 from services.display.domain.announcements import Announcement, Kind, Part
 from services.display.domain.board import Board, CounterSeen, CounterStatus, Source, Stage, TicketSeen
 from services.display.domain.wording import Wording
@@ -355,6 +356,8 @@ class BoardView:
     # (it remembers the last seq it played).
     upcoming: tuple[Announcement, ...]
     now: dt.datetime
+    # The footer's IKM line (Indonesian, English) where the hall shows it (boards.show_ikm).
+    ikm: tuple[str, str] | None = None
 
 
 def board(deps: Deps, zone: str, speakable: dt.timedelta | None = dt.timedelta(0)) -> BoardView:
@@ -365,17 +368,20 @@ def board(deps: Deps, zone: str, speakable: dt.timedelta | None = dt.timedelta(0
     hundreds would weigh on every board change."""
     domain.resolve_zone(deps.hall, zone)
     now = deps.uow.clock()
+    day = deps.hall.day_of(now)
     with db.read(deps.uow.engine) as conn:
         view = domain.build(
             zone,
             repo.calls(conn).values(),
             repo.latest_calls(conn, zone, deps.recent_calls),
-            repo.waiting(conn, deps.hall.day_of(now)),
+            repo.waiting(conn, day),
             domain.zone_services(deps.hall, zone),
             repo.counters(conn, zone),
         )
         upcoming = tuple(repo.upcoming(conn, zone, now - speakable)) if speakable is not None else ()
-        return BoardView(view, repo.last_seq(conn, zone), upcoming, now)
+        shown = deps.hall.boards.show_ikm
+        line = ikm.board_line(repo.month_index(conn, ikm.month_of(day)), day) if shown else None
+        return BoardView(view, repo.last_seq(conn, zone), upcoming, now, line)
 
 
 def announcements_after(deps: Deps, zone: str, after: int, limit: int) -> list[Announcement]:

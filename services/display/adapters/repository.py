@@ -20,6 +20,7 @@ from services.display.adapters.tables import (
     board_slots,
     board_tickets,
     now_calling,
+    skm_index,
     zone_voices,
 )
 from services.display.domain.announcements import Announcement, Kind, Part, Segment
@@ -34,6 +35,7 @@ from services.display.domain.board import (
     Stage,
     TicketSeen,
 )
+from services.display.domain.ikm import MonthIndex
 
 # ---- the voice ----
 
@@ -424,4 +426,28 @@ def _counter(row: Row) -> CounterSeen:
         zone=m["zone"],
         status=CounterStatus(m["status"]),
         at=utc(m["at"]),  # type: ignore[arg-type]
+    )
+
+
+# ---- the hall's satisfaction index ----
+
+
+def month_index(conn: Connection, month: str) -> MonthIndex | None:
+    row = conn.execute(select(skm_index).where(skm_index.c.month == month)).first()
+    if row is None:
+        return None
+    return MonthIndex(row.month, row.responses, row.ikm, row.grade, utc(row.at))  # type: ignore[arg-type]
+
+
+def save_month_index(conn: Connection, index: MonthIndex) -> None:
+    """Kept unless the month's stored index was computed later (replicas' events may cross)."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(skm_index).values(
+        month=index.month, responses=index.responses, ikm=index.ikm, grade=index.grade, at=index.at
+    )
+    changes = {name: stmt.excluded[name] for name in ("responses", "ikm", "grade", "at")}
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["month"], set_=changes, where=skm_index.c.at <= stmt.excluded.at
+        )
     )

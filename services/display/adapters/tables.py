@@ -136,6 +136,19 @@ board_counters = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+# The hall's IKM per month as reports published it (skm.index); the boards' footer shows this
+# month's when the hall file says boards.show_ikm. ``at``: when reports computed it (a late, older
+# one never overwrites a newer).
+skm_index = Table(
+    "skm_index",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("responses", Integer, nullable=False),
+    Column("ikm", Float, nullable=False),
+    Column("grade", String(1), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 # The boards enrolled by the hall's manager, with their tokens' hashes: only they report what
 # became of an announcement.
 devices = devices_table(metadata)

@@ -1,4 +1,5 @@
-"""What the display listens to: every call (to announce it) and every change a board shows.
+"""What the display listens to: every call (to announce it), every change a board shows, and the
+hall's satisfaction index of the month (the boards' footer).
 
 Calls have a consumer of their own, so that the hall's voice never waits behind a burst of issued
 tickets or completions; the board's domain takes reports in any order (a stage never goes back)."""
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 
 from antre.events import Envelope, subject_filter
 from antre.runtime import Runtime
-from services.display import handlers
+from services.display import handlers, skm_index
 
 LINGER = 0.05  # seconds between fetches while board events flow (see antre.bus.Consumer)
 
@@ -37,3 +38,6 @@ def install(runtime: Runtime, deps: handlers.Deps) -> None:
     # The board's other changes may gather for a linger while they flow; calls never wait.
     board = [subject_filter(hall, suffix) for suffix in BOARD]
     runtime.consume("board", board, handle, batched=True, linger=LINGER)
+    # A consumer of its own: the board's consumer keeps the filter it was made with.
+    index = [subject_filter(hall, "skm.index")]
+    runtime.consume("skm", index, lambda envelopes: skm_index.on_index(deps, envelopes), batched=True)

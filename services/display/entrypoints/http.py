@@ -328,6 +328,8 @@ def _board_json(ctx: Context, view: handlers.BoardView) -> dict[str, Any]:
         "server_time": _iso(view.now),
         "stale_seconds": ctx.stale_after.total_seconds(),
         "last_seq": view.last_seq,
+        # The footer's line of the hall's IKM this month, where the hall shows it; else null.
+        "ikm": {"line": view.ikm[0], "line_en": view.ikm[1]} if view.ikm else None,
         "now_calling": [
             {
                 "counter": c.counter,

@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from services.display import handlers
+from antre.events import Envelope, new_meta, subject_for
+from antre.v1 import events_pb2 as pb
+from services.display import handlers, skm_index
 from services.display.adapters import repository as repo
+from tests.integration.display.board_browser import SCREENSHOTS
 from tests.integration.display.display_live import LiveDisplay
 from tests.unit.display import display_factories as f
 
@@ -87,3 +91,34 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     page.wait_for_selector("#offline", state="visible", timeout=10_000)
     assert "Koneksi terputus" in page.inner_text("#offline")
     context.close()
+
+
+def test_the_footer_says_the_halls_ikm_where_the_hall_shows_it(browser: Any, tmp_path: Path) -> None:
+    display = LiveDisplay(tmp_path, hall={"boards": {"show_ikm": True}}).start()
+    try:
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="id-ID")
+        page = context.new_page()
+        page.goto(f"{display.url}/boards/{ZONE}")
+        wait(
+            lambda: page.evaluate("!!(window.antreBoard && window.antreBoard.state.board)"), what="the board"
+        )
+        assert page.is_hidden("#footer")  # reports has said nothing yet
+
+        now = dt.datetime.now(dt.UTC)
+        computed = pb.SkmIndexComputed(
+            meta=new_meta(display.hall_id, "_hall", now),
+            month=display.deps.hall.day_of(now).strftime("%Y-%m"),
+            responses=120,
+            ikm=87.4,
+            grade="B",
+        )
+        skm_index.on_index(display.deps, [Envelope(subject_for(computed), computed)])
+        page.wait_for_selector("#footer", state="visible", timeout=10_000)  # live, no reload
+        assert page.inner_text("#ikm") == "IKM bulan ini: 87,40 · Baik"
+        assert page.inner_text("#ikm-en") == "/ Satisfaction index this month: 87.40 · Good"
+        footer = page.locator("#footer").bounding_box()
+        assert footer is not None and footer["y"] + footer["height"] <= 1080  # the board still fits
+        page.screenshot(path=str(SCREENSHOTS / "board-ikm-footer.png"))
+        context.close()
+    finally:
+        display.stop()

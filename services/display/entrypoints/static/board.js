@@ -103,6 +103,10 @@
       li.append(el("span", "prefix", w.prefix), el("span", "name", w.name), el("span", "count", w.waiting));
       return li;
     }));
+    const ikm = b.ikm;
+    $("footer").hidden = !ikm;
+    $("ikm").textContent = ikm ? ikm.line : "";
+    $("ikm-en").textContent = ikm ? "/ " + ikm.line_en : "";
     fitList($("recent"));
   }
 

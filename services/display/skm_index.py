@@ -1,0 +1,30 @@
+"""The hall's satisfaction index of the month (``skm.index``, published by reports) kept for the
+boards' footer (:func:`services.display.domain.ikm.board_line`). Where the hall file shows it
+(``boards.show_ikm``), every zone's boards are told once it is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from antre.bus import consumed
+from antre.events import Envelope, to_datetime
+from antre.v1 import events_pb2 as pb
+from services.display import handlers
+from services.display.adapters import repository as repo
+from services.display.domain.ikm import MonthIndex
+
+
+def on_index(deps: handlers.Deps, envelopes: Sequence[Envelope]) -> None:
+    """Idempotent: an index stored again, or older than the month's stored one, changes nothing."""
+    with deps.uow.begin() as tx:
+        for envelope in envelopes:
+            if isinstance(envelope.message, pb.SkmIndexComputed):
+                with consumed(envelope):
+                    repo.save_month_index(tx.conn, index_of(envelope.message))
+    if deps.hall.boards.show_ikm:
+        for zone in deps.hall.zones:
+            deps.live.publish(handlers.topic(zone.code), ("board", None))
+
+
+def index_of(msg: pb.SkmIndexComputed) -> MonthIndex:
+    return MonthIndex(msg.month, msg.responses, msg.ikm, msg.grade, to_datetime(msg.meta.occurred_at))
