@@ -48,6 +48,8 @@ class TrueLeg:
     wait_seconds: int | None = None  # whole seconds, the fraction dropped
     service_seconds: int | None = None
     transferred_to: str = ""
+    held: bool = False  # set aside while served, then called again
+    returned: bool = False  # passed over, brought back, called again
 
 
 @dataclass
@@ -192,8 +194,8 @@ class _Maker:
         )
         self.out.legs.append(truth)
         fate = rng.choices(
-            ["served", "no_show", "skipped", "transferred", "cancelled", "day_ended"],
-            weights=(70, 7, 4, 8 if leg == 0 else 0, 3, 3),
+            ["served", "no_show", "skipped", "transferred", "cancelled", "day_ended", "held", "returned"],
+            weights=(64, 7, 4, 8 if leg == 0 else 0, 3, 3, 3, 3),
         )[0]
         if fate in ("cancelled", "day_ended"):
             end = queued + self.seconds(300, 3000) if fate == "cancelled" else self.at("17:05")
@@ -214,7 +216,7 @@ class _Maker:
         )
         truth.counter, truth.officer = counter, officer
         truth.wait_seconds = int((called - queued).total_seconds())
-        recalls = rng.choices([0, 1, 2], weights=(80, 15, 5))[0] if fate != "no_show" else 2
+        recalls = rng.choices([0, 1, 2], weights=(80, 15, 5))[0] if fate not in ("no_show", "returned") else 2
         moment = called
         for n in range(1, recalls + 1):
             moment += self.seconds(30, 90)
@@ -235,10 +237,35 @@ class _Maker:
             truth.outcome = fate
             self.out.visits[ticket_id] = fate
             return
+        if fate == "returned":  # a no-show who came back: brought back, called again by another
+            moment = self.come_back(ref, agency, cref, moment, recalls)
+            counter = rng.choice(self.counters[service])
+            officer = f"{self.agency[self.hall_counter_service(counter)]}{counter}"
+            cref = self.counter_ref[counter]
+            moment += self.seconds(60, 900)
+            self.emit(
+                moment, pb.TicketCalled(meta=self.meta(agency), ticket=ref, counter=cref, officer=officer)
+            )
+            truth.counter, truth.officer, truth.returned = counter, officer, True
         started = moment + self.seconds(5, 60)
         self.emit(started, pb.ServingStarted(meta=self.meta(agency), ticket=ref, counter=cref))
-        ended = started + self.seconds(60, 2400)
-        truth.service_seconds = int((ended - started).total_seconds())
+        away, resumed = dt.timedelta(0), started
+        if fate == "held":  # set aside to fetch a document, then called again from the held list
+            aside = started + self.seconds(30, 300)
+            self.emit(
+                aside,
+                pb.TicketHeld(
+                    meta=self.meta(agency), ticket=ref, counter=cref, officer=officer, serving=True
+                ),
+            )
+            resumed = aside + self.seconds(120, 1200)
+            again = pb.TicketCalled(
+                meta=self.meta(agency), ticket=ref, counter=cref, officer=officer, kind=pb.CALL_KIND_HELD
+            )
+            self.emit(resumed, again)
+            away, truth.held = resumed - aside, True
+        ended = resumed + self.seconds(60, 2400)
+        truth.service_seconds = int(((ended - started) - away).total_seconds())
         if fate == "transferred":
             to = rng.choice([s.code for s in self.hall.services if s.code != service])
             self.emit(
@@ -265,6 +292,19 @@ class _Maker:
         self.out.visits[ticket_id] = "served"
         if rng.random() < 0.45:
             self.survey(ticket_id, service, agency, number, ended)
+
+    def come_back(
+        self, ref: pb.TicketRef, agency: str, cref: pb.CounterRef, moment: dt.datetime, recalls: int
+    ) -> dt.datetime:
+        """Passed over as a no-show, then brought back into the queue by the officer."""
+        moment += self.seconds(20, 60)
+        self.emit(
+            moment,
+            pb.TicketSkipped(meta=self.meta(agency), ticket=ref, counter=cref, no_show=True, recalls=recalls),
+        )
+        moment += self.seconds(60, 600)
+        self.emit(moment, pb.TicketReturned(meta=self.meta(agency), ticket=ref, counter=cref, was="no_show"))
+        return moment
 
     def hall_counter_service(self, counter: int) -> str:
         return next(c.services[0] for c in self.hall.counters if c.number == counter)

@@ -57,6 +57,8 @@ def load(conn: Connection, ticket_ids: Iterable[str]) -> dict[str, Visit]:
                 finished_at=maybe_utc(row["finished_at"]),
                 outcome=Outcome(row["outcome"]),
                 transferred_to=row["transferred_to"],
+                held_at=maybe_utc(row["held_at"]),
+                away=dt.timedelta(seconds=row["away_seconds"]),
             )
         )
     return found
@@ -116,6 +118,8 @@ def _leg_row(leg: Leg) -> dict[str, Any]:
         "finished_at": leg.finished_at,
         "outcome": leg.outcome.value,
         "transferred_to": leg.transferred_to,
+        "held_at": leg.held_at,
+        "away_seconds": leg.away.total_seconds(),
         # Whole seconds, the fraction dropped: what every report and its tests count in.
         "wait_seconds": None if wait is None else int(wait),
         "service_seconds": None if service is None else int(service),

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -74,6 +75,10 @@ legs = Table(
     # (which differs between databases); null where the leg has none (never called, not served).
     Column("wait_seconds", Integer, nullable=True),
     Column("service_seconds", Integer, nullable=True),
+    # Set aside at the counter (tunda) while being served: since when, and the time away in all
+    # (taken out of the service time).
+    Column("held_at", DateTime(timezone=True), nullable=True),
+    Column("away_seconds", Float, nullable=False, server_default="0"),
     # A report reads a range of a hall's days, for the hall or one agency.
     Index("ix_legs_hall_day_agency", "hall", "day", "agency"),
 )

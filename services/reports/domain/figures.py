@@ -34,7 +34,7 @@ from typing import NamedTuple
 from antre.problems import Invalid
 
 OUTCOMES = ("served", "no_show", "skipped", "transferred", "cancelled", "day_ended", "open")
-OPEN = frozenset({"waiting", "called", "serving"})
+OPEN = frozenset({"waiting", "called", "serving", "held"})  # still in the hall: "open"
 CHANNELS = ("walk_in", "online", "staff")
 PRIORITIES = ("none", "elderly", "disability", "pregnant", "child")
 BOOKING_STATES = ("booked", "checked_in", "no_show", "cancelled")

@@ -21,6 +21,7 @@ class Outcome(StrEnum):
     WAITING = "waiting"
     CALLED = "called"
     SERVING = "serving"
+    HELD = "held"  # set aside at the counter (tunda): the citizen went to fetch a document
     SERVED = "served"
     NO_SHOW = "no_show"
     SKIPPED = "skipped"
@@ -29,7 +30,9 @@ class Outcome(StrEnum):
     TRANSFERRED = "transferred"
 
 
-OPEN = frozenset({Outcome.WAITING, Outcome.CALLED, Outcome.SERVING})
+OPEN = frozenset({Outcome.WAITING, Outcome.CALLED, Outcome.SERVING, Outcome.HELD})
+# Passed over, or set aside: an officer may bring the ticket back into its queue (TicketReturned).
+RETURNABLE = frozenset({Outcome.SKIPPED, Outcome.NO_SHOW, Outcome.HELD})
 DAY_ENDED_REASON = "day_ended"
 
 
@@ -54,6 +57,8 @@ class Leg:
     finished_at: dt.datetime | None = None
     outcome: Outcome = Outcome.WAITING
     transferred_to: str = ""
+    held_at: dt.datetime | None = None  # set aside since then, until called again
+    away: dt.timedelta = dt.timedelta(0)  # time set aside while served: not service
 
     @property
     def wait_seconds(self) -> float | None:
@@ -64,10 +69,11 @@ class Leg:
 
     @property
     def service_seconds(self) -> float | None:
-        """At the counter, from the start of serving to its end (served or passed on)."""
+        """At the counter, from the start of serving to its end (served or passed on), less the
+        time the citizen was set aside to fetch a document."""
         if self.started_at is None or self.finished_at is None:
             return None
-        return max(0.0, (self.finished_at - self.started_at).total_seconds())
+        return max(0.0, (self.finished_at - self.started_at - self.away).total_seconds())
 
 
 @dataclass
@@ -112,14 +118,43 @@ def issued(
 
 
 def called(visit: Visit, at: dt.datetime, counter: int, officer: str) -> None:
+    """A call; the wait counts to the first one. Called again after being set aside, the citizen
+    resumes where they were (at the desk, or being served)."""
     leg = visit.leg
     if leg.outcome not in OPEN:
         return
     if leg.called_at is None:
         leg.called_at = at
     leg.counter, leg.officer = counter, officer
-    if leg.outcome is Outcome.WAITING:
-        _end(visit, Outcome.CALLED, None)
+    if leg.held_at is not None:
+        leg.away += max(dt.timedelta(0), at - leg.held_at)
+        leg.held_at = None
+    if leg.outcome in (Outcome.WAITING, Outcome.HELD):
+        _end(
+            visit,
+            Outcome.SERVING if leg.started_at is not None and leg.outcome is Outcome.HELD else Outcome.CALLED,
+            None,
+        )
+
+
+def held(visit: Visit, at: dt.datetime) -> None:
+    """Set aside at the counter while the citizen fetches a document. Set aside while being
+    served, the time away until the next call is taken out of the service time."""
+    leg = visit.leg
+    if leg.outcome not in (Outcome.CALLED, Outcome.SERVING):
+        return
+    leg.held_at = at if leg.started_at is not None else None
+    _end(visit, Outcome.HELD, None)
+
+
+def returned(visit: Visit) -> None:
+    """Brought back into its service's queue: it waits again in the same leg (its first call
+    still counts for the wait; a served citizen set aside is away until the next call)."""
+    leg = visit.leg
+    if leg.outcome not in RETURNABLE:
+        return
+    leg.finished_at = None
+    _end(visit, Outcome.WAITING, None)
 
 
 def recalled(visit: Visit, recalls: int) -> None:

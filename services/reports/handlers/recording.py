@@ -42,6 +42,8 @@ TICKET_EVENTS = (
     pb.TicketSkipped,
     pb.TicketTransferred,
     pb.TicketCancelled,
+    pb.TicketHeld,
+    pb.TicketReturned,
 )
 COUNTER_EVENTS = (pb.CounterOpened, pb.CounterPaused, pb.CounterResumed, pb.CounterClosed)
 # What a counter's tickets do to the counter: held (called, serving) or let go (the rest).
@@ -50,7 +52,7 @@ HOLDING = {
     pb.TicketRecalled: station.CALLED,
     pb.ServingStarted: station.SERVING,
 }
-LETTING_GO = (pb.TicketCompleted, pb.TicketSkipped, pb.TicketTransferred, pb.TicketCancelled)
+LETTING_GO = (pb.TicketCompleted, pb.TicketSkipped, pb.TicketTransferred, pb.TicketCancelled, pb.TicketHeld)
 
 
 @dataclass
@@ -157,6 +159,11 @@ def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
         )
     elif isinstance(msg, pb.TicketCancelled):
         fold.cancelled(visit, at, msg.reason)
+    elif isinstance(msg, pb.TicketHeld):
+        fold.held(visit, at)
+    elif isinstance(msg, pb.TicketReturned):
+        fold.returned(visit)
+        counter = 0  # brought back by an officer: no counter holds it now
     batch.changed_visits.add(ref.ticket_id)
     if counter:
         _station_follows(deps, tx.conn, batch, msg, counter, at)

@@ -37,6 +37,7 @@ def test_the_day_is_big_enough(day: Day) -> None:
     assert len(day.visits) >= 400 and len(agencies) == 6
     assert outcomes == {"served", "no_show", "skipped", "transferred", "cancelled", "day_ended"}
     assert any(leg.recalls for leg in day.legs) and day.surveys
+    assert any(leg.held for leg in day.legs) and any(leg.returned for leg in day.legs)
     assert {b.state for b in day.bookings} == {"booked", "cancelled", "checked_in", "no_show"}
 
 
