@@ -279,31 +279,24 @@ async def test_a_durable_takes_the_subjects_a_new_release_listens_to(nats_url: s
         uow = UnitOfWork(engine, outbox, utcnow)
         relay = OutboxRelay(engine, outbox, bus.JetStreamPublisher(js), clock=utcnow)
         before = [subject_filter(hall, "ticket.called")]
+        after = [*before, subject_filter(hall, "device.status")]
         collector = Collector()
-        first = bus.Consumer(js, hall, "test-grows", before, collector)
-        task = asyncio.create_task(first.run())
-        with uow.begin() as tx:
-            tx.publish(called(hall, 1))
-        await relay.publish_pending()
 
         async def seen(count: int) -> bool:
             return len(collector.seen) >= count
 
-        await wait_until(lambda: seen(1))
-        # Stopped as a release stops it (its last fetch runs out): a cancelled one would leave a
-        # pull request open on the server, which would take the next event to nobody.
-        first.stop()
-        await asyncio.wait_for(task, 10)
+        async def rebound() -> bool:  # several subjects, or the hall's all on a server before 2.10
+            config = (await js.consumer_info(stream_name(hall), "test-grows")).config
+            return (config.filter_subjects or [config.filter_subject]) != before
 
-        after = [*before, subject_filter(hall, "device.status")]
-        second = bus.Consumer(js, hall, "test-grows", after, collector)
-        task = asyncio.create_task(second.run())
-        try:
+        with uow.begin() as tx:
+            tx.publish(called(hall, 1))
+        await relay.publish_pending()
+        async with running(bus.Consumer(js, hall, "test-grows", before, collector)):
+            await wait_until(lambda: seen(1))
+        await asyncio.sleep(1.5)  # the earlier release's last pull request expires (1 s)
 
-            async def rebound() -> bool:  # several subjects, or the hall's all on a server before 2.10
-                config = (await js.consumer_info(stream_name(hall), "test-grows")).config
-                return (config.filter_subjects or [config.filter_subject]) != before
-
+        async with running(bus.Consumer(js, hall, "test-grows", after, collector)):
             await wait_until(rebound)
             with uow.begin() as tx:
                 tx.publish(called(hall, 2))
@@ -312,11 +305,20 @@ async def test_a_durable_takes_the_subjects_a_new_release_listens_to(nats_url: s
                 )
             await relay.publish_pending()
             await wait_until(lambda: seen(3))
-        finally:
-            second.stop()
-            await asyncio.wait_for(task, 10)
         assert [e.name for e in collector.seen] == [
             "antre.v1.TicketCalled",
             "antre.v1.TicketCalled",
             "antre.v1.DeviceStatus",
         ]  # the first call once: the durable kept its place
+
+
+@asynccontextmanager
+async def running(consumer: bus.Consumer) -> AsyncIterator[None]:
+    """The consumer's loop for the block, stopped and awaited after it (whatever happened)."""
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        consumer.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
