@@ -55,10 +55,10 @@ PLATFORM_USER = "antre"
 # ever share its name or its password variable.
 REPORTS_USER = "reports"
 # The reports service's durable consumer (``reports-`` + services/reports/entrypoints/consumers.py's
-# DURABLE), the one event it publishes, and its replicas' live notes (antre/runtime.py); the
-# deployment tests check both ends agree.
+# DURABLE), the events it publishes (the deployment tests check this list against the events its
+# code builds), and its replicas' live notes (antre/runtime.py).
 REPORTS_CONSUMER = "reports-record"
-REPORTS_EVENT = "survey.answered"
+REPORTS_EVENTS = ("survey.answered", "skm.index")
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def reports_grant(halls: Sequence[str]) -> Grant:
     for hall in halls:
         stream, consumer = stream_name(hall), REPORTS_CONSUMER
         publish += [
-            f"antre.{hall}.*.{REPORTS_EVENT}",
+            *(f"antre.{hall}.*.{event}" for event in REPORTS_EVENTS),
             # The stream is looked up, never made: the platform's services make it.
             f"$JS.API.STREAM.INFO.{stream}",
             f"$JS.API.CONSUMER.INFO.{stream}.{consumer}",

@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from antre.catalogue import publishers
+from antre.events import SUFFIXES
 from antre.hall.load import load_hall
-from antre.nats_accounts import PLATFORM_USER, REPORTS_USER, grants, platform_grant
+from antre.nats_accounts import PLATFORM_USER, REPORTS_EVENTS, REPORTS_USER, grants, platform_grant
 from antre.settings import ServiceSettings
 from tests.deploy.conftest import DEPLOY, OVERLAYS, SERVICES, run
 from tests.deploy.pod_env import Obj, configmap, container, environment, expand, workload
@@ -165,3 +167,14 @@ def test_the_readmes_address_block_patch_lets_that_block_in_and_no_other(kubectl
     assert allowed(policies, Peer(ip=inside), nats, 4222)
     assert not allowed(policies, Peer(ip=inside), nats, 6222)
     assert not allowed(policies, Peer(ip="192.0.2.1"), nats, 4222)
+
+
+def test_the_reports_user_may_publish_every_event_its_code_builds() -> None:
+    """A new event reports publishes, left out of its grant, would be refused by NATS, and its
+    outbox would hold every later event behind it."""
+    built = {
+        suffix
+        for cls, suffix in SUFFIXES.items()
+        if "reports" in publishers().get(cls.DESCRIPTOR.name, set())
+    }
+    assert built == set(REPORTS_EVENTS)
