@@ -280,10 +280,13 @@ class Runtime:
                 await asyncio.wait_for(self.relay.flush(), 2.0)
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Bounded: a task or a NATS client that does not heed its cancel must not keep the
+        # process from exiting (what it held is redelivered or republished by a replica).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), 5.0)
         if self.nc is not None:
             with contextlib.suppress(Exception):
-                await self.nc.close()
+                await asyncio.wait_for(self.nc.close(), 5.0)
         self.engine.dispose()
 
     async def db_ready(self) -> bool:

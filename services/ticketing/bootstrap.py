@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.every(10.0, lambda: handlers.end_past_days(deps))  # indexed: few tickets wait
         runtime.every(30.0, lambda: reservations.mark_no_shows(deps))
         runtime.every(deps.device_timing.watch_every, lambda: kiosks.watch(deps))
-        nik_secret = _nik_secret(settings)
+        nik_secret = nik_secret_of(settings)
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         async with httpx.AsyncClient(base_url=settings.counters_url) as counters:
@@ -96,7 +96,7 @@ def _bookable(hall: Hall) -> list[tuple[str, str]]:
     return [(s.agency, s.code) for s in hall.services if s.booking is not None]
 
 
-def _nik_secret(settings: Settings) -> bytes:
+def nik_secret_of(settings: Settings) -> bytes:
     """The key of NIK hashes. A demo hall makes one in its state folder; a real hall must be
     given one, since a key kept beside the data would protect nothing."""
     if settings.nik_secret:
