@@ -114,10 +114,14 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
 
 
 def open_as(
-    new_context: Callable[..., BrowserContext], reports: Reports, token: str, address: str = ADDRESS
+    new_context: Callable[..., BrowserContext],
+    reports: Reports,
+    token: str,
+    address: str = ADDRESS,
+    **options: Any,
 ) -> Page:
     """A browser whose tab already holds ``token``, as after signing in at the counters."""
-    context = new_context()
+    context = new_context(**options)
     # Only on the reports' own origin (the first about:blank has no storage to write to).
     origin = reports.url
     context.add_init_script(
@@ -201,3 +205,14 @@ def test_an_officer_is_told_why_and_a_stranger_signs_in_first(new_context, repor
     stranger.goto(f"{reports.url}{ADDRESS}")
     expect(stranger.locator("#staff-username")).to_be_visible()
     expect(stranger.get_by_test_id("table").locator("tbody tr")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    "size", [(1366, 768), (1280, 1024), (1920, 1080), (390, 844)], ids=["desk", "desk-4:3", "tv", "phone"]
+)
+def test_the_page_fits_the_halls_screens(new_context, reports: Reports, size: tuple[int, int]) -> None:
+    width, height = size
+    page = open_as(new_context, reports, "token-manager", viewport={"width": width, "height": height})
+    expect(page.get_by_test_id("card-visits").locator("strong")).not_to_have_text("")
+    expect(page.get_by_test_id("download-csv")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "scrolls sideways"
