@@ -258,6 +258,17 @@ def _span(report: _Report, loc: Loc, start: dt.time, end: dt.time) -> None:
         )
 
 
+def _check_fee(report: _Report, loc: Loc, standard: hall_model.ServiceStandard) -> None:
+    if standard.fee_idr < 0:
+        report.add((*loc, "fee_idr"), "tidak boleh negatif", "must not be negative")
+    elif standard.fee_assessed and standard.fee_idr:
+        report.add(
+            (*loc, "fee_assessed"),
+            "biaya sesuai ketetapan tidak bisa bersama fee_idr tetap; hapus fee_idr atau fee_assessed",
+            "an assessed fee cannot go with a fixed fee_idr; remove fee_idr or fee_assessed",
+        )
+
+
 def _check_booking(report: _Report, loc: Loc, booking: Booking) -> None:
     capacity = 0
     for j, session in enumerate(booking.sessions):
@@ -322,6 +333,7 @@ def _cross_check(hall: Hall, report: _Report) -> None:
             report.add(("services", i), "tidak ada loket yang melayaninya", "no counter serves it")
         if service.booking is not None:
             _check_booking(report, ("services", i, "booking"), service.booking)
+        _check_fee(report, ("services", i, "standard"), service.standard)
     for i, counter in enumerate(hall.counters):
         _known(report, ("counters", i, "zone"), counter.zone, zones, ("zona", "zone"))
         if not counter.services:

@@ -51,6 +51,9 @@ class ServiceStandard:
     procedure: str = ""
     time_to_complete: str = ""  # e.g. "Selesai di tempat", "3 hari kerja"
     fee_idr: int = 0
+    # The fee is set by law per case (vehicle tax, BPHTB): the kiosk says "sesuai ketetapan", not
+    # "free". Then ``fee_idr`` stays 0: a fixed fee and an assessed one cannot both be published.
+    fee_assessed: bool = False
     product: str = ""
     complaints: str = ""
 

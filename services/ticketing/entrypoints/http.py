@@ -118,6 +118,7 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
                     "procedure": s.standard.procedure,
                     "time_to_complete": s.standard.time_to_complete,
                     "fee_idr": s.standard.fee_idr,
+                    "fee_assessed": s.standard.fee_assessed,
                     "product": s.standard.product,
                     "complaints": s.standard.complaints,
                 },

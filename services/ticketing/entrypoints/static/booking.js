@@ -88,16 +88,23 @@
     $("services").replaceChildren(...services.map(serviceCard));
   }
 
+  /* A tax's amount is set per case by law (the vehicle, the land): never "free". */
+  function feeText(std) {
+    if (std.fee_assessed) return t("service.assessed");
+    return std.fee_idr ? formatRupiah(std.fee_idr) : t("service.free");
+  }
+
   function serviceCard(s) {
     const std = s.standard;
-    const fee = std.fee_idr ? formatRupiah(std.fee_idr) : t("service.free");
+    const fee = feeText(std);
     return el("article", { class: "service" }, [
       el("button", { type: "button", class: "choice", "data-testid": `service-${s.code}`,
         on: { click: () => chooseService(s) } }, [
         el("span", { class: "choice-main" }, [el("span", { class: "choice-name", text: pick(s.name, s.name_en) })]),
         el("span", { class: "choice-meta" }, [
           el("span", { text: t("service.time", { time: std.time_to_complete }) }),
-          el("span", { class: std.fee_idr ? "fee" : "fee free", text: t("service.fee", { fee }) }),
+          el("span", { class: std.fee_idr || std.fee_assessed ? "fee" : "fee free",
+            "data-testid": `fee-${s.code}`, text: t("service.fee", { fee }) }),
         ]),
       ]),
       el("details", { class: "standard", "data-testid": `requirements-${s.code}` }, [

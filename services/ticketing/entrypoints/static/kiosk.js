@@ -132,9 +132,15 @@
     $("services").replaceChildren(...services.map(serviceCard));
   }
 
+  /* A tax's amount is set per case by law (the vehicle, the land): never "free". */
+  function feeText(std) {
+    if (std.fee_assessed) return t("service.assessed");
+    return std.fee_idr ? formatRupiah(std.fee_idr) : t("service.free");
+  }
+
   function serviceCard(s) {
     const std = s.standard;
-    const fee = std.fee_idr ? formatRupiah(std.fee_idr) : t("service.free");
+    const fee = feeText(std);
     const details = el("details", { class: "standard", "data-testid": `requirements-${s.code}` }, [
       el("summary", { text: `${t("service.requirements")} (${std.requirements.length})` }),
       el("ul", {}, std.requirements.map((r) => el("li", { lang: "id", text: r }))),
@@ -149,7 +155,8 @@
           el("span", { class: "service-name", text: pick(s.name, s.name_en) }),
           el("span", { class: "service-meta" }, [
             el("span", { text: t("service.time", { time: std.time_to_complete }) }),
-            el("span", { class: std.fee_idr ? "fee" : "fee free", text: t("service.fee", { fee }) }),
+            el("span", { class: std.fee_idr || std.fee_assessed ? "fee" : "fee free",
+            "data-testid": `fee-${s.code}`, text: t("service.fee", { fee }) }),
           ]),
         ]),
         el("span", { class: "chevron", "aria-hidden": "true", text: "›" }),
