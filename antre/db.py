@@ -22,6 +22,9 @@ from sqlalchemy.engine import make_url
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]*$")
 WRITE = "antre_write"
 PING_AFTER = 2.0  # seconds a pooled connection may sit unused before it is checked
+# A statement's values stay out of its errors' text, which is logged: they are phones, names and
+# NIK hashes as often as ids.
+HIDE_PARAMETERS = True
 
 
 def normalise_url(url: str) -> str:
@@ -40,7 +43,9 @@ def make_engine(url: str, schema: str = "") -> Engine:
     if schema and not _SCHEMA.match(schema):
         raise ValueError(f"invalid schema name {schema!r}")
     connect_args: dict[str, Any] = {"options": f"-csearch_path={schema}"} if schema else {}
-    engine = create_engine(url, connect_args=connect_args, pool_size=10, max_overflow=20)
+    engine = create_engine(
+        url, connect_args=connect_args, pool_size=10, max_overflow=20, hide_parameters=HIDE_PARAMETERS
+    )
     ping_when_idle(engine)
     return engine
 
@@ -72,7 +77,9 @@ def ping_when_idle(engine: Engine, after: float = PING_AFTER) -> None:
 def _sqlite_engine(url: str, database: str) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=HIDE_PARAMETERS
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:

@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from antre.client_address import networks
+from antre.logs import LogSettings
 
 
-class ServiceSettings(BaseSettings):
+class ServiceSettings(LogSettings):
+    """Besides these, ``ANTRE_LOG_LEVEL`` and ``ANTRE_LOG_FORMAT`` (:class:`LogSettings`)."""
+
     model_config = SettingsConfigDict(env_prefix="ANTRE_", extra="ignore")
 
     hall_file: Path = Path("examples/kendari.yaml")
@@ -30,7 +33,6 @@ class ServiceSettings(BaseSettings):
     # Demo halls open whatever the hour (marked on every page); real halls honour their hours.
     demo: bool = False
     otlp_endpoint: str = ""
-    log_level: str = "INFO"
     # Our own proxies (the ingress controller's pods), as addresses or CIDRs separated by commas.
     # Only a request whose TCP peer is one of them has its X-Forwarded-For read, for the limits
     # keyed on the client (booking, signing in); empty: no header is believed, the peer is it.

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from antre.headers import SecurityHeaders
 from antre.inputs import address_problems, body_problems
+from antre.logs import LogSettings, configure_logging
 from antre.problems import (
     Conflict,
     Forbidden,
@@ -219,7 +220,12 @@ class _App(FastAPI):
 
 
 def make_app(title: str, description: str, lifespan: Any, connect_src: Sequence[str] = ()) -> FastAPI:
-    """``connect_src``: origins beyond the service's own that its pages fetch from (none today)."""
+    """``connect_src``: origins beyond the service's own that its pages fetch from (none today).
+
+    Configures the process's logging from ``ANTRE_LOG_LEVEL`` and ``ANTRE_LOG_FORMAT`` first
+    (an invalid value refuses to start, naming the variable): uvicorn calls the service's
+    factory before it logs that it started, so its lines come in the same format."""
+    configure_logging(LogSettings())
     # HTTP spans join the ticket's trace; metrics are Prometheus' (each service's metrics.py), so
     # FastAPI's own OpenTelemetry metrics, logs and per-operation spans stay off. The body limit
     # is ours rather than FastAPI's: its 413 is plain text before the app, not a bilingual refusal.
