@@ -182,7 +182,8 @@ def figures(
     queued = wait_within = wait_of = served_within = served_of = 0
     for row in legs:
         queued += 1
-        outcomes["open" if row.outcome in OPEN else row.outcome] += 1
+        outcome = "open" if row.outcome in OPEN else row.outcome
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1  # one the record never writes still counts
         seen = first.get(row.ticket_id)
         if seen is None or row.leg < seen.leg:
             first[row.ticket_id] = row

@@ -6,14 +6,17 @@ A supervisor sees their own agency only: naming another is refused, naming none 
 An empty range (a holiday, a day still to come, a day before the hall opened) is a report of
 zeros, not a refusal: the question was fine, the answer is "nobody".
 
-The figures are computed here in Python on every database, so both give the same answer to the
-digit; a hall-month is some 30,000 legs, read in one query.
+The figures are cut by PostgreSQL where the record lives there
+(:mod:`services.reports.adapters.figures_sql`), and in Python from the rows elsewhere (SQLite, and
+as the reference the database's figures are tested against): both give the same answer to the
+digit. A hall-month is some 30,000 legs; on PostgreSQL they never leave the database.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from sqlalchemy import Connection, func, select
 from antre.hall.model import Hall
 from antre.problems import Invalid
 from antre.roles import Person, Role, require
+from services.reports.adapters import figures_sql
 from services.reports.adapters.tables import bookings, legs, surveys
 from services.reports.domain import skm
 from services.reports.domain.figures import (
@@ -32,11 +36,12 @@ from services.reports.domain.figures import (
     Figures,
     Key,
     LegRow,
-    figures,
     grouped,
     parse_dimension,
 )
 from services.reports.handlers.deps import Deps
+
+log = logging.getLogger(__name__)
 
 MAX_DAYS = 366  # a leap year
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -85,6 +90,10 @@ class Report:
 class Rows:
     legs: list[LegRow]
     bookings: list[BookingRow]
+
+
+# The figures per group of one dimension: cut in Python from rows, or by the database.
+Cut = Callable[[Dimension], dict[Key, Figures]]
 
 
 # ---- the question ----
@@ -231,28 +240,48 @@ def survey_totals(conn: Connection, hall: str, query: Query) -> dict[str, tuple[
 
 def report(deps: Deps, query: Query) -> Report:
     with deps.uow.read() as conn:
-        rows = read(conn, deps.hall.id, query)
-    return build(deps.hall, query, rows)
+        return assemble(deps.hall, query, cut(conn, deps.hall, query))
+
+
+def cut(conn: Connection, hall: Hall, query: Query) -> Cut:
+    """The database's cut where it can make one exactly, else the rows' (read now)."""
+    if figures_sql.is_postgresql(conn):
+        scope = figures_sql.Scope(hall.id, query.start, query.end, query.agency, query.service)
+        database = database_cut(conn, hall, query, scope)
+        try:
+            totals = database(Dimension.HALL)
+        except figures_sql.Unexpected as e:
+            log.warning("report figures cut in Python: %s", e)
+        else:
+            return lambda by: totals if by is Dimension.HALL else database(by)
+    return rows_cut(hall, query, read(conn, hall.id, query))
+
+
+def database_cut(conn: Connection, hall: Hall, query: Query, scope: figures_sql.Scope) -> Cut:
+    return lambda by: figures_sql.grouped(conn, scope, by, targets(hall), _known_keys(hall, query, by))
+
+
+def rows_cut(hall: Hall, query: Query, rows: Rows) -> Cut:
+    return lambda by: grouped(rows.legs, rows.bookings, by, targets(hall), _known_keys(hall, query, by))
 
 
 def build(hall: Hall, query: Query, rows: Rows) -> Report:
-    return Report(
-        hall.id,
-        hall.name,
-        query,
-        totals=figures(rows.legs, targets(hall), rows.bookings),
-        rows=lines(hall, query, rows, query.by),
-    )
+    """The report from rows already read (the reference figures, in Python)."""
+    return assemble(hall, query, rows_cut(hall, query, rows))
+
+
+def assemble(hall: Hall, query: Query, by: Cut) -> Report:
+    return Report(hall.id, hall.name, query, totals=by(Dimension.HALL)[""], rows=lines(hall, by, query.by))
 
 
 def targets(hall: Hall) -> dict[str, int]:
     return {s.code: s.target_minutes for s in hall.services}
 
 
-def lines(hall: Hall, query: Query, rows: Rows, by: Dimension) -> list[Row]:
+def lines(hall: Hall, cut: Cut, by: Dimension) -> list[Row]:
     """The report's rows ``by`` a dimension, in the hall file's order where it has one; every
     agency, service or counter the query covers has its row, even with nobody."""
-    groups = grouped(rows.legs, rows.bookings, by, targets(hall), _known_keys(hall, query, by))
+    groups = cut(by)
     ordered = sorted(groups, key=_order(hall, by))
     return [Row(key, *_label(hall, by, key), groups[key], _target(hall, by, key)) for key in ordered]
 
@@ -356,21 +385,21 @@ class Monthly:
 
 
 def monthly(deps: Deps, query: Query) -> Monthly:
-    """The month's report: one read of legs, bookings and survey totals, cut three ways."""
-    with deps.uow.read() as conn:
-        rows = read(conn, deps.hall.id, query)
-        answered = survey_totals(conn, deps.hall.id, query)
+    """The month's report: the figures cut four ways, and the survey totals."""
     hall = deps.hall
-    agencies = lines(hall, query, rows, Dimension.AGENCY)
-    return Monthly(
-        hall.name,
-        query,
-        totals=figures(rows.legs, targets(hall), rows.bookings),
-        agencies=agencies,
-        services=lines(hall, query, rows, Dimension.SERVICE),
-        hours=lines(hall, query, rows, Dimension.HOUR),
-        satisfaction=_satisfaction(hall, agencies, answered, whole_hall=not query.agency),
-    )
+    with deps.uow.read() as conn:
+        by = cut(conn, hall, query)
+        answered = survey_totals(conn, hall.id, query)
+        agencies = lines(hall, by, Dimension.AGENCY)
+        return Monthly(
+            hall.name,
+            query,
+            totals=by(Dimension.HALL)[""],
+            agencies=agencies,
+            services=lines(hall, by, Dimension.SERVICE),
+            hours=lines(hall, by, Dimension.HOUR),
+            satisfaction=_satisfaction(hall, agencies, answered, whole_hall=not query.agency),
+        )
 
 
 def _satisfaction(
