@@ -53,10 +53,9 @@ def test_the_speaker_plays_the_packs_clips_at_each_slot(
 
         speaker = screen(browser).open(f"{display.url}/boards/{A}?speaker=1")
         listener = screen(browser).open(f"{display.url}/boards/{A}")
-        assert speaker.page.is_visible("#sound") and listener.page.is_hidden("#sound")
-        screenshot(speaker.page, "display-board-activate-sound.png")
-        speaker.page.click("#sound")  # once per screen; remembered
-        assert speaker.page.is_hidden("#sound")
+        # A TV whose browser allows autoplay speaks from its start: no prompt, no touch.
+        speaker.page.wait_for_timeout(1500)
+        assert speaker.page.is_hidden("#sound") and listener.page.is_hidden("#sound")
         needed = tokens("A-012", 3) + tokens("A-013", 12)
         assert speaker.js(f"window.antreBoard.voice.has({needed}, 'id')")
 

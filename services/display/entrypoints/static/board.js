@@ -16,6 +16,11 @@
 //   clips when the pack has every clip of every segment, else all with the speech engine;
 // - the speaker page reports each announcement it began ("spoken") or gave up ("stale") to
 //   POST .../announcements/{seq}/outcome, so the arbiter's decisions can be measured.
+// A speaker page plays as soon as its browser lets it: at once where autoplay is allowed (a TV
+// whose browser starts with --autoplay-policy=no-user-gesture-required, see docs/boards.md),
+// else from the first touch of the screen, with a large prompt saying why until then. The
+// ?speaker=1 address is the setting: nothing has to be kept on the screen, so a TV that boots
+// into a fresh browser profile speaks again.
 // An enrolled board beats (POST /api/v1/boards/me/heartbeat) and says whether it can be heard,
 // so the live hall shows a board that stopped, and a speaker board its browser keeps silent.
 // window.antreBoard.played keeps {seq, number, counter, startedAt, endedAt, via} (server-time
@@ -27,7 +32,9 @@
   const params = new URLSearchParams(location.search);
   const SPEAKER = params.get("speaker") === "1";
   const LAST_KEY = "antre.board." + zone + ".lastPlayed";
-  const SOUND_KEY = "antre.board.sound";
+  const SOUND_KEY = "antre.board.sound"; // "on": touched once (only a browser without Web Audio needs it)
+  const HAS_AUDIO = !!(window.AudioContext || window.webkitAudioContext);
+  const PROMPT_GRACE_MS = 1000; // a browser that allows sound has started the audio clock by then
   const LEAD_MS = 300;      // clips are handed to the audio thread this long before their start
   const OFFSET_SAMPLES = 20;
   const KEEP = 1000;
@@ -72,7 +79,9 @@
 
   function lastPlayed() { return parseInt(localStorage.getItem(LAST_KEY) || "0", 10) || 0; }
   function setLastPlayed(seq) { if (seq > lastPlayed()) localStorage.setItem(LAST_KEY, String(seq)); }
-  function soundOn() { return localStorage.getItem(SOUND_KEY) === "on"; }
+  function soundOn() {
+    try { return localStorage.getItem(SOUND_KEY) === "on"; } catch (e) { return false; }
+  }
   function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
   // ---- rendering ----
@@ -215,7 +224,7 @@
 
   // "Still here", as often as the server asks (a third of the limit after which a board shows as
   // not reporting), with whether it can be heard: a page that only shows always can; a speaker
-  // can once sound is on and the browser lets it play (the "Aktifkan suara" button is hidden).
+  // can while its browser lets it play (the prompt is hidden).
   let beatMs = 30000;
   let beatTimer = null;
   function heartbeat() {
@@ -277,10 +286,12 @@
     setTimeout(() => { if (state.playing === a) { state.playing = null; renderSpotlight(); } }, end);
   }
 
-  // Sound is on (a gesture, remembered) and the browser lets the page be heard now.
+  // The browser lets this speaker page be heard now: its audio clock runs (never asked here to
+  // resume: only the page's start and a touch do). Without Web Audio at all the speech engine
+  // speaks alone, once the screen was touched.
   function audible() {
-    if (!SPEAKER || !soundOn()) return false;
-    return !voice.context() || voice.running(); // no Web Audio at all: the speech engine alone
+    if (!SPEAKER) return false;
+    return HAS_AUDIO ? voice.running() : soundOn();
   }
 
   async function pump() {
@@ -422,28 +433,47 @@
     });
   }
 
-  // The button shows until sound was turned on once on this screen, and again whenever the
-  // browser holds the page's audio back (a restart without the TV's autoplay setting).
-  function updateSoundButton() {
-    const ctx = soundOn() ? voice.context() : null;
-    $("sound").hidden = soundOn() && (!ctx || voice.running());
+  // The prompt shows while the browser holds this speaker's audio back: from a moment after the
+  // page starts (a browser that allows autoplay has started the audio clock by then), and again
+  // whenever the audio stops. The browser's own word, where it gives one, counts at once.
+  let promptArmed = false;
+  function refusedByPolicy() {
+    if (typeof navigator.getAutoplayPolicy !== "function") return false;
+    try { return navigator.getAutoplayPolicy("audiocontext") !== "allowed"; } catch (e) { return false; }
+  }
+
+  function updateSoundPrompt() {
+    $("sound").hidden = audible() || !(promptArmed || refusedByPolicy());
+  }
+
+  // Any touch, click or key is the gesture a browser waits for: the audio clock resumes inside it.
+  function unlock() {
+    if (audible()) return;
+    try { localStorage.setItem(SOUND_KEY, "on"); } catch (e) { /* this load only */ }
+    voice.context();
+    // Speaking once inside the gesture unlocks speech for the page.
+    if ("speechSynthesis" in window) window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
+    setTimeout(soundChanged, 200); // resume() settles after the gesture
+  }
+
+  // The live hall's "cannot speak" starts or ends now, not at the next beat.
+  let wasAudible = null;
+  function soundChanged() {
+    updateSoundPrompt();
+    const now = audible();
+    if (wasAudible !== null && now !== wasAudible) setTimeout(heartbeat, 100);
+    wasAudible = now;
+    if (now) pump();
   }
 
   function setupSound() {
-    const button = $("sound");
-    button.onclick = () => {
-      localStorage.setItem(SOUND_KEY, "on");
-      voice.context();
-      // Speaking once inside the click unlocks speech for the page.
-      if ("speechSynthesis" in window) window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
-      updateSoundButton();
-      setTimeout(updateSoundButton, 200); // resume() settles after the click
-      setTimeout(heartbeat, 300); // the live hall's "cannot speak" ends now, not at the next beat
-      pump();
-    };
-    // A browser that blocked audio until a gesture gets it from any touch of the screen.
-    document.addEventListener("click", () => { if (soundOn()) voice.context(); });
-    updateSoundButton();
+    const ctx = voice.context(); // started now where the browser allows it: no click needed
+    if (ctx) ctx.addEventListener("statechange", soundChanged);
+    ["pointerdown", "touchstart", "keydown", "click"].forEach((type) => {
+      document.addEventListener(type, unlock, { capture: true, passive: true });
+    });
+    updateSoundPrompt();
+    setTimeout(() => { promptArmed = true; soundChanged(); }, PROMPT_GRACE_MS);
   }
 
   // ---- the stream ----
@@ -484,7 +514,7 @@
   if (SPEAKER) {
     setupSound();
     voice.load();
-    setInterval(() => { updateSoundButton(); pump(); }, 1000); // sound turned on in another tab
+    setInterval(soundChanged, 1000); // an audio clock that stopped with no event
   }
   tick();
   setInterval(tick, 1000);

@@ -4,7 +4,10 @@
 // window.AntreVoice.create(options) -> voice
 //   voice.load()                 fetch the manifest and decode the clips of options.langs (retries
 //                                while the display has no pack yet, e.g. while it builds one)
-//   voice.context()              the page's AudioContext (made on first use, resumed if suspended)
+//   voice.context()              the page's AudioContext (made on first use, resumed if suspended:
+//                                call it at the page's start and inside a touch, where a browser
+//                                that holds audio back lets it start)
+//   voice.audio()                the same, never asked to resume (decoding needs no running clock)
 //   voice.running()              true when audio can be heard now (not blocked by autoplay rules)
 //   voice.settled()              true once the first load finished, with a pack or without one
 //   voice.has(tokens, lang)      true when every clip of the sentence is decoded
@@ -30,12 +33,17 @@
       ctx: null, manifest: null, buffers: {}, sources: new Set(), loading: null, settled: false,
     };
 
-    function context() {
+    function audio() {
       const Ctx = window.AudioContext || window.webkitAudioContext;
       if (!Ctx) return null;
       if (!state.ctx) state.ctx = new Ctx({ latencyHint: "playback" });
-      if (state.ctx.state === "suspended") state.ctx.resume().catch(() => {});
       return state.ctx;
+    }
+
+    function context() {
+      const ctx = audio();
+      if (ctx && ctx.state === "suspended") ctx.resume().catch(() => {});
+      return ctx;
     }
 
     function running() { return !!state.ctx && state.ctx.state === "running"; }
@@ -58,7 +66,7 @@
         setTimeout(load, RETRY_MS);
         return;
       }
-      const ctx = context();
+      const ctx = audio();
       if (!ctx) return;
       const fresh = !state.manifest || state.manifest.version !== manifest.version;
       state.manifest = manifest;
@@ -114,7 +122,7 @@
       state.sources.clear();
     }
 
-    return { load, context, running, settled: () => state.settled, has, schedule, stop, state };
+    return { load, context, audio, running, settled: () => state.settled, has, schedule, stop, state };
   }
 
   window.AntreVoice = { create: create };

@@ -1,0 +1,138 @@
+"""A zone's board in its first week, in Debian's headless Chromium against the display as it runs:
+a speaker board on a TV whose browser starts with the autoplay flag speaks the next call in a fresh
+profile with no touch at all; without the flag it shows why it is silent and beats "cannot be
+heard" until someone touches it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import select
+
+from services.display import handlers
+from services.display.adapters import tables
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.integration.display.display_live import LiveDisplay
+from tests.integration.display.voice_packs import tone_pack
+from tests.unit.display import display_factories as f
+
+pytestmark = pytest.mark.browser
+ZONE = "lantai-1-a"
+BOARD = "papan-lantai-1-a"
+AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
+TV = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture
+def display(tmp_path: Path) -> Iterator[LiveDisplay]:
+    live = LiveDisplay(tmp_path, voice_dir=str(tone_pack(tmp_path / "voice", clip=0.05, chime=0.2))).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@contextmanager
+def tv_browser(chromium: Browser, autoplay: bool) -> Iterator[Browser]:
+    """A browser of its own, started as the TV starts it (with or without the autoplay flag)."""
+    args = [*CHROMIUM_ARGS, AUTOPLAY] if autoplay else CHROMIUM_ARGS
+    browser = chromium.browser_type.launch(executable_path=str(CHROMIUM), args=args)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def fresh_tv(browser: Browser, plays: list[dict[str, Any]], errors: list[str]) -> tuple[BrowserContext, Page]:
+    """A fresh profile (nothing kept from an earlier run, no "sound on" remembered); each call the
+    page starts is told to the test as it happens, without asking the page anything."""
+    context = browser.new_context(viewport=TV, locale="id-ID", timezone_id="Asia/Makassar")
+    context.set_default_timeout(15_000)
+    context.expose_binding("antreReport", lambda _source, detail: plays.append(detail))
+    context.add_init_script("window.addEventListener('antre:play', (e) => window.antreReport(e.detail));")
+    context.on("weberror", lambda e: errors.append(str(e.error)))
+    return context, context.new_page()
+
+
+def heard(display: LiveDisplay) -> tuple[bool, bool]:
+    """(has the board beaten yet, what its last beat said of its sound), as the display stored it."""
+    with display.deps.uow.read() as conn:
+        row = conn.execute(
+            select(tables.devices.c.last_seen_at, tables.devices.c.sound).where(tables.devices.c.id == BOARD)
+        ).one()
+    return row.last_seen_at is not None, bool(row.sound)
+
+
+def wait_for(page: Page, check: Callable[[], Any], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def call(display: LiveDisplay, ticket: str, number: str, counter: int) -> None:
+    hall = display.deps.hall
+    now = dt.datetime.now(dt.UTC)
+    handlers.on_hall_events(display.deps, [f.called(hall, ticket, number, "ktp-el", counter, now)])
+
+
+def test_a_tv_started_with_the_autoplay_flag_speaks_the_next_call_without_a_touch(
+    chromium: Browser, display: LiveDisplay
+) -> None:
+    plays: list[dict[str, Any]] = []
+    errors: list[str] = []
+    url = display.speaker_url(ZONE, BOARD)
+    with tv_browser(chromium, autoplay=True) as browser:
+        _, page = fresh_tv(browser, plays, errors)
+        page.goto(url)  # the TV's start page: no click, no key, no touch from here on
+        expect(page.locator("#zone-name")).to_contain_text("Lantai 1")
+        call(display, "t1", "A-001", 2)
+        wait_for(page, lambda: plays, 20, "the call to be played")
+        assert [(p["number"], p["counter"], p["via"]) for p in plays] == [("A-001", 2, "clips")]
+        expect(page.locator("#sound")).to_be_hidden()
+        wait_for(page, lambda: heard(display)[0], 10, "the board's first heartbeat")
+        assert heard(display) == (True, True)
+    assert not errors
+
+
+def test_a_tv_without_the_flag_says_why_it_is_silent_and_beats_cannot_be_heard(
+    chromium: Browser, display: LiveDisplay
+) -> None:
+    plays: list[dict[str, Any]] = []
+    errors: list[str] = []
+    with tv_browser(chromium, autoplay=False) as browser:
+        _, page = fresh_tv(browser, plays, errors)
+        page.goto(display.speaker_url(ZONE, BOARD))
+        prompt = page.locator("#sound")
+        expect(prompt).to_be_visible()
+        expect(prompt).to_contain_text("Suara papan ini belum aktif")
+        expect(prompt).to_contain_text("sentuh layar")
+        expect(prompt).to_contain_text("--autoplay-policy=no-user-gesture-required")
+        expect(prompt).to_contain_text("The browser blocks sound until the screen is touched")
+        box = prompt.bounding_box()
+        assert box is not None and box["width"] > TV["width"] / 2  # seen across the hall
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "board-sound-blocked.png")
+        wait_for(page, lambda: heard(display)[0], 10, "the board's first heartbeat")
+        assert heard(display) == (True, False)  # the live hall lists it as a board that cannot speak
+
+        call(display, "t1", "A-001", 2)
+        page.wait_for_timeout(3000)
+        assert plays == []  # held back by the browser, not played unheard
+        expect(prompt).to_be_visible()
+
+        prompt.click()  # whoever looks after the TV touches it once
+        expect(prompt).to_be_hidden()
+        wait_for(page, lambda: heard(display) == (True, True), 10, "a beat that says it is heard")
+        call(display, "t2", "A-002", 3)
+        wait_for(page, lambda: any(p["number"] == "A-002" for p in plays), 20, "the next call")
+    assert not errors
