@@ -35,6 +35,7 @@ from antre.outbox import OutboxRelay, Staged, backlog
 from antre.settings import ServiceSettings
 from antre.telemetry import setup_tracing
 from antre.uow import UnitOfWork
+from antre.web import HttpMetrics
 
 log = logging.getLogger(__name__)
 LEASE_POLL_SECONDS = 2.0  # a waiting replica asks for an exclusive consumer's lease this often
@@ -96,6 +97,7 @@ class Runtime:
     registry: CollectorRegistry
     live: Broadcaster
     outbox: Table
+    http: HttpMetrics
     consumers: list[ConsumerSpec] = field(default_factory=list)
     nc: Client | None = None
     js: JetStreamContext | None = None
@@ -117,15 +119,17 @@ class Runtime:
         hall = load_hall(settings.hall_file)
         engine = db.make_engine(settings.db_url(service), settings.db_schema(service))
         db.migrate(engine, migrations, settings.db_schema(service))
+        registry = CollectorRegistry()
         runtime = cls(
             service=service,
             settings=settings,
             hall=hall,
             engine=engine,
             uow=UnitOfWork(engine, outbox, clock),
-            registry=CollectorRegistry(),
+            registry=registry,
             live=Broadcaster(),
             outbox=outbox,
+            http=HttpMetrics(registry),
         )
         runtime.uow.on_commit = runtime._hand_to_relay
         runtime.registry.register(OutboxBacklog(runtime))

@@ -1,10 +1,11 @@
 """What every service's HTTP side has in common: refusals as bilingual JSON, a body size limit,
-a guard on the characters and numbers a request may carry, the security headers, ``/livez``,
-``/readyz`` and ``/metrics``."""
+a guard on the characters and numbers a request may carry, the security headers, request metrics,
+``/livez``, ``/readyz`` and ``/metrics``, and the process's logging."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -12,8 +13,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.telemetry import TelemetryConfig
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from antre.headers import SecurityHeaders
@@ -171,6 +173,98 @@ def _replay(messages: list[Message]) -> Receive:
     return receive
 
 
+# Label values of a request no route took, and of a method no route answers: a scanner's paths
+# and verbs must not each become a series.
+UNMATCHED = "unmatched"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# A board's live stream lasts as long as the board is on: it falls in the last bucket.
+REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+access_log = logging.getLogger("antre.http")
+
+
+class HttpMetrics:
+    """``antre_http_requests_total{method,route,status}`` and
+    ``antre_http_request_seconds{method,route}``: every request a service answered, by the
+    template of the route that took it (``/api/v1/bookings/{code}``, never the code itself).
+
+    No ``service`` label: the scrape adds ``app`` (ticketing, counters, ...), and ``service``
+    is the hall's service in every other series (see deploy/prometheus/rules.yaml)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "antre_http_requests",
+            "HTTP requests answered, by route template and status",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.seconds = Histogram(
+            "antre_http_request_seconds",
+            "Time from a request's arrival to the end of its response",
+            ["method", "route"],
+            buckets=REQUEST_BUCKETS,
+            registry=registry,
+        )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        method = method if method in METHODS else "other"
+        self.requests.labels(method, route, str(status)).inc()
+        self.seconds.labels(method, route).observe(seconds)
+
+
+def route_template(scope: Scope) -> str:
+    """The template of the route that took a request (after the router put it in the scope), or
+    :data:`UNMATCHED`. A mounted app (static files) is its prefix and ``{path}``."""
+    route = scope.get("route")
+    if route is None:  # FastAPI's router does not name a mount in the scope: its app, though
+        endpoint = scope.get("endpoint")
+        routes = getattr(scope.get("app"), "routes", ())
+        route = next((r for r in routes if isinstance(r, Mount) and r.app is endpoint), None)
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return UNMATCHED
+    return f"{path}/{{path}}" if isinstance(route, Mount) else path
+
+
+class RequestMetrics:
+    """Counts and times every HTTP request into the metrics of the app's runtime (``app.state
+    .runtime.http``, set by the lifespan; requests before it are not counted), and logs it at
+    DEBUG by its route's template: no path, query or client address, which carry codes, tokens
+    and a citizen's address. Outermost, so that a 500 from an unexpected error, which Starlette's
+    error middleware answers and then re-raises, is seen with its status."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app fails before answering
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = route_template(scope)
+            metrics = _http_metrics(scope)
+            if metrics is not None:
+                metrics.observe(scope["method"], route, status, elapsed)
+            access_log.debug("%s %s %d %.1f ms", scope["method"], route, status, elapsed * 1000)
+
+
+def _http_metrics(scope: Scope) -> HttpMetrics | None:
+    app = scope.get("app")
+    metrics = getattr(getattr(getattr(app, "state", None), "runtime", None), "http", None)
+    return metrics if isinstance(metrics, HttpMetrics) else None
+
+
 ReadyCheck = Callable[[], Awaitable[bool]]
 
 
@@ -213,10 +307,11 @@ class _App(FastAPI):
         return declare_common(document) if fresh else document
 
     def build_middleware_stack(self) -> ASGIApp:
-        # Outside Starlette's error middleware, so that a 500 carries the headers too.
+        # Outside Starlette's error middleware, so that a 500 carries the headers too, and is
+        # counted with its status.
         docs = (self.docs_url, self.redoc_url, self.swagger_ui_oauth2_redirect_url)
         stack = super().build_middleware_stack()
-        return SecurityHeaders(stack, [p for p in docs if p], self.connect_src)
+        return RequestMetrics(SecurityHeaders(stack, [p for p in docs if p], self.connect_src))
 
 
 def make_app(title: str, description: str, lifespan: Any, connect_src: Sequence[str] = ()) -> FastAPI:

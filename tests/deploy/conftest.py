@@ -95,6 +95,7 @@ def rendered(kubectl: str) -> dict[str, list[dict[str, Any]]]:
 
 def service_series() -> set[str]:
     """Every series name the services export, from their metrics.py (the catalogue's truth)."""
+    from antre.web import HttpMetrics
     from services.counters.metrics import Metrics as CountersMetrics
     from services.display.metrics import Metrics as DisplayMetrics
     from services.notify.metrics import Metrics as NotifyMetrics
@@ -108,6 +109,7 @@ def service_series() -> set[str]:
     DisplayMetrics(registry)
     NotifyMetrics(registry)
     ReportsMetrics(registry)
+    HttpMetrics(registry)  # every service's, made by its runtime
     names = set()
     for family in registry.collect():
         if family.type == "counter":
