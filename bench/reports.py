@@ -1,12 +1,14 @@
 """How fast a report answers over a year of history for 20 halls (bench/reports_history.py, made
 on first use: 7 million visits, 7.4 million legs).
 
-- *a hall's month*: the reports service's own path (:mod:`services.reports.handlers.reporting`:
-  one read per table, the figures in Python), by agency and by service, each of the 20 halls in
-  turn, each of the last 6 months in turn;
-- *a month across the 20 halls*: what the database alone takes to cut one month of every hall
-  by agency with exact percentiles (GROUP BY with percentile_disc), the floor of any exact
-  cross-hall report on this machine (the service does not offer one yet).
+- *a hall's month*: the reports service's own path (:func:`services.reports.handlers.reporting.cut`:
+  on PostgreSQL the figures cut by the database), by agency and by service, each of the 20 halls
+  in turn, each of the last 6 months in turn; the same from the rows in Python (the reference
+  figures, the path SQLite takes) beside it;
+- *a hall's monthly report*: the Laporan Bulanan's figures (the totals, by agency, by service, by
+  hour, and the survey totals);
+- *a month across the 20 halls*: the same database cut over every hall's legs, by agency (the
+  service folds one hall, but one database may hold a city's record).
 
     .venv/bin/python -m bench.reports --runs 30
 """
@@ -14,31 +16,24 @@ on first use: 7 million visits, 7.4 million legs).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import platform
 import statistics
 import time
+from collections.abc import Callable
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from antre.hall.load import load_hall
+from antre.hall.model import Hall
 from bench.reports_history import FIRST_DAY, halls, make
 from bench.run import pct
+from services.reports.adapters import figures_sql
 from services.reports.domain.figures import Dimension
 from services.reports.handlers import reporting
 from tests.support.infra import KENDARI
-
-CROSS_HALL = """
-SELECT agency, count(*), avg(wait_seconds),
-       percentile_disc(0.5) WITHIN GROUP (ORDER BY wait_seconds),
-       percentile_disc(0.9) WITHIN GROUP (ORDER BY wait_seconds),
-       avg(service_seconds) FILTER (WHERE outcome = 'served'),
-       percentile_disc(0.5) WITHIN GROUP (ORDER BY service_seconds) FILTER (WHERE outcome = 'served'),
-       percentile_disc(0.9) WITHIN GROUP (ORDER BY service_seconds) FILTER (WHERE outcome = 'served'),
-       count(*) FILTER (WHERE outcome = 'no_show')
-FROM legs WHERE day BETWEEN :start AND :end GROUP BY agency
-"""
 
 
 def months(count: int) -> list[tuple[dt.date, dt.date]]:
@@ -52,31 +47,52 @@ def months(count: int) -> list[tuple[dt.date, dt.date]]:
     return out
 
 
-def hall_month(engine: Engine, runs: int) -> dict[str, list[float]]:
-    hall = load_hall(KENDARI)
-    timings: dict[str, list[float]] = {"agency": [], "service": []}
-    names, spans = halls(20), months(6)
+def timed(engine: Engine, runs: int, work: Callable[[Connection, Hall, int], object]) -> list[float]:
+    """``work`` on each of the 20 halls and the last 6 months in turn, a connection from the pool."""
+    kendari, names, out = load_hall(KENDARI), halls(20), []
     for run in range(runs):
-        for by in (Dimension.AGENCY, Dimension.SERVICE):
-            start, end = spans[run % len(spans)]
-            query = reporting.Query(start, end, by)
-            began = time.perf_counter()
-            with engine.connect() as conn:
-                rows = reporting.read(conn, names[run % len(names)], query)
-            reporting.build(hall, query, rows)
-            timings[by.value].append((time.perf_counter() - began) * 1000)
-    return timings
-
-
-def cross_hall(engine: Engine, runs: int) -> list[float]:
-    spans, out = months(6), []
-    for run in range(runs):
-        start, end = spans[run % len(spans)]
+        hall = dataclasses.replace(kendari, id=names[run % len(names)])
         began = time.perf_counter()
         with engine.connect() as conn:
-            conn.execute(text(CROSS_HALL), {"start": start, "end": end}).all()
+            work(conn, hall, run)
         out.append((time.perf_counter() - began) * 1000)
     return out
+
+
+def span(run: int) -> tuple[dt.date, dt.date]:
+    spans = months(6)
+    return spans[run % len(spans)]
+
+
+def service_path(by: Dimension) -> Callable[[Connection, Hall, int], object]:
+    def work(conn: Connection, hall: Hall, run: int) -> object:
+        query = reporting.Query(*span(run), by)
+        return reporting.assemble(hall, query, reporting.cut(conn, hall, query))
+
+    return work
+
+
+def python_path(by: Dimension) -> Callable[[Connection, Hall, int], object]:
+    def work(conn: Connection, hall: Hall, run: int) -> object:
+        query = reporting.Query(*span(run), by)
+        return reporting.build(hall, query, reporting.read(conn, hall.id, query))
+
+    return work
+
+
+def monthly(conn: Connection, hall: Hall, run: int) -> object:
+    query = reporting.Query(*span(run), Dimension.AGENCY)
+    by = reporting.cut(conn, hall, query)
+    figures = [
+        by(Dimension.HALL),
+        *(reporting.lines(hall, by, d) for d in (Dimension.AGENCY, Dimension.SERVICE, Dimension.HOUR)),
+    ]
+    return figures, reporting.survey_totals(conn, hall.id, query)
+
+
+def cross_hall(conn: Connection, hall: Hall, run: int) -> object:
+    scope = figures_sql.Scope("", *span(run))
+    return figures_sql.grouped(conn, scope, Dimension.AGENCY, reporting.targets(hall))
 
 
 def line(name: str, ms: list[float]) -> str:
@@ -92,18 +108,38 @@ def main() -> None:
     with engine.connect() as conn:
         visits = conn.execute(text("SELECT count(*) FROM visits")).scalar_one()
         legs = conn.execute(text("SELECT count(*) FROM legs")).scalar_one()
-    hall_month(engine, 2)  # warm the cache and the connection pool
-    timings = hall_month(engine, args.runs)
-    across = cross_hall(engine, max(5, args.runs // 3))
+    for warm in (service_path(Dimension.AGENCY), python_path(Dimension.AGENCY)):
+        timed(engine, 2, warm)  # the cache and the connection pool
+    results = [
+        (
+            "a hall's month by agency (the service's path: cut by PostgreSQL)",
+            timed(engine, args.runs, service_path(Dimension.AGENCY)),
+        ),
+        (
+            "a hall's month by service (the service's path: cut by PostgreSQL)",
+            timed(engine, args.runs, service_path(Dimension.SERVICE)),
+        ),
+        (
+            "a hall's monthly report: totals, agencies, services, hours, SKM",
+            timed(engine, args.runs, monthly),
+        ),
+        (
+            "a hall's month by agency, figures in Python (the reference)",
+            timed(engine, max(5, args.runs // 3), python_path(Dimension.AGENCY)),
+        ),
+        (
+            "a month of 20 halls by agency (cut by PostgreSQL)",
+            timed(engine, max(5, args.runs // 3), cross_hall),
+        ),
+    ]
     load = os.getloadavg()[0]
     print(
         f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"{visits:,} visits, {legs:,} legs; load average {load:.1f}"
     )
     print("| report | n | p50 ms | p90 ms | max ms |\n|---|---|---|---|---|")
-    print(line("a hall's month by agency (the service's path)", timings["agency"]))
-    print(line("a hall's month by service (the service's path)", timings["service"]))
-    print(line("a month of 20 halls by agency (the database alone)", across))
+    for name, ms in results:
+        print(line(name, ms))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from google.protobuf.message import Message
 
 from antre import sse
 from antre.events import new_meta, timestamp
+from antre.hall.load import load_hall
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
 from services.reports import handlers
@@ -31,7 +33,7 @@ from services.reports.bootstrap import create_app
 from services.reports.handlers import live
 from services.reports.settings import Settings
 from tests.integration.display.display_live import UNREACHABLE_NATS, SseEvent, SseReader
-from tests.support.infra import free_port, unique, write_hall
+from tests.support.infra import KENDARI, free_port, unique, write_hall
 from tests.support.people import TOKENS, KnownPeople, bearer
 from tests.support.stores import PG_URL, drop_schema
 from tests.support.visit_day import envelopes
@@ -94,8 +96,24 @@ class Events:
         )
 
 
+def _to_hall_morning() -> dt.timedelta:
+    """From the wall clock to 11:00 of the hall's day: the app's clock and every hand-made event
+    run at the wall's pace from there, so that a run near the hall's midnight does not see a
+    ticket of "40 minutes ago" fall on yesterday."""
+    zone = ZoneInfo(load_hall(KENDARI).timezone)
+    wall = dt.datetime.now(zone)
+    return wall.replace(hour=11, minute=0, second=0, microsecond=0) - wall
+
+
+SHIFT = _to_hall_morning()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC) + SHIFT
+
+
 def ago(minutes: float) -> dt.datetime:
-    return dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+    return now() - dt.timedelta(minutes=minutes)
 
 
 def apply(deps: handlers.Deps, *messages: Message) -> None:
@@ -122,6 +140,7 @@ def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         client.app.state.people = KnownPeople()  # type: ignore[attr-defined]
+        deps_of(client).uow.clock = now
         yield client
 
 
@@ -149,7 +168,7 @@ def test_the_hall_now(client: TestClient) -> None:
     body = client.get("/api/v1/hall/live", headers=MANAGER).json()
     hall = deps_of(client).hall
     assert body["hall"]["id"] == hall.id and body["agency"] == "" and body["idle_minutes"] == 3
-    assert body["day"] == hall.day_of(dt.datetime.now(dt.UTC)).isoformat()
+    assert body["day"] == hall.day_of(now()).isoformat()
     assert [s["code"] for s in body["services"]] == [s.code for s in hall.services]
     assert [c["number"] for c in body["counters"]] == [c.number for c in hall.counters]
     assert len(body["agencies"]) == 6
@@ -170,7 +189,7 @@ def test_the_hall_now(client: TestClient) -> None:
 
 def test_another_days_legs_are_not_today(client: TestClient) -> None:
     make = Events(deps_of(client).hall)
-    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2)
+    yesterday = now().date() - dt.timedelta(days=2)
     issued, _ = make.issue("ktp-el", 30, day=yesterday)
     apply(deps_of(client), issued)
     ktp = client.get("/api/v1/hall/live", headers=MANAGER).json()["services"][0]
@@ -245,6 +264,7 @@ class Served:
             time.sleep(0.02)
         self.people = KnownPeople(dict(TOKENS))
         self.app.state.people = self.people
+        self.deps.uow.clock = now
 
     @property
     def deps(self) -> handlers.Deps:
