@@ -136,3 +136,89 @@ def test_a_tv_without_the_flag_says_why_it_is_silent_and_beats_cannot_be_heard(
         call(display, "t2", "A-002", 3)
         wait_for(page, lambda: any(p["number"] == "A-002" for p in plays), 20, "the next call")
     assert not errors
+
+
+# ---- grouped calls on a TV, read from 10 m ----
+
+GEOMETRY = """() => {
+  const rect = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  // Line boxes of a text: more than one means it wrapped.
+  const lines = (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  };
+  const cards = [...document.querySelectorAll('#spotlight-calls li')].map((li) => {
+    const n = li.querySelector('.number'), w = li.querySelector('.where');
+    return {
+      number: n.textContent, where: w.textContent, card: rect(li), n: rect(n), w: rect(w),
+      lines: [lines(n), lines(w)],
+      clipped: n.scrollWidth > n.clientWidth + 1 || w.scrollWidth > w.clientWidth + 1,
+    };
+  });
+  return { cards, width: innerWidth, height: innerHeight,
+    scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
+    outside: [...document.querySelectorAll('body *')].filter((el) => {
+      if (!el.getClientRects().length || getComputedStyle(el).position === 'fixed') return false;
+      const r = el.getBoundingClientRect();
+      const out = r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1;
+      return r.width > 0 && out;
+    }).map((el) => el.id || el.className) };
+}"""
+
+
+def inside(inner: list[float], outer: list[float]) -> bool:
+    return (
+        inner[0] >= outer[0] - 1
+        and inner[1] >= outer[1] - 1
+        and inner[2] <= outer[2] + 1
+        and inner[3] <= outer[3] + 1
+    )
+
+
+@pytest.mark.parametrize("calls", [4, 5])
+def test_a_group_pairs_each_number_with_its_counter_at_tv_sizes(
+    tmp_path: Path, new_context: Callable[..., BrowserContext], screenshots: Path, calls: int
+) -> None:
+    # Every call that must wait joins a group of up to four: the first call is said alone, the
+    # others together (three or four).
+    group = {"group_lag_seconds": 0, "group_max": 4}
+    display = LiveDisplay(tmp_path, hall={"announcement_gap_seconds": 0.2, "announcements": group}).start()
+    try:
+        sizes = {(1920, 1080): None, (1366, 768): None}
+        pages = {
+            size: new_context(viewport={"width": size[0], "height": size[1]}).new_page() for size in sizes
+        }
+        for page in pages.values():
+            page.goto(f"{display.url}/boards/{ZONE}")
+            expect(page.locator("#zone-name")).to_contain_text("Lantai 1")
+        hall = display.deps.hall
+        now = dt.datetime.now(dt.UTC)
+        burst = [f.called(hall, f"t{n}", f"A-{n:03d}", "ktp-el", n, now) for n in range(1, calls + 1)]
+        handlers.on_hall_events(display.deps, burst)
+        grouped = [a for a in handlers.announcements_after(display.deps, ZONE, 0, 10) if len(a.calls) > 1]
+        assert [len(a.calls) for a in grouped] == [calls - 1]
+        expected = [(p.number, f"Loket {p.counter}") for p in grouped[0].calls]
+
+        for (width, height), page in pages.items():
+            expect(page.locator("#spotlight-calls")).to_be_visible(timeout=20_000)
+            seen = page.evaluate(GEOMETRY)
+            page.screenshot(path=screenshots / f"board-group-{calls - 1}-{width}x{height}.png")
+            assert [(c["number"], c["where"]) for c in seen["cards"]] == expected
+            assert seen["scroll"] == [width, height]  # nothing pushes the page past the screen
+            assert seen["outside"] == []
+            for card in seen["cards"]:
+                assert card["lines"] == [1, 1], card  # no number or counter broken over two lines
+                assert not card["clipped"], card
+                assert inside(card["n"], card["card"]) and inside(card["w"], card["card"]), card
+                assert card["w"][1] >= card["n"][3] - 2, card  # the counter right under its number
+                middle = (card["card"][0] + card["card"][2]) / 2
+                for part in (card["n"], card["w"]):
+                    assert abs((part[0] + part[2]) / 2 - middle) < 4, card  # centred on one card
+                assert card["n"][3] - card["n"][1] >= 0.07 * height, card  # large enough for 10 m
+            # Each card is a block of its own: no two overlap.
+            boxes = [c["card"] for c in seen["cards"]]
+            for a, b in ((a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]):
+                assert a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1
+    finally:
+        display.stop()

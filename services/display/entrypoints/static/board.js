@@ -139,18 +139,49 @@
     const calls = call && call.calls && call.calls.length > 1 ? call.calls : null;
     box.classList.toggle("message", !!message);
     box.classList.toggle("many", !!calls);
+    $("spotlight-calls").hidden = !calls || !!message;
+    $("spotlight-number").hidden = $("spotlight-counter").hidden = !!calls && !message;
     if (message) {
       $("spotlight-number").textContent = "PENGUMUMAN";
       $("spotlight-counter").textContent = call.text;
       $("spotlight-note").textContent = "Pengumuman / Announcement";
+      fitText($("spotlight-number"));
       return;
     }
-    $("spotlight-number").textContent = calls ? calls.map((c) => c.number).join(" · ")
-      : call ? call.number : "—";
-    $("spotlight-counter").textContent = calls ? calls.map((c) => "Loket " + c.counter).join(" · ")
-      : call ? "Loket " + call.counter : "Menunggu panggilan";
+    if (calls) {
+      renderGroup(calls);
+    } else {
+      $("spotlight-number").textContent = call ? call.number : "—";
+      $("spotlight-counter").textContent = call ? "Loket " + call.counter : "Menunggu panggilan";
+      fitText($("spotlight-number"));
+    }
     const recall = call && (call.kind === "recall" || call.recalls > 0);
     $("spotlight-note").textContent = recall ? "Panggilan ulang / Recall" : "";
+  }
+
+  // A group said as one: a card per call, its number large and its counter right under it, so
+  // that each pair reads as one from the back of the hall (never all numbers, then all counters).
+  function renderGroup(calls) {
+    const list = $("spotlight-calls");
+    list.dataset.count = String(Math.min(calls.length, 5));
+    list.replaceChildren(...calls.map((c) => {
+      const li = el("li");
+      li.append(el("span", "number", c.number), el("span", "where", "Loket " + c.counter));
+      return li;
+    }));
+    list.querySelectorAll(".number, .where").forEach(fitText);
+  }
+
+  // A line too long for its box (a long prefix, a narrow TV) gets smaller type, never a break
+  // inside a number or a word, nor an overflow.
+  function fitText(node) {
+    node.style.fontSize = "";
+    let size = parseFloat(getComputedStyle(node).fontSize);
+    const min = size * 0.4;
+    while (node.scrollWidth > node.clientWidth + 1 && size > min) {
+      size *= 0.92;
+      node.style.fontSize = size + "px";
+    }
   }
 
   function renderCounters(b, spot) {
