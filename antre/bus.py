@@ -20,6 +20,7 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import FetchTimeoutError, NotFoundError
+from prometheus_client import CollectorRegistry, Counter
 
 from antre.events import (
     EVENT_HEADER,
@@ -36,6 +37,11 @@ from antre.telemetry import span_under
 
 log = logging.getLogger(__name__)
 ACK_WAIT_SECONDS = 30.0  # an event delivered and not acknowledged this long is delivered again
+# A poison event is delivered this many times (each delivery tried TRIES_IN_PLACE times, then given
+# back for REDELIVER_AFTER seconds): retried for about ten minutes, then given up and counted.
+MAX_DELIVER = 50
+TRIES_IN_PLACE = 6
+REDELIVER_AFTER = 5.0
 
 
 async def connect(servers: str | Sequence[str], name: str) -> Client:
@@ -84,6 +90,20 @@ class JetStreamPublisher(Publisher):
 Handler = Callable[[Sequence[Envelope]], None]
 
 
+class ConsumerMetrics:
+    """``antre_events_dead_total{durable,subject}``: events a consumer gave up on after their last
+    delivery. Each is left in the stream (the history keeps it) but this consumer will not apply
+    it: what it should have changed did not change. Any rise is worth a look (AntreEventsDead)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.dead = Counter(
+            "antre_events_dead",
+            "Events a durable consumer gave up on after their last delivery",
+            ["durable", "subject"],
+            registry=registry,
+        )
+
+
 @contextmanager
 def consumed(envelope: Envelope) -> Iterator[None]:
     """The span of one consumed event, in the trace the event carries (a ticket's journey is one
@@ -108,6 +128,10 @@ class Consumer:
         batched: bool = False,
         linger: float = 0.0,
         in_order: bool = False,
+        metrics: ConsumerMetrics | None = None,
+        max_deliver: int = MAX_DELIVER,
+        tries_in_place: int = TRIES_IN_PLACE,
+        redeliver_after: float = REDELIVER_AFTER,
     ) -> None:
         self._js = js
         self._hall = hall
@@ -126,7 +150,12 @@ class Consumer:
         # the events its predecessor held unacknowledged fall due again, since JetStream serves
         # due redeliveries before new events; fetching at once would apply later events first.
         self._in_order = in_order
+        self._metrics = metrics
+        self._max_deliver = max_deliver
+        self._tries_in_place = tries_in_place
+        self._redeliver_after = redeliver_after
         self.processed = 0
+        self.dead = 0  # events given up on after their last delivery, in this process
         self._stopping = False
 
     def stop(self) -> None:
@@ -141,7 +170,7 @@ class Consumer:
             **self._filter(),
             ack_wait=ACK_WAIT_SECONDS,
             max_ack_pending=10_000,
-            max_deliver=50,  # a poison event is retried for minutes, then left (and logged)
+            max_deliver=self._max_deliver,  # then given up, counted and logged (see _handle)
         )
         return await self._bind(config)
 
@@ -231,7 +260,7 @@ class Consumer:
 
     async def _apply_one(self, envelope: Envelope, msgs: list[Msg]) -> bool:
         delay = 0.2
-        for attempt in range(6):
+        for attempt in range(self._tries_in_place):
             try:
                 await asyncio.to_thread(self._handle_all, [envelope])
                 return True
@@ -270,11 +299,30 @@ class Consumer:
         envelopes = [e for _, e in received if e is not None]
         failed = await self._apply(envelopes, msgs) if envelopes else set()
         for msg, envelope in received:
-            if envelope is not None and envelope.event_id in failed:
-                await msg.nak(delay=5.0)
-            else:
+            if envelope is None or envelope.event_id not in failed:
                 await msg.ack()
+            elif msg.metadata.num_delivered < self._max_deliver:
+                await msg.nak(delay=self._redeliver_after)
+            else:
+                await self._give_up(msg, envelope)
         self.processed += len(envelopes) - len(failed)
+
+    async def _give_up(self, msg: Msg, envelope: Envelope) -> None:
+        """The last delivery failed too: the server would deliver it no more. Say so to it
+        (``term``), count it and log it: the event's name, id and subject, never its content,
+        which may hold a citizen's name or phone."""
+        await msg.term()
+        self.dead += 1
+        if self._metrics is not None:
+            self._metrics.dead.labels(self._durable, msg.subject).inc()
+        log.error(
+            "consumer %s: gave up %s %s on %s after %d deliveries; it stays in the stream, not applied",
+            self._durable,
+            envelope.name,
+            envelope.event_id,
+            msg.subject,
+            msg.metadata.num_delivered,
+        )
 
 
 def _server_version(js: JetStreamContext) -> tuple[int, ...]:

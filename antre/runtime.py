@@ -98,6 +98,7 @@ class Runtime:
     live: Broadcaster
     outbox: Table
     http: HttpMetrics
+    events: bus.ConsumerMetrics
     consumers: list[ConsumerSpec] = field(default_factory=list)
     nc: Client | None = None
     js: JetStreamContext | None = None
@@ -130,6 +131,7 @@ class Runtime:
             live=Broadcaster(),
             outbox=outbox,
             http=HttpMetrics(registry),
+            events=bus.ConsumerMetrics(registry),
         )
         runtime.uow.on_commit = runtime._hand_to_relay
         runtime.registry.register(OutboxBacklog(runtime))
@@ -217,6 +219,7 @@ class Runtime:
             batched=spec.batched,
             linger=spec.linger,
             in_order=spec.exclusive,
+            metrics=self.events,
         )
         self._started.append(consumer)
         task = asyncio.create_task(consumer.run())

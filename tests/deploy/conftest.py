@@ -95,6 +95,7 @@ def rendered(kubectl: str) -> dict[str, list[dict[str, Any]]]:
 
 def service_series() -> set[str]:
     """Every series name the services export, from their metrics.py (the catalogue's truth)."""
+    from antre.bus import ConsumerMetrics
     from antre.web import HttpMetrics
     from services.counters.metrics import Metrics as CountersMetrics
     from services.display.metrics import Metrics as DisplayMetrics
@@ -110,6 +111,7 @@ def service_series() -> set[str]:
     NotifyMetrics(registry)
     ReportsMetrics(registry)
     HttpMetrics(registry)  # every service's, made by its runtime
+    ConsumerMetrics(registry)
     names = set()
     for family in registry.collect():
         if family.type == "counter":
