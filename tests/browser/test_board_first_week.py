@@ -222,3 +222,63 @@ def test_a_group_pairs_each_number_with_its_counter_at_tv_sizes(
                 assert a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1
     finally:
         display.stop()
+
+
+# ---- a closed hall ----
+
+
+def test_after_hours_and_in_a_break_the_board_says_closed_and_when_it_opens(
+    tmp_path: Path, new_context: Callable[..., BrowserContext], screenshots: Path
+) -> None:
+    # Not a demo hall (a demo never closes); the display's clock runs from a Friday 11:29:56 WITA,
+    # four seconds before the hall's Friday prayer break, whatever the real hour is.
+    display = LiveDisplay(tmp_path, demo=False).start()
+    try:
+        start = dt.datetime(2026, 12, 11, 3, 29, 56, tzinfo=dt.UTC)
+        began = time.monotonic()
+        display.deps.uow.clock = lambda: start + dt.timedelta(seconds=time.monotonic() - began)
+        page = new_context(viewport=TV).new_page()
+        page.goto(f"{display.url}/boards/{ZONE}")
+        expect(page.locator("#zone-name")).to_contain_text("Lantai 1")
+        expect(page.locator("#closed")).to_be_hidden()
+        expect(page.locator("#spotlight-counter")).to_have_text("Menunggu panggilan")
+
+        closed = page.locator("#closed")  # at 11:30 the board asks again, with no event
+        expect(closed).to_be_visible(timeout=10_000)
+        expect(page.locator("#closed-title")).to_have_text("ISTIRAHAT / ON A BREAK")
+        expect(page.locator("#closed-line")).to_have_text(
+            "Layanan istirahat (Salat Jumat) · buka kembali pukul 13:00"
+        )
+        expect(page.locator("#closed-en")).to_have_text("On a break (Salat Jumat) · opens again at 13:00")
+        expect(page.locator("#spotlight-number")).to_be_hidden()
+
+        # Saturday after noon: closed until Monday.
+        saturday = dt.datetime(2026, 12, 12, 5, 0, tzinfo=dt.UTC)  # 13:00 WITA
+        display.deps.uow.clock = lambda: saturday
+        for width, height in ((1920, 1080), (1366, 768)):
+            tv = new_context(viewport={"width": width, "height": height}).new_page()
+            tv.goto(f"{display.url}/boards/{ZONE}")
+            expect(tv.locator("#closed-line")).to_have_text("Layanan tutup · buka kembali Senin 08:00")
+            expect(tv.locator("#closed-en")).to_have_text("Closed · opens again Monday 08:00")
+            expect(tv.locator("#closed-title")).to_have_text("LAYANAN TUTUP / CLOSED")
+            fits = tv.evaluate(
+                "() => [...document.querySelectorAll('#closed *')].every((el) => {"
+                " const r = el.getBoundingClientRect();"
+                " const inside = r.right <= innerWidth && r.bottom <= innerHeight;"
+                " return inside && el.scrollWidth <= el.clientWidth; })"
+            )
+            assert fits
+            tv.screenshot(path=screenshots / f"board-closed-{width}x{height}.png")
+    finally:
+        display.stop()
+
+
+def test_a_demo_board_is_never_closed(tmp_path: Path) -> None:
+    display = LiveDisplay(tmp_path).start()  # demo, as make run starts it
+    try:
+        display.deps.uow.clock = lambda: dt.datetime(2026, 12, 13, 2, 0, tzinfo=dt.UTC)  # a Sunday
+        with display.client() as client:
+            board = client.get(f"/api/v1/zones/{ZONE}/board").json()
+        assert board["closed"] is None and board["hours_change_at"] is None
+    finally:
+        display.stop()

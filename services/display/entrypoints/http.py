@@ -21,6 +21,7 @@ from antre.problems import NotFound
 from antre.refusals import refusals
 from services.display import handlers
 from services.display.adapters import voicepack
+from services.display.domain import hours
 from services.display.domain.announcements import Announcement, Kind, segment_tokens
 from services.display.domain.board import resolve_zone
 from services.display.entrypoints import voice_http
@@ -318,6 +319,32 @@ def _announcement_json(
     }
 
 
+def _opening_json(ctx: Context, now: dt.datetime) -> dict[str, Any]:
+    """``closed``: what the board says after the hall's hours, on a day it does not open and
+    during its breaks (null while open); ``hours_change_at``: when that may change next, the
+    moment the page asks for the board again (nothing else would wake it). A demo hall never
+    closes, as its kiosks never stop issuing."""
+    if ctx.demo:
+        return {"closed": None, "hours_change_at": None}
+    hall = ctx.deps.hall
+    local = hall.local(now)
+    found = hours.opening(hall.hours, local)
+    change = _iso(found.changes_at) if found.changes_at else None
+    if found.closed is None:
+        return {"closed": None, "hours_change_at": change}
+    title, line, title_en, line_en = hours.lines(found.closed, local)
+    reopens = found.closed.reopens
+    closed = {
+        "why": found.closed.why.value,
+        "title": title,
+        "line": line,
+        "title_en": title_en,
+        "line_en": line_en,
+        "reopens_at": _iso(reopens) if reopens else None,
+    }
+    return {"closed": closed, "hours_change_at": change}
+
+
 def _board_json(ctx: Context, view: handlers.BoardView) -> dict[str, Any]:
     hall, b = ctx.deps.hall, view.board
     zone = resolve_zone(hall, b.zone)
@@ -330,6 +357,7 @@ def _board_json(ctx: Context, view: handlers.BoardView) -> dict[str, Any]:
         "last_seq": view.last_seq,
         # The footer's line of the hall's IKM this month, where the hall shows it; else null.
         "ikm": {"line": view.ikm[0], "line_en": view.ikm[1]} if view.ikm else None,
+        **_opening_json(ctx, view.now),
         "now_calling": [
             {
                 "counter": c.counter,

@@ -38,8 +38,8 @@ class LiveDisplay:
             hall_file=write_hall(folder, self.hall_id, **(hall or {})),
             state_dir=folder / "state",
             nats_url=nats_url,
-            demo=True,
-            **{"voice_build": False, **settings},  # no espeak-ng run per test: a pack is passed in
+            # A demo hall by default (open at any hour); no espeak-ng run per test: a pack is passed in.
+            **{"demo": True, "voice_build": False, **settings},
         )
         self.app = create_app(self.settings)
         self.port = free_port()

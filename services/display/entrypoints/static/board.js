@@ -117,6 +117,22 @@
     $("ikm").textContent = ikm ? ikm.line : "";
     $("ikm-en").textContent = ikm ? "/ " + ikm.line_en : "";
     fitList($("recent"));
+    askAgainAt(b.hours_change_at);
+    tick(); // the clock by the server's, at once
+  }
+
+  // The hall opens, closes or breaks with no event to tell the board: it asks for itself then.
+  let hoursTimer = null;
+  function askAgainAt(at, retryMs) {
+    clearTimeout(hoursTimer);
+    if (!at) return;
+    const wait = retryMs || Math.min(Math.max(Date.parse(at) - serverNow() + 1000, 1000), 3600000);
+    hoursTimer = setTimeout(() => {
+      fetch("/api/v1/zones/" + encodeURIComponent(zone) + "/board", { cache: "no-store" })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((b) => { if (b) { syncClock(b.server_time); render(b); } else askAgainAt(at, 30000); })
+        .catch(() => askAgainAt(at, 30000));
+    }, wait);
   }
 
   // A list shows whole rows only: those that do not fit its panel are left out, not cut in half.
@@ -129,18 +145,34 @@
 
   // The spotlight shows the call being spoken, else the newest call of the zone; the grid shows
   // every other counter's call.
+  // A closed hall (after hours, a break, a day it does not open) takes the spotlight unless a
+  // call is being said: every call still on the board then shows in the grid.
   function renderSpotlight() {
     const b = state.board;
-    const call = state.playing || (b && b.now_calling[0]);
+    const closed = b && b.closed && !state.playing ? b.closed : null;
+    const call = closed ? null : state.playing || (b && b.now_calling[0]);
     renderCounters(b, call);
     const box = $("spotlight");
-    box.classList.toggle("empty", !call);
+    box.classList.toggle("empty", !call && !closed);
+    box.classList.toggle("closed", !!closed);
+    $("closed").hidden = !closed;
+    if (closed) {
+      const en = el("span", "", " / " + closed.title_en);
+      en.lang = "en";
+      $("closed-title").replaceChildren(closed.title, en);
+      $("closed").hidden = false; // measured below: it must be laid out
+      fitText($("closed-title"));
+      phrases($("closed-line"), closed.line);
+      phrases($("closed-en"), closed.line_en);
+    }
     const message = call && call.kind === "message";
     const calls = call && call.calls && call.calls.length > 1 ? call.calls : null;
     box.classList.toggle("message", !!message);
     box.classList.toggle("many", !!calls);
-    $("spotlight-calls").hidden = !calls || !!message;
-    $("spotlight-number").hidden = $("spotlight-counter").hidden = !!calls && !message;
+    $("spotlight-calls").hidden = !calls || !!message || !!closed;
+    $("spotlight-number").hidden = $("spotlight-counter").hidden = (!!calls && !message) || !!closed;
+    $("spotlight-note").hidden = !!closed;
+    if (closed) return;
     if (message) {
       $("spotlight-number").textContent = "PENGUMUMAN";
       $("spotlight-counter").textContent = call.text;
@@ -157,6 +189,14 @@
     }
     const recall = call && (call.kind === "recall" || call.recalls > 0);
     $("spotlight-note").textContent = recall ? "Panggilan ulang / Recall" : "";
+  }
+
+  // "Layanan tutup · buka kembali Senin 08:00": a line that must wrap does so at the dot, never
+  // inside "buka kembali Senin 08:00".
+  function phrases(node, text) {
+    const parts = text.split(" · ");
+    node.replaceChildren(...parts.flatMap((p, i) => (i < parts.length - 1
+      ? [el("span", "phrase", p + " ·"), " "] : [el("span", "phrase", p)])));
   }
 
   // A group said as one: a card per call, its number large and its counter right under it, so
