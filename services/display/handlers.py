@@ -268,7 +268,7 @@ def _counter_event(deps: Deps, tx: Transaction, message: Message, at: dt.datetim
     }[type(message)]
     effects = Effects()
     seen = domain.advance_counter(
-        repo.counter(tx.conn, ref.number), CounterSeen(ref.number, zone, status, at)
+        repo.counter(tx.conn, ref.number), CounterSeen(ref.number, zone, status, at, _reason(message))
     )
     if seen is not None:
         repo.save_counter(tx.conn, seen)
@@ -278,6 +278,11 @@ def _counter_event(deps: Deps, tx: Transaction, message: Message, at: dt.datetim
         closed = domain.CounterFact(ref.number, domain.Fact.RELEASED, at, zone=zone)
         effects.zones |= _on_fact(tx, closed)
     return effects
+
+
+def _reason(message: Message) -> str:
+    """Why a counter paused, as its event says (only a pause has a reason)."""
+    return message.reason[: tables.REASON_LENGTH] if isinstance(message, pb.CounterPaused) else ""
 
 
 def _day(deps: Deps, ref: pb.TicketRef, at: dt.datetime) -> dt.date:

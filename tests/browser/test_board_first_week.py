@@ -282,3 +282,41 @@ def test_a_demo_board_is_never_closed(tmp_path: Path) -> None:
         assert board["closed"] is None and board["hours_change_at"] is None
     finally:
         display.stop()
+
+
+# ---- why a counter paused ----
+
+
+def test_a_paused_counter_slot_says_why_in_both_languages(
+    tmp_path: Path, new_context: Callable[..., BrowserContext], screenshots: Path
+) -> None:
+    display = LiveDisplay(tmp_path).start()
+    try:
+        hall = display.deps.hall
+        now = dt.datetime.now(dt.UTC)
+        page = new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.goto(f"{display.url}/boards/{ZONE}")
+        expect(page.locator("#zone-name")).to_contain_text("Lantai 1")
+        events = []
+        for counter, reason in ((2, "prayer"), (4, "system"), (5, "Rapat koordinasi")):
+            envelope = f.counter_event(hall, "paused", counter, now)
+            envelope.message.reason = reason  # type: ignore[attr-defined]
+            events.append(envelope)
+        handlers.on_hall_events(display.deps, events)
+        handlers.on_hall_events(display.deps, [f.called(hall, "t1", "A-001", "ktp-el", 1, now)])
+        slot = page.locator("#counters li[data-counter='2']")
+        expect(slot).to_contain_text("Sholat")
+        expect(slot).to_contain_text("Loket 2")
+        expect(slot.locator("[lang=en]")).to_have_text("Prayer")
+        expect(page.locator("#counters li[data-counter='4']")).to_contain_text("Gangguan sistem")
+        expect(page.locator("#counters li[data-counter='4'] [lang=en]")).to_have_text("System fault")
+        expect(page.locator("#counters li[data-counter='5']")).to_contain_text("Rapat koordinasi")
+        expect(page.locator("#spotlight-number")).to_have_text("A-001")  # the call keeps the spotlight
+        page.screenshot(path=screenshots / "board-paused-reasons-1366x768.png")
+
+        later = now + dt.timedelta(seconds=1)
+        handlers.on_hall_events(display.deps, [f.counter_event(hall, "resumed", 2, later)])
+        expect(slot).to_have_count(0)  # back at work: the slot leaves the board
+        expect(page.locator("#counters li.paused")).to_have_count(2)
+    finally:
+        display.stop()

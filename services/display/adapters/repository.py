@@ -340,7 +340,13 @@ def counters(conn: Connection, zone: str) -> list[CounterSeen]:
 
 
 def save_counter(conn: Connection, seen: CounterSeen) -> None:
-    row = {"number": seen.number, "zone": seen.zone, "status": seen.status.value, "at": seen.at}
+    row = {
+        "number": seen.number,
+        "zone": seen.zone,
+        "status": seen.status.value,
+        "at": seen.at,
+        "reason": seen.reason,
+    }
     _upsert(conn, board_counters, row, ["number"])
 
 
@@ -426,6 +432,7 @@ def _counter(row: Row) -> CounterSeen:
         zone=m["zone"],
         status=CounterStatus(m["status"]),
         at=utc(m["at"]),  # type: ignore[arg-type]
+        reason=m["reason"],
     )
 
 

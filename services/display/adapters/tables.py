@@ -127,6 +127,8 @@ board_tickets = Table(
     Index("ix_board_tickets_day_stage", "hall_day", "stage"),
 )
 
+REASON_LENGTH = 200  # the longest pause reason the counters accept
+
 board_counters = Table(
     "board_counters",
     metadata,
@@ -134,6 +136,7 @@ board_counters = Table(
     Column("zone", String(64), nullable=False),
     Column("status", String(16), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(REASON_LENGTH), nullable=False, server_default=""),  # while paused
 )
 
 # The hall's IKM per month as reports published it (skm.index); the boards' footer shows this

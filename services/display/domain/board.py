@@ -71,6 +71,33 @@ class CounterSeen:
     zone: str
     status: CounterStatus
     at: dt.datetime
+    # While paused: why, as counter.paused carries it (a code of PAUSE_REASONS, or the officer's
+    # or agency's own words); empty when none was given.
+    reason: str = ""
+
+
+# The pause reasons a board names in both languages, by the code counter.paused carries; any
+# other reason is someone's own words, shown as written.
+PAUSE_REASONS = {
+    "break": ("Istirahat", "Break"),
+    "prayer": ("Sholat", "Prayer"),
+    "system": ("Gangguan sistem", "System fault"),
+}
+NO_REASON = ("Tutup sementara", "Paused")
+SHOWN_REASON = 40  # characters of someone's own words a board shows
+
+
+def pause_words(reason: str) -> tuple[str, str]:
+    """What a paused counter's slot says, Indonesian and English."""
+    known = PAUSE_REASONS.get(reason.strip().lower())
+    if known is not None:
+        return known
+    words = " ".join(reason.split())
+    if not words:
+        return NO_REASON
+    if len(words) > SHOWN_REASON:
+        words = words[: SHOWN_REASON - 1].rstrip() + "…"
+    return words, words
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from services.display import handlers
 from services.display.adapters import voicepack
 from services.display.domain import hours
 from services.display.domain.announcements import Announcement, Kind, segment_tokens
-from services.display.domain.board import resolve_zone
+from services.display.domain.board import CounterSeen, CounterStatus, pause_words, resolve_zone
 from services.display.entrypoints import voice_http
 from services.display.entrypoints.feed import LISTENER_QUEUE, ZoneFeed
 
@@ -345,6 +345,16 @@ def _opening_json(ctx: Context, now: dt.datetime) -> dict[str, Any]:
     return {"closed": closed, "hours_change_at": change}
 
 
+def _counter_json(counter: CounterSeen) -> dict[str, Any]:
+    """A counter of the zone; a paused one with why, in words for the board (``reason`` as the
+    event carried it, ``pause`` and ``pause_en`` as the board says it)."""
+    found: dict[str, Any] = {"number": counter.number, "status": counter.status.value}
+    if counter.status == CounterStatus.PAUSED:
+        found["reason"] = counter.reason
+        found["pause"], found["pause_en"] = pause_words(counter.reason)
+    return found
+
+
 def _board_json(ctx: Context, view: handlers.BoardView) -> dict[str, Any]:
     hall, b = ctx.deps.hall, view.board
     zone = resolve_zone(hall, b.zone)
@@ -395,6 +405,6 @@ def _board_json(ctx: Context, view: handlers.BoardView) -> dict[str, Any]:
             }
             for s, count in b.waiting
         ],
-        "counters": [{"number": c.number, "status": c.status.value} for c in b.counters],
+        "counters": [_counter_json(c) for c in b.counters],
         "upcoming": [_announcement_json(ctx, a, view.now) for a in view.upcoming],
     }

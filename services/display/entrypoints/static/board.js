@@ -224,18 +224,37 @@
     }
   }
 
+  // Each other counter's call, then each paused counter nobody is at: its slot says why it
+  // paused (Istirahat, Sholat, Gangguan sistem, or the officer's own words).
   function renderCounters(b, spot) {
     if (!b) return;
-    const paused = new Set(b.counters.filter((c) => c.status === "paused").map((c) => c.number));
+    const paused = new Map(b.counters.filter((c) => c.status === "paused").map((c) => [c.number, c]));
     const spoken = new Set(((spot && spot.calls) || [spot]).filter(Boolean).map((c) => c.counter + "/" + c.number));
+    const calling = new Set(b.now_calling.map((c) => c.counter));
     const others = b.now_calling.filter((c) => !spoken.has(c.counter + "/" + c.number));
-    $("counters").replaceChildren(...others.map((c) => {
-      const li = el("li", paused.has(c.counter) ? "paused" : "");
+    const cards = others.map((c) => {
+      const stop = paused.get(c.counter);
+      const li = el("li", stop ? "paused" : "");
+      li.dataset.counter = String(c.counter);
       li.append(el("div", "number", c.number), el("div", "where", "Loket " + c.counter));
-      const note = paused.has(c.counter) ? "istirahat" : c.serving ? "sedang dilayani" : "";
+      const why = stop && (stop.pause_en !== stop.pause ? stop.pause + " · " + stop.pause_en : stop.pause);
+      const note = why || (c.serving ? "sedang dilayani" : "");
       li.append(el("div", "state", note || "\u00a0"));
       return li;
-    }));
+    });
+    paused.forEach((stop, number) => {
+      if (calling.has(number)) return;
+      const li = el("li", "paused idle");
+      li.dataset.counter = String(number);
+      // Someone's own words are said once (they are the same in both languages).
+      const en = el("div", "state", stop.pause_en !== stop.pause ? stop.pause_en : "\u00a0");
+      en.lang = "en";
+      li.append(el("div", "number", stop.pause), el("div", "where", "Loket " + number), en);
+      cards.push(li);
+    });
+    const grid = $("counters");
+    grid.replaceChildren(...cards);
+    grid.querySelectorAll(".number").forEach(fitText);
   }
 
   function flash() {
