@@ -58,6 +58,7 @@ def load(conn: Connection, ticket_ids: Iterable[str]) -> dict[str, Visit]:
                 outcome=Outcome(row["outcome"]),
                 transferred_to=row["transferred_to"],
                 held_at=maybe_utc(row["held_at"]),
+                returned_at=maybe_utc(row["returned_at"]),
                 away=dt.timedelta(seconds=row["away_seconds"]),
             )
         )
@@ -119,6 +120,7 @@ def _leg_row(leg: Leg) -> dict[str, Any]:
         "outcome": leg.outcome.value,
         "transferred_to": leg.transferred_to,
         "held_at": leg.held_at,
+        "returned_at": leg.returned_at,
         "away_seconds": leg.away.total_seconds(),
         # Whole seconds, the fraction dropped: what every report and its tests count in.
         "wait_seconds": None if wait is None else int(wait),

@@ -79,6 +79,8 @@ legs = Table(
     # (taken out of the service time).
     Column("held_at", DateTime(timezone=True), nullable=True),
     Column("away_seconds", Float, nullable=False, server_default="0"),
+    # Brought back into the queue (kembalikan ke antrean) then: the live hall's wait runs from it.
+    Column("returned_at", DateTime(timezone=True), nullable=True),
     # A report reads a range of a hall's days, for the hall or one agency.
     Index("ix_legs_hall_day_agency", "hall", "day", "agency"),
 )

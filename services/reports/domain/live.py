@@ -43,7 +43,7 @@ class LegNow:
 
     service: str
     outcome: str
-    queued_at: dt.datetime
+    waiting_since: dt.datetime  # joined the queue, or was brought back into it
     wait_seconds: int | None  # None while never called
 
 
@@ -154,7 +154,7 @@ def hall_now(
 
 
 def service_now(service: Service, legs: Sequence[LegNow], now: dt.datetime) -> ServiceNow:
-    waiting = [leg.queued_at for leg in legs if leg.outcome == WAITING]
+    waiting = [leg.waiting_since for leg in legs if leg.outcome == WAITING]
     longest = _seconds(now - min(waiting)) if waiting else None
     waits = [leg.wait_seconds for leg in legs if leg.wait_seconds is not None]
     p90 = nearest_rank(waits, P90)

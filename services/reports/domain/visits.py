@@ -58,6 +58,7 @@ class Leg:
     outcome: Outcome = Outcome.WAITING
     transferred_to: str = ""
     held_at: dt.datetime | None = None  # set aside since then, until called again
+    returned_at: dt.datetime | None = None  # brought back into the queue then: waiting again since
     away: dt.timedelta = dt.timedelta(0)  # time set aside while served: not service
 
     @property
@@ -147,13 +148,14 @@ def held(visit: Visit, at: dt.datetime) -> None:
     _end(visit, Outcome.HELD, None)
 
 
-def returned(visit: Visit) -> None:
+def returned(visit: Visit, at: dt.datetime) -> None:
     """Brought back into its service's queue: it waits again in the same leg (its first call
     still counts for the wait; a served citizen set aside is away until the next call)."""
     leg = visit.leg
     if leg.outcome not in RETURNABLE:
         return
     leg.finished_at = None
+    leg.returned_at = at
     _end(visit, Outcome.WAITING, None)
 
 

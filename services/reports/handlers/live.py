@@ -49,14 +49,15 @@ def hall_now(deps: Deps, agency: str, idle_minutes: float) -> live.HallNow:
 
 def _legs(conn: Connection, hall: str, day: dt.date, agency: str) -> list[live.LegNow]:
     """Only the four columns the live hall counts, of the hall's legs of the day (by the
-    hall-day-agency index)."""
-    query = select(legs.c.service, legs.c.outcome, legs.c.queued_at, legs.c.wait_seconds).where(
+    hall-day-agency index). A citizen brought back into the queue waits again from then."""
+    since = func.coalesce(legs.c.returned_at, legs.c.queued_at).label("since")
+    query = select(legs.c.service, legs.c.outcome, since, legs.c.wait_seconds).where(
         legs.c.hall == hall, legs.c.day == day
     )
     if agency:
         query = query.where(legs.c.agency == agency)
     return [
-        live.LegNow(r.service, r.outcome, record.utc(r.queued_at), r.wait_seconds)
+        live.LegNow(r.service, r.outcome, record.utc(r.since), r.wait_seconds)
         for r in conn.execute(query)
     ]
 

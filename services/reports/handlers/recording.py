@@ -162,7 +162,7 @@ def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
     elif isinstance(msg, pb.TicketHeld):
         fold.held(visit, at)
     elif isinstance(msg, pb.TicketReturned):
-        fold.returned(visit)
+        fold.returned(visit, at)
         counter = 0  # brought back by an officer: no counter holds it now
     batch.changed_visits.add(ref.ticket_id)
     if counter:

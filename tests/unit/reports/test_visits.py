@@ -62,8 +62,8 @@ def test_a_no_show_brought_back_waits_again_and_is_served() -> None:
     fold.called(v, at(10), 3, "siti")
     fold.skipped(v, at(12), True, 2, 3)
     assert v.outcome is Outcome.NO_SHOW and v.leg.finished_at == at(12)
-    fold.returned(v)
-    assert v.outcome is Outcome.WAITING and v.leg.finished_at is None
+    fold.returned(v, at(20))
+    assert v.outcome is Outcome.WAITING and v.leg.finished_at is None and v.leg.returned_at == at(20)
     fold.called(v, at(30), 4, "budi")
     fold.serving(v, at(31), 4)
     fold.completed(v, at(41), None, 4)
@@ -77,8 +77,8 @@ def test_only_a_passed_over_or_held_ticket_comes_back() -> None:
     fold.called(v, at(1), 3, "siti")
     fold.serving(v, at(2), 3)
     fold.completed(v, at(3), None, 3)
-    fold.returned(v)  # a served visit is done: a stray return changes nothing
-    assert v.outcome is Outcome.SERVED and v.leg.finished_at == at(3)
+    fold.returned(v, at(4))  # a served visit is done: a stray return changes nothing
+    assert v.outcome is Outcome.SERVED and v.leg.finished_at == at(3) and v.leg.returned_at is None
     waiting = visit()
     fold.held(waiting, at(1))  # never called: nothing to set aside
     assert waiting.outcome is Outcome.WAITING
