@@ -7,9 +7,11 @@ voice-build [--out DIR] [--lang id --lang en] [--speed 165]
 voice-index DIR
     (re)write DIR/manifest.json from the WAV files a hall dropped in (see
     services/display/voice/README.md)
-enrol-board --board ID / revoke-board --board ID
+enrol-board --board ID [--zone ZONE [--speaker]] / revoke-board --board ID
     a board's new token, printed once (its page takes it as ``#device=<token>``); an earlier one
-    stops working. The hall's manager does the same with ``/api/v1/boards``.
+    stops working. With ``--zone`` it prints the board's address instead, token included, to put
+    after the display's address in the TV's start command (``--speaker``: the zone's TV that
+    speaks; see docs/boards.md). The hall's manager does the same with ``/api/v1/boards``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from antre import db
 from antre import devices as device_ids
@@ -37,11 +40,28 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--speed", type=int, default=espeak.SPEED, help="words a minute")
     index = sub.add_parser("voice-index", help="write manifest.json for a folder of recordings")
     index.add_argument("folder", type=Path)
-    for name, text in (("enrol-board", "a new token for a board"), ("revoke-board", "end a board's token")):
-        sub.add_parser(name, help=text).add_argument("--board", required=True)
+    enrol = sub.add_parser("enrol-board", help="a new token for a board")
+    enrol.add_argument("--board", required=True)
+    enrol.add_argument("--zone", help="print the board's address for this zone, token included")
+    enrol.add_argument("--speaker", action="store_true", help="with --zone: the zone's TV that speaks")
+    sub.add_parser("revoke-board", help="end a board's token").add_argument("--board", required=True)
     args = parser.parse_args(argv)
 
-    if args.command in ("enrol-board", "revoke-board"):
+    if args.command == "enrol-board":
+        settings = Settings()
+        zone = args.zone
+        if zone is None and args.speaker:
+            print("--speaker perlu --zone / --speaker needs --zone", file=sys.stderr)
+            return 2
+        if zone is not None and zone not in {z.code for z in load_hall(settings.hall_file).zones}:
+            print(
+                f"zona '{zone}' tidak ada di berkas aula / no zone '{zone}' in the hall file", file=sys.stderr
+            )
+            return 2
+        token = board_device(settings, args.command, args.board)
+        print(token if zone is None else board_address(zone, token, args.speaker))
+        return 0
+    if args.command == "revoke-board":
         print(board_device(Settings(), args.command, args.board))
         return 0
     if args.command == "voice-build":
@@ -67,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"manifest: {voicepack.write_manifest(pack)} ({_summary(pack)})")
     return 0
+
+
+def board_address(zone: str, token: str, speaker: bool) -> str:
+    """The board page's path with its token, as a TV's start command opens it every time."""
+    return f"/boards/{quote(zone)}{'?speaker=1' if speaker else ''}#device={token}"
 
 
 def board_device(settings: Settings, command: str, board: str) -> str:

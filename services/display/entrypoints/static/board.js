@@ -144,9 +144,8 @@
   }
 
   // The spotlight shows the call being spoken, else the newest call of the zone; the grid shows
-  // every other counter's call.
-  // A closed hall (after hours, a break, a day it does not open) takes the spotlight unless a
-  // call is being said: every call still on the board then shows in the grid.
+  // every other counter's call. A closed hall (after hours, a break, a day it does not open)
+  // takes the spotlight unless a call is being said: the calls still on the board go to the grid.
   function renderSpotlight() {
     const b = state.board;
     const closed = b && b.closed && !state.playing ? b.closed : null;
@@ -160,7 +159,6 @@
       const en = el("span", "", " / " + closed.title_en);
       en.lang = "en";
       $("closed-title").replaceChildren(closed.title, en);
-      $("closed").hidden = false; // measured below: it must be laid out
       fitText($("closed-title"));
       phrases($("closed-line"), closed.line);
       phrases($("closed-en"), closed.line_en);
