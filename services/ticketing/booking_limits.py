@@ -1,7 +1,8 @@
 """The booking API's limits, counted in the database (table ``rate_windows``) so that every
 replica shares them: requests per minute per client, API key and phone, and wrong NIKs (or
-unknown codes) per hour per client. Old windows are deleted as new ones are written. The lock
-of one booking code after wrong NIKs is the booking's own (:func:`reservations.check_not_locked`).
+unknown codes) per hour per client. Old windows are deleted as new ones are written, and by a
+periodic job (:func:`forget_old_windows`) when none are. The lock of one booking code after wrong
+NIKs is the booking's own (:func:`reservations.check_not_locked`).
 """
 
 from __future__ import annotations
@@ -60,6 +61,18 @@ def count_guess(deps: handlers.Deps, client: str) -> None:
 
 # Windows are a minute (requests) or an hour (wrong NIKs): any older than this are over.
 WINDOWS_KEPT = dt.timedelta(hours=2)
+FORGET_EVERY_SECONDS = 300.0  # the periodic job; on write, old windows also go once a minute
+
+
+def forget_old_windows(deps: handlers.Deps) -> int:
+    """Delete the windows that are over; the number deleted. Pruning on write alone leaves a
+    burst's windows (a flood from many addresses) in the table until the next booking, and
+    wrong-NIK counts (:func:`count_guess`) never prune: this job bounds the table whatever
+    the traffic. Indexed by window, so a delete that finds nothing costs one index probe."""
+    with deps.uow.begin() as tx:
+        return store.forget_windows(tx.conn, tx.now.replace(second=0, microsecond=0) - WINDOWS_KEPT)
+
+
 _PRUNED = "\x00pruned"  # in deps.throttled: the minute this replica last deleted old windows
 
 

@@ -19,7 +19,7 @@ from antre.heartbeats import Timing
 from antre.people import People
 from antre.runtime import Runtime
 from antre.web import make_app
-from services.ticketing import handlers, kiosks, reservations
+from services.ticketing import booking_limits, handlers, kiosks, reservations
 from services.ticketing.adapters.phone_codes import PhoneCodes
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.every(10.0, lambda: handlers.expire_prints(deps))
         runtime.every(10.0, lambda: handlers.end_past_days(deps))  # indexed: few tickets wait
         runtime.every(30.0, lambda: reservations.mark_no_shows(deps))
+        runtime.every(booking_limits.FORGET_EVERY_SECONDS, lambda: booking_limits.forget_old_windows(deps))
         runtime.every(deps.device_timing.watch_every, lambda: kiosks.watch(deps))
         nik_secret = nik_secret_of(settings)
         app.state.registry = runtime.registry
