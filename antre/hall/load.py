@@ -26,6 +26,7 @@ import yaml
 from pydantic_core import ErrorDetails
 
 from antre.events import SUFFIXES
+from antre.hall import calendar
 from antre.hall import model as hall_model
 from antre.hall.model import WEEKDAYS, Booking, Hall
 
@@ -134,6 +135,10 @@ def parse_hall(text: str, source: str = "<hall>") -> Hall:
     _cross_check(hall, report)  # needs typed values, so only once the types are right
     if report.problems:
         raise report.error()
+    hours = hall.hours
+    if hours.calendars:
+        days_off = calendar.days_off(hours.calendars, not hours.open_on_cuti_bersama, hours.holidays)
+        hall = dataclasses.replace(hall, hours=dataclasses.replace(hours, holidays=days_off))
     return hall
 
 
@@ -360,6 +365,15 @@ def _cross_check(hall: Hall, report: _Report) -> None:
         _span(report, ("hours", "breaks", i), pause.start, pause.end)
     if hours.cutoff_minutes < 0:
         report.add(("hours", "cutoff_minutes"), "tidak boleh negatif", "must not be negative")
+    shipped = calendar.names()
+    for i, name in enumerate(hours.calendars):
+        if name not in shipped:
+            known = ", ".join(shipped)
+            report.add(
+                ("hours", "calendars", i),
+                f"kalender '{name}' tidak dikenal (yang ada: {known})",
+                f"unknown calendar '{name}' (there are: {known})",
+            )
     if hall.queue.return_after < 0:
         report.add(("queue", "return_after"), "tidak boleh negatif", "must not be negative")
 

@@ -144,6 +144,9 @@ class Hours:
     sunday: DayHours | None = None
     breaks: tuple[Break, ...] = ()
     holidays: tuple[Holiday, ...] = ()
+    # National calendars included (antre/hall/calendars), merged into ``holidays`` on loading.
+    calendars: tuple[str, ...] = ()
+    open_on_cuti_bersama: bool = False
     cutoff_minutes: int = 60
 
     def on(self, day: dt.date) -> DayHours | None:

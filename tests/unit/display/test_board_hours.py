@@ -48,7 +48,10 @@ def test_open_until_the_next_close(hours: Hours, moment: dt.datetime, closes: dt
         (at("2026-12-12", "12:00"), Closed(Why.AFTER_HOURS, at("2026-12-14", "08:00"))),  # Sat to Mon
         (at("2026-12-13", "10:00"), Closed(Why.CLOSED_TODAY, at("2026-12-14", "08:00"))),  # Sunday
         # Christmas on a Friday: the weekend follows, Monday opens.
-        (at("2026-12-25", "09:00"), Closed(Why.HOLIDAY, at("2026-12-26", "08:00"), "Hari Raya Natal")),
+        (
+            at("2026-12-25", "09:00"),
+            Closed(Why.HOLIDAY, at("2026-12-26", "08:00"), "Kelahiran Yesus Kristus"),
+        ),
         (at("2026-12-31", "23:00"), Closed(Why.AFTER_HOURS, at("2027-01-02", "08:00"))),  # New Year
     ],
 )
@@ -86,11 +89,11 @@ def test_the_words_indonesian_first_and_english(hours: Hours) -> None:
     )
     assert (
         said(at("2026-12-25", "10:00"))[1]
-        == "Layanan tutup (Hari Raya Natal) · buka kembali besok, Sabtu 08:00"
+        == "Layanan tutup (Kelahiran Yesus Kristus) · buka kembali besok, Sabtu 08:00"
     )
     assert (
         said(at("2026-12-25", "10:00"))[3]
-        == "Closed (Hari Raya Natal) · opens again tomorrow, Saturday 08:00"
+        == "Closed (Kelahiran Yesus Kristus) · opens again tomorrow, Saturday 08:00"
     )
 
 

@@ -24,7 +24,7 @@ from sim.recorded import Recorded, RecordedError, export_line, parse_line, read_
 from tests.support.twin_events import known_demand, record_days, same_weekdays
 
 HALL_FILE = Path(__file__).resolve().parents[3] / "examples" / "kendari.yaml"
-DAYS = same_weekdays(dt.date(2026, 3, 2), 8)  # Mondays, no holiday among them
+DAYS = same_weekdays(dt.date(2026, 4, 6), 8)  # Mondays, no holiday nor cuti bersama among them
 
 
 @pytest.fixture(scope="module")

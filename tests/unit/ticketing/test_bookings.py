@@ -135,10 +135,10 @@ def test_skck_keeps_a_session_that_starts_before_the_saturday_cutoff(kendari: Ha
                 "2026-12-07",
             ],
         ),
-        (  # Christmas and a Sunday fall out
+        (  # Christmas, its cuti bersama and a Sunday fall out
             "2026-12-21",
             "07:00",
-            ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-24", "2026-12-26", "2026-12-28"],
+            ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-26", "2026-12-28"],
         ),
     ],
 )
