@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
+
+from tests.browser.conftest import Officer
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Hall
@@ -91,3 +95,106 @@ def test_the_booking_page_says_an_assessed_fee_too(hall: Hall, new_context) -> N
     expect(page.get_by_test_id("fee-pkb-tahunan")).to_have_text("Biaya: sesuai ketetapan")
     page.get_by_test_id("lang-toggle").click()
     expect(page.get_by_test_id("fee-pkb-tahunan")).to_have_text("Fee: as assessed")
+
+
+# ---- where to go and how long ----
+
+REKLAME_ZONE = "Lantai 1 Sayap B (Perizinan dan Pendapatan Daerah)"
+
+
+def open_counter(hall: Hall, officer: Officer, counter: int) -> httpx.Client:
+    """Counter ``counter`` opened by ``officer`` through the counters' API; the signed-in client."""
+    hall.add_officer(officer)
+    api = httpx.Client(base_url=f"{hall.counters_url}/api/v1", timeout=5.0)
+    body = {"username": officer.username, "password": officer.password}
+    api.headers["Authorization"] = f"Bearer {api.post('/sessions', json=body).json()['token']}"
+    api.post(f"/counters/{counter}/open").raise_for_status()
+    return api
+
+
+def take_number(kiosk: Page, agency: str, service: str) -> dict[str, Any]:
+    kiosk.get_by_test_id(f"agency-{agency}").click()
+    kiosk.get_by_test_id(f"service-{service}").click()
+    with kiosk.expect_response(
+        lambda r: r.url.endswith("/api/v1/tickets") and r.request.method == "POST"
+    ) as out:
+        kiosk.get_by_test_id("take-number").click()
+    return out.value.json()
+
+
+def test_the_kiosk_shows_how_many_wait_and_when_before_a_number_is_taken(
+    hall: Hall, new_context, screenshots: Path, kiosk_size: tuple[str, dict[str, Any]]
+) -> None:
+    """Counter 9 open for billboard permits, with citizens waiting: each service card says how
+    many wait and the forecast call time at the back of the line, as a status page shows it; a
+    service where nobody waits says so."""
+    name, size = kiosk_size
+    api = open_counter(hall, Officer(f"ptsp-{name}", "password123", "Rudi", "dpmptsp"), 9)
+    try:
+        waiting = int(httpx.get(f"{hall.counters_url}/api/v1/queues").json()["waiting"]["izin-reklame"])
+        for _ in range(2):
+            hall.issue("izin-reklame")
+        waiting += 2
+        kiosk = new_context(**size).new_page()
+        kiosk.goto(hall.kiosk_url())
+        kiosk.get_by_test_id("agency-dpmptsp").click()
+        window = re.compile(
+            rf"^{waiting} menunggu · perkiraan dipanggil \d{{2}}:[0-5][05]-\d{{2}}:[0-5][05]$"
+        )
+        expect(kiosk.get_by_test_id("queue-izin-reklame")).to_have_text(window, timeout=20_000)
+        fits(kiosk, "queue-izin-reklame")
+        kiosk.screenshot(path=screenshots / f"kiosk-queues-{name}.png")
+        kiosk.get_by_test_id("lang-toggle").click()
+        expect(kiosk.get_by_test_id("queue-izin-reklame")).to_have_text(
+            re.compile(rf"^{waiting} waiting · expected call \d{{2}}:[0-5][05]-\d{{2}}:[0-5][05]$")
+        )
+        kiosk.get_by_test_id("lang-toggle").click()
+        kiosk.get_by_test_id("back-services").click()
+        kiosk.get_by_test_id("agency-bpjs").click()  # JKN: nobody waits in this test's hall
+        jkn = int(httpx.get(f"{hall.counters_url}/api/v1/queues").json()["waiting"]["jkn"])
+        expected = "Tidak ada antrean" if jkn == 0 else re.compile(rf"^{jkn} menunggu")
+        expect(kiosk.get_by_test_id("queue-jkn")).to_have_text(expected)
+    finally:
+        api.post("/counters/9/close")
+
+
+def test_the_queue_summary_is_cached_and_names_no_citizen(hall: Hall) -> None:
+    """Counts and times only; the count catches up within the summary's 10 s."""
+    ticket = hall.issue("pajak-daerah")
+    codes = {s["code"] for s in httpx.get(f"{hall.ticketing_url}/api/v1/hall").json()["services"]}
+    deadline = time.monotonic() + 20.0
+    while True:
+        response = httpx.get(f"{hall.ticketing_url}/api/v1/queues", timeout=5.0)
+        assert response.status_code == 200
+        assert "max-age" in response.headers["cache-control"]
+        body = response.json()
+        assert set(body["services"]) == codes
+        if body["services"]["pajak-daerah"]["waiting"] >= 1:
+            break
+        assert time.monotonic() < deadline, body["services"]["pajak-daerah"]
+        time.sleep(1.0)
+    assert ticket["id"] not in response.text and ticket["number"] not in response.text
+
+
+def test_the_number_says_where_to_wait_on_screen_and_on_paper(
+    hall: Hall, new_context, screenshots: Path, kiosk_size: tuple[str, dict[str, Any]]
+) -> None:
+    name, size = kiosk_size
+    kiosk = new_context(**size).new_page()
+    kiosk.goto(hall.kiosk_url())
+    ticket = take_number(kiosk, "dpmptsp", "izin-reklame")
+    expect(kiosk.get_by_test_id("ticket-number")).to_have_text(ticket["number"])
+    expect(kiosk.get_by_test_id("ticket-zone")).to_have_text(f"Tunggu di: {REKLAME_ZONE}")
+    fits(kiosk, "ticket-zone")
+    kiosk.screenshot(path=screenshots / f"kiosk-result-zone-{name}.png")
+    kiosk.get_by_test_id("lang-toggle").click()
+    expect(kiosk.get_by_test_id("ticket-zone")).to_have_text(f"Wait at: {REKLAME_ZONE}")
+
+    paper = new_context(viewport={"width": 420, "height": 900}).new_page()
+    paper.emulate_media(media="print")
+    paper.goto(f"{hall.ticketing_url}{ticket['print_url']}")
+    expect(paper.get_by_test_id("zone")).to_be_visible()
+    expect(paper.get_by_test_id("zone")).to_contain_text("Tunggu di / Wait at")
+    expect(paper.get_by_test_id("zone-name")).to_have_text(REKLAME_ZONE)
+    paper.screenshot(path=screenshots / "ticket-zone.png")
+

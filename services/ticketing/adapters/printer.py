@@ -16,6 +16,7 @@ from escpos.printer import Dummy, Network
 
 from antre.hall.model import Hall, Service
 from services.ticketing.domain.tickets import Ticket
+from services.ticketing.domain.wayfinding import waiting_zone
 
 
 def draw(
@@ -31,6 +32,11 @@ def draw(
     printer.set(align="center", normal_textsize=True)
     if ticket.priority.value != "none":
         printer.text("PRIORITAS\n")
+    zone = waiting_zone(hall, ticket.service)
+    if zone is not None:
+        printer.set(align="center", bold=True)
+        printer.text(f"Tunggu di / Wait at:\n{_plain(zone.name)}\n")
+        printer.set(align="center", bold=False)
     printer.text(f"{local_time}\n\n")
     # python-escpos refuses ``center=True`` with a native QR (it can only centre an image), but
     # the printer itself centres a 2D code under ESC a 1, which the align above has already sent.

@@ -133,4 +133,5 @@ def _ticket(row: Row) -> Ticket:
         updated_at=utc(m["updated_at"]),
         booking_id=m["booking_id"],
         session_start=utc(m["session_start"]),
+        issued_service=m["issued_service"],
     )

@@ -51,6 +51,12 @@ class Ticket:
     updated_at: dt.datetime | None = None
     booking_id: str = ""  # the reservation this ticket checked in, if any
     session_start: dt.datetime | None = None  # its session, when checked in on time
+    issued_service: str = ""  # the service the number was taken for; a transfer keeps it
+
+    @property
+    def transferred(self) -> bool:
+        """An officer sent the citizen on to another service: the number stays, the line changed."""
+        return bool(self.issued_service) and self.service != self.issued_service
 
 
 def format_number(prefix: str, sequence: int) -> str:
@@ -109,6 +115,7 @@ def new_ticket(
         updated_at=now,
         booking_id=booking_id,
         session_start=session_start,
+        issued_service=service.code,
     )
 
 

@@ -18,12 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from antre import devices, sse
+from antre.hall.model import Hall
 from antre.problems import Refused, Unavailable
 from antre.refusals import refusals
 from services.ticketing import handlers
 from services.ticketing.adapters import printer
 from services.ticketing.adapters.positions import Positions
-from services.ticketing.domain import bookings, hours
+from services.ticketing.domain import bookings, hours, wayfinding
 from services.ticketing.domain.tickets import FINAL, State, Ticket
 
 STATIC = Path(__file__).parent / "static"
@@ -113,6 +114,7 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
                 "agency": s.agency,
                 "prefix": s.prefix,
                 "bookable": s.booking is not None,
+                **_zone_json(h, s.code),
                 "standard": {
                     "requirements": list(s.standard.requirements),
                     "procedure": s.standard.procedure,
@@ -128,6 +130,19 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
         "kiosks": [{"id": k.id, "name": k.name, "printer": k.printer} for k in h.kiosks],
         "priority_groups": ["none", "elderly", "disability", "pregnant", "child"],
     }
+
+
+@api.get("/queues")
+async def queues(ctx: Ctx, response: Response) -> dict[str, Any]:
+    """For the kiosk before a number is taken: per service, how many wait (``waiting``) and the
+    forecast at the back of its line (``forecast``: hall-local ``p50``/``p90`` of the last in
+    line, or null), as the status page shows a ticket's. Counts and times only, nothing of any
+    citizen; one answer for every caller for a few seconds. ``services`` is empty when the
+    counters cannot be asked."""
+    codes = [s.code for s in ctx.deps.hall.services]
+    found = await ctx.positions.summary(codes)
+    response.headers["Cache-Control"] = "public, max-age=10"
+    return {"services": found or {}}
 
 
 @api.post(
@@ -252,21 +267,28 @@ async def events(ticket_id: str, request: Request, ctx: Ctx) -> Response:
 
     async def stream() -> AsyncIterator[str]:
         live = ctx.deps.live
-        async with (
-            live.listen(f"ticket:{ticket_id}") as mine,
-            live.listen(f"service:{ticket.service}") as queue,
-        ):
-            last: dict[str, Any] | None = None
-            while not await request.is_disconnected():
-                current = await _status_json(ctx, await asyncio.to_thread(handlers.get, ctx.deps, ticket_id))
-                if current != last:
-                    yield sse.frame(current, "status")
-                    last = current
-                if current["state"] in {s.value for s in FINAL}:
+        service = ticket.service
+        last: dict[str, Any] | None = None
+        # A transfer moves the ticket to another service's line: follow that line from then on.
+        while True:
+            async with live.listen(f"ticket:{ticket_id}") as mine, live.listen(f"service:{service}") as queue:
+                while not await request.is_disconnected():
+                    current = await _status_json(
+                        ctx, await asyncio.to_thread(handlers.get, ctx.deps, ticket_id)
+                    )
+                    if current != last:
+                        yield sse.frame(current, "status")
+                        last = current
+                    if current["state"] in {s.value for s in FINAL}:
+                        return
+                    if current["service"] != service:
+                        service = current["service"]
+                        break
+                    changed = await _first_of(mine, queue)
+                    if changed is None:
+                        yield sse.HEARTBEAT
+                else:
                     return
-                changed = await _first_of(mine, queue)
-                if changed is None:
-                    yield sse.HEARTBEAT
 
     return sse.response(stream())
 
@@ -376,6 +398,8 @@ def ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
         "issued_at": _local_iso(ctx, ticket.issued_at),
         "counter": ticket.counter,
         "counter_name": ticket.counter_name,
+        **_zone_json(hall, ticket.service),
+        "transferred": ticket.transferred,
         "kiosk": ticket.kiosk,
         "status_url": _status_url(ctx, ticket),
         "survey_url": _survey_url(ctx, ticket),
@@ -383,6 +407,12 @@ def ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
         "hall_name": hall.name,
         "demo": ctx.demo,
     }
+
+
+def _zone_json(hall: Hall, service: str) -> dict[str, str]:
+    """Where the service's citizens wait (its zone's code and name), or empty strings."""
+    zone = wayfinding.waiting_zone(hall, service)
+    return {"zone": zone.code if zone else "", "zone_name": zone.name if zone else ""}
 
 
 def _local_iso(ctx: Context, moment: dt.datetime | None) -> str | None:

@@ -69,3 +69,13 @@ def test_a_priority_ticket_says_so(kendari: Hall) -> None:
     raw = printer.render(kendari, service, ticket(kendari, PriorityGroup.ELDERLY), URL, "09:00")
 
     assert "PRIORITAS" in parse(raw).text.splitlines()
+
+
+def test_a_ticket_names_the_zone_to_wait_in(kendari: Hall) -> None:
+    service = kendari.service("ktp-el")
+    assert service is not None
+
+    lines = parse(printer.render(kendari, service, ticket(kendari), URL, "09:00")).text.splitlines()
+
+    assert "Tunggu di / Wait at:" in lines
+    assert "Lantai 1 Sayap A (Disdukcapil)" in lines

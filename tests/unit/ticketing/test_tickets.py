@@ -90,3 +90,15 @@ def test_only_a_ticket_still_waiting_after_its_day_ends_with_it(kendari: Hall) -
     assert ended is not None and ended.state == State.CANCELLED and ended.updated_at == later
     printing = make(kendari, needs_print=True)  # the print timeout ends these
     assert tickets.end_with_day(printing, day + dt.timedelta(days=1), later) is None
+
+
+def test_a_transferred_ticket_knows_it_and_keeps_its_number(kendari: Hall) -> None:
+    ticket = make(kendari, needs_print=False)
+    assert not ticket.transferred
+    called = tickets.follow_counter(ticket, State.CALLED, NOW + dt.timedelta(minutes=1), counter=1)
+    assert not called.transferred
+    moved = tickets.follow_counter(
+        called, State.WAITING, NOW + dt.timedelta(minutes=5), service="kartu-keluarga", agency="dukcapil"
+    )
+    assert moved.transferred and moved.number == "A-012" and moved.issued_service == "ktp-el"
+    assert moved.counter is None

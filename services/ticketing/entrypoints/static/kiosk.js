@@ -4,11 +4,12 @@
  * half-made choice. */
 (() => {
   "use strict";
-  const { i18n, call, Banner, el, formatRupiah, kioskDevice: device } = window.antre;
+  const { i18n, call, Banner, el, formatRupiah, forecastWindow, kioskDevice: device } = window.antre;
   const { t, pick } = i18n;
 
   const RESULT_SECONDS = 20;
   const IDLE_SECONDS = 60;
+  const QUEUES_SECONDS = 15; // the server keeps its summary 10 s: looking more often sees nothing new
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const banner = new Banner($("error"));
   // kioskId: the ?kiosk= of the address, sent for the server to check against the token; empty,
@@ -22,6 +23,7 @@
   let ticket = null;
   let idleTimer = null;
   let countdown = null;
+  let queues = {}; // per service: {waiting, forecast}, from /api/v1/queues
 
   function show(name) {
     screen = name;
@@ -123,6 +125,35 @@
     state.agency = agency;
     renderServices();
     show("services");
+    loadQueues();
+  }
+
+  /* How many wait and when the last of them is expected to be called: the citizen sees it before
+   * choosing. Without an answer the cards simply show no line. */
+  async function loadQueues() {
+    try {
+      queues = (await call("/api/v1/queues")).services || {};
+    } catch {
+      queues = {};
+    }
+    renderQueues();
+  }
+
+  /* In place: a card's open requirements stay open while the figures move. */
+  function renderQueues() {
+    for (const node of document.querySelectorAll(".queue[data-service]")) {
+      node.textContent = queueText(node.dataset.service);
+      node.hidden = !node.textContent;
+    }
+  }
+
+  function queueText(code) {
+    const q = queues[code];
+    if (!q || !Number.isInteger(q.waiting)) return "";
+    if (q.waiting === 0) return t("queue.none");
+    const times = forecastWindow(q.forecast);
+    if (!times) return t("queue.waiting", { n: q.waiting });
+    return t(times.to ? "queue.forecast" : "queue.forecastFrom", { n: q.waiting, ...times });
   }
 
   function renderServices() {
@@ -130,6 +161,7 @@
     $("chosen-agency").textContent = pick(agency.name, agency.name_en);
     const services = state.hall.services.filter((s) => s.agency === agency.code);
     $("services").replaceChildren(...services.map(serviceCard));
+    renderQueues();
   }
 
   /* A tax's amount is set per case by law (the vehicle, the land): never "free". */
@@ -157,6 +189,7 @@
             el("span", { text: t("service.time", { time: std.time_to_complete }) }),
             el("span", { class: std.fee_idr || std.fee_assessed ? "fee" : "fee free",
             "data-testid": `fee-${s.code}`, text: t("service.fee", { fee }) }),
+            el("span", { class: "queue", "data-testid": `queue-${s.code}`, "data-service": s.code }),
           ]),
         ]),
         el("span", { class: "chevron", "aria-hidden": "true", text: "›" }),
@@ -297,6 +330,8 @@
     $("ticket-service").textContent = pick(ticket.service_name, ticket.service_name_en);
     const agency = state.hall.agencies.find((a) => a.code === ticket.agency) || state.agency;
     $("ticket-agency").textContent = agency ? pick(agency.name, agency.name_en) : ticket.agency_name;
+    $("ticket-zone").hidden = !ticket.zone_name;
+    $("ticket-zone").textContent = ticket.zone_name ? t("result.zone", { zone: ticket.zone_name }) : "";
     $("ticket-booking").hidden = !state.booking;
     $("ticket-booking").textContent = t("result.checkedIn", { code: state.booking });
     const badge = $("ticket-priority");
@@ -351,6 +386,7 @@
   });
   // A closed hall opens by itself in the morning: look again while nobody is using the kiosk.
   setInterval(() => screen === "agencies" && loadHall(), 60000);
+  setInterval(() => screen === "services" && loadQueues(), QUEUES_SECONDS * 1000);
 
   i18n.installToggle();
   i18n.apply();

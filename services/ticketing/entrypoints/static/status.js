@@ -2,7 +2,7 @@
  * counter to go to. Live through server-sent events; the stream ends with the ticket. */
 (() => {
   "use strict";
-  const { i18n, call, Banner, live, hallTime } = window.antre;
+  const { i18n, call, Banner, live, hallTime, forecastWindow } = window.antre;
   const { t, pick } = i18n;
 
   i18n.register({
@@ -34,6 +34,10 @@
       hint: "Halaman ini diperbarui otomatis. Biarkan tetap terbuka.",
       "ticket.missing": "Alamat halaman ini tidak memuat nomor antrean.",
       survey: "Isi survei kepuasan (1 menit)",
+      zone: "Tunggu di: {zone}",
+      "transfer.lead": "Anda dialihkan ke layanan {service}.",
+      "transfer.where": "Nomor Anda tetap. Silakan menunggu di {zone}.",
+      "transfer.stay": "Nomor Anda tetap. Silakan menunggu panggilan.",
     },
     en: {
       subtitle: "Queue number status",
@@ -63,6 +67,10 @@
       hint: "This page updates by itself. Keep it open.",
       "ticket.missing": "This page's address holds no queue number.",
       survey: "Take the satisfaction survey (1 minute)",
+      zone: "Wait at: {zone}",
+      "transfer.lead": "You were transferred to {service}.",
+      "transfer.where": "Your number stays the same. Please wait at {zone}.",
+      "transfer.stay": "Your number stays the same. Please wait to be called.",
     },
   });
 
@@ -73,26 +81,10 @@
   let status = null;
   let stream = null;
 
-  /* Minutes of the day of a hall-local ISO time, read as written: the forecast is in the hall's
-   * zone, whatever zone the phone is set to. */
-  function minutesOf(iso) {
-    const m = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(iso || "");
-    return m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3] || 0) / 60 : null;
-  }
-
-  const clock = (minutes) =>
-    `${String(Math.floor(minutes / 60) % 24).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
-
-  /* "10:40-10:55": the median rounded down and the 90th percentile rounded up to 5 minutes, so
-   * the window is honest about its spread; without a 90th percentile, only "from". */
   function forecastText(f) {
-    const from = f ? minutesOf(f.p50) : null;
-    if (from === null) return "";
-    const low = Math.floor(from / 5) * 5;
-    const to = minutesOf(f.p90);
-    if (to === null) return t("forecast.from", { from: clock(low) });
-    const high = Math.max(Math.ceil(to / 5) * 5, low + 5);
-    return t("forecast", { from: clock(low), to: clock(high) });
+    const times = forecastWindow(f);
+    if (!times) return "";
+    return times.to ? t("forecast", times) : t("forecast.from", times);
   }
 
   function render() {
@@ -105,9 +97,20 @@
     $("status-number").textContent = s.number;
     $("status-service").textContent = pick(s.service_name, s.service_name_en);
     $("status-agency").textContent = s.agency_name;
+    const zone = $("status-zone");
+    zone.hidden = !s.zone_name || FINAL.has(s.state);
+    zone.textContent = zone.hidden ? "" : t("zone", { zone: s.zone_name });
     const priority = $("status-priority");
     priority.hidden = !s.priority || s.priority === "none";
     priority.textContent = t("priority");
+
+    // Said while the citizen waits in the new line; once called, the counter is what matters.
+    const transfer = $("status-transfer");
+    transfer.hidden = !(s.transferred && s.state === "waiting");
+    $("status-transfer-lead").textContent = transfer.hidden
+      ? "" : t("transfer.lead", { service: pick(s.service_name, s.service_name_en) });
+    $("status-transfer-where").textContent = transfer.hidden
+      ? "" : s.zone_name ? t("transfer.where", { zone: s.zone_name }) : t("transfer.stay");
 
     const state = $("status-state");
     state.textContent = t(`state.${s.state}`);

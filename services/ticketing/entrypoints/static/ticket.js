@@ -38,6 +38,8 @@
     $("ticket-number").textContent = ticket.number;
     $("service").textContent = ticket.service_name;
     $("service-en").textContent = ticket.service_name_en || "";
+    $("zone-name").textContent = ticket.zone_name || "";
+    $("zone").hidden = !ticket.zone_name;
     const when = window.antre.hallTime(ticket.issued_at || ticket.created_at);
     $("issued-at").textContent = when ? `${when.date} ${when.time} ${when.zone}`.trim() : "";
     if (ticket.priority && ticket.priority !== "none") {
