@@ -27,7 +27,7 @@ from services.ticketing.adapters import repository as ticket_store
 from services.ticketing.adapters import reservations as store
 from services.ticketing.adapters.phone_codes import Checked
 from services.ticketing.booking_limits import Limits
-from services.ticketing.domain import bookings, nik, reservations
+from services.ticketing.domain import bookings, hours, nik, reservations
 from services.ticketing.domain.reservations import Reservation, State
 from services.ticketing.domain.tickets import State as TicketState
 from services.ticketing.domain.tickets import Ticket, resolve_service
@@ -243,15 +243,19 @@ def check_in(
             return earlier  # scanned twice: the same ticket
         service, booking = _bookable(deps.hall, current.service)
         slot = _slot(deps, service, current.day, deps.hall.local(current.session_start).time())
-        if deps.hall.day_of(tx.now) != current.day:
-            raise Refused(
-                "booking_other_day",
-                f"Reservasi ini untuk tanggal {current.day:%d-%m-%Y}",
-                f"This booking is for {current.day.isoformat()}",
-            )
-        if earlier is None:
-            admission = bookings.admit(slot, booking, tx.now)  # too early or missed: refused
-        else:  # the first ticket never printed: a fresh one keeps the first check-in's admission
+        try:
+            if deps.hall.day_of(tx.now) != current.day:
+                raise Refused(
+                    "booking_other_day",
+                    f"Reservasi ini untuk tanggal {current.day:%d-%m-%Y}",
+                    f"This booking is for {current.day.isoformat()}",
+                )
+            if earlier is None:
+                admission = bookings.admit(slot, booking, tx.now)  # too early or missed: refused
+        except Refused as refusal:
+            raise _outside_window(deps, tx, service, booking, slot, refusal) from None
+        if earlier is not None:
+            # The first ticket never printed: a fresh one keeps the first check-in's admission.
             kept = earlier.session_start
             admission = bookings.Admission("on_time" if kept else "late", kept)
         ticket = handlers.open_ticket(
@@ -279,6 +283,31 @@ def check_in(
     if ticket.state.value == "waiting":
         handlers.report_issued(deps, ticket, fresh=True)
     return ticket
+
+
+def _outside_window(
+    deps: handlers.Deps,
+    tx: Transaction,
+    service: Service,
+    booking: Booking,
+    slot: bookings.SessionSlot,
+    refusal: Refused,
+) -> Refused:
+    """A check-in outside its window says when the window opens, while that is ahead
+    (``opens_at``, hall time), and whether the citizen can take a walk-in number for the service
+    now instead (``walk_in``: the hall issues and the day's walk-in places are not used up)."""
+    opens, _ = bookings.check_in_window(slot, booking)
+    if opens > tx.now:
+        refusal.details["opens_at"] = deps.hall.local(opens).isoformat()
+    refusal.details["service"] = service.code
+    try:
+        hours.check_issuing(deps.hall.hours, deps.hall.local(tx.now), always_open=deps.always_open)
+    except Refused:
+        refusal.details["walk_in"] = False
+    else:
+        left = store.pool(tx.conn, service.code, deps.hall.day_of(tx.now), booking).walk_in_left
+        refusal.details["walk_in"] = left > 0
+    return refusal
 
 
 def mark_no_shows(deps: handlers.Deps) -> list[Reservation]:

@@ -10,11 +10,13 @@ summary; KTP-el bookings on a later day for check-in.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -198,3 +200,59 @@ def test_the_number_says_where_to_wait_on_screen_and_on_paper(
     expect(paper.get_by_test_id("zone-name")).to_have_text(REKLAME_ZONE)
     paper.screenshot(path=screenshots / "ticket-zone.png")
 
+
+# ---- check-in outside its window ----
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+def later_day(hall: Hall, service: str) -> dict[str, Any]:
+    today = dt.datetime.now(WITA).date().isoformat()
+    for day in hall.sessions(service):
+        free = [s for s in day["sessions"] if s["left"] > 0]
+        if day["day"] > today and day["pool"]["online_left"] > 0 and free:
+            return {**day, "sessions": free}
+    pytest.fail(f"no later day with room for {service}")
+
+
+@pytest.mark.parametrize(
+    ("size", "nik", "phone"),
+    [("landscape", "7471010202920008", "081234567108"), ("portrait", "7471010303930009", "081234567109")],
+)
+def test_a_booking_checked_in_on_another_day_says_when_check_in_opens_and_offers_a_walk_in(
+    hall: Hall, new_context, screenshots: Path, size: str, nik: str, phone: str
+) -> None:
+    day = later_day(hall, "ktp-el")
+    start = day["sessions"][0]["start"]
+    booking = hall.book(service="ktp-el", day=day["day"], session=start, nik=nik, name="Yusuf", phone=phone)
+    opens = dt.datetime.combine(dt.date.fromisoformat(day["day"]), dt.time.fromisoformat(start))
+    opens -= dt.timedelta(minutes=30)  # the example's check_in_early_minutes for KTP-el
+
+    kiosk = new_context(**KIOSK_SIZES[size]).new_page()
+    kiosk.goto(hall.kiosk_url())
+    kiosk.get_by_test_id("checkin-start").click()
+    kiosk.keyboard.type(booking["code"])
+    kiosk.keyboard.press("Enter")
+    shown = dt.date.fromisoformat(day["day"]).strftime("%d-%m-%Y")
+    expect(kiosk.get_by_test_id("checkin-refusal-text")).to_have_text(f"Reservasi ini untuk tanggal {shown}")
+    expect(kiosk.get_by_test_id("checkin-opens")).to_have_text(
+        f"Konfirmasi kedatangan dibuka {shown} pukul {opens:%H:%M} WITA."
+    )
+    expect(kiosk.get_by_test_id("checkin-walk-in")).to_be_visible()
+    fits(kiosk, "checkin-opens")
+    kiosk.screenshot(path=screenshots / f"kiosk-checkin-other-day-{size}.png")
+    kiosk.get_by_test_id("lang-toggle").click()
+    expect(kiosk.get_by_test_id("checkin-opens")).to_have_text(
+        f"Check-in opens on {shown} at {opens:%H:%M} WITA."
+    )
+    kiosk.get_by_test_id("lang-toggle").click()
+
+    kiosk.get_by_test_id("checkin-walk-in").click()  # straight to the booked service's walk-in number
+    expect(kiosk.get_by_test_id("chosen-service")).to_contain_text("KTP Elektronik")
+    with kiosk.expect_response(
+        lambda r: r.url.endswith("/api/v1/tickets") and r.request.method == "POST"
+    ) as out:
+        kiosk.get_by_test_id("take-number").click()
+    ticket = out.value.json()
+    assert ticket["service"] == "ktp-el" and ticket["number"].startswith("A-")
+    expect(kiosk.get_by_test_id("ticket-number")).to_have_text(ticket["number"])

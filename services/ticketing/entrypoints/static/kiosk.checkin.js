@@ -8,7 +8,7 @@
  */
 (() => {
   "use strict";
-  const { i18n, call, el, ApiError } = window.antre;
+  const { i18n, el, ApiError, hallTime } = window.antre;
   const { t } = i18n;
 
   const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // services/ticketing/domain/bookings.py
@@ -29,7 +29,8 @@
     const $ = (testid) => opts.root.querySelector(`[data-testid="${testid}"]`);
     let code = "";
     let refusal = null; // () => text, so a language switch re-renders it
-    let walkIn = false; // a missed booking: offer a walk-in number instead
+    let opensAt = ""; // when check-in opens, where the refusal's own words do not say it
+    let walkIn = null; // outside the window with walk-ins open: {service} to take a number for
     let busy = false;
     // Declared here as at a walk-in number: a booking made weeks ago does not say it, and an
     // elderly or pregnant citizen who booked keeps the priority lane.
@@ -48,9 +49,10 @@
       refuse(null);
     }
 
-    function refuse(text, missed = false) {
+    function refuse(text, details = {}) {
       refusal = text;
-      walkIn = missed;
+      opensAt = details.opensAt || "";
+      walkIn = details.walkIn || null;
       render();
     }
 
@@ -64,6 +66,9 @@
       $("checkin-submit").disabled = busy || code.length !== LENGTH;
       $("checkin-refusal").hidden = !refusal;
       $("checkin-refusal-text").textContent = refusal ? refusal() : "";
+      const opens = hallTime(opensAt);
+      $("checkin-opens").hidden = !opens;
+      $("checkin-opens").textContent = opens ? t("checkin.opens", opens) : "";
       $("checkin-walk-in").hidden = !walkIn;
       const groups = opts.groups();
       $("checkin-priorities").replaceChildren(...groups.map((group) =>
@@ -79,15 +84,11 @@
       refuse(null);
       let ticket;
       try {
-        ticket = await call(`/api/v1/bookings/${encodeURIComponent(code)}/check-in`, {
-          body: { kiosk: opts.kioskId(), priority },
-          token: opts.token(),
-        });
+        ticket = await checkIn({ kiosk: opts.kioskId(), priority });
       } catch (err) {
         busy = false;
         if (opts.refusedDevice(err)) return;
-        const missed = err instanceof ApiError && err.code === "booking_missed";
-        refuse(() => (err instanceof ApiError ? err.text() : String(err.message || err)), missed);
+        refuse(() => (err instanceof ApiError ? err.text() : String(err.message || err)), outside(err));
         return;
       }
       busy = false;
@@ -105,6 +106,42 @@
       }
     }
 
+    /* POST the check-in. Not api.js's call(): a refusal here carries details the screen needs
+     * (when check-in opens, whether walk-ins are open), which call() does not keep. */
+    async function checkIn(body) {
+      const headers = { Accept: "application/json", "Content-Type": "application/json" };
+      const token = opts.token();
+      if (token) headers.Authorization = `Bearer ${token}`;
+      let response;
+      try {
+        response = await fetch(`/api/v1/bookings/${encodeURIComponent(code)}/check-in`, {
+          method: "POST", headers, body: JSON.stringify(body), cache: "no-store" });
+      } catch {
+        throw new ApiError(0, null);
+      }
+      const parsed = await response.json().catch(() => null);
+      if (!response.ok) {
+        const err = new ApiError(response.status, parsed);
+        err.details = (parsed && parsed.error) || {};
+        throw err;
+      }
+      return parsed;
+    }
+
+    /* Outside the window: when it opens (a booking for another day: its message names only the
+     * day) and a walk-in number where the hall still gives one. A missed booking always offered
+     * one; it still does unless the server says walk-ins are closed. */
+    function outside(err) {
+      const d = (err && err.details) || {};
+      const walk = err.code === "booking_missed" ? d.walk_in !== false : d.walk_in === true;
+      const codes = ["check_in_too_early", "booking_other_day", "booking_missed"];
+      if (!codes.includes(err.code)) return {};
+      return {
+        opensAt: err.code === "booking_other_day" ? d.opens_at || "" : "",
+        walkIn: walk ? { service: d.service || "" } : null,
+      };
+    }
+
     const keys = ROWS.map((row) =>
       el("div", { class: "key-row" }, [...row].map((symbol) =>
         el("button", { type: "button", class: "key number", "data-testid": `key-${symbol}`,
@@ -120,7 +157,7 @@
     ]));
     $("checkin-keys").replaceChildren(...keys);
     $("checkin-submit").addEventListener("click", submit);
-    $("checkin-walk-in").addEventListener("click", opts.walkIn);
+    $("checkin-walk-in").addEventListener("click", () => opts.walkIn(walkIn && walkIn.service));
 
     // A scanner (or a desk keyboard) types: letters in either case; Enter sends. A code scanned
     // on the start screen opens this screen by itself: nobody has to find the button first.

@@ -49,6 +49,7 @@ window.antre.i18n.register({
     "checkin.erase": "Hapus",
     "checkin.clear": "Hapus semua",
     "checkin.walkIn": "Ambil nomor datang langsung",
+    "checkin.opens": "Konfirmasi kedatangan dibuka {date} pukul {time} {zone}.",
     "checkin.priority": "Termasuk prioritas?",
     "checkin.used": "Reservasi ini sudah dipakai (nomor {number}). Silakan hubungi petugas informasi.",
     "checkin.printFailed":
@@ -106,6 +107,7 @@ window.antre.i18n.register({
     "checkin.erase": "Delete",
     "checkin.clear": "Clear",
     "checkin.walkIn": "Take a walk-in number",
+    "checkin.opens": "Check-in opens on {date} at {time} {zone}.",
     "checkin.priority": "Priority?",
     "checkin.used": "This booking has been used (number {number}). Please ask at the information desk.",
     "checkin.printFailed": "The ticket could not be printed. Please ask at the information desk with your booking code.",

@@ -362,9 +362,20 @@
     walkIn: leaveCheckIn,
   });
 
-  function leaveCheckIn() {
+  /* Back to the start; with a service (a booking refused outside its window, walk-ins open), to
+   * that service's walk-in number at once: the citizen already said what they came for. */
+  function leaveCheckIn(serviceCode) {
     checkIn.reset();
-    show("agencies");
+    const service = typeof serviceCode === "string" && state.hall
+      ? state.hall.services.find((s) => s.code === serviceCode) : null;
+    const agency = service && state.hall.agencies.find((a) => a.code === service.agency);
+    if (!service || !agency) {
+      show("agencies");
+      return;
+    }
+    state.agency = agency;
+    renderServices();
+    chooseService(service);
   }
 
   i18n.onChange(() => {
@@ -379,7 +390,7 @@
   $("done").addEventListener("click", reset);
   $("back-services").addEventListener("click", () => show("agencies"));
   $("back-priority").addEventListener("click", () => show("services"));
-  $("back-checkin").addEventListener("click", leaveCheckIn);
+  $("back-checkin").addEventListener("click", () => leaveCheckIn());
   $("checkin-start").addEventListener("click", () => {
     banner.clear();
     show("checkin");
