@@ -42,6 +42,7 @@ ACK_WAIT_SECONDS = 30.0  # an event delivered and not acknowledged this long is 
 MAX_DELIVER = 50
 TRIES_IN_PLACE = 6
 REDELIVER_AFTER = 5.0
+UNKNOWN_VERSION = (0, 0)  # a server's version not given: treated as older than any feature
 
 
 async def connect(servers: str | Sequence[str], name: str) -> Client:
@@ -132,6 +133,7 @@ class Consumer:
         max_deliver: int = MAX_DELIVER,
         tries_in_place: int = TRIES_IN_PLACE,
         redeliver_after: float = REDELIVER_AFTER,
+        server_version: tuple[int, int] = UNKNOWN_VERSION,
     ) -> None:
         self._js = js
         self._hall = hall
@@ -154,6 +156,7 @@ class Consumer:
         self._max_deliver = max_deliver
         self._tries_in_place = tries_in_place
         self._redeliver_after = redeliver_after
+        self._server_version = server_version
         self.processed = 0
         self.dead = 0  # events given up on after their last delivery, in this process
         self._stopping = False
@@ -187,10 +190,11 @@ class Consumer:
 
     def _filter(self) -> dict[str, object]:
         """One subject filters on the server. Several need NATS 2.10's ``filter_subjects``; on an
-        older server the consumer takes the hall's whole stream and filters here."""
+        older server, or one whose version was not given, the consumer takes the hall's whole
+        stream and filters here."""
         if len(self._subjects) == 1:
             return {"filter_subject": self._subjects[0]}
-        if _server_version(self._js) >= (2, 10):
+        if self._server_version >= (2, 10):
             return {"filter_subjects": self._subjects}
         return {"filter_subject": hall_subjects(self._hall)}
 
@@ -325,9 +329,11 @@ class Consumer:
         )
 
 
-def _server_version(js: JetStreamContext) -> tuple[int, ...]:
-    version = str(js._nc._server_info.get("version", "0.0.0"))
-    return tuple(int(part) for part in version.split("-")[0].split(".")[:2])
+def server_version(nc: Client) -> tuple[int, int]:
+    """The major and minor version of the server the client is connected to (what a consumer's
+    subject filters may use)."""
+    version = nc.connected_server_version
+    return (version.major, version.minor)
 
 
 def subject_matches(pattern: str, subject: str) -> bool:

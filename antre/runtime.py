@@ -209,7 +209,7 @@ class Runtime:
                 self._tasks.append(self._run_consumer(spec))
 
     def _run_consumer(self, spec: ConsumerSpec) -> asyncio.Task[None]:
-        assert self.js is not None
+        assert self.nc is not None and self.js is not None
         consumer = bus.Consumer(
             self.js,
             self.hall.id,
@@ -220,6 +220,7 @@ class Runtime:
             linger=spec.linger,
             in_order=spec.exclusive,
             metrics=self.events,
+            server_version=bus.server_version(self.nc),
         )
         self._started.append(consumer)
         task = asyncio.create_task(consumer.run())
@@ -292,9 +293,20 @@ class Runtime:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), 5.0)
         if self.nc is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.nc.close(), 5.0)
+            await self._drain(self.nc)
         self.engine.dispose()
+
+    async def _drain(self, nc: Client) -> None:
+        """Drain the connection: its subscriptions (the consumers' pull inboxes, the live notes)
+        take what is already on its way to them, and what this process published or acked is
+        flushed to the server, before it closes. A connection that is reconnecting cannot drain
+        and is closed; either way within 5 s."""
+        try:
+            await asyncio.wait_for(nc.drain(), 5.0)
+        except Exception as exc:
+            log.info("%s: NATS connection not drained (%s); closing it", self.service, type(exc).__name__)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(nc.close(), 5.0)
 
     async def db_ready(self) -> bool:
         def ping() -> bool:
