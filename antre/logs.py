@@ -8,7 +8,8 @@ uvicorn's own loggers included.
 Personal data is never logged. uvicorn's access log is silenced, since its raw paths and query
 strings carry booking codes and status-page tokens, and its client address is the citizen's:
 :class:`antre.web.RequestMetrics` writes a line per request with the route's template instead
-(at DEBUG). Handlers log ids (tickets, events, counters), never names, phones or NIKs.
+(at DEBUG). httpx's request lines are held back too (:data:`QUIET`). Handlers log ids (tickets,
+events, counters), never names, phones or NIKs.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # the root's handler instead, in the same format.
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
 ACCESS_LOGGER = "uvicorn.access"
+# Libraries held at WARNING whatever the level: httpx logs every request's whole URL at INFO, and
+# agencies' webhook and SMS gateway URLs carry their tokens; alembic announces its plugins.
+QUIET = ("httpx", "httpcore", "alembic.runtime.plugins")
 
 
 class LogSettings(BaseSettings):
@@ -92,6 +96,8 @@ def configure_logging(settings: LogSettings) -> None:
         logger.handlers.clear()
         logger.setLevel(logging.NOTSET)
         logger.propagate = True
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
     access = logging.getLogger(ACCESS_LOGGER)
     access.handlers.clear()
     access.propagate = False

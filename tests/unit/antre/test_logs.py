@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from antre.logs import LogSettings, configure_logging
 
 ROOT = Path(__file__).resolve().parents[3]
-LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access")
+LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "httpx", "httpcore", "alembic.runtime.plugins")
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +74,18 @@ def test_a_line_written_in_a_span_carries_its_trace(capsys: pytest.CaptureFixtur
     assert entry["trace_id"] == format(context.trace_id, "032x")
     assert entry["span_id"] == format(context.span_id, "016x")
     assert "ValueError: printer offline" in entry["exception"]
+
+
+def test_urls_with_tokens_stay_out_even_at_debug(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(LogSettings(log_level="DEBUG"))
+
+    logging.getLogger("httpx").info('HTTP Request: POST https://hooks.example.id/in?token=rahasia "200 OK"')
+    logging.getLogger("uvicorn.access").info('1.2.3.4 - "GET /api/v1/bookings/K7Q2M9XA HTTP/1.1" 200')
+    logging.getLogger("antre.test").debug("shown")
+
+    err = capsys.readouterr().err
+    assert "rahasia" not in err and "K7Q2M9XA" not in err
+    assert "DEBUG antre.test: shown" in err
 
 
 def test_plain_text_by_default_and_configured_once(capsys: pytest.CaptureFixture[str]) -> None:

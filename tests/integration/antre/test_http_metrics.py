@@ -15,7 +15,7 @@ from services.notify.bootstrap import create_app
 from services.notify.settings import Settings
 from tests.support.people import KnownPeople, bearer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
