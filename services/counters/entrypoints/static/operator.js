@@ -10,6 +10,9 @@
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const COUNTER = "antre.operator.counter";
   const KEYS = { n: "call-next", r: "recall", s: "start", c: "complete", t: "hold" };
+  const SHORTCUTS = "antre.operator.shortcuts"; // "off": the one-key shortcuts are turned off
+  // Where focus goes when the button just pressed can no longer be pressed: the step that follows.
+  const NEXT = ["start", "complete", "call-next", "resume", "open"];
   const REASONS = ["break", "prayer", "system"]; // the pause reasons with a name in both languages
   const banner = new Banner($("error"));
   const notice = new Banner($("notice"));
@@ -19,12 +22,26 @@
   let stream = null;
   let busy = false;
 
+  /* A new screen takes focus to its heading, so a keyboard starts from the top of it and a screen
+   * reader says where it is; the sign-in screen to its first field. */
   function showView(name) {
     for (const v of document.querySelectorAll("[data-view]")) v.hidden = v.dataset.view !== name;
     $("sign-out").hidden = !session.officer;
     $("change-counter").hidden = name !== "work";
     renderOfficer();
     if (name === "signin") $("username").focus();
+    else document.querySelector(`[data-view="${name}"] h1`).focus();
+  }
+
+  const usable = (b) => !!b && !b.disabled && !b.hidden && b.offsetParent !== null;
+
+  /* Focus back on the button of ``testid`` (drawn again, or enabled again), else on the step that
+   * follows, else on the counter's heading: never left on the page's body. */
+  function focusAfter(testid) {
+    const again = testid && $(testid);
+    if (usable(again)) return again.focus();
+    const next = NEXT.map((id) => $(id)).find(usable);
+    (next || $("counter-name")).focus();
   }
 
   function renderOfficer() {
@@ -144,6 +161,13 @@
   }
 
   function render() {
+    // A list drawn again drops the button that had focus: it goes back to the new one.
+    const had = busy ? null : document.activeElement?.dataset?.testid;
+    draw();
+    if (had && document.activeElement === document.body) focusAfter(had);
+  }
+
+  function draw() {
     const v = view;
     const tk = v.ticket;
     const mine = !!session.officer && v.officer === session.officer.username;
@@ -243,6 +267,7 @@
 
   async function act(action, body) {
     if (busy || !view) return;
+    const pressed = document.activeElement?.dataset?.testid;
     busy = true; // one action at a time: a double press must not call two citizens
     render();
     banner.clear();
@@ -266,6 +291,8 @@
     } finally {
       busy = false;
       if (view) render();
+      // The pressed button was disabled while the action ran, which drops focus to the body.
+      if (view && document.activeElement === document.body) focusAfter(pressed);
     }
   }
 
@@ -333,11 +360,17 @@
     }
   }
 
+  /* One-key shortcuts (WCAG 2.1.4): only at work, with focus on the page or in the counter's own
+   * area (never on the header's buttons nor in a field), and they can be turned off. */
   function onKey(event) {
-    const action = KEYS[event.key.toLowerCase()];
+    const action = KEYS[(event.key || "").toLowerCase()];
     if (!action || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
-    if (event.target.closest("input, select, textarea")) return;
-    if (document.querySelector('[data-view="work"]').hidden) return;
+    if (!$("shortcuts").checked) return;
+    const work = document.querySelector('[data-view="work"]');
+    if (work.hidden) return;
+    const target = event.target;
+    if (target !== document.body && !work.contains(target)) return;
+    if (target.closest("input, select, textarea, form, [data-testid$='-panel']")) return;
     const button = $(action);
     if (!button.disabled && !button.hidden) {
       event.preventDefault();
@@ -368,5 +401,8 @@
   $("transfer-confirm").addEventListener("click", confirmTransfer);
   $("transfer-cancel").addEventListener("click", () => ($("transfer-panel").hidden = true));
   document.addEventListener("keydown", onKey);
+  $("shortcuts").checked = localStorage.getItem(SHORTCUTS) !== "off";
+  $("shortcuts").addEventListener("change", () =>
+    localStorage.setItem(SHORTCUTS, $("shortcuts").checked ? "on" : "off"));
   start();
 })();
