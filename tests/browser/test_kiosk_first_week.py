@@ -22,7 +22,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import Officer
+from antre.hall.load import load_hall
+from services.ticketing.entrypoints.http import issuing_json
+from tests.browser.conftest import HALL_FILE, REPO, Officer
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Hall
@@ -256,3 +258,49 @@ def test_a_booking_checked_in_on_another_day_says_when_check_in_opens_and_offers
     ticket = out.value.json()
     assert ticket["service"] == "ktp-el" and ticket["number"].startswith("A-")
     expect(kiosk.get_by_test_id("ticket-number")).to_have_text(ticket["number"])
+
+
+# ---- a closed hall ----
+
+
+def test_a_closed_kiosk_shows_the_next_opening_and_the_booking_link(
+    hall: Hall, new_context, screenshots: Path, kiosk_size: tuple[str, dict[str, Any]]
+) -> None:
+    """The test hall is a demo hall, open at any hour; the kiosk is shown the hall as the server
+    answers it on a Saturday afternoon, its issuing state made by the server's own code."""
+    name, size = kiosk_size
+    kendari = load_hall(REPO / HALL_FILE)
+    saturday_afternoon = dt.datetime(2026, 12, 5, 12, 30, tzinfo=WITA)
+    closed = issuing_json(kendari, saturday_afternoon.astimezone(dt.UTC))
+
+    def after_hours(route: Route) -> None:
+        answer = route.fetch()
+        body = {**answer.json(), "issuing": closed}
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    kiosk = new_context(**size).new_page()
+    kiosk.route("**/api/v1/hall", after_hours)
+    kiosk.goto(hall.kiosk_url())
+    expect(kiosk.get_by_test_id("refusal")).to_have_text("Layanan sudah tutup pukul 12:00")
+    expect(kiosk.get_by_test_id("closed-next")).to_have_text(
+        "Buka kembali Senin, 07-12-2026 pukul 08:00 WITA"
+    )
+    expect(kiosk.get_by_test_id("closed-booking-url")).to_have_text(
+        hall.ticketing_url.removeprefix("http://") + "/booking"
+    )
+    kiosk.wait_for_function(
+        "() => document.querySelector('[data-testid=closed-booking-qr]').naturalWidth > 0"
+    )
+    expect(kiosk.get_by_test_id("agencies")).to_be_hidden()  # no service that would be refused
+    expect(kiosk.get_by_test_id("checkin-start")).to_be_hidden()
+    for testid in ("closed-next", "closed-booking"):
+        fits(kiosk, testid)
+    kiosk.screenshot(path=screenshots / f"kiosk-closed-{name}.png")
+    kiosk.get_by_test_id("lang-toggle").click()
+    expect(kiosk.get_by_test_id("closed-next")).to_have_text(
+        "Opens again on Monday, 07-12-2026 at 08:00 WITA"
+    )
+    expect(kiosk.get_by_test_id("closed")).to_contain_text("Book a queue number online from your phone:")
+
+    qr = httpx.get(f"{hall.ticketing_url}/booking/qr.svg", timeout=5.0)
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")

@@ -88,23 +88,13 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
     """The hall as the kiosk shows it: agencies, services with their published standard, and
     whether numbers are being issued right now."""
     h = ctx.deps.hall
-    try:
-        now = ctx.deps.uow.clock()
-        hours.check_issuing(h.hours, h.local(now), always_open=ctx.deps.always_open)
-        issuing: dict[str, Any] = {"open": True}
-    except Refused as refusal:
-        issuing = {
-            "open": False,
-            "code": refusal.code,
-            "message": refusal.message,
-            "message_en": refusal.message_en,
-        }
     return {
         "id": h.id,
         "name": h.name,
         "timezone": h.timezone,
         "demo": ctx.demo,
-        "issuing": issuing,
+        "issuing": issuing_json(h, ctx.deps.uow.clock(), always_open=ctx.deps.always_open),
+        "booking_url": f"{ctx.public_url}/booking" if any(s.booking for s in h.services) else "",
         "agencies": [{"code": a.code, "name": a.name, "name_en": a.name_en} for a in h.agencies],
         "services": [
             {
@@ -130,6 +120,24 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
         "kiosks": [{"id": k.id, "name": k.name, "printer": k.printer} for k in h.kiosks],
         "priority_groups": ["none", "elderly", "disability", "pregnant", "child"],
     }
+
+
+def issuing_json(hall: Hall, now: dt.datetime, *, always_open: bool = False) -> dict[str, Any]:
+    """Whether numbers are issued now; when not, why (``code``, ``message``, ``message_en``) and
+    when they next are (``next_opening``, hall time, or null when not within a month)."""
+    local = hall.local(now)
+    try:
+        hours.check_issuing(hall.hours, local, always_open=always_open)
+    except Refused as refusal:
+        opening = hours.next_opening(hall.hours, local)
+        return {
+            "open": False,
+            "code": refusal.code,
+            "message": refusal.message,
+            "message_en": refusal.message_en,
+            "next_opening": opening.isoformat() if opening else None,
+        }
+    return {"open": True}
 
 
 @api.get("/queues")
@@ -317,6 +325,17 @@ async def kiosk_page() -> FileResponse:
 @pages.get("/booking")
 async def booking_page() -> FileResponse:
     return FileResponse(STATIC / "booking.html")
+
+
+@pages.get("/booking/qr.svg", response_class=Response)
+async def booking_page_qr(ctx: Ctx) -> Response:
+    """The booking page's address as a QR code: a closed kiosk shows it, so that a citizen who
+    came out of hours can book from their phone on the spot."""
+    out = io.BytesIO()
+    segno.make_qr(f"{ctx.public_url}/booking", error="m").save(
+        out, kind="svg", scale=6, border=2, xmldecl=False
+    )
+    return Response(out.getvalue(), media_type="image/svg+xml")
 
 
 @pages.get("/booking/{code}/qr.svg", response_class=Response)

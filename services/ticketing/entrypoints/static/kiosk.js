@@ -103,10 +103,34 @@
     const refusal = $("refusal");
     refusal.hidden = hall.issuing.open;
     refusal.textContent = hall.issuing.open ? "" : pick(hall.issuing.message, hall.issuing.message_en);
+    renderClosed();
     const grid = $("agencies");
     grid.hidden = !hall.issuing.open;
     $("checkin-start").hidden = !hall.issuing.open || !hall.services.some((s) => s.bookable);
     grid.replaceChildren(...hall.agencies.map(agencyButton));
+  }
+
+  /* Out of hours no service is offered (each would be refused): the day and time the hall opens
+   * again, and the booking page's address and QR code. */
+  function renderClosed() {
+    const hall = state.hall;
+    const closed = !hall.issuing.open;
+    $("closed").hidden = !closed;
+    const next = closed ? window.antre.hallTime(hall.issuing.next_opening) : null;
+    $("closed-next").hidden = !next;
+    $("closed-next").textContent = next
+      ? t("closed.next", { ...next, day: t(`day.${weekday(hall.issuing.next_opening)}`) }) : "";
+    const booking = closed && hall.booking_url;
+    $("closed-booking").hidden = !booking;
+    $("closed-booking-url").textContent = booking ? hall.booking_url.replace(/^https?:\/\//, "") : "";
+    const qr = $("closed-booking-qr");
+    if (booking && qr.dataset.src !== "/booking/qr.svg") window.antre.svgImage(qr, "/booking/qr.svg");
+  }
+
+  /* 0 (Sunday) to 6 of the date written in a hall-local ISO time, whatever the kiosk's zone. */
+  function weekday(iso) {
+    const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
+    return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
   }
 
   function agencyButton(agency) {
