@@ -12,9 +12,9 @@ up). Then every Grafana panel query, every recording rule and every alert is ask
 
 Queries that are right but read a series no service observes yet are listed in
 ``NOT_OBSERVED`` (checked both ways): events given up, which a healthy hall has none of. Queries
-over what prometheus-nats-exporter exports from the NATS pods (``jetstream_*``, ``gnatsd_*``) are only checked to be valid: no
-exporter runs here (no package index this project installs from ships it).
-``NATS_EXPORTER_QUERIES`` names them, so the gap stays visible.
+over what prometheus-nats-exporter exports from the NATS pods (``jetstream_*``, ``gnatsd_*``) are
+only checked to be valid: no exporter runs here (no package index this project installs from
+ships it). ``NATS_EXPORTER_QUERIES`` names them, so the gap stays visible.
 """
 
 from __future__ import annotations
