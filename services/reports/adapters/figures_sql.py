@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, String, case, func, literal, or_, select, text
 
 from services.reports.adapters.tables import bookings, legs
 from services.reports.domain.figures import (
@@ -77,7 +77,17 @@ def _where(table: Any, scope: Scope) -> list[ColumnElement[bool]]:
 
 
 def _key(table: Any, by: Dimension) -> ColumnElement[Any]:
-    return literal("") if by is Dimension.HALL else table.c[by.value]
+    if by is Dimension.HALL:
+        return literal("")
+    column = table.c[by.value]
+    return column.collate("C") if isinstance(column.type, String) else column
+
+
+def prepare(conn: Connection) -> None:
+    """For the rest of this read: room to sort a range's legs in memory (a hall-month's are some
+    5 MB), and no JIT compiling, which costs more than it saves on a few tens of thousands of rows."""
+    conn.execute(text("SET LOCAL work_mem = '64MB'"))
+    conn.execute(text("SET LOCAL jit = off"))
 
 
 def _limit(targets: Mapping[str, int]) -> ColumnElement[Any]:
@@ -98,7 +108,10 @@ def _legs_statement(scope: Scope, by: Dimension, targets: Mapping[str, int]) -> 
             legs.c.wait_seconds,
             legs.c.service_seconds,
             _limit(targets).label("lim"),
-            func.row_number().over(partition_by=[key, legs.c.ticket_id], order_by=legs.c.leg).label("nth"),
+            # Grouping needs equality only: bytes compare ("C") far faster than the locale's rules.
+            func.row_number()
+            .over(partition_by=[key, legs.c.ticket_id.collate("C")], order_by=legs.c.leg)
+            .label("nth"),
         )
         .where(*_where(legs, scope))
         .subquery()

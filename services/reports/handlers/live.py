@@ -57,8 +57,7 @@ def _legs(conn: Connection, hall: str, day: dt.date, agency: str) -> list[live.L
     if agency:
         query = query.where(legs.c.agency == agency)
     return [
-        live.LegNow(r.service, r.outcome, record.utc(r.since), r.wait_seconds)
-        for r in conn.execute(query)
+        live.LegNow(r.service, r.outcome, record.utc(r.since), r.wait_seconds) for r in conn.execute(query)
     ]
 
 
