@@ -41,11 +41,19 @@ class Screen:
     context: Any
     page: Any
     plays: list[dict[str, Any]] = field(default_factory=list)
+    touched: bool = False  # someone touches the screen once at each load (see ``screen``)
 
     def open(self, url: str) -> Screen:
         self.page.goto(url)
         self.wait_loaded()
+        self.touch()
         return self
+
+    def touch(self) -> None:
+        """A real touch, where the screen gets one: the gesture a browser started without the
+        autoplay flag waits for before it lets the page play (with the flag it changes nothing)."""
+        if self.touched and self.js("window.antreBoard.speaker"):
+            self.page.mouse.click(5, 5)
 
     def wait_loaded(self) -> None:
         # Polled with evaluate, not wait_for_function: that one compiles its predicate with eval
@@ -62,17 +70,17 @@ class Screen:
     def reload(self) -> None:
         self.page.reload()
         self.wait_loaded()
+        self.touch()
 
 
 def screen(browser: Any, *, sound_on: bool = False) -> Screen:
-    """A new TV; ``sound_on``: as if someone had pressed "Aktifkan suara" on it before."""
+    """A new TV; ``sound_on``: someone touches the screen at each load, as a browser started
+    without the autoplay flag needs before it plays (a TV started with it speaks regardless)."""
     context = browser.new_context(viewport=VIEWPORT, locale="id-ID", timezone_id="Asia/Makassar")
     context.set_default_timeout(15_000)
-    found = Screen(context, context.new_page())
+    found = Screen(context, context.new_page(), touched=sound_on)
     context.expose_binding("antreReport", lambda _source, detail: found.plays.append(detail))
     context.add_init_script("window.addEventListener('antre:play', (e) => window.antreReport(e.detail));")
-    if sound_on:
-        context.add_init_script("localStorage.setItem('antre.board.sound', 'on');")
     return found
 
 

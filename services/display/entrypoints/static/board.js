@@ -544,14 +544,19 @@
     setTimeout(soundChanged, 200); // resume() settles after the gesture
   }
 
-  // The live hall's "cannot speak" starts or ends now, not at the next beat.
+  // The live hall's "cannot speak" starts or ends now, not at the next beat. An audio clock that
+  // ran in this load and stopped (the TV's sound output went away and came back) is started
+  // again: the browser had let this page play.
   let wasAudible = null;
+  let hasRun = false;
   function soundChanged() {
     updateSoundPrompt();
     const now = audible();
     if (wasAudible !== null && now !== wasAudible) setTimeout(heartbeat, 100);
     wasAudible = now;
+    hasRun = hasRun || now;
     if (now) pump();
+    else if (hasRun && HAS_AUDIO) voice.context();
   }
 
   function setupSound() {
