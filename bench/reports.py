@@ -91,7 +91,7 @@ def monthly(conn: Connection, hall: Hall, run: int) -> object:
 
 
 def cross_hall(conn: Connection, hall: Hall, run: int) -> object:
-    scope = figures_sql.Scope("", *span(run))
+    scope = figures_sql.Scope(tuple(halls(20)), *span(run))
     return figures_sql.grouped(conn, scope, Dimension.AGENCY, reporting.targets(hall))
 
 

@@ -14,8 +14,8 @@ How each figure is kept exact:
   that equals the integer ceiling for every n up to at least two million (checked), far beyond
   any group a hall produces;
 - a mean is the sum and the count (integers) divided here in Python, as the domain divides;
-- a ticket's channel and priority are those of its first leg in the group (``row_number`` over
-  the group and the ticket, ordered by leg), as the domain takes them;
+- a ticket's channel and priority are those of its first leg in the group (no earlier leg of the
+  ticket in the range and the group), as the domain takes them;
 - outcomes, channels and priorities are counted for the values the record writes; a row with any
   other value (none is written today) makes the caller fall back to the Python figures, so that
   an unexpected value is counted the domain's way rather than dropped.
@@ -28,7 +28,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, String, case, func, literal, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    String,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql
 
 from services.reports.adapters.tables import bookings, legs
 from services.reports.domain.figures import (
@@ -47,6 +60,7 @@ from services.reports.domain.figures import (
 )
 
 CLOSED = [o for o in OUTCOMES if o != "open"]
+PERCENTILES = postgresql.array([literal(0.5, Float), literal(0.9, Float)])
 
 
 class Unexpected(Exception):
@@ -55,10 +69,10 @@ class Unexpected(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    """Which legs and bookings: a hall (or every hall: empty), days inclusive, one agency and one
-    service (empty: all)."""
+    """Which legs and bookings: of one hall or several (a city's record in one database), days
+    inclusive, one agency and one service (empty: all)."""
 
-    hall: str
+    halls: tuple[str, ...]
     start: dt.date
     end: dt.date
     agency: str = ""
@@ -66,9 +80,9 @@ class Scope:
 
 
 def _where(table: Any, scope: Scope) -> list[ColumnElement[bool]]:
-    conditions = [table.c.day.between(scope.start, scope.end)]
-    if scope.hall:
-        conditions.append(table.c.hall == scope.hall)
+    # The halls by name, never "any hall": the index leads with the hall, so each named hall's
+    # days are one range of it, and a city's month is twenty ranges, not the whole table.
+    conditions = [table.c.hall.in_(scope.halls), table.c.day.between(scope.start, scope.end)]
     if scope.agency:
         conditions.append(table.c.agency == scope.agency)
     if scope.service:
@@ -97,27 +111,36 @@ def _limit(targets: Mapping[str, int]) -> ColumnElement[Any]:
     return case({code: minutes * 60 for code, minutes in targets.items()}, value=legs.c.service, else_=None)
 
 
+def _first_in_group(scope: Scope, by: Dimension) -> ColumnElement[bool]:
+    """A leg is its ticket's first in the group unless an earlier leg of the ticket is in the
+    range asked and in the same group. Leg 0 always is; the rest (a transfer's, a few in a
+    hundred) are looked up by the primary key, which costs less than sorting every leg."""
+    earlier = legs.alias("earlier")
+    same = [earlier.c.ticket_id == legs.c.ticket_id, earlier.c.leg < legs.c.leg, *_where(earlier, scope)]
+    if by is not Dimension.HALL:
+        same.append(earlier.c[by.value].is_not_distinct_from(legs.c[by.value]))
+    return or_(legs.c.leg == 0, ~exists().where(*same))
+
+
 def _legs_statement(scope: Scope, by: Dimension, targets: Mapping[str, int]) -> Any:
-    key = _key(legs, by)
     inner = (
         select(
-            key.label("key"),
+            _key(legs, by).label("key"),
             legs.c.outcome,
             legs.c.channel,
             legs.c.priority,
             legs.c.wait_seconds,
             legs.c.service_seconds,
             _limit(targets).label("lim"),
-            # Grouping needs equality only: bytes compare ("C") far faster than the locale's rules.
-            func.row_number()
-            .over(partition_by=[key, legs.c.ticket_id.collate("C")], order_by=legs.c.leg)
-            .label("nth"),
+            _first_in_group(scope, by).label("first"),
         )
         .where(*_where(legs, scope))
+        # OFFSET 0 keeps the subquery whole: pulled up, its lookup would run once per use below.
+        .offset(0)
         .subquery()
     )
     c = inner.c
-    first = c.nth == 1
+    first = c.first
     waited = c.wait_seconds.is_not(None)
     served = (c.outcome == "served") & c.service_seconds.is_not(None)
     columns: list[Any] = [
@@ -126,12 +149,11 @@ def _legs_statement(scope: Scope, by: Dimension, targets: Mapping[str, int]) -> 
         func.count().filter(first).label("visits"),
         func.count(c.wait_seconds).label("wait_n"),
         func.sum(c.wait_seconds).label("wait_sum"),
-        func.percentile_disc(0.5).within_group(c.wait_seconds).label("wait_p50"),
-        func.percentile_disc(0.9).within_group(c.wait_seconds).label("wait_p90"),
+        # Both percentiles from one sort of the group's values.
+        func.percentile_disc(PERCENTILES).within_group(c.wait_seconds).label("wait_pct"),
         func.count().filter(served).label("service_n"),
         func.sum(c.service_seconds).filter(served).label("service_sum"),
-        func.percentile_disc(0.5).within_group(c.service_seconds).filter(served).label("service_p50"),
-        func.percentile_disc(0.9).within_group(c.service_seconds).filter(served).label("service_p90"),
+        func.percentile_disc(PERCENTILES).within_group(c.service_seconds).filter(served).label("service_pct"),
         func.count().filter(waited & c.lim.is_not(None)).label("wait_of"),
         func.count().filter(waited & (c.wait_seconds <= c.lim)).label("wait_within"),
         func.count().filter(served & c.lim.is_not(None)).label("served_of"),
@@ -153,8 +175,10 @@ def _legs_statement(scope: Scope, by: Dimension, targets: Mapping[str, int]) -> 
     return select(*columns).group_by(c.key)
 
 
-def _stats(n: int, total: int | None, p50: int | None, p90: int | None) -> Stats:
-    return Stats(n, total / n, p50, p90) if n and total is not None else Stats()
+def _stats(n: int, total: int | None, p50_p90: list[int] | None) -> Stats:
+    if not n or total is None or p50_p90 is None:
+        return Stats()
+    return Stats(n, total / n, p50_p90[0], p50_p90[1])
 
 
 def _figures(row: Any, booked: Bookings | None) -> Figures:
@@ -163,8 +187,8 @@ def _figures(row: Any, booked: Bookings | None) -> Figures:
         visits=row.visits,
         queued=row.queued,
         outcomes=outcomes,
-        wait=_stats(row.wait_n, row.wait_sum, row.wait_p50, row.wait_p90),
-        service=_stats(row.service_n, row.service_sum, row.service_p50, row.service_p90),
+        wait=_stats(row.wait_n, row.wait_sum, row.wait_pct),
+        service=_stats(row.service_n, row.service_sum, row.service_pct),
         service_within_target=share(row.served_within, row.served_of),
         wait_within_target=share(row.wait_within, row.wait_of),
         channels={ch: row._mapping[f"c_{ch}"] for ch in CHANNELS},

@@ -247,7 +247,7 @@ def cut(conn: Connection, hall: Hall, query: Query) -> Cut:
     """The database's cut where it can make one exactly, else the rows' (read now)."""
     if figures_sql.is_postgresql(conn):
         figures_sql.prepare(conn)
-        scope = figures_sql.Scope(hall.id, query.start, query.end, query.agency, query.service)
+        scope = figures_sql.Scope((hall.id,), query.start, query.end, query.agency, query.service)
         database = database_cut(conn, hall, query, scope)
         try:
             totals = database(Dimension.HALL)

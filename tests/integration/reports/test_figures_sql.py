@@ -40,7 +40,7 @@ def deps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deps]:
 def both(deps: Deps, query: reporting.Query, hall: str = "") -> tuple[reporting.Report, reporting.Report]:
     """The report cut by PostgreSQL, and the same from the rows in Python."""
     hall_id = hall or deps.hall.id
-    scope = figures_sql.Scope(hall_id, query.start, query.end, query.agency, query.service)
+    scope = figures_sql.Scope((hall_id,), query.start, query.end, query.agency, query.service)
     with deps.uow.read() as conn:
         database = reporting.assemble(deps.hall, query, reporting.database_cut(conn, deps.hall, query, scope))
         rows = reporting.read(conn, hall_id, query)
@@ -172,7 +172,7 @@ def test_a_value_the_database_does_not_name_is_counted_the_python_way(deps: Deps
         with deps.uow.read() as conn, pytest.raises(figures_sql.Unexpected):
             figures_sql.grouped(
                 conn,
-                figures_sql.Scope(deps.hall.id, DAY, DAY),
+                figures_sql.Scope((deps.hall.id,), DAY, DAY),
                 Dimension.HALL,
                 reporting.targets(deps.hall),
             )
