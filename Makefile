@@ -5,19 +5,28 @@ BIN    := $(VENV)/bin
 
 .PHONY: run test lint format proto proto-check bench bench-sim sim voice migration deploy-generate deploy-check deploy-tools clean
 
-$(VENV)/.installed: pyproject.toml
+# The install compiles the pure rules in place (setup.py, antre/build.py): a change to one of
+# them rebuilds, and the last line says which build the tree now runs.
+COMPILED_SOURCES := $(shell $(PYTHON) -m antre.build --sources 2>/dev/null)
+# The rules' own tests, run once more from the Python source (ANTRE_PURE=1) after the compiled run.
+PURE_TESTS := tests/unit/sim tests/unit/counters tests/unit/ticketing tests/unit/test_domain_purity.py \
+	tests/unit/test_compiled_build.py
+
+$(VENV)/.installed: pyproject.toml setup.py antre/build.py $(COMPILED_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/python -m antre.build --summary
 	touch $@
 
 ## run: the whole hall on this machine (SQLite, a local NATS server, examples/kendari.yaml)
 run: $(VENV)/.installed
 	$(BIN)/python -m antre.devhall
 
-## test: lint, generated code up to date, and every test ring
+## test: lint, generated code up to date, every test ring, and the rules' tests once more uncompiled
 test: $(VENV)/.installed lint proto-check
 	$(BIN)/pytest
+	ANTRE_PURE=1 $(BIN)/pytest -q $(PURE_TESTS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

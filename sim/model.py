@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from mypy_extensions import mypyc_attr
 
 from antre.hall.model import WEEKDAYS, Hall, QueueRules, Service
 from antre.problems import Refused
@@ -142,6 +143,14 @@ def _session_key(t: Ticket) -> tuple[float, float, str]:
     return t.slot, t.joined, t.id
 
 
+def _taken(t: Ticket) -> bool:
+    """Whether a call took ``t`` off its stream. A function, not ``t.stream is None`` inline:
+    right after ``t.stream = stream`` the type checker, and so the compiled code, holds
+    ``t.stream`` for a list even across the call that cleared it."""
+    return t.stream is None
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)  # the scripted day and the tests' recording day
 class HallDay:
     def __init__(
         self,
@@ -345,7 +354,7 @@ class HallDay:
         for desk in self.by_service[code]:
             if desk.current is None:
                 self.call(desk)
-                if ticket.stream is None:
+                if _taken(ticket):
                     break
 
     def renege(self, what: tuple[Ticket, int]) -> None:

@@ -105,7 +105,8 @@ class Nik:
     def __repr__(self) -> str:
         return f"Nik({mask(self)})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return repr(self)
 
 
 def normalize(text: str) -> str:

@@ -26,7 +26,9 @@ def test_same_seed_same_day(kendari) -> None:  # type: ignore[no-untyped-def]
     a = simulate(hall, demand, day, Scenario(), np.random.SeedSequence(7))
     b = simulate(hall, demand, day, Scenario(), np.random.SeedSequence(7))
     c = simulate(hall, demand, day, Scenario(), np.random.SeedSequence(8))
-    assert a.calls == b.calls and a.visits == b.visits
+    # By repr: a visit never called has nan, which equals itself only as the same object, and the
+    # compiled build makes a new one each time.
+    assert a.calls == b.calls and repr(a.visits) == repr(b.visits)
     assert a.calls != c.calls
 
 
