@@ -3,6 +3,7 @@
 window.antre.i18n.register({
   id: {
     "app.title": "Antre · Laporan",
+    "table.region": "Tabel angka laporan",
     "range.legend": "Periode",
     "range.today": "Hari ini",
     "range.week": "Minggu ini",
@@ -72,6 +73,7 @@ window.antre.i18n.register({
   },
   en: {
     "app.title": "Antre · Reports",
+    "table.region": "The report's figures table",
     "range.legend": "Period",
     "range.today": "Today",
     "range.week": "This week",
