@@ -14,17 +14,19 @@ import datetime as dt
 import json
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import yaml
 from playwright.sync_api import Page, Route, expect
 
-from antre.hall.load import load_hall
+from antre.hall.load import load_hall, read_document
 from services.ticketing.entrypoints.http import issuing_json
-from tests.browser.conftest import HALL_FILE, REPO, Officer
+from tests.browser.conftest import HALL_FILE, REPO, Officer, run_hall
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Hall
@@ -304,3 +306,63 @@ def test_a_closed_kiosk_shows_the_next_opening_and_the_booking_link(
 
     qr = httpx.get(f"{hall.ticketing_url}/booking/qr.svg", timeout=5.0)
     assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+
+
+def hall_with_a_session_later_today(folder: Path) -> tuple[Path, dt.datetime] | None:
+    """Kendari's hall file, open all day every day, with one KTP-el session two hours from now:
+    its check-in (from 30 minutes before the start) opens in an hour and a half. None when the
+    session would run past midnight."""
+    start = (dt.datetime.now(WITA) + dt.timedelta(minutes=120)).replace(second=0, microsecond=0)
+    end = start + dt.timedelta(minutes=50)
+    if end.date() != dt.datetime.now(WITA).date():
+        return None
+    data = read_document((REPO / HALL_FILE).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    every_day = {"open": "00:00", "close": "23:59"}
+    days = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    data["hours"] = {**dict.fromkeys(days, every_day), "cutoff_minutes": 0, "breaks": [], "holidays": []}
+    ktp = next(s for s in data["services"] if s["code"] == "ktp-el")
+    session = {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "capacity": 10}
+    ktp["booking"] = {**ktp["booking"], "online_quota": 10, "sessions": [session]}
+    path = folder / "hall-later-today.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path, start
+
+
+@pytest.fixture(scope="module")
+def hall_later(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Hall, dt.datetime]]:
+    folder = tmp_path_factory.mktemp("hall-later-today")
+    made = hall_with_a_session_later_today(folder)
+    if made is None:
+        pytest.skip("too close to midnight for a session later today")
+    with run_hall(folder, made[0]) as running:
+        yield running, made[1]
+
+
+def test_a_booking_checked_in_too_early_says_when_and_offers_a_walk_in_now(
+    hall_later: tuple[Hall, dt.datetime], new_context, screenshots: Path
+) -> None:
+    hall, start = hall_later
+    booking = hall.book(
+        service="ktp-el",
+        day=start.date().isoformat(),
+        session=f"{start:%H:%M}",
+        nik="7471010404940001",
+        name="Hasan",
+        phone="081234567110",
+    )
+    opens = start - dt.timedelta(minutes=30)
+    kiosk = new_context(**KIOSK_SIZES["portrait"]).new_page()
+    kiosk.goto(hall.kiosk_url())
+    kiosk.get_by_test_id("checkin-start").click()
+    kiosk.keyboard.type(booking["code"])
+    kiosk.keyboard.press("Enter")
+    expect(kiosk.get_by_test_id("checkin-refusal-text")).to_have_text(
+        f"Konfirmasi kedatangan dibuka pukul {opens:%H:%M} untuk sesi {start:%H:%M}"
+    )
+    expect(kiosk.get_by_test_id("checkin-opens")).to_be_hidden()  # the refusal itself says the time
+    expect(kiosk.get_by_test_id("checkin-walk-in")).to_be_visible()
+    kiosk.screenshot(path=screenshots / "kiosk-checkin-too-early-portrait.png")
+    kiosk.get_by_test_id("checkin-walk-in").click()
+    expect(kiosk.get_by_test_id("chosen-service")).to_contain_text("KTP Elektronik")
+    expect(kiosk.get_by_test_id("take-number")).to_be_visible()
