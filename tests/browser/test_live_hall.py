@@ -127,3 +127,23 @@ def test_a_supervisor_sees_their_agency_alone(whole_hall: RunningHall, new_conte
         assert stream.status_code == 403
         own = reports.get("/api/v1/hall/live").json()
         assert {s["agency"] for s in own["services"]} == {"dukcapil"}
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768), (1280, 1024)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_live_hall_fits_the_managers_screens(
+    whole_hall: RunningHall, new_context: Any, screenshots: Path, size: tuple[int, int]
+) -> None:
+    """On the office's TV (1920x1080) and the desk screens: every service and counter of the hall
+    is drawn, nothing pushes the page sideways, and no counter's tile overflows its own box."""
+    width, height = size
+    page = new_context(viewport={"width": width, "height": height}).new_page()
+    sign_in(page, whole_hall, "pengelola")
+    expect(page.locator("article.counter")).to_have_count(17)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "scrolls sideways"
+    spilled = page.evaluate(
+        """() => [...document.querySelectorAll('article.counter, [data-testid^="service-"]')]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.dataset.testid || e.className)"""
+    )
+    assert spilled == []
+    if size == (1920, 1080):
+        page.screenshot(path=screenshots / "live-hall-1920x1080.png")
