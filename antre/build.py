@@ -210,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     what.add_argument("--summary", action="store_true", help="one line: the build and why")
     what.add_argument("--sources", action="store_true", help="the compiled modules' sources")
     what.add_argument("--clean", action="store_true", help="delete the compiled files in this tree")
+    p.add_argument("--require-compiled", action="store_true", help="fail unless the build is compiled")
     args = p.parse_args(argv)
     if args.sources:  # for the Makefile: what a rebuild depends on
         print(" ".join(str(source(name).relative_to(ROOT)) for name in MODULES))
@@ -229,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rules: pure ({build.reason})")
     else:  # the install could not compile them: say it where nobody reads pip's output
         print(f"WARNING: rules: pure ({build.reason}; see the install's output)", file=sys.stderr)
-    return 0
+    return 1 if args.require_compiled and not build.compiled else 0
 
 
 if __name__ == "__main__":

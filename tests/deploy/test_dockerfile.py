@@ -58,7 +58,10 @@ def test_the_runtime_image_is_pinned_unprivileged_healthy_and_without_build_tool
     assert "HEALTHCHECK" in runtime and "/livez" in runtime
     assert "apt-get" not in runtime and "pip install" not in runtime
     assert "COPY --from=build /opt/antre /opt/antre" in runtime
-    assert not re.search(r"\b(gcc|build-essential|make)\b", text)
+    # The compiler that builds the compiled rules stays in the build stage.
+    for name, stage in stages().items():
+        if name != "build":
+            assert not re.search(r"\b(gcc|build-essential|make)\b", stage), name
 
 
 def test_the_build_context_holds_what_the_dockerfile_copies() -> None:
