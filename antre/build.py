@@ -20,6 +20,7 @@ import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import logging
 import os
 import sys
 import threading
@@ -190,6 +191,13 @@ def current() -> Build:
     install()
     assert _finder is not None
     return _finder.decided()
+
+
+def log_current() -> None:
+    """One line when a service starts (its logging set up): which build of the rules it runs."""
+    build = current()
+    which = f"compiled ({len(MODULES)} modules)" if build.compiled else f"pure ({build.reason})"
+    logging.getLogger(__name__).info("rules: %s", which)
 
 
 def report() -> dict[str, str]:

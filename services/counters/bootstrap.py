@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from antre import build
 from antre.client_address import networks
 from antre.runtime import Runtime
 from antre.web import make_app
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build("counters", settings, outbox, MIGRATIONS)
+        build.log_current()  # compiled or pure rules: said once the logs are set up
         metrics = Metrics(runtime.registry)
         deps = handlers.Deps.for_hall(runtime.hall, runtime.uow, metrics, runtime.live)
         handlers.prepare(deps)

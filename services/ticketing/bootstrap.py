@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from antre import build
 from antre.client_address import networks
 from antre.hall.model import Hall
 from antre.heartbeats import Timing
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build("ticketing", settings, outbox, MIGRATIONS)
+        build.log_current()  # compiled or pure rules: said once the logs are set up
         deps = handlers.Deps(
             hall=runtime.hall,
             uow=runtime.uow,

@@ -8,6 +8,7 @@ skipping, so the switch cannot rot into "always pure"."""
 from __future__ import annotations
 
 import importlib.machinery
+import logging
 import os
 import shutil
 import subprocess
@@ -173,3 +174,10 @@ def test_the_switch_wins_over_a_good_build(tree: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv(build.PURE_SWITCH, "1")
     decided = build._decide(tree)
     assert not decided.compiled and decided.reason == "ANTRE_PURE is set"
+
+
+def test_a_service_says_at_start_which_build_it_runs(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="antre.build"):
+        build.log_current()
+    expected = "rules: compiled (" if build.current().compiled else "rules: pure ("
+    assert caplog.messages[-1].startswith(expected)
