@@ -18,16 +18,13 @@ from antre.client_address import parse_address
 # cheap phones). Allowed by its hash only; tests/security/test_headers.py fails if it changes.
 INLINE_STYLES = ("'sha256-NJ6QN0RZb/T6WvgqZ/ZoyXU3K76hz1ldjQzcMOnavUg='",)
 
-# Swagger UI and ReDoc, as FastAPI serves them, load from jsDelivr and Google Fonts and start with
-# an inline script. Those two pages are for developers with internet; the citizens' and officers'
-# pages never get this policy. Everything else about them stays strict (frames, referrer, ...).
+# The API's documentation page (Swagger UI, served by the service itself) starts with an inline
+# script and styles; the citizens' and officers' pages never get this policy. Everything else about
+# it stays strict (frames, referrer, no other origin).
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly https://validator.swagger.io; "
-    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 

@@ -11,12 +11,15 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from antre.headers import SecurityHeaders
 from antre.inputs import address_problems, body_problems
@@ -297,6 +300,28 @@ def install_health(app: FastAPI) -> None:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
+DOCS = "/docs"
+DOCS_ASSETS = "/docs/assets"  # under /docs: an ingress that routes /docs routes them too
+
+
+def install_docs(app: FastAPI) -> None:
+    """The API's documentation page, Swagger UI served by the service itself from the
+    swagger-ui-bundle package: a hall's LAN is often offline, and FastAPI's page loads it from a
+    CDN (a blank page then)."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get(DOCS, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} · API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from swagger.io
+        )
+
+
 class _App(FastAPI):
     connect_src: tuple[str, ...] = ()
 
@@ -309,9 +334,8 @@ class _App(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outside Starlette's error middleware, so that a 500 carries the headers too, and is
         # counted with its status.
-        docs = (self.docs_url, self.redoc_url, self.swagger_ui_oauth2_redirect_url)
         stack = super().build_middleware_stack()
-        return RequestMetrics(SecurityHeaders(stack, [p for p in docs if p], self.connect_src))
+        return RequestMetrics(SecurityHeaders(stack, [DOCS], self.connect_src))
 
 
 def make_app(title: str, description: str, lifespan: Any, connect_src: Sequence[str] = ()) -> FastAPI:
@@ -325,10 +349,19 @@ def make_app(title: str, description: str, lifespan: Any, connect_src: Sequence[
     # FastAPI's own OpenTelemetry metrics, logs and per-operation spans stay off. The body limit
     # is ours rather than FastAPI's: its 413 is plain text before the app, not a bilingual refusal.
     telemetry: TelemetryConfig = {"tracing": True, "metrics": False, "logs": False, "operation_spans": False}
-    app = _App(title=title, description=description, version="1", lifespan=lifespan, telemetry=telemetry)
+    app = _App(
+        title=title,
+        description=description,
+        version="1",
+        lifespan=lifespan,
+        telemetry=telemetry,
+        docs_url=None,  # ours, offline: install_docs
+        redoc_url=None,
+    )
     app.connect_src = tuple(connect_src)
     install_problem_handlers(app)
     install_health(app)
+    install_docs(app)
     app.add_middleware(InputGuard)
     app.add_middleware(BodyLimit)  # added last: outermost, so the guard reads a bounded body
     return app

@@ -35,6 +35,7 @@ KIOSK, BOARD, API_KEY, SERVICE = "kiosk", "board", "api-key", "service"
 CALLERS: dict[str, dict[str, str]] = {
     "ticketing": {
         "GET /api/v1/hall": PUBLIC,
+        "GET /api/v1/queues": PUBLIC,  # counts and forecast times per service, no one's data; cached
         "POST /api/v1/tickets": KIOSK,
         "GET /api/v1/tickets/{ticket_id}": PUBLIC,  # the ticket's id is the citizen's key
         "POST /api/v1/tickets/{ticket_id}/printed": KIOSK,

@@ -102,15 +102,20 @@ def test_hsts_only_over_tls() -> None:
         assert tls.get("/page").headers["strict-transport-security"].startswith("max-age=")
 
 
-def test_the_docs_alone_may_load_swagger_from_its_cdn(client: TestClient) -> None:
-    for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
-        policy = directives(client.get(path).headers["content-security-policy"])
-        assert "https://cdn.jsdelivr.net" in policy["script-src"]
-        assert policy["frame-ancestors"] == ["'none'"]
-    page = directives(client.get("/page").headers["content-security-policy"])
-    assert "https://cdn.jsdelivr.net" not in page["script-src"]
-    openapi = directives(client.get("/openapi.json").headers["content-security-policy"])
-    assert openapi["script-src"] == ["'self'"]
+def test_the_docs_page_alone_runs_inline_script_and_loads_nothing_from_elsewhere(
+    client: TestClient,
+) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in docs.text
+    assert "cdn.jsdelivr.net" not in docs.text and "fonts.googleapis" not in docs.text
+    policy = directives(docs.headers["content-security-policy"])
+    assert policy["script-src"] == ["'self'", "'unsafe-inline'"]
+    assert all("http" not in source for sources in policy.values() for source in sources)
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+    for path in ("/page", "/openapi.json", "/docs/assets/swagger-ui-bundle.js"):
+        assert directives(client.get(path).headers["content-security-policy"])["script-src"] == ["'self'"]
+    assert client.get("/redoc").status_code == 404  # it would load from a CDN: not served
 
 
 def test_only_the_ticket_print_page_may_be_framed_and_only_by_its_own_origin(client: TestClient) -> None:
