@@ -9,8 +9,8 @@ BIN    := $(VENV)/bin
 # them rebuilds, and the last line says which build the tree now runs.
 COMPILED_SOURCES := $(shell $(PYTHON) -m antre.build --sources 2>/dev/null)
 # The rules' own tests, run once more from the Python source (ANTRE_PURE=1) after the compiled run.
-PURE_TESTS := tests/unit/sim tests/unit/counters tests/unit/ticketing tests/unit/test_domain_purity.py \
-	tests/unit/test_compiled_build.py
+PURE_TESTS := tests/unit/sim tests/unit/counters tests/unit/ticketing tests/unit/notify \
+	tests/unit/test_domain_purity.py tests/unit/test_compiled_build.py
 
 $(VENV)/.installed: pyproject.toml setup.py antre/build.py $(COMPILED_SOURCES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -30,13 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-# The rules compiled: the domains the twin drives and the twin's own kernel, draws and model.
+# The rules compiled: the services' domains (display's and reports' not yet) and the twin's core.
 MODULES = (
     "services.counters.domain.accounts",
     "services.counters.domain.blending",
     "services.counters.domain.dispatch",
     "services.counters.domain.queue",
     "services.counters.domain.stations",
+    "services.notify.domain.citizens",
+    "services.notify.domain.deliveries",
+    "services.notify.domain.messages",
+    "services.notify.domain.phone_codes",
+    "services.notify.domain.quiet",
+    "services.notify.domain.templates",
     "services.ticketing.domain.bookings",
     "services.ticketing.domain.hours",
     "services.ticketing.domain.kiosks",
