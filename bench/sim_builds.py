@@ -1,0 +1,108 @@
+"""``python -m bench.sim_builds``: the compiled rules against their Python source (``ANTRE_PURE=1``)
+on :mod:`bench.sim_hallday`'s hall day and :mod:`bench.forecast`'s busy snapshot.
+
+Each round runs both builds, each in a fresh interpreter, the order swapping every round, and each
+times itself in CPU seconds of its own process (``time.process_time``): other work sharing the
+cores lengthens wall time a great deal and CPU time far less. The figures are medians over the
+rounds; a ratio is the median of each round's ratio.
+
+Printed as Markdown for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+MEASURES = {
+    "day": "hall day (citizens drawn, day run)",
+    "replicate": "hall day and its figures (`replicate`, 1 core)",
+    "forecast": "forecast, 150 waiting, 13 counters, 100 replications",
+}
+
+
+def _child(days: int) -> dict[str, float | str]:
+    from antre import build
+    from bench import sim_hallday
+    from bench.forecast import busy_snapshot
+    from sim.forecast import forecast
+    from sim.model import Scenario
+    from sim.runner import replicate, seeds, simulate
+
+    hall, demand, day, scenario = sim_hallday.hall(), sim_hallday.demand(), sim_hallday.DAY, Scenario()
+    pool = seeds(1, days + 1)
+    simulate(hall, demand, day, scenario, pool[-1])  # warm-up: imports, caches
+    start = time.process_time()
+    for sq in pool[:days]:
+        simulate(hall, demand, day, scenario, sq)
+    per_day = (time.process_time() - start) / days
+    start = time.process_time()
+    replicate(hall, demand, day, [scenario], days, seed=3, jobs=1)
+    per_replicate = (time.process_time() - start) / days
+    snap = busy_snapshot()
+    forecast(snap, 100)
+    took = []
+    for _ in range(5):
+        start = time.process_time()
+        forecast(snap, 100)
+        took.append(time.process_time() - start)
+    return {
+        "build": "compiled" if build.current().compiled else "pure",
+        "day": per_day,
+        "replicate": per_replicate,
+        "forecast": statistics.median(took),
+    }
+
+
+def _run(pure: bool, days: int) -> dict[str, float | str]:
+    env = {k: v for k, v in os.environ.items() if k != "ANTRE_PURE"}
+    if pure:
+        env["ANTRE_PURE"] = "1"
+    cmd = [sys.executable, "-m", "bench.sim_builds", "--child", "--days", str(days)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return " ".join(f"{x:.2f}" for x in load)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.sim_builds")
+    p.add_argument("--days", type=int, default=200, help="hall days per measure and round")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.days)))
+        return
+    load = os.getloadavg()
+    runs: dict[str, list[dict[str, float | str]]] = {"compiled": [], "pure": []}
+    for i in range(args.rounds):
+        order = ("compiled", "pure") if i % 2 == 0 else ("pure", "compiled")
+        for kind in order:
+            result = _run(kind == "pure", args.days)
+            if result["build"] != kind:
+                raise SystemExit(f"asked for the {kind} build, ran {result['build']}")
+            runs[kind].append(result)
+    print(f"{os.cpu_count()} cores; load average (1, 5, 15 min) at the start: {_load(load)}")
+    print(f"\n| CPU ms per ({args.rounds} rounds of {args.days} days) | pure | compiled | faster by |")
+    print("| --- | --- | --- | --- |")
+    for key, what in MEASURES.items():
+        pure = [float(r[key]) for r in runs["pure"]]
+        compiled = [float(r[key]) for r in runs["compiled"]]
+        ratio = statistics.median(p / c for p, c in zip(pure, compiled, strict=True))
+        print(
+            f"| {what} | {statistics.median(pure) * 1000:.2f} | {statistics.median(compiled) * 1000:.2f} "
+            f"| {ratio:.2f}x |"
+        )
+    print(f"\nLoad average (1, 5, 15 min) at the end: {_load(os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
