@@ -99,3 +99,67 @@ def test_an_officer_works_a_counter_with_the_keyboard_alone(hall: Hall, new_cont
     expect(page.get_by_test_id("open")).to_be_focused()
     page.reload()
     expect(page.get_by_test_id("shortcuts")).not_to_be_checked()  # the choice is kept on this PC
+
+
+KIOSK = {"viewport": {"width": 1080, "height": 1920}}
+
+
+def test_a_citizen_takes_a_number_at_the_kiosk_with_the_keyboard_alone(hall: Hall, new_context: Any) -> None:
+    """Tab, Shift and the arrows on the start screen move between its buttons (they once opened
+    the check-in screen); Enter chooses; each screen's heading takes focus, the number takes it
+    on the last and is said whole; more time is one key away, before and after the number."""
+    page = new_context(**KIOSK).new_page()
+    page.clock.install()
+    page.goto(hall.kiosk_url())
+    expect(page.get_by_test_id("agency-dukcapil")).to_be_visible()
+    for key in ("Tab", "Shift+Tab", "ArrowDown", "Shift", "Tab"):
+        page.keyboard.press(key)
+    expect(page.locator('[data-screen="agencies"]')).to_be_visible()
+    tab_to(page, "agency-dukcapil")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Pilih layanan")
+
+    page.clock.fast_forward(41_000)  # idle: asked first, and one key keeps the screen
+    expect(page.get_by_test_id("idle-warning")).to_be_visible()
+    expect(page.get_by_test_id("stay")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("idle-warning")).to_be_hidden()
+    page.clock.fast_forward(30_000)
+    expect(page.locator('[data-screen="services"]')).to_be_visible()
+
+    tab_to(page, "service-akta-kematian")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Prioritas")
+    tab_to(page, "take-number")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("ticket-number")).to_be_focused()
+    number = page.get_by_test_id("ticket-number").inner_text()
+    expect(page.get_by_test_id("announce")).to_have_text(f"Nomor antrean Anda {number}, Akta Kematian")
+
+    tab_to(page, "more-time")
+    page.keyboard.press("Enter")
+    page.clock.fast_forward(30_000)  # past the first 20 seconds: still the number
+    expect(page.get_by_test_id("ticket-number")).to_have_text(number)
+    tab_to(page, "done")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Pilih instansi")
+
+
+def test_a_booking_is_checked_in_from_the_kiosks_keys_by_keyboard(hall: Hall, new_context: Any) -> None:
+    """On the check-in screen Enter and Space press the focused key of the on-screen keypad (they
+    were swallowed), and a typed code still goes in letter by letter."""
+    page = new_context(**KIOSK).new_page()
+    page.goto(hall.kiosk_url())
+    tab_to(page, "checkin-start")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Konfirmasi kedatangan")
+    tab_to(page, "key-A")
+    page.keyboard.press("Enter")
+    tab_to(page, "key-2")
+    page.keyboard.press("Space")
+    expect(page.get_by_test_id("checkin-code")).to_contain_text("A2")
+    page.keyboard.type("b7")
+    expect(page.get_by_test_id("checkin-code")).to_contain_text("A2B7")
+    tab_to(page, "back-checkin")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Pilih instansi")

@@ -142,18 +142,22 @@
       };
     }
 
+    // A touch on the keypad leaves focus where it was, so that a code a scanner types next ends
+    // with an Enter that sends it rather than pressing the last key touched. A keyboard user
+    // Tabs to a key and presses it with Enter or Space.
+    const keepFocus = (e) => e.preventDefault();
     const keys = ROWS.map((row) =>
       el("div", { class: "key-row" }, [...row].map((symbol) =>
         el("button", { type: "button", class: "key number", "data-testid": `key-${symbol}`,
-          on: { click: () => type(symbol) } }, symbol)))
+          on: { click: () => type(symbol), mousedown: keepFocus } }, symbol)))
     );
     const backLabel = el("span", { "data-i18n": "checkin.erase", text: t("checkin.erase") });
     const clearLabel = el("span", { "data-i18n": "checkin.clear", text: t("checkin.clear") });
     keys.push(el("div", { class: "key-row key-row-edit" }, [
       el("button", { type: "button", class: "key key-edit", "data-testid": "key-back",
-        on: { click: () => erase(false) } }, [el("span", { "aria-hidden": "true", text: "⌫ " }), backLabel]),
+        on: { click: () => erase(false), mousedown: keepFocus } }, [el("span", { "aria-hidden": "true", text: "⌫ " }), backLabel]),
       el("button", { type: "button", class: "key key-edit", "data-testid": "key-clear",
-        on: { click: () => erase(true) } }, clearLabel),
+        on: { click: () => erase(true), mousedown: keepFocus } }, clearLabel),
     ]));
     $("checkin-keys").replaceChildren(...keys);
     $("checkin-submit").addEventListener("click", submit);
@@ -161,19 +165,28 @@
 
     // A scanner (or a desk keyboard) types: letters in either case; Enter sends. A code scanned
     // on the start screen opens this screen by itself: nobody has to find the button first.
+    // Only a code's own characters do (Tab, the arrows and Shift have no character). Enter and
+    // Space on a button are that button's (a keyboard user presses what they chose), unless a
+    // code was typed since the button took focus: then the Enter ends a scan and sends it.
+    let typedHere = false;
+    document.addEventListener("focusin", () => { typedHere = false; });
     document.addEventListener("keydown", (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const symbol = e.key.length === 1 ? e.key.toUpperCase() : "";
-      if (!opts.active() && ALPHABET.includes(symbol) && opts.canOpen()) {
+      const isCode = symbol !== "" && ALPHABET.includes(symbol);
+      if (!opts.active() && isCode && opts.canOpen()) {
         code = "";
         opts.showScreen();
       }
       if (!opts.active()) return;
-      if (e.key === "Enter") submit();
+      const onControl = e.target instanceof Element && e.target.closest("button, a, summary, input, select");
+      if (e.key === "Enter" && (!onControl || typedHere)) submit();
       else if (e.key === "Backspace") erase(false);
       else if (e.key === "Escape") erase(true);
-      else if (symbol) type(symbol);
-      else return;
+      else if (isCode) {
+        type(symbol);
+        typedHere = true;
+      } else return;
       e.preventDefault();
     });
     i18n.onChange(render);

@@ -9,6 +9,8 @@
 
   const RESULT_SECONDS = 20;
   const IDLE_SECONDS = 60;
+  const WARN_SECONDS = 20; // asked this long before the screen goes back to the start
+  const MORE_SECONDS = 60; // what "more time" on the number's screen gives, as often as asked
   const QUEUES_SECONDS = 15; // the server keeps its summary 10 s: looking more often sees nothing new
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const banner = new Banner($("error"));
@@ -22,26 +24,54 @@
   let screen = "agencies";
   let ticket = null;
   let idleTimer = null;
+  let warnTimer = null;
   let countdown = null;
   let queues = {}; // per service: {waiting, forecast}, from /api/v1/queues
 
+  /* A new screen takes focus to its heading (the number, on the result screen), so a keyboard
+   * starts from the top of it and a screen reader says where the citizen is. */
   function show(name) {
+    const changed = screen !== name;
     screen = name;
     for (const s of document.querySelectorAll("[data-screen]")) s.hidden = s.dataset.screen !== name;
     window.scrollTo(0, 0);
     touch();
+    if (!changed && document.activeElement !== document.body) return;
+    const target = name === "result" ? $("ticket-number") : document.querySelector(`[data-screen="${name}"] h1`);
+    if (target) {
+      target.tabIndex = -1;
+      target.focus({ preventScroll: true });
+    }
   }
 
-  /* Any touch restarts the idle clock; the start screen has none. */
+  /* Any touch restarts the idle clock; the start screen has none. WARN_SECONDS before it runs
+   * out the citizen is asked whether they need more time (WCAG 2.2.1), and one touch gives it. */
   function touch() {
     clearTimeout(idleTimer);
+    clearInterval(warnTimer);
+    $("idle-warning").hidden = true;
     if (!["agencies", "result", "printing", "unenrolled"].includes(screen)) {
-      idleTimer = setTimeout(reset, IDLE_SECONDS * 1000);
+      idleTimer = setTimeout(warn, (IDLE_SECONDS - WARN_SECONDS) * 1000);
     }
+  }
+
+  function warn() {
+    const until = Date.now() + WARN_SECONDS * 1000;
+    const tick = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left <= 0) return reset();
+      $("idle-text").textContent = t("idle.warning", { n: left });
+    };
+    tick();
+    $("idle-warning").hidden = false;
+    $("stay").focus();
+    warnTimer = setInterval(tick, 1000);
   }
 
   function reset() {
     clearInterval(countdown);
+    clearInterval(warnTimer);
+    $("idle-warning").hidden = true;
     Object.assign(state, { agency: null, service: null, priority: "none", booking: "" });
     ticket = null;
     pending = null; // the next citizen's press is never an earlier citizen's retry
@@ -337,14 +367,23 @@
     renderResult();
     show("result");
     // Counted against the clock, not in ticks: a busy or throttled page still returns on time.
-    const until = Date.now() + RESULT_SECONDS * 1000;
+    let until = Date.now() + RESULT_SECONDS * 1000;
     const tick = () => {
       const left = Math.ceil((until - Date.now()) / 1000);
       if (left <= 0) return reset();
       $("countdown").textContent = t("countdown", { n: left });
     };
+    $("more-time").onclick = () => {
+      until = Math.max(until, Date.now()) + MORE_SECONDS * 1000;
+      tick();
+    };
     tick();
     countdown = setInterval(tick, 1000);
+    // Said once, whole: the number alone is what focus reads.
+    $("announce").textContent = t("result.announce", {
+      number: ticket.number,
+      service: pick(ticket.service_name, ticket.service_name_en),
+    });
   }
 
   function renderResult() {
@@ -412,6 +451,7 @@
   document.addEventListener("keydown", touch, { passive: true }); // a scanner types, never touches
   $("take-number").addEventListener("click", takeNumber);
   $("done").addEventListener("click", reset);
+  $("stay").addEventListener("click", touch);
   $("back-services").addEventListener("click", () => show("agencies"));
   $("back-priority").addEventListener("click", () => show("services"));
   $("back-checkin").addEventListener("click", () => leaveCheckIn());
