@@ -335,8 +335,14 @@ def device_alerts(devices: Sequence[DeviceNow], day: dt.date) -> list[Alert]:
                     code=BOARD_NO_SOUND,
                     key=f"{BOARD_NO_SOUND}:{d.device}",
                     level=WARN,
-                    message=f"Papan {d.device} tidak bisa bersuara: sentuh Aktifkan suara di layarnya",
-                    message_en=f"Board {d.device} cannot speak: touch Enable sound on its screen",
+                    message=(
+                        f"Papan {d.device} tidak bisa bersuara: sentuh Aktifkan suara di layarnya, "
+                        "lalu jalankan TV dengan izin autoplay (docs/boards.md)"
+                    ),
+                    message_en=(
+                        f"Board {d.device} cannot speak: touch Enable sound on its screen, then start "
+                        "the TV with autoplay allowed (docs/boards.md)"
+                    ),
                     device=d.device,
                 )
             )
