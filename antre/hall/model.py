@@ -152,6 +152,27 @@ class Hours:
     def on(self, day: dt.date) -> DayHours | None:
         return getattr(self, WEEKDAYS[day.weekday()])
 
+    def open_spans(self, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """The day's open spans in order, hall time: its hours less its breaks; none on a holiday
+        or a day the hall does not open. What the boards show as open, and where issuing starts
+        again (ticketing's cutoff then ends each day's last span earlier)."""
+        today = self.on(day)
+        if today is None or any(h.date == day for h in self.holidays):
+            return []
+        weekday = WEEKDAYS[day.weekday()]
+        cuts = sorted((b.start, b.end) for b in self.breaks if weekday in b.days and b.start < b.end)
+        found: list[tuple[dt.time, dt.time]] = []
+        start = today.open
+        for cut_start, cut_end in cuts:
+            if cut_end <= start or cut_start >= today.close:
+                continue
+            if cut_start > start:
+                found.append((start, cut_start))
+            start = max(start, cut_end)
+        if start < today.close:
+            found.append((start, today.close))
+        return found
+
 
 @dataclass(frozen=True)
 class Kiosk:

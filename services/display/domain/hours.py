@@ -57,24 +57,10 @@ class Opening:
 
 
 def spans(hours: Hours, day: dt.date, tz: dt.tzinfo | None) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The day's open spans, in order: its hours less its breaks; none on a holiday or a day the
-    hall does not open."""
-    today = hours.on(day)
-    if today is None or any(h.date == day for h in hours.holidays):
-        return []
-    weekday = WEEKDAYS[day.weekday()]
-    cuts = sorted((b.start, b.end) for b in hours.breaks if weekday in b.days and b.start < b.end)
-    found: list[tuple[dt.datetime, dt.datetime]] = []
-    start = today.open
-    for cut_start, cut_end in cuts:
-        if cut_end <= start or cut_start >= today.close:
-            continue
-        if cut_start > start:
-            found.append((start, cut_start))
-        start = max(start, cut_end)
-    if start < today.close:
-        found.append((start, today.close))
-    return [(dt.datetime.combine(day, a, tz), dt.datetime.combine(day, b, tz)) for a, b in found]
+    """The day's open spans (:meth:`Hours.open_spans`) as moments in ``tz``."""
+    return [
+        (dt.datetime.combine(day, a, tz), dt.datetime.combine(day, b, tz)) for a, b in hours.open_spans(day)
+    ]
 
 
 def opening(hours: Hours, local: dt.datetime) -> Opening:

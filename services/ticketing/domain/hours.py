@@ -61,17 +61,13 @@ def check_issuing(hours: Hours, local: dt.datetime, *, always_open: bool = False
 
 def next_opening(hours: Hours, local: dt.datetime, *, days: int = 31) -> dt.datetime | None:
     """When numbers are next issued after ``local`` (hall time, aware), or None when not within
-    ``days`` days. Each candidate (a day's opening, the end of its breaks) is put to
-    :func:`check_issuing`, so whatever closes the hall for issuing (holidays, breaks, the cutoff)
-    keeps it closed here too."""
+    ``days`` days. Each candidate (the start of an open span: the day's opening, the end of a
+    break) is put to :func:`check_issuing`, so whatever else closes the hall for issuing (the
+    cutoff) keeps it closed here too."""
     for offset in range(days + 1):
         day = local.date() + dt.timedelta(days=offset)
-        span = hours.on(day)
-        if span is None:
-            continue
-        weekday = WEEKDAYS[day.weekday()]
-        ends = sorted(pause.end for pause in hours.breaks if weekday in pause.days)
-        for moment in (dt.datetime.combine(day, t, tzinfo=local.tzinfo) for t in (span.open, *ends)):
+        starts = (dt.datetime.combine(day, start, tzinfo=local.tzinfo) for start, _ in hours.open_spans(day))
+        for moment in starts:
             if moment <= local:
                 continue
             try:
