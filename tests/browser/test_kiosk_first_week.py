@@ -27,6 +27,7 @@ from playwright.sync_api import Page, Route, expect
 from antre.hall.load import load_hall, read_document
 from services.ticketing.entrypoints.http import issuing_json
 from tests.browser.conftest import HALL_FILE, REPO, Officer, run_hall
+from tests.browser.test_pages import take_number
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Hall
@@ -116,16 +117,6 @@ def open_counter(hall: Hall, officer: Officer, counter: int) -> httpx.Client:
     api.headers["Authorization"] = f"Bearer {api.post('/sessions', json=body).json()['token']}"
     api.post(f"/counters/{counter}/open").raise_for_status()
     return api
-
-
-def take_number(kiosk: Page, agency: str, service: str) -> dict[str, Any]:
-    kiosk.get_by_test_id(f"agency-{agency}").click()
-    kiosk.get_by_test_id(f"service-{service}").click()
-    with kiosk.expect_response(
-        lambda r: r.url.endswith("/api/v1/tickets") and r.request.method == "POST"
-    ) as out:
-        kiosk.get_by_test_id("take-number").click()
-    return out.value.json()
 
 
 def test_the_kiosk_shows_how_many_wait_and_when_before_a_number_is_taken(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from antre.hall.load import HallError, load_hall, parse_hall
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "kendari.yaml"
+from tests.unit.antre.test_hall_load import EXAMPLE
 
 HALL = """\
 id: uji
