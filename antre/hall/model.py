@@ -33,6 +33,7 @@ class Zone:
 
     code: str
     name: str
+    name_en: str = ""  # for an English page; a page falls back to ``name``
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,7 @@ def test_the_booking_page_says_an_assessed_fee_too(hall: Hall, new_context) -> N
 # ---- where to go and how long ----
 
 REKLAME_ZONE = "Lantai 1 Sayap B (Perizinan dan Pendapatan Daerah)"
+REKLAME_ZONE_EN = "Floor 1, Wing B (Licensing and Regional Revenue)"
 
 
 def open_counter(hall: Hall, officer: Officer, counter: int) -> httpx.Client:
@@ -185,7 +186,7 @@ def test_the_number_says_where_to_wait_on_screen_and_on_paper(
     fits(kiosk, "ticket-zone")
     kiosk.screenshot(path=screenshots / f"kiosk-result-zone-{name}.png")
     kiosk.get_by_test_id("lang-toggle").click()
-    expect(kiosk.get_by_test_id("ticket-zone")).to_have_text(f"Wait at: {REKLAME_ZONE}")
+    expect(kiosk.get_by_test_id("ticket-zone")).to_have_text(f"Wait at: {REKLAME_ZONE_EN}")
 
     paper = new_context(viewport={"width": 420, "height": 900}).new_page()
     paper.emulate_media(media="print")
@@ -193,6 +194,7 @@ def test_the_number_says_where_to_wait_on_screen_and_on_paper(
     expect(paper.get_by_test_id("zone")).to_be_visible()
     expect(paper.get_by_test_id("zone")).to_contain_text("Tunggu di / Wait at")
     expect(paper.get_by_test_id("zone-name")).to_have_text(REKLAME_ZONE)
+    expect(paper.get_by_test_id("zone-name-en")).to_have_text(REKLAME_ZONE_EN)
     paper.screenshot(path=screenshots / "ticket-zone.png")
 
 

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DUKCAPIL_ZONE = "Lantai 1 Sayap A (Disdukcapil)"
+DUKCAPIL_ZONE_EN = "Floor 1, Wing A (Civil Registry)"
 SAMSAT_ZONE = "Lantai 2 (Samsat, Polresta, BPJS Kesehatan)"
 
 
@@ -50,7 +51,7 @@ def test_the_status_page_names_the_zone_to_wait_in(hall: Hall, new_context, scre
     fits(phone, "status-zone")
     phone.screenshot(path=screenshots / "status-zone.png")
     phone.get_by_test_id("lang-toggle").click()
-    expect(phone.get_by_test_id("status-zone")).to_have_text(f"Wait at: {DUKCAPIL_ZONE}")
+    expect(phone.get_by_test_id("status-zone")).to_have_text(f"Wait at: {DUKCAPIL_ZONE_EN}")
 
 
 def signed_in(hall: Hall, officer: Officer) -> httpx.Client:

@@ -95,7 +95,7 @@ async def zones(ctx: Ctx) -> dict[str, Any]:
     hall = ctx.deps.hall
     return {
         "hall": {"id": hall.id, "name": hall.name},
-        "zones": [{"code": z.code, "name": z.name, "board_url": f"/boards/{z.code}"} for z in hall.zones],
+        "zones": [{"code": z.code, "name": z.name, "name_en": z.name_en, "board_url": f"/boards/{z.code}"} for z in hall.zones],
     }
 
 
@@ -360,7 +360,7 @@ def _board_json(ctx: Context, view: handlers.BoardView) -> dict[str, Any]:
     zone = resolve_zone(hall, b.zone)
     return {
         "hall": {"id": hall.id, "name": hall.name, "timezone": hall.timezone},
-        "zone": {"code": zone.code, "name": zone.name},
+        "zone": {"code": zone.code, "name": zone.name, "name_en": zone.name_en},
         "demo": ctx.demo,
         "server_time": _iso(view.now),
         "stale_seconds": ctx.stale_after.total_seconds(),

@@ -37,6 +37,8 @@ def draw(
         printer.set(align="center", bold=True)
         printer.text(f"Tunggu di / Wait at:\n{_plain(zone.name)}\n")
         printer.set(align="center", bold=False)
+        if zone.name_en and zone.name_en != zone.name:  # the paper cannot switch language
+            printer.text(f"{_plain(zone.name_en)}\n")
     printer.text(f"{local_time}\n\n")
     # python-escpos refuses ``center=True`` with a native QR (it can only centre an image), but
     # the printer itself centres a 2D code under ESC a 1, which the align above has already sent.

@@ -429,9 +429,11 @@ def ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
 
 
 def _zone_json(hall: Hall, service: str) -> dict[str, str]:
-    """Where the service's citizens wait (its zone's code and name), or empty strings."""
+    """Where the service's citizens wait (its zone's code and names), or empty strings."""
     zone = wayfinding.waiting_zone(hall, service)
-    return {"zone": zone.code if zone else "", "zone_name": zone.name if zone else ""}
+    if zone is None:
+        return {"zone": "", "zone_name": "", "zone_name_en": ""}
+    return {"zone": zone.code, "zone_name": zone.name, "zone_name_en": zone.name_en}
 
 
 def _local_iso(ctx: Context, moment: dt.datetime | None) -> str | None:

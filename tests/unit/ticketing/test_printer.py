@@ -79,3 +79,4 @@ def test_a_ticket_names_the_zone_to_wait_in(kendari: Hall) -> None:
 
     assert "Tunggu di / Wait at:" in lines
     assert "Lantai 1 Sayap A (Disdukcapil)" in lines
+    assert "Floor 1, Wing A (Civil Registry)" in lines

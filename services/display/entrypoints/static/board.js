@@ -99,7 +99,15 @@
     state.timezone = b.hall.timezone;
     document.title = "Antrean " + b.zone.name + " / Queue board";
     $("hall-name").textContent = b.hall.name;
-    $("zone-name").textContent = b.zone.name;
+    // Bilingual at once, as every label on the board: the zone's English name after its own.
+    const zoneEn = b.zone.name_en && b.zone.name_en !== b.zone.name ? b.zone.name_en : "";
+    const zoneName = $("zone-name");
+    zoneName.replaceChildren(b.zone.name);
+    if (zoneEn) {
+      const en = el("span", "", " / " + zoneEn);
+      en.lang = "en";
+      zoneName.append(en);
+    }
     $("demo").hidden = !b.demo;
     renderSpotlight();
     $("recent").replaceChildren(...b.recent.map((r) => {
@@ -236,7 +244,7 @@
       li.dataset.counter = String(c.counter);
       li.append(el("div", "number", c.number), el("div", "where", "Loket " + c.counter));
       const why = stop && (stop.pause_en !== stop.pause ? stop.pause + " · " + stop.pause_en : stop.pause);
-      const note = why || (c.serving ? "sedang dilayani" : "");
+      const note = why || (c.serving ? "sedang dilayani · now serving" : "");
       li.append(el("div", "state", note || "\u00a0"));
       return li;
     });

@@ -394,7 +394,8 @@
     const agency = state.hall.agencies.find((a) => a.code === ticket.agency) || state.agency;
     $("ticket-agency").textContent = agency ? pick(agency.name, agency.name_en) : ticket.agency_name;
     $("ticket-zone").hidden = !ticket.zone_name;
-    $("ticket-zone").textContent = ticket.zone_name ? t("result.zone", { zone: ticket.zone_name }) : "";
+    const zone = pick(ticket.zone_name, ticket.zone_name_en);
+    $("ticket-zone").textContent = zone ? t("result.zone", { zone }) : "";
     $("ticket-booking").hidden = !state.booking;
     $("ticket-booking").textContent = t("result.checkedIn", { code: state.booking });
     const badge = $("ticket-priority");

@@ -99,7 +99,8 @@
     $("status-agency").textContent = s.agency_name;
     const zone = $("status-zone");
     zone.hidden = !s.zone_name || FINAL.has(s.state);
-    zone.textContent = zone.hidden ? "" : t("zone", { zone: s.zone_name });
+    const where = pick(s.zone_name, s.zone_name_en);
+    zone.textContent = zone.hidden ? "" : t("zone", { zone: where });
     const priority = $("status-priority");
     priority.hidden = !s.priority || s.priority === "none";
     priority.textContent = t("priority");
@@ -110,7 +111,7 @@
     $("status-transfer-lead").textContent = transfer.hidden
       ? "" : t("transfer.lead", { service: pick(s.service_name, s.service_name_en) });
     $("status-transfer-where").textContent = transfer.hidden
-      ? "" : s.zone_name ? t("transfer.where", { zone: s.zone_name }) : t("transfer.stay");
+      ? "" : where ? t("transfer.where", { zone: where }) : t("transfer.stay");
 
     const state = $("status-state");
     state.textContent = t(`state.${s.state}`);

@@ -39,6 +39,7 @@
     $("service").textContent = ticket.service_name;
     $("service-en").textContent = ticket.service_name_en || "";
     $("zone-name").textContent = ticket.zone_name || "";
+    $("zone-name-en").textContent = ticket.zone_name_en && ticket.zone_name_en !== ticket.zone_name ? ticket.zone_name_en : "";
     $("zone").hidden = !ticket.zone_name;
     const when = window.antre.hallTime(ticket.issued_at || ticket.created_at);
     $("issued-at").textContent = when ? `${when.date} ${when.time} ${when.zone}`.trim() : "";
