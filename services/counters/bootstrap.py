@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from antre import build
 from antre.client_address import networks
 from antre.runtime import Runtime
+from antre.telemetry import trace_statements
 from antre.web import make_app
 from services.counters import commands, handlers, views
 from services.counters.adapters.tables import outbox
@@ -31,6 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build("counters", settings, outbox, MIGRATIONS)
+        if settings.otlp_endpoint:  # a statement's span costs even when nothing exports it
+            trace_statements(runtime.engine)
         build.log_current()  # compiled or pure rules: said once the logs are set up
         metrics = Metrics(runtime.registry)
         deps = handlers.Deps.for_hall(runtime.hall, runtime.uow, metrics, runtime.live)

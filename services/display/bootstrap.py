@@ -18,6 +18,7 @@ from antre.client_address import networks
 from antre.heartbeats import Timing
 from antre.people import People
 from antre.runtime import Runtime
+from antre.telemetry import trace_statements
 from antre.web import make_app
 from services.display import boards, handlers, voice_handlers
 from services.display.adapters import espeak, voicepack
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build("display", settings, outbox, MIGRATIONS)
+        if settings.otlp_endpoint:  # a statement's span costs even when nothing exports it
+            trace_statements(runtime.engine)
         deps = handlers.Deps(
             hall=runtime.hall,
             uow=runtime.uow,

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from antre.client_address import networks
 from antre.people import People
 from antre.runtime import Runtime
+from antre.telemetry import trace_statements
 from antre.web import make_app
 from services.notify import handlers
 from services.notify.adapters.channels.base import Channel
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build("notify", settings, outbox, MIGRATIONS)
+        if settings.otlp_endpoint:  # a statement's span costs even when nothing exports it
+            trace_statements(runtime.engine)
         made = channels(settings)
         if settings.demo:
             made.append(DemoChannel())

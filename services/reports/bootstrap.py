@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from antre.client_address import networks
 from antre.people import People
 from antre.runtime import Runtime
+from antre.telemetry import trace_statements
 from antre.web import make_app
 from services.reports import handlers
 from services.reports.adapters.tables import outbox
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build("reports", settings, outbox, MIGRATIONS)
+        if settings.otlp_endpoint:  # a statement's span costs even when nothing exports it
+            trace_statements(runtime.engine)
         # The live hall's pages listen on one topic; replicas share it (the replica that applied a
         # batch is seldom the one a page is connected to).
         runtime.live.share(LIVE_TOPIC)

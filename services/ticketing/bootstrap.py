@@ -19,6 +19,7 @@ from antre.hall.model import Hall
 from antre.heartbeats import Timing
 from antre.people import People
 from antre.runtime import Runtime
+from antre.telemetry import trace_calls, trace_statements
 from antre.web import make_app
 from services.ticketing import booking_limits, handlers, kiosks, reservations
 from services.ticketing.adapters.phone_codes import PhoneCodes
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build("ticketing", settings, outbox, MIGRATIONS)
+        if settings.otlp_endpoint:  # a statement's span costs even when nothing exports it
+            trace_statements(runtime.engine)
         build.log_current()  # compiled or pure rules: said once the logs are set up
         deps = handlers.Deps(
             hall=runtime.hall,
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()
         async with httpx.AsyncClient(base_url=settings.counters_url) as counters:
+            trace_calls(counters)
             positions = Positions(counters)
             deps.queue_changed = positions.changed
             app.state.ctx = http.Context(
