@@ -48,7 +48,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.headers.get("Content-Encoding") == "gzip":
                     body = gzip.decompress(body)
@@ -166,7 +166,9 @@ def _waiting(hall: RunningHall, ticket_id: str) -> bool:
 
 
 def _sql(spans: list[Seen], service: str) -> list[Seen]:
-    return [s for s in spans if s.service == service and s.kind == CLIENT_SPAN and "db.statement" in s.attributes]
+    return [
+        s for s in spans if s.service == service and s.kind == CLIENT_SPAN and "db.statement" in s.attributes
+    ]
 
 
 def _calls_to(receiver: Receiver, base: str) -> list[Seen]:
