@@ -12,6 +12,7 @@ from services.display.adapters import espeak
 from tests.integration.display.board_browser import chromium
 from tests.integration.display.display_live import LiveDisplay
 from tests.integration.display.voice_packs import tone_pack
+from tests.support.tools import missing
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def display(tmp_path: Path) -> Iterator[LiveDisplay]:
 def espeak_voice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """espeak-ng's default pack (Indonesian and English), built once for the session."""
     if not espeak.available():
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+        missing("espeak-ng is not installed (apt-get install espeak-ng)")
     folder = tmp_path_factory.mktemp("espeak") / "voice"
     espeak.build(folder)
     return folder

@@ -14,6 +14,7 @@ from services.display.adapters import espeak, voicepack
 from services.display.domain.announcements import spoken_duration
 from services.display.domain.speech import CHIME, tokens, vocabulary
 from services.display.entrypoints import cli
+from tests.support.tools import missing
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -42,7 +43,7 @@ def test_a_call_from_the_default_pack_lasts_a_few_seconds(espeak_voice: Path) ->
 
 def test_the_cli_builds_a_pack_and_indexes_recordings(tmp_path: Path, espeak_voice: Path) -> None:
     if not espeak.available():
-        pytest.skip("espeak-ng is not installed")
+        missing("espeak-ng is not installed (apt-get install espeak-ng)")
     out = tmp_path / "pack"
     assert cli.main(["voice-build", "--out", str(out), "--lang", "id"]) == 0
     built = voicepack.load(out)

@@ -6,17 +6,17 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from antre.hall.model import Hall
 from services.display.adapters import espeak
 from services.display.domain.announcements import Kind, Part, segment_tokens
 from services.display.domain.wording import Wording, hall_vocabulary
+from tests.support.tools import missing
 from tests.unit.display.display_factories import T0
 
 
-@pytest.mark.skipif(not espeak.available(), reason="espeak-ng is not installed (apt-get install espeak-ng)")
 def test_the_hall_pack_says_agency_names_and_messages_from_clips(tmp_path: Path, kendari: Hall) -> None:
+    if not espeak.available():
+        missing("espeak-ng is not installed (apt-get install espeak-ng)")
     template = "Nomor antrean {ticket}, {agency}, silakan menuju loket {counter}"
     hall = replace(kendari, announcements=replace(kendari.announcements, template_id=template))
     pack = espeak.build(tmp_path / "voice", ("id",), words={"id": hall_vocabulary(hall, "id")})
