@@ -37,3 +37,13 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accounts made in a test's own process hash at scrypt's N=2^12, not 2^17: tests make
+    hundreds, each a few tenths of a second at full cost (tests/unit/test_passwords.py checks
+    the full cost; services started as processes keep it)."""
+    from services.counters.adapters import passwords
+
+    monkeypatch.setattr(passwords, "COST", 12)

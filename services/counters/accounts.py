@@ -78,11 +78,16 @@ def sign_in(deps: Deps, username: str, password: str, client: str) -> tuple[str,
             "Akun ini dinonaktifkan; hubungi pengelola MPP",
             "This account is disabled; ask the hall manager",
         )
+    # A hash made at a lower cost than today's is replaced while the password is at hand (hashed
+    # here, outside the transaction, like the check).
+    stronger = passwords.hash_password(password) if passwords.needs_rehash(found.password_hash) else None
     token = passwords.new_token()
     with deps.uow.begin() as tx:
         store.forget_failures(tx.conn, keys[0])
         store.forget_failures(tx.conn, keys[1])
         repo.add_session(tx.conn, passwords.token_hash(token), username, tx.now + SESSION)
+        if stronger is not None:
+            store.replace_hash(tx.conn, username, found.password_hash, stronger)
     return token, found.officer
 
 

@@ -60,6 +60,15 @@ def save(conn: Connection, officer: Officer, password_hash: str | None) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=[officers.c.username], set_=changed))
 
 
+def replace_hash(conn: Connection, username: str, old: str, new: str) -> None:
+    """Change a password's hash only if it is still ``old`` (not changed since it was read)."""
+    conn.execute(
+        update(officers)
+        .where(officers.c.username == username, officers.c.password_hash == old)
+        .values(password_hash=new)
+    )
+
+
 def set_disabled(conn: Connection, username: str, when: dt.datetime | None) -> None:
     conn.execute(update(officers).where(officers.c.username == username).values(disabled_at=when))
 

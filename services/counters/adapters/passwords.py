@@ -1,5 +1,8 @@
 """Officer passwords: scrypt (memory-hard, in the standard library) with a random salt per
-password; session tokens are stored only as their SHA-256."""
+password; session tokens are stored only as their SHA-256.
+
+A hash carries its own cost (``scrypt$N$r$p$salt$digest``), so hashes made at an older, lower cost
+still verify; a sign-in that proves the password replaces such a hash with one at today's cost."""
 
 from __future__ import annotations
 
@@ -8,13 +11,17 @@ import hashlib
 import hmac
 import secrets
 
-_N, _R, _P = 2**14, 8, 1
+# OWASP's password storage guidance for scrypt: N=2^17, r=8, p=1 (128 MiB and a few tenths of a
+# second a hash, on purpose). Tests that make many accounts lower COST; a service never does.
+COST = 17  # log2 of N for new hashes
+_R, _P = 8, 1
 
 
 def hash_password(password: str) -> str:
+    n = 2**COST
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    digest = _scrypt(password, salt, n, _R, _P, 32)
+    return f"scrypt${n}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -25,10 +32,23 @@ def verify_password(password: str, stored: str) -> bool:
     if scheme != "scrypt":
         return False
     expected = base64.b64decode(digest)
-    actual = hashlib.scrypt(
-        password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
-    )
+    actual = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p), len(expected))
     return hmac.compare_digest(actual, expected)
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether a hash is weaker than a new one would be (or not one of ours at all)."""
+    try:
+        scheme, n, r, p, _salt, _digest = stored.split("$")
+        return scheme != "scrypt" or int(n) < 2**COST or int(r) < _R or int(p) < _P
+    except ValueError:
+        return True
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    # OpenSSL refuses more than 32 MiB unless told; N=2^17 with r=8 needs 128 MiB and a little more.
+    maxmem = 128 * r * (n + p + 2) + 2**20
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem)
 
 
 def new_token() -> str:
