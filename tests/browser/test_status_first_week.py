@@ -27,6 +27,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DUKCAPIL_ZONE = "Lantai 1 Sayap A (Disdukcapil)"
 DUKCAPIL_ZONE_EN = "Floor 1, Wing A (Civil Registry)"
 SAMSAT_ZONE = "Lantai 2 (Samsat, Polresta, BPJS Kesehatan)"
+SAMSAT_ZONE_EN = "Floor 2 (Samsat, City Police, BPJS Kesehatan)"
 
 
 def wait_for_state(hall: Hall, ticket_id: str, state: str, timeout: float = 5.0) -> None:
@@ -106,7 +107,7 @@ def test_a_transferred_ticket_says_so_with_the_new_service_zone_and_forecast(
             "You were transferred to Five-yearly vehicle registration renewal."
         )
         expect(phone.get_by_test_id("status-transfer-where")).to_have_text(
-            f"Your number stays the same. Please wait at {SAMSAT_ZONE}."
+            f"Your number stays the same. Please wait at {SAMSAT_ZONE_EN}."
         )
 
         samsat.post("/counters/14/call-number", json={"number": ticket["number"]}).raise_for_status()
