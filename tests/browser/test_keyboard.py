@@ -4,11 +4,16 @@ and focus never dropped to the page's body after an action.
 
 The operator at a counter PC (1366x768): sign in, choose a counter, open it, call, serve and
 complete; the one-key shortcuts fire in the counter's own area only (not on the header's language
-button) and can be turned off."""
+button) and can be turned off.
+
+The citizen on the booking page: book, look the booking up, move it and cancel it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -161,5 +166,121 @@ def test_a_booking_is_checked_in_from_the_kiosks_keys_by_keyboard(hall: Hall, ne
     page.keyboard.type("b7")
     expect(page.get_by_test_id("checkin-code")).to_contain_text("A2B7")
     tab_to(page, "back-checkin")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Pilih instansi")
+
+
+# ---- the booking page ----
+
+LAPTOP = {"viewport": {"width": 1280, "height": 900}}
+NIK_KEYBOARD = "7471010808880011"  # male, born 8 Aug 1988; no other test books with it
+
+
+def quiet_skck_day(hall: Hall) -> dict[str, Any]:
+    """SKCK's last bookable day with room in both its sessions: the other booking tests take the
+    first day after today (tests/browser/test_booking_pages.py, test_kiosk_first_week.py)."""
+    today = dt.datetime.now(ZoneInfo("Asia/Makassar")).date().isoformat()
+    days = [
+        d
+        for d in hall.sessions("skck")
+        if d["day"] > today and d["pool"]["online_left"] > 0 and all(s["left"] > 0 for s in d["sessions"])
+    ]
+    assert len(days) >= 2, "SKCK should offer several days ahead"
+    return days[-1]
+
+
+def checked(page: Page) -> dict[str, Any]:
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+        return { testid: e.dataset.testid || "", role: e.getAttribute("role") || "",
+                 checked: e.getAttribute("aria-checked") || "" }; }"""
+    )
+
+
+def test_a_citizen_books_moves_and_cancels_with_the_keyboard_alone(hall: Hall, new_context: Any) -> None:
+    """Every step of the booking page from the keys: each new step's heading takes focus (it
+    stayed on the pressed button, gone with its screen, so focus fell to the body), the booking
+    code takes it once booked and the result is said; moving a booking picks its day and session
+    in radio groups with the arrows; the tabs move with the arrows and open with Enter."""
+    day = quiet_skck_day(hall)
+    first, second = day["sessions"][0], day["sessions"][1]
+    page = new_context(**LAPTOP).new_page()
+    page.goto(f"{hall.ticketing_url}/booking")
+    expect(page.get_by_test_id("agency-polresta")).to_be_visible()
+
+    tab_to(page, "agency-polresta")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Pilih layanan")
+    tab_to(page, "service-skck")
+    page.keyboard.press("Space")
+    heading_has_focus(page, "Pilih tanggal")
+    expect(page.get_by_test_id(f"day-{day['day']}")).to_be_enabled()
+    tab_to(page, f"day-{day['day']}")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Pilih sesi")
+    tab_to(page, f"session-{first['start']}")
+    page.keyboard.press("Enter")
+    heading_has_focus(page, "Data pemohon")
+
+    tab_to(page, "nik")
+    page.keyboard.type(NIK_KEYBOARD)
+    page.keyboard.press("Tab")
+    page.keyboard.type("Rahmat Hidayat")
+    page.keyboard.press("Shift+Tab")
+    assert focused(page)["testid"] == "nik"
+    tab_to(page, "phone")
+    page.keyboard.type("0812 3456 7120")
+    tab_to(page, "submit")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("booking-code")).to_be_focused()
+    code = page.get_by_test_id("booking-code").inner_text()
+    spelled = " ".join(code)
+    expect(page.get_by_test_id("announce")).to_have_text(
+        re.compile(rf"^Reservasi berhasil\. Kode reservasi Anda: {spelled}\. .*sesi {first['start']}")
+    )
+
+    # Look it up, move it to the day's other session, then cancel it.
+    tab_to(page, "done-manage")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("booking-heading")).to_be_focused()
+    expect(page.get_by_test_id("booking-heading")).to_have_text(f"Reservasi {code}")
+    tab_to(page, "owner-nik")
+    page.keyboard.type(NIK_KEYBOARD)
+    tab_to(page, "reschedule")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("move-days-heading")).to_be_focused()
+    page.keyboard.press("Tab")  # into the day group: one tab stop
+    assert checked(page)["role"] == "radio"
+    for _ in range(10):
+        if checked(page)["testid"] == f"move-day-{day['day']}":
+            break
+        page.keyboard.press("ArrowDown")
+    assert checked(page) == {"testid": f"move-day-{day['day']}", "role": "radio", "checked": "true"}
+    page.keyboard.press("Tab")  # the session group: the current session cannot be chosen
+    assert checked(page) == {"testid": f"move-session-{second['start']}", "role": "radio", "checked": "false"}
+    page.keyboard.press("Space")
+    assert checked(page)["checked"] == "true"
+    page.keyboard.press("Tab")
+    assert focused(page)["testid"] == "move-confirm"
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("booking-heading")).to_be_focused()
+    expect(page.get_by_test_id("details-session")).to_have_text(f"{second['start']}–{second['end']} WITA")
+    expect(page.get_by_test_id("announce")).to_contain_text("Jadwal diubah ke")
+
+    tab_to(page, "cancel")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("cancel-question")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert focused(page)["testid"] == "cancel-yes"
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("booking-state")).to_have_text("Dibatalkan")
+    expect(page.get_by_test_id("booking-heading")).to_be_focused()
+    expect(page.get_by_test_id("announce")).to_have_text("Reservasi dibatalkan.")
+
+    # The tabs: the arrows move between them, Enter opens one.
+    page.get_by_test_id("tab-manage").focus()
+    page.keyboard.press("ArrowLeft")
+    assert focused(page)["testid"] == "tab-book"
+    expect(page.get_by_test_id("booking-heading")).to_be_visible()  # moved, not opened yet
     page.keyboard.press("Enter")
     heading_has_focus(page, "Pilih instansi")

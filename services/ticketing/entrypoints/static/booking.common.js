@@ -148,6 +148,47 @@
     ]));
   }
 
+  /* Focus on a heading or a result that is not a control: focusable by script only
+   * (tabindex="-1"), so it never becomes a tab stop. */
+  function focus(node) {
+    if (!node) return;
+    if (!node.hasAttribute("tabindex")) node.tabIndex = -1;
+    node.focus();
+  }
+
+  /* Said once by a screen reader, through the page's one polite live region. */
+  function announce(text) {
+    document.querySelector('[data-testid="announce"]').textContent = text;
+  }
+
+  /* A picker whose choice is kept, not acted on at once (moving a booking: a day, then a
+   * session, then confirm), is a radio group: one tab stop (the chosen radio, else the first),
+   * the arrows choose (see radioKeys). Its buttons come from dayChoices/sessionChoices. */
+  function asRadios(group) {
+    const radios = [...group.querySelectorAll("button.choice")];
+    for (const r of radios) {
+      r.setAttribute("role", "radio");
+      r.setAttribute("aria-checked", r.getAttribute("aria-pressed") || "false");
+      r.removeAttribute("aria-pressed");
+      r.tabIndex = -1;
+    }
+    const stop = radios.find((r) => r.getAttribute("aria-checked") === "true") || radios.find((r) => !r.disabled);
+    if (stop) stop.tabIndex = 0;
+  }
+
+  /* Arrow keys in a radio group: choose the next or previous radio that can be chosen, round
+   * the ends. The choice's own click re-renders the group; whoever renders puts focus back on
+   * the chosen radio. */
+  function radioKeys(event) {
+    const step = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 }[event.key];
+    if (!step || event.target.getAttribute("role") !== "radio") return;
+    const radios = [...event.currentTarget.querySelectorAll('[role="radio"]:not(:disabled)')];
+    const at = radios.indexOf(event.target);
+    if (!radios.length) return;
+    event.preventDefault();
+    radios[(at + step + radios.length) % radios.length].click();
+  }
+
   function serviceName(code, fallback) {
     const s = shared.hall && shared.hall.services.find((x) => x.code === code);
     return s ? i18n.pick(s.name, s.name_en) : fallback || code;
@@ -155,6 +196,6 @@
 
   window.antre.booking = Object.assign(shared, {
     send, dayLabel, sessionLabel, dayChoices, sessionChoices, dayFull, nikDigits, nikProblem, fieldError,
-    summary, serviceName,
+    summary, serviceName, focus, announce, asRadios, radioKeys,
   });
 })();

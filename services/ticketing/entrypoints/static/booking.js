@@ -22,12 +22,20 @@
   const phoneCode = { id: "", phone: "" };
   let bookScreen = "agencies"; // where the booking tab was left, to come back to it
 
-  function show(name) {
-    const tab = document.querySelector(`[data-screen="${name}"]`).dataset.tab;
+  /* A step's screen, its tab selected, and - unless told otherwise (the first screen of a page
+   * just opened) - focus on its heading, so a keyboard starts from the top of the new step and a
+   * screen reader says where the citizen now is. */
+  function show(name, { focus = true } = {}) {
+    const screen = document.querySelector(`[data-screen="${name}"]`);
+    const tab = screen.dataset.tab;
     if (tab === "book") bookScreen = name;
     for (const s of document.querySelectorAll("[data-screen]")) s.hidden = s.dataset.screen !== name;
-    for (const b of document.querySelectorAll(".tab")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
+    for (const b of document.querySelectorAll(".tab")) {
+      b.setAttribute("aria-selected", String(b.dataset.tab === tab));
+      b.tabIndex = b.dataset.tab === tab ? 0 : -1; // one tab stop: the selected tab
+    }
     window.scrollTo(0, 0);
+    if (focus) B.focus(screen.querySelector("h1"));
   }
 
   function fail(err) {
@@ -52,8 +60,8 @@
     renderAgencies();
     const code = new URLSearchParams(location.search).get("code");
     if (code) {
+      show("manage", { focus: false });
       manage.open(code);
-      show("manage");
     }
   }
 
@@ -171,7 +179,6 @@
     state.session = session;
     renderForm();
     show("form");
-    $("nik").focus({ preventScroll: true });
   }
 
   // ---- who comes ----
@@ -223,7 +230,17 @@
       });
       forgetCode();
       renderDone();
-      show("done");
+      show("done", { focus: false });
+      // The code takes focus (read as it stands) and the whole result is said once, the code
+      // letter by letter: a screen reader reads "ABCD2345" as one word.
+      B.focus($("booking-code"));
+      const b = state.booking;
+      B.announce(t("done.announce", {
+        code: b.code.split("").join(" "),
+        service: B.serviceName(b.service, b.service_name),
+        day: B.dayLabel(b.day),
+        session: B.sessionLabel(b.session_start, b.session_end),
+      }));
     } catch (err) {
       fail(err);
       if (err.code === "phone_code_expired") forgetCode(); // the next press sends a new one
@@ -356,6 +373,18 @@
     if (tab === "book" && bookScreen === "days") loadDays();
   }
 
+  /* Manual activation (the ARIA tabs pattern): the arrows, Home and End move focus between the
+   * tabs; Enter or Space (a button's click) opens the focused one. */
+  function tabKeys(event) {
+    const tabs = [...document.querySelectorAll(".tab")];
+    const at = tabs.indexOf(document.activeElement);
+    if (at < 0) return;
+    const moves = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: -1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    tabs.at(moves[event.key] % tabs.length).focus();
+  }
+
   i18n.onChange(() => {
     document.title = t(HELPDESK ? "desk.title" : "title");
     if (!$("language").dataset.chosen) $("language").value = i18n.lang(); // reminders follow the page
@@ -385,11 +414,12 @@
   $("back-form").addEventListener("click", () => show("sessions"));
   $("print").addEventListener("click", () => window.print());
   $("done-manage").addEventListener("click", () => {
-    manage.open(state.booking.code);
     show("manage");
+    manage.open(state.booking.code);
   });
   $("again").addEventListener("click", again);
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => openTab(tab.dataset.tab));
+  $("tabs").addEventListener("keydown", tabKeys);
 
   if (HELPDESK) setUpHelpdesk();
   $("language").value = i18n.lang();

@@ -1,6 +1,10 @@
 /* "Cek / batalkan / ubah jadwal": look a booking up by its code; cancel it or move it to another
  * session with the NIK it was made with (the code alone is printed and shown on screens, so it
  * does not let anyone change a booking). Every refusal is the server's own message.
+ *
+ * From the keyboard: after each action focus goes where its result is (the booking found, the
+ * question before cancelling, the day picker), never back to the page's body; a change that
+ * went through is said once through the page's live region.
  */
 (() => {
   "use strict";
@@ -35,6 +39,7 @@
       move = null;
       $("cancel-confirm").hidden = true;
       render();
+      if (booking) B.focus($("booking-heading"));
     }
 
     function say(text) {
@@ -48,6 +53,7 @@
       $("changes").hidden = !booking || booking.state !== "booked";
       if (notice) say(notice);
       if (!booking) return;
+      $("booking-heading").textContent = t("manage.booking", { code: booking.code });
       const stateNode = $("booking-state");
       stateNode.textContent = t(`state.${booking.state}`);
       stateNode.className = `state state-${booking.state}`;
@@ -74,18 +80,23 @@
       busy = true;
       banner.clear();
       say(null);
+      let changed = false;
       try {
         booking = await B.send(`/api/v1/bookings/${encodeURIComponent(booking.code)}/${path}`, { body });
         move = null;
         $("cancel-confirm").hidden = true;
         say(done(booking));
         onChanged(booking);
+        changed = true;
       } catch (err) {
         fail(err);
       } finally {
         busy = false;
         render();
       }
+      if (!changed) return; // the refusal's banner is said; focus stays on the button pressed
+      B.focus($("booking-heading")); // the button pressed may be gone (a cancelled booking)
+      B.announce(notice());
     }
 
     function askCancel() {
@@ -93,6 +104,7 @@
       move = null;
       renderMove();
       $("cancel-confirm").hidden = false;
+      B.focus($("cancel-question"));
     }
 
     function cancel() {
@@ -112,11 +124,14 @@
         fail(err);
       }
       renderMove();
+      if (move) B.focus($("move-days-heading"));
     }
 
+    /* Re-drawn on every choice: focus that was in a group goes back to its chosen radio. */
     function renderMove() {
       $("move").hidden = !move;
       if (!move) return;
+      const focused = ["move-days", "move-sessions"].find((id) => $(id).contains(document.activeElement));
       $("move-days").replaceChildren(...B.dayChoices(move.days, {
         prefix: "move-",
         selected: move.day ? move.day.day : "",
@@ -126,7 +141,8 @@
           renderMove();
         },
       }));
-      $("move-sessions-heading").hidden = !move.day;
+      B.asRadios($("move-days"));
+      $("move-sessions-heading").hidden = $("move-sessions").hidden = !move.day;
       $("move-sessions").replaceChildren(...(move.day ? B.sessionChoices(move.day, {
         prefix: "move-",
         selected: move.session ? move.session.start : "",
@@ -136,6 +152,8 @@
           renderMove();
         },
       }) : []));
+      B.asRadios($("move-sessions"));
+      if (focused) B.focus($(focused).querySelector('[aria-checked="true"]') || $(focused).querySelector("[role=radio]"));
       const confirm = $("move-confirm");
       confirm.hidden = !move.session;
       if (move.session) {
@@ -163,7 +181,10 @@
     $("cancel-yes").addEventListener("click", cancel);
     $("cancel-no").addEventListener("click", () => {
       $("cancel-confirm").hidden = true;
+      $("cancel").focus();
     });
+    $("move-days").addEventListener("keydown", B.radioKeys);
+    $("move-sessions").addEventListener("keydown", B.radioKeys);
     $("reschedule").addEventListener("click", startMove);
     $("move-confirm").addEventListener("click", confirmMove);
     i18n.onChange(() => {
