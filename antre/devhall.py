@@ -216,11 +216,14 @@ def setting_refusal(environ: Mapping[str, str]) -> str | None:
     """What a real hall (``--no-demo``) must be given and is not, in both languages, or None.
     Ticketing's own rule (services/ticketing/bootstrap.py) decides, so the two cannot disagree;
     without this, ticketing dies at start and the hall only says to read its log."""
+    from pydantic import SecretStr
+
     from services.ticketing.bootstrap import nik_secret_of
     from services.ticketing.settings import Settings
 
     # Only the key and the mode are read: the rest of ticketing's settings may be anything here.
-    settings = Settings.model_construct(nik_secret=environ.get("ANTRE_NIK_SECRET", ""), demo=False)
+    given = SecretStr(environ.get("ANTRE_NIK_SECRET", ""))
+    settings = Settings.model_construct(nik_secret=given, demo=False)
     try:
         nik_secret_of(settings)
     except RuntimeError as problem:

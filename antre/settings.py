@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from antre.client_address import networks
 from antre.logs import LogSettings
+
+# What an example, a tutorial or a demo hall leaves in a secret's place: refused outside demo mode,
+# as a missing one is, since a key everyone can read protects nothing.
+EXAMPLE_SECRETS = frozenset(
+    {"changeme", "change-me", "change_me", "secret", "rahasia", "demo", "password", "test", "example", "xxx"}
+)
 
 
 class ServiceSettings(LogSettings):
@@ -61,6 +67,17 @@ class ServiceSettings(LogSettings):
             networks(str(v) for v in value)  # raises, naming the entry that is no CIDR
         return value
 
+    @model_validator(mode="after")
+    def _no_example_secrets(self) -> Self:
+        """Every secret (a ``SecretStr`` setting) outside demo mode is a real one, or absent."""
+        if self.demo:
+            return self
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and value.get_secret_value().strip().lower() in EXAMPLE_SECRETS:
+                raise ValueError(example_secret(name))
+        return self
+
     def db_url(self, service: str) -> str:
         return self.database_url or f"sqlite:///{self.state_dir / (service + '.db')}"
 
@@ -74,3 +91,11 @@ class ServiceSettings(LogSettings):
 def nats_servers(urls: str) -> list[str]:
     """``nats://a:4222, nats://b:4222`` -> each URL (blanks and spaces dropped)."""
     return [url.strip() for url in urls.split(",") if url.strip()]
+
+
+def example_secret(name: str) -> str:
+    variable = f"ANTRE_{name.upper()}"
+    return (
+        f"{variable} masih berisi nilai contoh; di luar mode demo berikan rahasia acak / "
+        f"{variable} still holds an example value; outside demo mode give a random secret"
+    )

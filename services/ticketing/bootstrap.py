@@ -106,10 +106,11 @@ def _bookable(hall: Hall) -> list[tuple[str, str]]:
 def nik_secret_of(settings: Settings) -> bytes:
     """The key of NIK hashes. A demo hall makes one in its state folder; a real hall must be
     given one, since a key kept beside the data would protect nothing."""
-    if settings.nik_secret:
-        if len(settings.nik_secret) < 16:
+    given = settings.nik_secret.get_secret_value()
+    if given:
+        if len(given) < 16:
             raise RuntimeError("ANTRE_NIK_SECRET minimal 16 karakter / needs at least 16 characters")
-        return settings.nik_secret.encode()
+        return given.encode()
     if not settings.demo:
         raise RuntimeError("ANTRE_NIK_SECRET wajib di luar mode demo / is required outside demo mode")
     path = settings.state_dir / "nik-secret"

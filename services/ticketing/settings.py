@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from antre.heartbeats import SILENT_AFTER
 from antre.settings import ServiceSettings
@@ -15,7 +15,7 @@ class Settings(ServiceSettings):
     counters_url: str = "http://127.0.0.1:8102"
     # Key of the NIK hashes (at least 16 characters). It never goes into the database or its
     # backups, so a leaked table reveals no NIK. Required outside demo halls.
-    nik_secret: str = ""
+    nik_secret: SecretStr = SecretStr("")
     # API keys of systems that book into the hall's pool, as JSON: {"key": "name"}. A name that is
     # an agency code may book that agency's services; "helpdesk" books on behalf of citizens.
     api_keys: dict[str, str] = Field(default_factory=dict)
