@@ -274,6 +274,17 @@ def _check_fee(report: _Report, loc: Loc, standard: hall_model.ServiceStandard) 
         )
 
 
+def _check_english(report: _Report, loc: Loc, standard: hall_model.ServiceStandard) -> None:
+    theirs, ours = len(standard.en.requirements), len(standard.requirements)
+    if theirs and theirs != ours:  # a page pairs them one to one
+        report.add(
+            (*loc, "en", "requirements"),
+            f"{theirs} persyaratan dalam bahasa Inggris untuk {ours} persyaratan; "
+            "samakan jumlah dan urutannya",
+            f"{theirs} English requirements for {ours} requirements; give one for each, in the same order",
+        )
+
+
 def _check_booking(report: _Report, loc: Loc, booking: Booking) -> None:
     capacity = 0
     for j, session in enumerate(booking.sessions):
@@ -339,6 +350,7 @@ def _cross_check(hall: Hall, report: _Report) -> None:
         if service.booking is not None:
             _check_booking(report, ("services", i, "booking"), service.booking)
         _check_fee(report, ("services", i, "standard"), service.standard)
+        _check_english(report, ("services", i, "standard"), service.standard)
     for i, counter in enumerate(hall.counters):
         _known(report, ("counters", i, "zone"), counter.zone, zones, ("zona", "zone"))
         if not counter.services:

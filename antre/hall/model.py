@@ -45,6 +45,18 @@ class Agency:
 
 
 @dataclass(frozen=True)
+class StandardText:
+    """A service standard's words in English, for a page read in English. A text left out is shown
+    in Indonesian (marked as such), never blank."""
+
+    requirements: tuple[str, ...] = ()  # one per Indonesian requirement, in the same order
+    procedure: str = ""
+    time_to_complete: str = ""
+    product: str = ""
+    complaints: str = ""
+
+
+@dataclass(frozen=True)
 class ServiceStandard:
     """The published part of the *standar pelayanan* shown at the kiosk."""
 
@@ -57,6 +69,7 @@ class ServiceStandard:
     fee_assessed: bool = False
     product: str = ""
     complaints: str = ""
+    en: StandardText = field(default_factory=StandardText)
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,21 @@
     return node;
   }
 
+  /* A service's published standard (requirements, procedure, product) as a disclosure, in the
+   * page's language; the kiosk and the booking page show the same one. The labels come from the
+   * page, in its own dictionary: {requirements, procedure, product}. */
+  function standardDetails(service, labels) {
+    const std = i18n.standard(service.standard);
+    const line = (label, part) =>
+      part.text ? el("p", {}, [el("b", { text: `${label}: ` }), el("span", { lang: part.lang, text: part.text })]) : null;
+    return el("details", { class: "standard", "data-testid": `requirements-${service.code}` }, [
+      el("summary", { text: `${labels.requirements} (${std.requirements.length})` }),
+      el("ul", {}, std.requirements.map((r) => el("li", { lang: r.lang, text: r.text }))),
+      line(labels.procedure, std.procedure),
+      line(labels.product, std.product),
+    ]);
+  }
+
   /* The same for a stream only a signed-in person may follow: EventSource cannot send a bearer
    * token (and a token in the address would land in logs), so the stream is read with fetch and
    * split into frames here. Reconnects 2 s after it ends or fails. Returns {close()}. */
@@ -255,5 +270,5 @@
     };
   }
 
-  Object.assign(window.antre, { ApiError, call, Banner, live, liveSigned, formatRupiah, hallTime, svgImage, el });
+  Object.assign(window.antre, { ApiError, call, Banner, live, liveSigned, formatRupiah, hallTime, svgImage, el, standardDetails });
 })();

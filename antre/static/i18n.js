@@ -41,6 +41,26 @@
     return (lang === "en" && enText) || idText || enText || "";
   }
 
+  /* Like pick, with the language the text is in: an English page shows an untranslated text in
+   * Indonesian, marked lang="id" so a screen reader says it in the right voice. */
+  function local(idText, enText) {
+    return lang === "en" && enText ? { text: enText, lang: "en" } : { text: idText || "", lang: "id" };
+  }
+
+  /* A service standard's texts (hall file: standard and standard.en) in the page's language. */
+  function standard(std) {
+    const en = std.en || {};
+    const ours = std.requirements || [];
+    const theirs = (en.requirements || []).length === ours.length ? en.requirements : [];
+    return {
+      requirements: ours.map((r, i) => local(r, theirs[i])),
+      procedure: local(std.procedure, en.procedure),
+      time_to_complete: local(std.time_to_complete, en.time_to_complete),
+      product: local(std.product, en.product),
+      complaints: local(std.complaints, en.complaints),
+    };
+  }
+
   function apply(root = document) {
     for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
     for (const attr of ["placeholder", "title", "aria-label"]) {
@@ -84,6 +104,8 @@
     register,
     t,
     pick,
+    local,
+    standard,
     apply,
     setLang,
     installToggle,

@@ -245,6 +245,12 @@ def test_english_toggle_on_the_booking_page(hall: Hall, new_context, screenshots
     expect(page.get_by_test_id("agency-dukcapil")).to_contain_text("Civil Registry Office")
     page.get_by_test_id("agency-dukcapil").click()
     expect(page.get_by_test_id("service-ktp-el")).to_contain_text("Electronic ID card")
+    expect(page.get_by_test_id("service-ktp-el")).to_contain_text("Done on the spot when blank cards")
+    page.get_by_test_id("requirements-ktp-el").locator("summary").click()
+    first = page.get_by_test_id("requirements-ktp-el").locator("li").first
+    expect(first).to_have_text("Aged 17 or over, or married or once married")
+    expect(first).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("requirements-ktp-el")).to_contain_text("Procedure: Take a number")
     page.get_by_test_id("service-ktp-el").click()
     weekday = dt.date.fromisoformat(day["day"]).strftime("%A")  # the C locale's English names
     expect(page.get_by_test_id(f"day-{day['day']}")).to_contain_text(weekday)

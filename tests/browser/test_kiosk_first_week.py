@@ -68,7 +68,14 @@ def test_a_tax_says_its_fee_is_assessed_not_free(
     kiosk.screenshot(path=screenshots / f"kiosk-fee-assessed-{name}.png")
     kiosk.get_by_test_id("lang-toggle").click()
     expect(kiosk.get_by_test_id("fee-pkb-tahunan")).to_have_text("Fee: as assessed")
+    # The whole standard in English, not only its labels.
+    kiosk.get_by_test_id("requirements-pkb-tahunan").locator("summary").click()
+    standard = kiosk.get_by_test_id("requirements-pkb-tahunan")
+    expect(standard.locator("li")).to_have_text(["Original STNK", "Original KTP-el in the name on the STNK"])
+    expect(standard).to_contain_text("Procedure: The PKB and SWDKLLJ amounts are on the tax notice")
+    expect(kiosk.get_by_test_id("service-pkb-tahunan")).to_contain_text("Done on the spot")
     kiosk.get_by_test_id("lang-toggle").click()
+    expect(standard.locator("li").first).to_have_text("STNK asli")
 
     kiosk.get_by_test_id("back-services").click()
     kiosk.get_by_test_id("agency-bapenda").click()

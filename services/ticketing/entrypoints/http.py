@@ -4,6 +4,7 @@ status page, the booking page and the help desk's booking page."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
@@ -113,6 +114,7 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
                     "fee_assessed": s.standard.fee_assessed,
                     "product": s.standard.product,
                     "complaints": s.standard.complaints,
+                    "en": dataclasses.asdict(s.standard.en),
                 },
             }
             for s in h.services

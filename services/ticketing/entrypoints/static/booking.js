@@ -105,22 +105,20 @@
   function serviceCard(s) {
     const std = s.standard;
     const fee = feeText(std);
+    const time = i18n.local(std.time_to_complete, std.en && std.en.time_to_complete);
     return el("article", { class: "service" }, [
       el("button", { type: "button", class: "choice", "data-testid": `service-${s.code}`,
         on: { click: () => chooseService(s) } }, [
         el("span", { class: "choice-main" }, [el("span", { class: "choice-name", text: pick(s.name, s.name_en) })]),
         el("span", { class: "choice-meta" }, [
-          el("span", { text: t("service.time", { time: std.time_to_complete }) }),
+          el("span", { text: t("service.time", { time: time.text }) }),
           el("span", { class: std.fee_idr || std.fee_assessed ? "fee" : "fee free",
             "data-testid": `fee-${s.code}`, text: t("service.fee", { fee }) }),
         ]),
       ]),
-      el("details", { class: "standard", "data-testid": `requirements-${s.code}` }, [
-        el("summary", { text: `${t("service.requirements")} (${std.requirements.length})` }),
-        el("ul", {}, std.requirements.map((r) => el("li", { lang: "id", text: r }))),
-        std.procedure ? el("p", {}, [el("b", { text: `${t("service.procedure")}: ` }), std.procedure]) : null,
-        std.product ? el("p", {}, [el("b", { text: `${t("service.product")}: ` }), std.product]) : null,
-      ]),
+      window.antre.standardDetails(s, {
+        requirements: t("service.requirements"), procedure: t("service.procedure"), product: t("service.product"),
+      }),
     ]);
   }
 

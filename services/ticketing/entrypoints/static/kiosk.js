@@ -227,12 +227,10 @@
   function serviceCard(s) {
     const std = s.standard;
     const fee = feeText(std);
-    const details = el("details", { class: "standard", "data-testid": `requirements-${s.code}` }, [
-      el("summary", { text: `${t("service.requirements")} (${std.requirements.length})` }),
-      el("ul", {}, std.requirements.map((r) => el("li", { lang: "id", text: r }))),
-      std.procedure ? el("p", {}, [el("b", { text: `${t("service.procedure")}: ` }), std.procedure]) : null,
-      std.product ? el("p", {}, [el("b", { text: `${t("service.product")}: ` }), std.product]) : null,
-    ]);
+    const details = window.antre.standardDetails(s, {
+      requirements: t("service.requirements"), procedure: t("service.procedure"), product: t("service.product"),
+    });
+    const time = i18n.local(std.time_to_complete, std.en && std.en.time_to_complete);
     return el("article", { class: "service" }, [
       el("button", { type: "button", class: "service-pick", "data-testid": `service-${s.code}`,
         on: { click: () => chooseService(s) } }, [
@@ -240,7 +238,7 @@
         el("span", { class: "service-main" }, [
           el("span", { class: "service-name", text: pick(s.name, s.name_en) }),
           el("span", { class: "service-meta" }, [
-            el("span", { text: t("service.time", { time: std.time_to_complete }) }),
+            el("span", { text: t("service.time", { time: time.text }) }),
             el("span", { class: std.fee_idr || std.fee_assessed ? "fee" : "fee free",
             "data-testid": `fee-${s.code}`, text: t("service.fee", { fee }) }),
             el("span", { class: "queue", "data-testid": `queue-${s.code}`, "data-service": s.code }),
