@@ -82,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         # channel is configured, e.g. ANTRE_SMTP_HOST in the environment: without one it sends
         # nothing), ticketing on the status page.
         "notify": {"ANTRE_SURVEY_URL": f"{url['reports']}/survey/{{ticket}}"},
-        "ticketing": {"ANTRE_SURVEY_URL": f"{url['reports']}/survey/{{ticket}}"},
+        "ticketing": {
+            "ANTRE_SURVEY_URL": f"{url['reports']}/survey/{{ticket}}",
+            # The kiosks' spoken guidance says a taken number with the display's voice pack.
+            "ANTRE_VOICE_URL": f"{url['display']}/voice/",
+        },
     }
     children: dict[str, subprocess.Popen[bytes]] = {}
     logs = state / "logs"

@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 nik_secret,
                 settings.api_keys,
                 survey_url=settings.survey_url,
+                voice_url=settings.voice_url,
             )
             app.state.runtime = runtime
             app.state.trusted_proxies = networks(settings.trusted_proxies)
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Antre ticketing",
         "Nomor antrean di kios, tiket cetak dan halaman status / Kiosk numbers, printed tickets and status",
         lifespan,
+        connect_src=[o for o in (settings.voice_origin(),) if o],
     )
     http.install(app)
     app.include_router(reservations_http.router)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import Field, SecretStr
 
 from antre.heartbeats import SILENT_AFTER
@@ -37,3 +39,12 @@ class Settings(ServiceSettings):
     # /survey/{ticket}); "{ticket}" is replaced by the ticket id, as in notify's ANTRE_SURVEY_URL,
     # else ?ticket=<id> is added. Empty: no survey link.
     survey_url: str = ""
+    # The display's voice pack as the kiosks' browsers reach it (e.g. https://papan.example/voice/;
+    # the display lets any origin read it): a kiosk's spoken guidance says a taken number with the
+    # boards' clips. Empty: the kiosk says it with the browser's own speech engine.
+    voice_url: str = ""
+
+    def voice_origin(self) -> str:
+        """The pack's origin, for the kiosk page's connect-src; empty when there is none."""
+        parts = urlsplit(self.voice_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

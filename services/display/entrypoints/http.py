@@ -192,6 +192,10 @@ def _seq(value: str | None) -> int | None:
 
 # ---- the voice pack ----
 
+# Any origin may read the pack: it is the hall's spoken words and nothing else (no cookie, no
+# token), and the kiosks on ticketing's host say a taken number with the boards' clips.
+VOICE_CORS = {"Access-Control-Allow-Origin": "*"}
+
 
 def _pack(ctx: Context) -> voicepack.VoicePack:
     pack = ctx.deps.voice
@@ -208,7 +212,7 @@ def _pack(ctx: Context) -> voicepack.VoicePack:
 async def voice_manifest(ctx: Ctx) -> Response:
     """The voice pack's clips per language (token -> file, seconds): boards fetch it once and
     play each announcement's ``tokens`` from it."""
-    return JSONResponse(_pack(ctx).manifest(), headers={"Cache-Control": "no-cache"})
+    return JSONResponse(_pack(ctx).manifest(), headers={"Cache-Control": "no-cache", **VOICE_CORS})
 
 
 @voice.get("/{file:path}", responses={200: CLIP, **refusals((404, "No such clip, or no voice pack"))})
@@ -220,7 +224,8 @@ async def voice_clip(file: str, ctx: Ctx, v: str = "") -> FileResponse:
     if path is None or not path.is_file():
         raise NotFound("no_voice_clip", f"Klip suara '{file}' tidak ada", f"No voice clip '{file}'")
     cache = "public, max-age=31536000, immutable" if v and v == pack.version else "no-cache"
-    return FileResponse(path, media_type=voicepack.media_type(path), headers={"Cache-Control": cache})
+    headers = {"Cache-Control": cache, **VOICE_CORS}
+    return FileResponse(path, media_type=voicepack.media_type(path), headers=headers)
 
 
 # ---- pages ----

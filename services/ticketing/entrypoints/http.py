@@ -27,6 +27,7 @@ from services.ticketing.adapters import printer
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.domain import bookings, hours, wayfinding
 from services.ticketing.domain.tickets import FINAL, State, Ticket
+from services.ticketing.entrypoints.spoken import spoken_number
 
 STATIC = Path(__file__).parent / "static"
 SHARED_STATIC = Path(__file__).parents[3] / "antre" / "static"
@@ -52,6 +53,7 @@ class Context:
         nik_secret: bytes = b"",
         api_keys: dict[str, str] | None = None,
         survey_url: str = "",
+        voice_url: str = "",
     ) -> None:
         self.deps = deps
         self.public_url = public_url.rstrip("/")
@@ -60,6 +62,7 @@ class Context:
         self.nik_secret = nik_secret
         self.api_keys = api_keys or {}
         self.survey_url = survey_url  # the SKM survey's address template (Settings.survey_url)
+        self.voice_url = voice_url  # the display's voice pack as kiosks reach it (Settings.voice_url)
 
 
 async def _ctx(request: Request) -> Context:
@@ -96,6 +99,7 @@ async def hall(ctx: Ctx) -> dict[str, Any]:
         "demo": ctx.demo,
         "issuing": issuing_json(h, ctx.deps.uow.clock(), always_open=ctx.deps.always_open),
         "booking_url": f"{ctx.public_url}/booking" if any(s.booking for s in h.services) else "",
+        "voice_url": ctx.voice_url,  # empty: the kiosk's spoken guidance uses the browser's speech
         "agencies": [{"code": a.code, "name": a.name, "name_en": a.name_en} for a in h.agencies],
         "services": [
             {
@@ -419,6 +423,8 @@ def ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
         "issued_at": _local_iso(ctx, ticket.issued_at),
         "counter": ticket.counter,
         "counter_name": ticket.counter_name,
+        # When the counter last called it: a recall changes it, so the status page says it again.
+        "called_at": _local_iso(ctx, ticket.updated_at) if ticket.state == State.CALLED else None,
         **_zone_json(hall, ticket.service),
         "transferred": ticket.transferred,
         "kiosk": ticket.kiosk,
@@ -427,6 +433,7 @@ def ticket_json(ctx: Context, ticket: Ticket) -> dict[str, Any]:
         "print_url": f"/tickets/{ticket.id}/print",
         "hall_name": hall.name,
         "demo": ctx.demo,
+        "spoken": spoken_number(ticket.number),  # the kiosk's spoken guidance says it as boards do
     }
 
 
