@@ -86,6 +86,21 @@ def test_the_kiosk(whole_hall: RunningHall, open_page: Callable[..., Page]) -> N
     page.get_by_test_id("take-number").click()
     expect(page.get_by_test_id("ticket-number")).to_be_visible()
     clean(page, "kiosk: number taken")
+    # Large text in high contrast (kiosk.access.css), with spoken guidance on, on every screen.
+    page.get_by_test_id("done").click()
+    page.get_by_test_id("large-text").click()
+    page.get_by_test_id("guidance").click()
+    expect(page.get_by_test_id("large-text")).to_have_attribute("aria-pressed", "true")
+    clean(page, "kiosk, large text: agencies")
+    page.get_by_test_id("agency-dukcapil").click()
+    expect(page.get_by_test_id("service-ktp-el")).to_be_visible()
+    clean(page, "kiosk, large text: services")
+    page.get_by_test_id("service-ktp-el").click()
+    expect(page.get_by_test_id("take-number")).to_be_visible()
+    clean(page, "kiosk, large text: priority")
+    page.get_by_test_id("take-number").click()
+    expect(page.get_by_test_id("ticket-number")).to_be_visible()
+    clean(page, "kiosk, large text: number taken")
 
 
 def test_the_citizens_pages(whole_hall: RunningHall, open_page: Callable[..., Page]) -> None:

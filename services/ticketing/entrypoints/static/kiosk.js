@@ -36,6 +36,9 @@
     for (const s of document.querySelectorAll("[data-screen]")) s.hidden = s.dataset.screen !== name;
     window.scrollTo(0, 0);
     touch();
+    // Spoken guidance (kiosk.speech.js) says each new screen; the result screen, its number.
+    const detail = { name, hall: state.hall, ticket };
+    if (changed) document.dispatchEvent(new CustomEvent("kiosk:screen", { detail }));
     if (!changed && document.activeElement !== document.body) return;
     const target = name === "result" ? $("ticket-number") : document.querySelector(`[data-screen="${name}"] h1`);
     if (target) {
@@ -69,6 +72,7 @@
   }
 
   function reset() {
+    document.dispatchEvent(new CustomEvent("kiosk:reset")); // large text and spoken guidance off
     clearInterval(countdown);
     clearInterval(warnTimer);
     $("idle-warning").hidden = true;
