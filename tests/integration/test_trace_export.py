@@ -148,8 +148,8 @@ def test_a_tickets_trace_holds_both_services_sql_and_no_citizens_data(
 
     with hall.client("ticketing") as c:
         waiting = c.post("/api/v1/tickets", json={"service": "pbb-p2"}).json()
-        status = c.get(f"/api/v1/tickets/{waiting['id']}")
-        assert status.status_code == 200 and status.json()["position"] == 1
+    # The status page asks the counters (once they have queued it, its position is 1).
+    wait_for(lambda: _waiting(hall, waiting["id"]), what="the status page's position")
     asked = _eventually(receiver, lambda: _calls_to(receiver, hall.url("counters")))
     assert {s.service for s in asked} == {"antre-ticketing"}
     assert any(s.attributes.get("http.status_code") == "200" for s in asked)
