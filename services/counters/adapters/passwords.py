@@ -10,11 +10,16 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 
 # OWASP's password storage guidance for scrypt: N=2^17, r=8, p=1 (128 MiB and a few tenths of a
 # second a hash, on purpose). Tests that make many accounts lower COST; a service never does.
 COST = 17  # log2 of N for new hashes
 _R, _P = 8, 1
+# Each hash holds 128 MiB while it runs. Sign-ins run in a thread pool, so a morning's burst of
+# officers would hold that many times over: two at a time keep the counters' pod (512 Mi) safe,
+# and the rest wait a few tenths of a second for their turn.
+_AT_ONCE = threading.BoundedSemaphore(2)
 
 
 def hash_password(password: str) -> str:
@@ -48,7 +53,8 @@ def needs_rehash(stored: str) -> bool:
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
     # OpenSSL refuses more than 32 MiB unless told; N=2^17 with r=8 needs 128 MiB and a little more.
     maxmem = 128 * r * (n + p + 2) + 2**20
-    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem)
+    with _AT_ONCE:
+        return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem)
 
 
 def new_token() -> str:
