@@ -10,7 +10,8 @@ import pytest
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
 from tests.support.infra import KENDARI, NatsServer
-from tests.support.stores import BACKENDS, PG_URL
+from tests.support.stores import BACKENDS, require_pg
+from tests.support.stores import pg_url as _pg_url
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +21,13 @@ def kendari() -> Hall:
 
 @pytest.fixture(scope="session")
 def pg_url() -> str | None:
-    return PG_URL
+    return _pg_url()
+
+
+@pytest.fixture
+def needs_postgres() -> str:
+    """For a test that only makes sense on PostgreSQL: its URL, or the test skips."""
+    return require_pg()
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +43,8 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        require_pg()
     return str(request.param)
 
 

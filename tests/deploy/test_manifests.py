@@ -513,13 +513,13 @@ def test_network_policies_allow_what_each_service_needs_and_nothing_else(overlay
 def test_the_migration_job_migrates_the_services_schema(rendered, svc, tmp_path: Path) -> None:
     """Run the Job's own command here, on PostgreSQL where the tests have one, else SQLite."""
     from tests.support.infra import unique
-    from tests.support.stores import PG_URL, drop_schema
+    from tests.support.stores import drop_schema, pg_url
 
     (container,) = pod_spec(named(rendered["prod"], "Job", f"migrate-{svc}"))["containers"]
     env = {e["name"]: e["value"] for e in container["env"] if "value" in e}
     assert env["ANTRE_DATABASE_SCHEMA"] == svc
-    schema = unique("deploy_") if PG_URL else ""
-    url = PG_URL or f"sqlite:///{tmp_path / (svc + '.db')}"
+    schema = unique("deploy_") if pg_url() else ""
+    url = pg_url() or f"sqlite:///{tmp_path / (svc + '.db')}"
     env.update(ANTRE_DATABASE_URL=url, ANTRE_DATABASE_SCHEMA=schema or svc, ANTRE_STATE_DIR=str(tmp_path))
     command = [sys.executable if container["command"][0] == "python" else container["command"][0]]
     try:

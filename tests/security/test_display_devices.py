@@ -19,7 +19,7 @@ from services.display.adapters import tables
 from tests.integration.display.display_live import LiveDisplay
 from tests.support.infra import unique
 from tests.support.people import KnownPeople, bearer
-from tests.support.stores import BACKENDS, PG_URL, drop_schema
+from tests.support.stores import BACKENDS, drop_schema, pg_url
 from tests.unit.display import display_factories as f
 
 ZONE = "lantai-1-a"
@@ -30,7 +30,7 @@ OUTCOME = f"/api/v1/zones/{ZONE}/announcements/1/outcome"
 @pytest.fixture(params=BACKENDS)
 def display(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveDisplay]:
     schema = unique("t_") if request.param == "postgresql" else ""
-    store = {"database_url": PG_URL or "", "database_schema": schema} if schema else {}
+    store = {"database_url": pg_url() or "", "database_schema": schema} if schema else {}
     live = LiveDisplay(tmp_path, **store).start()
     live.app.state.people = KnownPeople()
     handlers.on_hall_events(

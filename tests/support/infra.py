@@ -7,6 +7,7 @@ answers; otherwise tests use SQLite and a nats-server started from the ``nats-se
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -55,7 +56,10 @@ def docker_available() -> bool:
         return False
 
 
+@functools.cache
 def postgres_url() -> str | None:
+    """The tests' PostgreSQL: the machine's (ANTRE_TEST_DATABASE_URL), else a container started on
+    the first ask (never at import: a run that needs no PostgreSQL starts none), else none."""
     url = os.environ.get("ANTRE_TEST_DATABASE_URL")
     if url:
         return url

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Table
 
 from antre import db
 from tests.support.deps import outbox_events
-from tests.support.stores import PG_URL, drop_schema, make_store
+from tests.support.stores import drop_schema, make_store, pg_url
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Message)
@@ -40,7 +40,9 @@ class Clock:
 def two_engines(backend: str, folder: Path, migrations: Path) -> Iterator[tuple[Engine, Engine]]:
     engine, schema = make_store(backend, folder, migrations)
     other = (
-        db.make_engine(PG_URL or "", schema) if schema else db.make_engine(f"sqlite:///{folder / 'store.db'}")
+        db.make_engine(pg_url() or "", schema)
+        if schema
+        else db.make_engine(f"sqlite:///{folder / 'store.db'}")
     )
     try:
         yield engine, other

@@ -19,7 +19,7 @@ from services.ticketing import handlers, kiosks
 from services.ticketing.bootstrap import create_app
 from services.ticketing.settings import Settings
 from tests.support.infra import free_port, unique, write_hall
-from tests.support.stores import PG_URL, drop_schema
+from tests.support.stores import drop_schema, pg_url
 
 PUBLIC_URL = "https://antre.example.id"
 
@@ -33,7 +33,7 @@ def ticketing_client(backend: str, folder: Path, nats_url: str, **hall: Any) -> 
         state_dir=folder / "state",
         nats_url=nats_url,
         demo=True,
-        database_url=(PG_URL or "") if schema else "",
+        database_url=(pg_url() or "") if schema else "",
         database_schema=schema,
         public_url=PUBLIC_URL,
         counters_url=f"http://127.0.0.1:{free_port()}",  # nobody: a position is simply unknown

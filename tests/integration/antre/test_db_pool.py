@@ -5,13 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, text
 
 from antre import db
-from tests.support.stores import PG_URL
-
-pytestmark = pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (ANTRE_TEST_DATABASE_URL)")
 
 
 def counting_pings(engine: Engine) -> list[int]:
@@ -31,9 +27,8 @@ def backend_pid(engine: Engine) -> int:
         return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
-def test_a_connection_in_use_a_moment_ago_is_not_pinged() -> None:
-    assert PG_URL is not None
-    engine = db.make_engine(PG_URL)
+def test_a_connection_in_use_a_moment_ago_is_not_pinged(needs_postgres: str) -> None:
+    engine = db.make_engine(needs_postgres)
     pings = counting_pings(engine)
     try:
         first = backend_pid(engine)
@@ -47,10 +42,9 @@ def test_a_connection_in_use_a_moment_ago_is_not_pinged() -> None:
         engine.dispose()
 
 
-def test_a_connection_the_server_closed_while_idle_is_replaced_before_use() -> None:
-    assert PG_URL is not None
-    engine = db.make_engine(PG_URL)
-    admin = db.make_engine(PG_URL)
+def test_a_connection_the_server_closed_while_idle_is_replaced_before_use(needs_postgres: str) -> None:
+    engine = db.make_engine(needs_postgres)
+    admin = db.make_engine(needs_postgres)
     try:
         dead = backend_pid(engine)
         with db.write(admin) as conn:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 
 from antre import db
 from tests.support.infra import unique
-from tests.support.stores import PG_URL, drop_schema, make_store
+from tests.support.stores import drop_schema, make_store
 
 SERVICES = ["ticketing", "counters", "display", "notify"]
 
@@ -35,14 +35,12 @@ def test_migrations_match_the_tables(service: str, backend: str, tmp_path: Path)
         drop_schema(schema)
 
 
-@pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (ANTRE_TEST_DATABASE_URL)")
-def test_replicas_starting_together_migrate_one_at_a_time() -> None:
+def test_replicas_starting_together_migrate_one_at_a_time(needs_postgres: str) -> None:
     """Two pods of a service, or a pod and the migration Job, start at once on an empty schema:
     every one of them comes up, and the schema is migrated once."""
-    assert PG_URL is not None
     schema = unique("t_")
     migrations = Path("services") / "counters" / "migrations"
-    engines = [db.make_engine(PG_URL, schema) for _ in range(4)]
+    engines = [db.make_engine(needs_postgres, schema) for _ in range(4)]
     start = threading.Barrier(len(engines))
 
     def start_up(engine: Engine) -> None:

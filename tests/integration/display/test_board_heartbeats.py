@@ -27,7 +27,7 @@ from tests.integration.display.display_live import LiveDisplay
 from tests.support.infra import unique
 from tests.support.people import KnownPeople, bearer
 from tests.support.replicas import Clock, published, together, two_engines
-from tests.support.stores import BACKENDS, PG_URL, drop_schema
+from tests.support.stores import BACKENDS, drop_schema, pg_url
 
 HEARTBEAT = "/api/v1/boards/me/heartbeat"
 T0 = dt.datetime(2026, 3, 11, 2, 0, tzinfo=dt.UTC)
@@ -36,7 +36,7 @@ T0 = dt.datetime(2026, 3, 11, 2, 0, tzinfo=dt.UTC)
 @pytest.fixture(params=BACKENDS)
 def display(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveDisplay]:
     schema = unique("t_") if request.param == "postgresql" else ""
-    store = {"database_url": PG_URL or "", "database_schema": schema} if schema else {}
+    store = {"database_url": pg_url() or "", "database_schema": schema} if schema else {}
     live = LiveDisplay(tmp_path, **store).start()
     live.app.state.people = KnownPeople()
     try:

@@ -21,7 +21,7 @@ from services.display.bootstrap import MIGRATIONS
 from services.display.domain import board
 from services.display.domain.board import Call
 from tests.support.infra import unique
-from tests.support.stores import PG_URL, drop_schema, make_store
+from tests.support.stores import drop_schema, make_store, pg_url
 from tests.unit.display import display_factories as f
 from tests.unit.display.display_factories import T0, Clock
 
@@ -143,7 +143,7 @@ def test_the_upgrade_makes_each_shown_call_its_counters_slot(backend: str, tmp_p
         engine, schema = db.make_engine(f"sqlite:///{tmp_path / 'up.db'}"), ""
     else:
         schema = unique("t_")
-        engine = db.make_engine(PG_URL or "", schema)
+        engine = db.make_engine(pg_url() or "", schema)
         db.ensure_schema(engine, schema)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -20,7 +20,7 @@ from services.display import skm_index
 from tests.integration.display.display_live import LiveDisplay, SseReader
 from tests.integration.display.test_display_messaging import publish
 from tests.support.infra import unique
-from tests.support.stores import BACKENDS, PG_URL, drop_schema
+from tests.support.stores import BACKENDS, drop_schema, pg_url
 
 ZONE = "lantai-1-a"
 SHOWN = {"boards": {"show_ikm": True}}
@@ -41,7 +41,7 @@ def index(hall: str, ikm: float, grade: str, responses: int, month: str = "", ag
 @pytest.fixture(params=BACKENDS)
 def shown(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveDisplay]:
     schema = unique("t_") if request.param == "postgresql" else ""
-    store = {"database_url": PG_URL or "", "database_schema": schema} if schema else {}
+    store = {"database_url": pg_url() or "", "database_schema": schema} if schema else {}
     live = LiveDisplay(tmp_path, hall=SHOWN, **store).start()
     try:
         yield live

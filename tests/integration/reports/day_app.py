@@ -17,7 +17,7 @@ from services.reports.settings import Settings
 from tests.integration.display.display_live import UNREACHABLE_NATS
 from tests.support.infra import unique, write_hall
 from tests.support.people import KnownPeople
-from tests.support.stores import PG_URL, drop_schema
+from tests.support.stores import drop_schema, pg_url
 from tests.support.visit_day import Day, feed, hall_day
 
 DAY = dt.date(2026, 3, 10)
@@ -33,7 +33,7 @@ def settings(backend: str, folder: Path, **more: Any) -> tuple[Settings, str]:
     }
     if backend == "postgresql":
         schema = unique("t_")
-        return Settings(**common, database_url=PG_URL, database_schema=schema), schema
+        return Settings(**common, database_url=pg_url(), database_schema=schema), schema
     return Settings(**common), ""
 
 

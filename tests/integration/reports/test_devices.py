@@ -25,7 +25,7 @@ from services.reports.settings import Settings
 from tests.integration.display.display_live import UNREACHABLE_NATS
 from tests.support.infra import unique, write_hall
 from tests.support.people import KnownPeople, bearer
-from tests.support.stores import PG_URL, drop_schema
+from tests.support.stores import drop_schema, pg_url
 from tests.support.visit_day import envelopes
 
 MANAGER, SUPERVISOR = bearer("token-manager"), bearer("token-supervisor")
@@ -35,7 +35,7 @@ WITA = dt.timezone(dt.timedelta(hours=8))
 @pytest.fixture
 def client(backend: str, tmp_path: Path) -> Iterator[TestClient]:
     schema = unique("t_") if backend == "postgresql" else ""
-    extra = {"database_url": PG_URL, "database_schema": schema} if schema else {}
+    extra = {"database_url": pg_url(), "database_schema": schema} if schema else {}
     settings = Settings(
         hall_file=write_hall(tmp_path, unique("h")),
         state_dir=tmp_path / "state",

@@ -23,9 +23,8 @@ from services.reports.handlers import reporting
 from services.reports.handlers.deps import Deps
 from tests.integration.reports.day_app import DAY, day_app
 from tests.support.people import MANAGER
-from tests.support.stores import PG_URL
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="needs ANTRE_TEST_DATABASE_URL (PostgreSQL)")
+pytestmark = pytest.mark.usefixtures("needs_postgres")
 
 RANDOM_HALL = "acak"
 

@@ -35,7 +35,7 @@ from services.reports.settings import Settings
 from tests.integration.display.display_live import UNREACHABLE_NATS, SseEvent, SseReader
 from tests.support.infra import KENDARI, free_port, unique, write_hall
 from tests.support.people import TOKENS, KnownPeople, bearer
-from tests.support.stores import PG_URL, drop_schema
+from tests.support.stores import drop_schema, pg_url
 from tests.support.visit_day import envelopes
 
 MANAGER, SUPERVISOR = bearer("token-manager"), bearer("token-supervisor")  # the latter Dukcapil's
@@ -123,7 +123,7 @@ def apply(deps: handlers.Deps, *messages: Message) -> None:
 @pytest.fixture
 def settings(backend: str, tmp_path: Path) -> Iterator[Settings]:
     schema = unique("t_") if backend == "postgresql" else ""
-    extra = {"database_url": PG_URL, "database_schema": schema} if schema else {}
+    extra = {"database_url": pg_url(), "database_schema": schema} if schema else {}
     yield Settings(
         hall_file=write_hall(tmp_path, unique("h")),
         state_dir=tmp_path / "state",

@@ -19,7 +19,7 @@ from services.reports.settings import Settings
 from tests.integration.display.display_live import UNREACHABLE_NATS
 from tests.support.infra import unique, write_hall
 from tests.support.people import KnownPeople, bearer
-from tests.support.stores import PG_URL, drop_schema
+from tests.support.stores import drop_schema, pg_url
 from tests.support.survey_visits import record_visit
 
 FOURS = {f"u{i}": 4 for i in range(1, 10)}
@@ -33,7 +33,7 @@ def client(backend: str, tmp_path: Path) -> Iterator[TestClient]:
         hall_file=write_hall(tmp_path, unique("h")),
         state_dir=tmp_path / "state",
         nats_url=UNREACHABLE_NATS,  # events wait in the outbox
-        database_url=(PG_URL or "") if schema else "",
+        database_url=(pg_url() or "") if schema else "",
         database_schema=schema,
         survey_wrong_ids_per_hour=WRONG_IDS,
     )
