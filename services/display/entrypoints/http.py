@@ -95,7 +95,10 @@ async def zones(ctx: Ctx) -> dict[str, Any]:
     hall = ctx.deps.hall
     return {
         "hall": {"id": hall.id, "name": hall.name},
-        "zones": [{"code": z.code, "name": z.name, "name_en": z.name_en, "board_url": f"/boards/{z.code}"} for z in hall.zones],
+        "zones": [
+            {"code": z.code, "name": z.name, "name_en": z.name_en, "board_url": f"/boards/{z.code}"}
+            for z in hall.zones
+        ],
     }
 
 
