@@ -14,7 +14,6 @@ setting a real hall must be given.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
@@ -23,14 +22,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from antre.hall.load import load_hall
-from antre.hall.model import Hall
-from antre.nats_accounts import make_consumers
+if TYPE_CHECKING:
+    from antre.hall.model import Hall
 
 SERVICES = ("ticketing", "counters", "display", "notify", "reports")
 DEMO_PASSWORD = "antre-demo"
@@ -57,13 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     ports = {name: args.base_port + i for i, name in enumerate(SERVICES)}
-    refusal = port_refusal(ports, args.nats_port) or (setting_refusal(os.environ) if args.no_demo else None)
+    refusal = port_refusal(ports, args.nats_port)
     if refusal:
         print(refusal, file=sys.stderr, flush=True)
         return 2
-    hall = load_hall(args.hall)
     state = Path(args.state_dir).resolve()
-    state.mkdir(parents=True, exist_ok=True)
     url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     env = {
         **os.environ,
@@ -88,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
             "ANTRE_VOICE_URL": f"{url['display']}/voice/",
         },
     }
+    # This process stays up as long as the hall: it keeps to the standard library, and the steps
+    # that need the services' modules run in processes of their own (antre/devhall_setup.py).
+    prepared = _setup(["prepare", "--hall", args.hall, "--state-dir", str(state)], env, args.no_demo)
+    if prepared.returncode:
+        return prepared.returncode  # it said why (a real hall's missing settings, a hall file's errors)
+    demo = json.loads(prepared.stdout.strip().splitlines()[-1])
     children: dict[str, subprocess.Popen[bytes]] = {}
     logs = state / "logs"
     logs.mkdir(exist_ok=True)
@@ -119,9 +121,6 @@ def main(argv: list[str] | None = None) -> int:
             "nats",
             [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(args.nats_port), "-sd", str(state / "nats")],
         )
-        officers = _demo_officers(hall, env)
-        kiosks = _demo_kiosks(hall, env, state)
-        boards = _demo_boards(hall, env, state)
         for name in SERVICES:
             app = f"services.{name}.bootstrap:create_app"
             cmd = [
@@ -140,10 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         if not _ready(url, list(children.values())):
             print(f"Layanan tidak siap / Services not ready.\n{_stopped(children, logs)}", flush=True)
             stop(1)
-        # Agencies' plug-ins read through a consumer of their own (deploy/nats/README.md); in a
-        # deployment a Job makes them, here the hall does. This NATS has no users: any may connect.
-        asyncio.run(make_consumers([hall], env["ANTRE_NATS_URL"]))
-        _banner(hall, url, officers, kiosks, boards, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
+        _setup(["consumers", "--hall", args.hall, "--nats", env["ANTRE_NATS_URL"]], env).check_returncode()
+        _banner(demo, url, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
     except Exception:
         halt()  # a failure while starting leaves no server behind
         raise
@@ -265,62 +262,15 @@ def demo_supervisor(hall: Hall) -> str:
     return f"{hall.agencies[0].code}-kepala"
 
 
-def _demo_officers(hall: Hall, env: dict[str, str]) -> list[tuple[str, str]]:
-    """One officer per agency, the first agency's supervisor (its side of the live hall and of
-    the reports), the hall's manager and the platform's admin, all with the demo password."""
-    from antre.roles import Role
-    from services.counters.domain.stations import Officer
-    from services.counters.entrypoints.cli import add_officers
-    from services.counters.settings import Settings
-
-    head = hall.agencies[0]
-    accounts = [Officer(f"{a.code}1", a.name, a.code) for a in hall.agencies] + [
-        Officer(demo_supervisor(hall), f"Kepala {head.name}", head.code, Role.SUPERVISOR),
-        Officer("pengelola", "Pengelola MPP", "", Role.MANAGER),
-        Officer("admin", "Admin Kominfo", "", Role.ADMIN),
-    ]
-    settings = Settings(**_settings_of(env))
-    add_officers(settings, [(officer, DEMO_PASSWORD) for officer in accounts])
-    return [(o.username, f"{o.role}, {o.agency or 'semua instansi / all agencies'}") for o in accounts]
-
-
-def _demo_kiosks(hall: Hall, env: dict[str, str], state: Path) -> dict[str, str]:
-    """Every kiosk of the hall enrolled (a real hall's manager enrols each kiosk once)."""
-    from services.ticketing.entrypoints.cli import run
-    from services.ticketing.settings import Settings
-
-    settings = Settings(**_settings_of(env))
-    return _kept(
-        state / "demo-kiosks.json", [k.id for k in hall.kiosks], lambda k: run(settings, "enrol-kiosk", k)
+def _setup(step: list[str], env: dict[str, str], no_demo: bool = False) -> subprocess.CompletedProcess[str]:
+    """A set-up step (antre/devhall_setup.py) in a process of its own: its stdout is returned,
+    its stderr (a refusal, an error) goes to the terminal as it comes."""
+    return subprocess.run(
+        [sys.executable, "-m", "antre.devhall_setup", *step, *(["--no-demo"] if no_demo else [])],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-
-
-def _demo_boards(hall: Hall, env: dict[str, str], state: Path) -> dict[str, str]:
-    """One speaker board per zone enrolled, named after its zone."""
-    from services.display.entrypoints.cli import board_device
-    from services.display.settings import Settings
-
-    settings = Settings(**_settings_of(env))
-    zones = [z.code for z in hall.zones]
-    return _kept(
-        state / "demo-boards.json", zones, lambda z: board_device(settings, "enrol-board", f"papan-{z}")
-    )
-
-
-def _kept(file: Path, ids: list[str], enrol: Callable[[str], str]) -> dict[str, str]:
-    """Demo devices' tokens, kept in the state folder: a page left open keeps working when the
-    hall restarts."""
-    tokens: dict[str, str] = json.loads(file.read_text()) if file.exists() else {}
-    for device in ids:
-        if device not in tokens:
-            tokens[device] = enrol(device)
-    file.write_text(json.dumps(tokens))
-    file.chmod(0o600)
-    return tokens
-
-
-def _settings_of(env: dict[str, str]) -> dict[str, str]:
-    return {k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")}
 
 
 def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout: float = 60.0) -> bool:
@@ -329,52 +279,54 @@ def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout
     while pending and time.monotonic() < deadline:
         if any(child.poll() is not None for child in children):
             return False
-        for name in list(pending):
-            try:
-                response = httpx.get(f"{url[name]}/readyz", timeout=1.0)
-                if response.status_code == 200 and response.json().get("nats"):
-                    pending.discard(name)
-            except httpx.HTTPError:
-                pass
+        pending -= {name for name in pending if _answers(f"{url[name]}/readyz")}
         time.sleep(0.3)
     return not pending
 
 
-def _banner(
-    hall: Hall,
-    url: dict[str, str],
-    officers: list[tuple[str, str]],
-    kiosks: dict[str, str],
-    boards: dict[str, str],
-    demo: bool,
-    nats: str,
-) -> None:
+# The services are on loopback: never through a proxy the environment may name.
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _answers(readyz: str) -> bool:
+    """Whether a service is ready, NATS included (urllib: the launcher imports no HTTP client)."""
+    try:
+        with _LOOPBACK.open(readyz, timeout=1.0) as response:
+            return response.status == 200 and bool(json.load(response).get("nats"))
+    except (OSError, ValueError):  # not listening yet, 503 (HTTPError), a half-written answer
+        return False
+
+
+def _banner(prepared: dict[str, Any], url: dict[str, str], demo: bool, nats: str) -> None:
+    """The pages to open and the demo accounts; ``prepared`` is what the set-up printed."""
+    hall, kiosks, boards = prepared["hall"], prepared["kiosks"], prepared["boards"]
+    officers: list[tuple[str, str]] = prepared["officers"]
     lines = [
         "",
-        f"  {hall.name}" + ("  [DEMO: buka kapan saja / open at any hour]" if demo else ""),
+        f"  {hall['name']}" + ("  [DEMO: buka kapan saja / open at any hour]" if demo else ""),
         "",
         *[
-            f"  Kios / Kiosk {k.id:<12} {url['ticketing']}/kiosk?kiosk={k.id}#device={kiosks[k.id]}"
-            for k in hall.kiosks
+            f"  Kios / Kiosk {k:<12} {url['ticketing']}/kiosk?kiosk={k}#device={kiosks[k]}"
+            for k in hall["kiosks"]
         ],
         f"  Petugas loket / Operator  {url['counters']}/operator",
     ]
     lines += [
-        f"  Papan {z.name:<19} {url['display']}/boards/{z.code}?speaker=1#device={boards[z.code]}"
-        for z in hall.zones
+        f"  Papan {name:<19} {url['display']}/boards/{code}?speaker=1#device={boards[code]}"
+        for code, name in hall["zones"]
     ]
     lines += [
         "  Status tiket / Ticket     pindai QR pada tiket / scan the ticket's QR",
         f"  Pesan / Notify            {url['notify']}/api/v1/deliveries (pengelola: Bearer <token>)",
         f"  Aula langsung / Live hall {url['reports']}/hall",
         f"  Laporan / Reports         {url['reports']}/reports",
-        f"    masuk / sign in: pengelola (seluruh aula / the whole hall), {demo_supervisor(hall)} "
-        f"(hanya / only {hall.agencies[0].code})",
+        f"    masuk / sign in: pengelola (seluruh aula / the whole hall), {hall['supervisor']} "
+        f"(hanya / only {hall['first_agency']})",
         f"  Survei / Survey (SKM)     {url['reports']}/survey/<id tiket / ticket id> "
         "(tautan di status tiket / linked from the ticket's status)",
         f"  API (OpenAPI)             {url['ticketing']}/docs  {url['counters']}/docs  {url['reports']}/docs",
-        f"  Plug-in instansi / Agency python -m examples.plugin --nats {nats} --hall {hall.id} "
-        f"--agency {hall.agencies[0].code} --post-to <URL>",
+        f"  Plug-in instansi / Agency python -m examples.plugin --nats {nats} --hall {hall['id']} "
+        f"--agency {hall['first_agency']} --post-to <URL>",
         "",
         f"  Akun petugas demo / Demo officers (kata sandi / password: {DEMO_PASSWORD}):",
     ]
