@@ -30,9 +30,10 @@ $(DEV): $(RUNTIME) requirements/dev.lock
 	$(BIN)/pip install -q -r requirements/dev.lock
 	touch $@
 
-## run: the whole hall on this machine (SQLite, a local NATS server, examples/kendari.yaml)
+## run: the whole hall on this machine (SQLite, a local NATS server, examples/kendari.yaml);
+## ARGS="--base-port 9101 --nats-port 4399" for other ports
 run: $(RUNTIME)
-	$(BIN)/python -m antre.devhall
+	$(BIN)/python -m antre.devhall $(ARGS)
 
 ## test: lint, generated code up to date, every test ring, and the rules' tests once more uncompiled
 test: $(DEV) lint proto-check
