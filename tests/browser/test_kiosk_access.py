@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from services.display.domain.speech import spell_ticket
+from antre.speech import spell_ticket
 from tests.browser.conftest import Hall
 from tests.browser.test_pages import take_number
 from tests.integration.display.voice_packs import tone_pack

@@ -1,5 +1,5 @@
 """The default voice pack, made with espeak-ng's Indonesian (and English) voice at build time: one
-clip per word of :func:`services.display.domain.speech.vocabulary`, trimmed of espeak's silence so
+clip per word of :func:`antre.speech.vocabulary`, trimmed of espeak's silence so
 that clips played back to back sound like one sentence, and a two-tone chime made here.
 
 Output: 16-bit mono PCM WAV at espeak's 22,050 Hz (every browser decodes it without a codec;
@@ -21,8 +21,8 @@ from array import array
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from antre.speech import vocabulary
 from services.display.adapters import voicepack
-from services.display.domain.speech import vocabulary
 
 ESPEAK = "espeak-ng"
 VOICES = {"id": "id", "en": "en"}

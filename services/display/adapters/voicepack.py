@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from services.display.domain.speech import CHIME
+from antre.speech import CHIME
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Clip:
 @dataclass(frozen=True)
 class VoicePack:
     """A loaded pack. ``langs`` maps a language ("id", "en") to its clips by token (the words of
-    :func:`services.display.domain.speech.tokens`, and ``_chime``)."""
+    :func:`antre.speech.tokens`, and ``_chime``)."""
 
     root: Path
     voice: str

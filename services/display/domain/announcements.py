@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from services.display.domain.speech import CHIME, PAUSE, tokenize
+from antre.speech import CHIME, PAUSE, tokenize
 
 # A two-tone chime precedes every call so that the hall turns its head before the number.
 CHIME_SECONDS = 2.0

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from antre.hall.model import Announcements, Hall
+from antre.speech import render_call, render_message, text_words, vocabulary
 from services.display.domain.announcements import Part, Segment, segments_duration
-from services.display.domain.speech import render_call, render_message, text_words, vocabulary
 
 # Between the calls of a group: "... loket tiga; nomor antrean Be nol nol tujuh, ..."
 GROUP_JOIN = "; "

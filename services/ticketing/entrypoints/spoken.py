@@ -1,11 +1,11 @@
 """A taken number as the kiosk says it aloud, in each language: the words and the voice pack's clip
-names. The spelling is the display's (``services.display.domain.speech``), the very function the
-boards call, so a citizen hears "A nol nol satu" at the kiosk exactly as the hall's voice will say
-it: a second spelling in the kiosk's script could drift from the boards'."""
+names. The spelling is ``antre.speech``, the very function the boards call, so a citizen hears
+"A nol nol satu" at the kiosk exactly as the hall's voice will say it: a second spelling in the
+kiosk's script could drift from the boards'."""
 
 from __future__ import annotations
 
-from services.display.domain.speech import spell_ticket, tokenize
+from antre.speech import spell_ticket, tokenize
 
 # The words before the spelled number, as a call begins on the boards ("Nomor antrean A nol ...").
 INTRO = {"id": "Nomor antrean", "en": "Number"}

@@ -18,8 +18,8 @@ import pytest
 from antre.bus import ensure_stream
 from antre.events import EVENT_HEADER, MSG_ID_HEADER, Envelope, event_name
 from antre.hall.model import Hall
+from antre.speech import CHIME, tokens, vocabulary
 from services.display import handlers
-from services.display.domain.speech import CHIME, tokens, vocabulary
 from tests.integration.display.board_browser import Screen, assert_never_two_at_once, screen, screenshot, wait
 from tests.integration.display.display_live import LiveDisplay
 from tests.unit.display import display_factories as f

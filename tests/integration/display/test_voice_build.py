@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from antre.speech import CHIME, tokens, vocabulary
 from services.display.adapters import espeak, voicepack
 from services.display.domain.announcements import spoken_duration
-from services.display.domain.speech import CHIME, tokens, vocabulary
 from services.display.entrypoints import cli
 from tests.support.tools import missing
 

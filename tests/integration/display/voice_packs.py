@@ -8,8 +8,8 @@ from array import array
 from dataclasses import replace
 from pathlib import Path
 
+from antre.speech import vocabulary
 from services.display.adapters import espeak, voicepack
-from services.display.domain.speech import vocabulary
 
 RATE = 22_050
 

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from antre.speech import CHIME, PAUSE, tokens, words
 from services.display.domain.announcements import (
     CHIME_SECONDS,
     SECONDS_PER_WORD,
@@ -18,7 +19,6 @@ from services.display.domain.announcements import (
     schedule,
     spoken_duration,
 )
-from services.display.domain.speech import CHIME, PAUSE, tokens, words
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)
 GAP = dt.timedelta(seconds=1)

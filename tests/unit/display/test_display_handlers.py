@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from antre import db
 from antre.hall.model import Hall
 from antre.problems import NotFound
+from antre.speech import CHIME, PAUSE, tokens
 from services.display import handlers
 from services.display.adapters import espeak, voicepack
 from services.display.adapters.tables import announcements, board_tickets
 from services.display.domain.announcements import Kind, estimate_duration
 from services.display.domain.board import CounterStatus
-from services.display.domain.speech import CHIME, PAUSE, tokens
 from tests.unit.display import display_factories as f
 from tests.unit.display.display_factories import T0, Clock
 

@@ -9,7 +9,7 @@ import pytest
 
 from antre.hall.load import HallError, parse_hall
 from antre.hall.model import Announcements
-from services.display.domain.speech import render_call, vocabulary
+from antre.speech import render_call, vocabulary
 from services.display.domain.wording import hall_vocabulary
 
 KENDARI = (Path(__file__).parents[3] / "examples" / "kendari.yaml").read_text()

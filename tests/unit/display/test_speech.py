@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.display.domain.speech import (
+from antre.speech import (
     CHIME,
     LETTERS_ID,
     PAUSE,

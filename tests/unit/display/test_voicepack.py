@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from antre.speech import CHIME
 from services.display.adapters import espeak, voicepack
-from services.display.domain.speech import CHIME
 
 RATE = 8000
 
