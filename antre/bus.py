@@ -59,15 +59,16 @@ async def ensure_stream(js: JetStreamContext, hall: str, replicas: int = 1) -> N
     """Create the hall's stream when it is missing. An existing stream is left as it is (its
     replicas are an operator's choice, see deploy/k8s/overlays/prod/nats-stream.yaml); a
     different replica count is only logged."""
+    name = stream_name(hall)
     config = StreamConfig(
-        name=stream_name(hall),
+        name=name,
         subjects=[hall_subjects(hall)],
         duplicate_window=120.0,
         max_age=60 * 60 * 24 * 90,  # the history calibrates the simulator; keep a season
         num_replicas=replicas,
     )
     try:
-        info = await js.stream_info(config.name)
+        info = await js.stream_info(name)
     except NotFoundError:
         await js.add_stream(config)
         return
@@ -88,7 +89,8 @@ class JetStreamPublisher(Publisher):
         await self._js.publish(subject, payload, headers=headers, timeout=2.0)
 
 
-Handler = Callable[[Sequence[Envelope]], None]
+# What a handler returns (a count, the commands' results) is for its own tests: ignored here.
+Handler = Callable[[Sequence[Envelope]], object]
 
 
 class ConsumerMetrics:
@@ -166,11 +168,13 @@ class Consumer:
         self._stopping = True
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        subject, subjects = self._filter()
         config = ConsumerConfig(
             durable_name=self._durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            **self._filter(),
+            filter_subject=subject,
+            filter_subjects=subjects,
             ack_wait=ACK_WAIT_SECONDS,
             max_ack_pending=10_000,
             max_deliver=self._max_deliver,  # then given up, counted and logged (see _handle)
@@ -188,15 +192,15 @@ class Consumer:
             )
             await asyncio.sleep(ACK_WAIT_SECONDS + 1.0)
 
-    def _filter(self) -> dict[str, object]:
-        """One subject filters on the server. Several need NATS 2.10's ``filter_subjects``; on an
-        older server, or one whose version was not given, the consumer takes the hall's whole
-        stream and filters here."""
+    def _filter(self) -> tuple[str | None, list[str] | None]:
+        """The consumer's ``filter_subject`` and ``filter_subjects``. One subject filters on the
+        server. Several need NATS 2.10's ``filter_subjects``; on an older server, or one whose
+        version was not given, the consumer takes the hall's whole stream and filters here."""
         if len(self._subjects) == 1:
-            return {"filter_subject": self._subjects[0]}
+            return self._subjects[0], None
         if self._server_version >= (2, 10):
-            return {"filter_subjects": self._subjects}
-        return {"filter_subject": hall_subjects(self._hall)}
+            return None, list(self._subjects)
+        return hall_subjects(self._hall), None
 
     def _wanted(self, subject: str) -> bool:
         return any(subject_matches(pattern, subject) for pattern in self._subjects)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -72,8 +72,28 @@ def hall_subjects(hall: str) -> str:
     return f"antre.{hall}.>"
 
 
+M = TypeVar("M", bound=Message)
+
+
+def as_event(message: Message, kind: type[M]) -> M:
+    """``message`` as the class a handler was chosen for (handlers are looked up by the message's
+    class, so anything else is a bug): the typed step from a decoded message to its handler."""
+    if not isinstance(message, kind):
+        raise TypeError(f"expected {kind.__name__}, got {type(message).__name__}")
+    return message
+
+
+def meta_of(message: Message) -> pb.EventMeta:
+    """The meta every event and command carries (proto/antre/v1), which their common base class
+    does not declare."""
+    meta = getattr(message, "meta", None)
+    if not isinstance(meta, pb.EventMeta):
+        raise AttributeError(f"{type(message).__name__} has no meta")
+    return meta
+
+
 def subject_for(message: Message) -> str:
-    meta = message.meta  # type: ignore[attr-defined]
+    meta = meta_of(message)
     suffix = SUFFIXES.get(type(message)) or COMMANDS[type(message)]
     return f"antre.{meta.hall}.{meta.agency}.{suffix}"
 
@@ -99,10 +119,16 @@ def new_meta(hall: str, agency: str, now: dt.datetime, event_id: str | None = No
 
 
 class TicketLike(Protocol):
-    id: str
-    service: str
-    number: str
-    hall_day: dt.date
+    """Read only: the services' tickets are frozen dataclasses."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def hall_day(self) -> dt.date: ...
 
 
 def ticket_ref(ticket: TicketLike) -> pb.TicketRef:
@@ -130,7 +156,7 @@ class Envelope:
 
     @property
     def event_id(self) -> str:
-        return self.message.meta.event_id  # type: ignore[attr-defined]
+        return meta_of(self.message).event_id
 
     @property
     def name(self) -> str:

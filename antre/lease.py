@@ -40,7 +40,8 @@ class Lease:
                 cursor = conn.cursor()
                 # The schema is part of the key: halls sharing a database hold leases of their own.
                 cursor.execute("SELECT pg_try_advisory_lock(hashtext(current_schema() || %s))", (self._name,))
-                taken = bool(cursor.fetchone()[0])
+                row = cursor.fetchone()  # one row: the lock's answer
+                taken = row is not None and bool(row[0])
                 conn.commit()  # the lock is the session's, not the transaction's
             except Exception:
                 conn.invalidate()

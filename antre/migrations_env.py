@@ -6,23 +6,23 @@ from __future__ import annotations
 import os
 
 from alembic import context
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, MetaData
 
 from antre.db import make_engine
 
 
 def run(metadata: MetaData) -> None:
-    connection = context.config.attributes.get("connection")
-    if connection is None:
+    handed: Connection | None = context.config.attributes.get("connection")
+    if handed is None:
         engine = make_engine(os.environ["ANTRE_DATABASE_URL"], os.environ.get("ANTRE_DATABASE_SCHEMA", ""))
         with engine.connect() as connection:
             _run(connection, metadata)
             connection.commit()
         return
-    _run(connection, metadata)
+    _run(handed, metadata)
 
 
-def _run(connection: object, metadata: MetaData) -> None:
+def _run(connection: Connection, metadata: MetaData) -> None:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

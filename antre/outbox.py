@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 
 from antre import db
-from antre.events import EVENT_HEADER, MSG_ID_HEADER, TRACE_HEADER, event_name, subject_for
+from antre.events import EVENT_HEADER, MSG_ID_HEADER, TRACE_HEADER, event_name, meta_of, subject_for
 from antre.telemetry import current_traceparent
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class Staged:
 def add(conn: Connection, table: Table, message: Message, now: dt.datetime, traceparent: str = "") -> Staged:
     """Stage an event in the caller's transaction."""
     staged = Staged(
-        event_id=message.meta.event_id,  # type: ignore[attr-defined]
+        event_id=meta_of(message).event_id,
         subject=subject_for(message),
         event_type=event_name(message),
         payload=message.SerializeToString(),

@@ -86,7 +86,8 @@ def signed_in(role: Role) -> Callable[..., Awaitable[Person]]:
     state holds the :class:`People` to ask (``app.state.people``)."""
 
     async def person(request: Request, authorization: Annotated[str, Header()] = "") -> Person:
-        found = await request.app.state.people.person(bearer(authorization))
+        people: People = request.app.state.people
+        found = await people.person(bearer(authorization))
         require(found, role)
         return found
 

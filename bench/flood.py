@@ -136,10 +136,10 @@ def run(database_url: str, nats_url: str, calm_count: int, flood_seconds: float)
         "| ticketing CPU ms per request |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name, ms, statuses, seconds, cpu_ms in rows:
+    for name, ms, answers, seconds, cpu_ms in rows:
         lines.append(
             f"| {name} | {len(ms)} | {statistics.median(ms):.1f} | {pct(ms, 99):.1f} | {max(ms):.1f} | "
-            f"{statuses} | {seconds:.1f} | {cpu_ms:.2f} |"
+            f"{answers} | {seconds:.1f} | {cpu_ms:.2f} |"
         )
     return "\n".join(lines)
 

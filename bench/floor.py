@@ -95,8 +95,8 @@ def main() -> None:
             counters = hall.url("counters")
             for path, note in (("/livez", "HTTP alone"), ("/api/v1/queues", "+ one read")):
                 rows.append(row(f"GET {path}", paced(requester(counters, path), args.n, args.pause), note))
-            kiosk = requester(hall.url("ticketing"), "/api/v1/tickets", {"service": "kartu-keluarga"})
-            rows.append(row("POST /api/v1/tickets", paced(kiosk, args.n, args.pause), "a kiosk's ticket"))
+            issue = requester(hall.url("ticketing"), "/api/v1/tickets", {"service": "kartu-keluarga"})
+            rows.append(row("POST /api/v1/tickets", paced(issue, args.n, args.pause), "a kiosk's ticket"))
             hall.add_officer("o3", "dukcapil")
             token = hall.sign_in("o3")["Authorization"].removeprefix("Bearer ")
             look = str(min(args.pause, 0.05))  # back to back: complete at once, then call again

@@ -27,7 +27,7 @@ from bench import sim_hallday
 from services.counters.domain import blending
 from services.counters.domain.stations import StationState
 from sim.citizens import Citizen, draw_day
-from sim.demand import Demand
+from sim.demand import Demand, Distribution
 from sim.forecast import Arrivals, Desk, Forecast, Snapshot, Waiting, day_bounds, forecast, service_time
 from sim.kernel import LATE
 from sim.model import HallDay, Scenario
@@ -72,7 +72,7 @@ def _snapshot(
     now: dt.datetime,
     waiting: tuple[Waiting, ...],
     desks: tuple[Desk, ...],
-    times: dict[str, object],
+    times: dict[str, Distribution],
     arrivals: dict[str, Arrivals],
     rules: QueueRules | None = None,
 ) -> Snapshot:
@@ -83,7 +83,7 @@ def _snapshot(
         desks=desks,
         rules=rules or hall.queue,
         policies={s.code: blending.policy_of(s.booking) for s in hall.services},
-        service_times=times,  # type: ignore[arg-type]
+        service_times=times,
         closes_at=closes,
         breaks=breaks,
         arrivals=arrivals,

@@ -36,6 +36,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import cycle
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -93,20 +94,21 @@ def own_postgres(folder: Path, max_connections: int) -> Iterator[str]:
         shutil.chown(data, "postgres", "postgres")
         folder.chmod(0o755)
         as_owner = ["runuser", "-u", "postgres", "--"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True}
-    subprocess.run(
-        [*as_owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"], **quiet
-    )
+
+    def quiet(command: list[str]) -> None:
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
+    quiet([*as_owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"])
     options = (
         f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data} "
         f"-c max_connections={max_connections} -c shared_buffers=256MB"
     )
     ctl = [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data)]
-    subprocess.run([*ctl, "-o", options, "-l", str(data / "log"), "-w", "start"], **quiet)
+    quiet([*ctl, "-o", options, "-l", str(data / "log"), "-w", "start"])
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*ctl, "-m", "fast", "-w", "stop"], **quiet)
+        quiet([*ctl, "-m", "fast", "-w", "stop"])
 
 
 def start_hall(
@@ -125,7 +127,9 @@ def start_hall(
     try:
         running.start()
         counters_env = running.env("counters")
-        settings = Settings(**{k[6:].lower(): v for k, v in counters_env.items() if k.startswith("ANTRE_")})
+        # Strings, as the environment would give them: the settings parse each to its field's type.
+        given: dict[str, Any] = {k[6:].lower(): v for k, v in counters_env.items() if k.startswith("ANTRE_")}
+        settings = Settings(**given)
         with MIGRATING:  # Alembic's command API keeps global state: one migration at a time
             add_officers(settings, [(Officer(f"o{n}", f"o{n}", "dukcapil"), PASSWORD) for n in COUNTERS])
         hall = Hall(running, {name: [running.url(name)] for name in SERVICES})

@@ -32,7 +32,7 @@ def main() -> None:
     def post(action: str) -> dict[str, object]:
         conn.request("POST", f"/api/v1/counters/{args.counter}/{action}", headers=headers)
         response = conn.getresponse()
-        body = json.loads(response.read())
+        body: dict[str, object] = json.loads(response.read())
         if response.status != 200:
             raise SystemExit(f"{action}: {response.status} {body}")
         return body

@@ -65,7 +65,8 @@ def _run(pure: bool, days: int) -> dict[str, float | str]:
         env["ANTRE_PURE"] = "1"
     cmd = [sys.executable, "-m", "bench.sim_builds", "--child", "--days", str(days)]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
-    return json.loads(out.splitlines()[-1])
+    figures: dict[str, float | str] = json.loads(out.splitlines()[-1])
+    return figures
 
 
 def _load(load: tuple[float, float, float]) -> str:

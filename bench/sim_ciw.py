@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 
 import ciw
 import numpy as np
+from ciw import Individual
 
 from bench import sim_hallday as hd
 
-Individual = ciw.Individual
 NEVER = 1e9  # the gap after the day's last arrival: Sequential would otherwise start over
 
 
@@ -88,6 +88,7 @@ def day(seed: int) -> dict[str, list[float]]:
     for individual in simulation.get_all_individuals():
         for record in individual.data_records:
             node = record.node - 1
-            booked = _kept_slot(*tables[node], record.arrival_date) != math.inf
+            node_times, node_slots = tables[node]
+            booked = _kept_slot(node_times, node_slots, record.arrival_date) != math.inf
             hd.record(waits, hd.AGENCIES[node], booked, record.waiting_time)
     return waits

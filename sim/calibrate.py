@@ -74,7 +74,7 @@ def calibrate(
             f"tidak ada kejadian aula {hall.id!r} pada rentang itu / "
             f"no events of hall {hall.id!r} in that window"
         )
-    per_weekday = Counter(WEEKDAYS[d.weekday()] for d in days)
+    per_weekday: Counter[str] = Counter(WEEKDAYS[d.weekday()] for d in days)
     notes.append(
         f"{len(days)} hari / days {days[0]}..{days[-1]}: "
         + ", ".join(f"{w} x{n}" for w, n in per_weekday.items())

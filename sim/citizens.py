@@ -54,7 +54,8 @@ def poisson_times(rates: dict[int, float], rng: np.random.Generator) -> np.ndarr
     times = np.sort(rng.uniform(start, end, n))
     table = np.array([rates.get(h, 0.0) for h in range(25)])
     rate = table[np.minimum(times // 3600, 24).astype(int)]
-    return times[rng.random(n) * peak < rate]
+    kept: np.ndarray = times[rng.random(n) * peak < rate]
+    return kept
 
 
 def booked_arrivals(

@@ -182,18 +182,17 @@ def _answer(args: argparse.Namespace, demand: Demand, hall: Hall, day: dt.date, 
         )
         sections = [("Rencana loket / staffing plan", table), *report.day_sections(plan.summary)]
     else:
-        result = cutoff(hall, demand, day, args.replications, args.seed, args.level, base=base, progress=bar)
+        limit = cutoff(hall, demand, day, args.replications, args.seed, args.level, base=base, progress=bar)
         bar.close()
         lines = [
-            f"tutup / close {result.close}; "
-            f"P(dipanggil sebelum tutup / called before closing) >= {result.level}"
+            f"tutup / close {limit.close}; "
+            f"P(dipanggil sebelum tutup / called before closing) >= {limit.level}"
         ]
-        lines += [f"  {a:<12} {t or '-'}" for a, t in sorted(result.latest.items())]
+        lines += [f"  {a:<12} {t or '-'}" for a, t in sorted(limit.latest.items())]
         print("\n".join(lines))
-        out |= dataclasses.asdict(result)
-        sections = [
-            ("Batas ambil nomor / cutoff", report.cutoff_table(result.latest, result.close, result.level))
-        ]
+        out |= dataclasses.asdict(limit)
+        table = report.cutoff_table(limit.latest, limit.close, limit.level)
+        sections = [("Batas ambil nomor / cutoff", table)]
     if args.json_out:
         text = json.dumps(out, indent=1, ensure_ascii=False)
         if args.json_out == "-":

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from antre.events import hall_subjects, subject_filter
+from antre.events import hall_subjects, meta_of, subject_filter
 from antre.hall.load import HallError, load_hall
 from antre.hall.model import WEEKDAYS, Hall
 from sim import cli_args
@@ -93,7 +93,7 @@ def _fetch(url: str, hall: Hall, hall_id: str, since: dt.date, until: dt.date) -
     if skipped:
         print(f"{skipped} pesan tidak terbaca dilewati / unreadable messages skipped", file=sys.stderr)
     # Events published after the window (the outbox may publish late) count by when they happened.
-    return [e for e in events if e.message.meta.occurred_at.ToDatetime(tzinfo=dt.UTC) < end]  # type: ignore[attr-defined]
+    return [e for e in events if meta_of(e.message).occurred_at.ToDatetime(tzinfo=dt.UTC) < end]
 
 
 def _export(args: argparse.Namespace, hall: Hall, hall_id: str, since: dt.date, until: dt.date) -> int:

@@ -179,8 +179,9 @@ def check_demand(demand: Demand, hall: Hall, source: str = "<demand>", text: str
     """The rules types cannot say: codes that exist in the hall, shares between 0 and 1, sane
     distributions and staffing within the counters each agency has."""
     lines: dict[tuple[object, ...], int] = {(): 1}
-    if text:
-        _lines(yaml.compose(text, Loader=yaml.SafeLoader), (), lines)
+    node = yaml.compose(text, Loader=yaml.SafeLoader) if text else None
+    if node is not None:  # None: a document of comments alone
+        _lines(node, (), lines)
     p = _Problems(source, lines)
     services = {s.code for s in hall.services}
     for code, sd in demand.services.items():

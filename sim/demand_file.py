@@ -12,6 +12,7 @@ import json
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sim.demand import Demand, Distribution, Profile
 
@@ -31,7 +32,7 @@ def _num(value: float | int) -> str:
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def _flow(items: Mapping[object, object]) -> str:
+def _flow(items: Mapping[Any, object]) -> str:
     parts = []
     for k, v in items.items():
         if isinstance(v, float | int):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from google.protobuf.message import Message
 
-from antre.events import to_datetime
+from antre.events import meta_of, to_datetime
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
 
@@ -103,7 +103,7 @@ def read_history(
     h = History()
     ordered: list[tuple[dt.datetime, int, Message]] = []
     for i, message in enumerate(events):
-        meta = message.meta  # type: ignore[attr-defined]
+        meta = meta_of(message)
         if meta.hall and meta.hall != hall.id:
             continue
         if meta.event_id in seen:
@@ -136,8 +136,8 @@ def read_history(
                 is_open = isinstance(m, pb.CounterOpened | pb.CounterResumed)
                 h.counters.setdefault((day, m.counter.number), []).append((at, is_open))
                 h.days.add(day)
-        elif hasattr(m, "ticket") and isinstance(m.ticket, pb.TicketRef):  # type: ignore[attr-defined]
-            ref: pb.TicketRef = m.ticket  # type: ignore[attr-defined]
+        elif hasattr(m, "ticket") and isinstance(m.ticket, pb.TicketRef):
+            ref: pb.TicketRef = m.ticket
             day = _day(ref.hall_day, hall.day_of(at))
             if inside(day):
                 h.days.add(day)

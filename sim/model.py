@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from mypy_extensions import mypyc_attr
 
-from antre.hall.model import WEEKDAYS, Hall, QueueRules, Service
+from antre.hall.model import WEEKDAYS, Booking, Hall, QueueRules, Service
 from antre.problems import Refused
 from services.counters.domain import blending, stations
 from services.counters.domain.dispatch import Candidate
@@ -269,7 +269,7 @@ class HallDay:
     def check_in(self, citizen: Citizen, booking: object) -> None:
         """Ticketing's check-in: on time keeps the session; late joins as a walk-in; too early
         comes back when the window opens; missed takes a walk-in number (at the kiosk's rules)."""
-        assert citizen.slot is not None and isinstance(booking, bookings.Booking)
+        assert citizen.slot is not None and isinstance(booking, Booking)
         code = citizen.route[0]
         slot = self._slots.get((code, citizen.slot))
         if slot is None:

@@ -38,6 +38,7 @@ from antre.events import (
     UnknownEvent,
     decode,
     event_name,
+    meta_of,
     stream_name,
     subject_for,
 )
@@ -65,7 +66,7 @@ class Recorded:
 
 
 def export_line(event: Recorded) -> str:
-    meta = event.message.meta  # type: ignore[attr-defined]
+    meta = meta_of(event.message)
     line: dict[str, Any] = {
         "seq": event.seq,
         "subject": event.subject or subject_for(event.message),
@@ -108,7 +109,7 @@ def parse_line(text: str) -> Message:
     except json_format.ParseError as exc:
         raise ValueError(f"payload tidak sah: {exc} / invalid payload: {exc}") from None
     event_id = line.get("event_id")
-    if event_id and event_id != message.meta.event_id:  # type: ignore[attr-defined]
+    if event_id and event_id != meta_of(message).event_id:
         raise ValueError(
             "event_id tidak sama dengan payload.meta.event_id / event_id differs from payload.meta.event_id"
         )

@@ -21,6 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: never a window, also on a server without a display
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure as Chart
 
 from sim.stats import Estimate
 
@@ -177,7 +178,7 @@ INTERVALS = (
 )
 
 
-def _svg(fig: plt.Figure) -> str:
+def _svg(fig: Chart) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)

@@ -60,7 +60,7 @@ def day_figures(log: DayLog, hall: Hall) -> Figures:
     # made once per group, not once per visit. A group is made at its first visit, so the keys
     # enter the map in the order the visits first name them.
     counts: dict[str, float] = {}
-    groups: dict[tuple[str, float, str], list[float]] = {}  # -> [visits, keys...]
+    groups: dict[tuple[str, float, str], _Group] = {}
     waits: dict[str, list[float]] = {}
     served: dict[tuple[str, float], list[list[float]]] = {}  # -> the wait lists a visit joins
     for code, joined, called, outcome in log.visits:
@@ -68,7 +68,7 @@ def day_figures(log: DayLog, hall: Hall) -> Figures:
         group = groups.get((code, hour, outcome))
         if group is None:
             group = groups[code, hour, outcome] = _group(counts, agency_of[code], code, hour, outcome)
-        group[0] += 1
+        group.visits += 1
         if outcome == "served":
             lists = served.get((code, hour))
             if lists is None:
@@ -79,8 +79,8 @@ def day_figures(log: DayLog, hall: Hall) -> Figures:
             for values in lists:
                 values.append(wait)
     for group in groups.values():
-        for key in group[1:]:
-            counts[key] += group[0]  # type: ignore[operator]
+        for key in group.keys:
+            counts[key] += group.visits
     out: Figures = {}
     for code in agency_of:  # zero counts are facts too, not missing figures
         for key in ("hall|all", f"agency|{agency_of[code]}", f"service|{code}"):
@@ -128,11 +128,19 @@ def _keys(agency: str, code: str, hour: float) -> tuple[str, str, str, str, str]
     return "hall|all", f"agency|{agency}", f"service|{code}", f"hour|{at}", f"agency_hour|{agency}@{at}"
 
 
-def _group(counts: dict[str, float], agency: str, code: str, hour: float, outcome: str) -> list[float]:
+@dataclass(slots=True)
+class _Group:
+    """The visits of one (service, hour, outcome) and the keys each of them counts under."""
+
+    keys: list[str]
+    visits: int = 0
+
+
+def _group(counts: dict[str, float], agency: str, code: str, hour: float, outcome: str) -> _Group:
     keys = [f"{key}|{outcome}" for key in _keys(agency, code, hour)]
     for key in keys:
         counts.setdefault(key, 0.0)
-    return [0.0, *keys]  # type: ignore[list-item]
+    return _Group(keys)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class PriorityGroup(StrEnum):
@@ -134,7 +134,7 @@ class Break:
 
     start: dt.time
     end: dt.time
-    days: tuple[Weekday, ...] = WEEKDAYS  # type: ignore[assignment]
+    days: tuple[Weekday, ...] = WEEKDAYS
     name: str = ""
 
 
@@ -164,7 +164,8 @@ class Hours:
     cutoff_minutes: int = 60
 
     def on(self, day: dt.date) -> DayHours | None:
-        return getattr(self, WEEKDAYS[day.weekday()])
+        hours: DayHours | None = getattr(self, WEEKDAYS[day.weekday()])
+        return hours
 
     def open_spans(self, day: dt.date) -> list[tuple[dt.time, dt.time]]:
         """The day's open spans in order, hall time: its hours less its breaks; none on a holiday

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from google.protobuf.message import Message
 
-from antre.events import COMMANDS, Envelope, new_meta, to_datetime
+from antre.events import COMMANDS, Envelope, meta_of, new_meta, to_datetime
 from antre.hall.model import Hall
 from antre.inbox import first_time
 from antre.problems import Forbidden, Invalid, NotFound, Problem
@@ -62,7 +62,7 @@ def on_command(deps: handlers.Deps, metrics: CommandMetrics, envelope: Envelope)
     message = envelope.message
     name = COMMANDS.get(type(message), "")
     agency = sender if deps.hall.agency(sender) is not None else "unknown"  # bounded label values
-    meta: pb.EventMeta = message.meta  # type: ignore[attr-defined]
+    meta = meta_of(message)
     with deps.uow.begin() as tx:
         try:
             _well_formed(deps.hall, sender, envelope, name, tx.now)
@@ -82,7 +82,9 @@ def on_command(deps: handlers.Deps, metrics: CommandMetrics, envelope: Envelope)
 def _apply_within(deps: handlers.Deps, tx: Transaction, sender: str, message: Message) -> str:
     """Run the officer's own handler inside this transaction (a savepoint, so that a refusal
     leaves nothing of it behind), acting as the officer who holds the counter."""
-    number: int = message.counter  # type: ignore[attr-defined]
+    if not isinstance(message, cmd.PauseCounter | cmd.ResumeCounter | cmd.CloseCounter):
+        raise Invalid("unknown_command", "Perintah tidak dikenal", "Unknown command")  # refused before
+    number = message.counter
     _owned_by(deps.hall, number, sender)
     joined = replace(deps, uow=_Within(tx, deps.uow))
     savepoint = tx.conn.begin_nested()
@@ -126,7 +128,7 @@ class _Within(UnitOfWork):
 
 
 def _well_formed(hall: Hall, sender: str, envelope: Envelope, name: str, now: dt.datetime) -> None:
-    meta: pb.EventMeta = envelope.message.meta  # type: ignore[attr-defined]
+    meta = meta_of(envelope.message)
     if not name:
         raise Invalid(
             "not_a_command",
@@ -178,7 +180,7 @@ def _refusal(
         ref = pb.CounterRef(number=counter.number, name=counter.name, zone=counter.zone)
     return cmd.CommandRefused(
         meta=new_meta(hall.id, sender, now),
-        command_id=message.meta.event_id,  # type: ignore[attr-defined]
+        command_id=meta_of(message).event_id,
         command=name,
         counter=ref,
         code=problem.code,

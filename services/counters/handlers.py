@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 
 from antre.bus import consumed
 from antre.events import Envelope, new_meta, ticket_ref, timestamp, to_datetime
-from antre.hall.model import Hall, PriorityGroup
+from antre.hall.model import Counter, Hall, PriorityGroup
 from antre.inbox import new_events
 from antre.live import Broadcaster
 from antre.people import signed_out
@@ -472,7 +472,7 @@ def _act(
 # ---- helpers ----
 
 
-def counter_of(deps: Deps, number: int):  # type: ignore[no-untyped-def]
+def counter_of(deps: Deps, number: int) -> Counter:
     counter = deps.hall.counter(number)
     if counter is None:
         raise NotFound("unknown_counter", f"Loket {number} tidak dikenal", f"Unknown counter {number}")

@@ -74,7 +74,8 @@ def aside(deps: Deps, number: int) -> list[QueuedTicket]:
 def station(deps: Deps, number: int) -> Station:
     counter_of(deps, number)
     with deps.uow.read() as conn:
-        return repo.get_station(conn, number)
+        # A counter whose row is not written yet (rows are written at start) is closed.
+        return repo.get_station(conn, number) or Station(number)
 
 
 def all_stations(deps: Deps) -> list[Station]:

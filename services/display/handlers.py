@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 
 from antre import db, devices, heartbeats
 from antre.bus import consumed
-from antre.events import Envelope, to_datetime
+from antre.events import Envelope, as_event, meta_of, to_datetime
 from antre.hall.model import Hall
 from antre.inbox import first_time, new_events
 from antre.live import Broadcaster
@@ -113,13 +113,12 @@ def _runs(envelopes: Sequence[Envelope]) -> Iterator[list[Envelope]]:
 
 
 def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effects:
-    at = to_datetime(message.meta.occurred_at)  # type: ignore[attr-defined]
-    if isinstance(message, pb.CounterOpened | pb.CounterResumed | pb.CounterPaused | pb.CounterClosed):
+    at = to_datetime(meta_of(message).occurred_at)
+    if isinstance(message, COUNTER_EVENTS):
         return _counter_event(deps, tx, message, at)
-    stage = _STAGES.get(type(message))
-    if stage is None:
+    if not isinstance(message, TICKET_EVENTS):
         return Effects()
-    report = _reported(deps, message, stage, at)
+    report = _reported(deps, message, _STAGES[type(message)], at)
     before = repo.ticket(tx.conn, report.ticket_id)
     seen = domain.advance(before, report)  # None: a late report, the ticket's stage stays
     effects = Effects()
@@ -131,8 +130,10 @@ def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effe
                 effects.zones |= domain.service_zones(deps.hall, before.service)
     # A call is heard even when the board already learnt its ticket was done: it happened
     # (calls have a consumer of their own and may trail the rest).
-    is_call = isinstance(message, pb.TicketCalled | pb.TicketRecalled)
-    if is_call and (decision := _announce(deps, tx, message, at, event_id)) is not None:  # type: ignore[arg-type]
+    if (
+        isinstance(message, pb.TicketCalled | pb.TicketRecalled)
+        and (decision := _announce(deps, tx, message, at, event_id)) is not None
+    ):
         effects.decisions.append(decision)
     fact = _fact(deps, message, at)
     if fact is not None:
@@ -145,13 +146,13 @@ def _apply_issued(deps: Deps, tx: Transaction, run: Sequence[Envelope]) -> Effec
     inbox), the board's rows of their tickets, and the rows written. A new ticket is at no counter,
     so only the waiting counts of its zones change."""
     fresh = new_events(tx.conn, inbox, CONSUMER, run, tx.now)
-    known = repo.tickets(tx.conn, {e.message.ticket.ticket_id for e in fresh})  # type: ignore[attr-defined]
+    issued = [as_event(e.message, pb.TicketIssued) for e in fresh]  # a run holds issued tickets only
+    known = repo.tickets(tx.conn, {message.ticket.ticket_id for message in issued})
     changed: dict[str, TicketSeen] = {}
     effects = Effects()
-    for envelope in fresh:
+    for envelope, message in zip(fresh, issued, strict=True):
         with consumed(envelope):
-            message = envelope.message
-            report = _reported(deps, message, Stage.WAITING, to_datetime(message.meta.occurred_at))  # type: ignore[attr-defined]
+            report = _reported(deps, message, Stage.WAITING, to_datetime(message.meta.occurred_at))
             before = known.get(report.ticket_id)
             seen = domain.advance(before, report)
             if seen is None:
@@ -165,16 +166,49 @@ def _apply_issued(deps: Deps, tx: Transaction, run: Sequence[Envelope]) -> Effec
     return effects
 
 
-def _reported(deps: Deps, message: Message, stage: Stage, at: dt.datetime) -> TicketSeen:
+def _reported(deps: Deps, message: TicketEvent, stage: Stage, at: dt.datetime) -> TicketSeen:
     """What an event says of its ticket, as the board keeps it."""
     if isinstance(message, pb.TicketIssued) and message.HasField("issued_at"):
         at = to_datetime(message.issued_at)
-    ref = message.ticket  # type: ignore[attr-defined]
+    ref = message.ticket
     source = (
         Source.TICKETING if isinstance(message, pb.TicketIssued | pb.TicketCancelled) else Source.COUNTERS
     )
     return TicketSeen(ref.ticket_id, ref.number, ref.service, _day(deps, ref, at), stage, at, source)
 
+
+# The events the board follows, as a tuple for isinstance and as the type it narrows to.
+TICKET_EVENTS = (
+    pb.TicketIssued,
+    pb.TicketTransferred,
+    pb.TicketCalled,
+    pb.TicketRecalled,
+    pb.ServingStarted,
+    pb.TicketCompleted,
+    pb.TicketSkipped,
+    pb.TicketCancelled,
+)
+TicketEvent = (
+    pb.TicketIssued
+    | pb.TicketTransferred
+    | pb.TicketCalled
+    | pb.TicketRecalled
+    | pb.ServingStarted
+    | pb.TicketCompleted
+    | pb.TicketSkipped
+    | pb.TicketCancelled
+)
+COUNTER_EVENTS = (pb.CounterOpened, pb.CounterResumed, pb.CounterPaused, pb.CounterClosed)
+CounterEvent = pb.CounterOpened | pb.CounterResumed | pb.CounterPaused | pb.CounterClosed
+# A counter's own events about a ticket, which move the counter's slot on the board.
+FACT_EVENTS = (
+    pb.TicketCalled,
+    pb.TicketRecalled,
+    pb.ServingStarted,
+    pb.TicketCompleted,
+    pb.TicketSkipped,
+    pb.TicketTransferred,
+)
 
 _STAGES: dict[type[Message], Stage] = {
     pb.TicketIssued: Stage.WAITING,
@@ -202,10 +236,10 @@ def _fact(deps: Deps, message: Message, at: dt.datetime) -> domain.CounterFact |
     """What a counter's event says of its slot on the board. None for ticketing's events (a
     cancel comes before any call: once the counters spoke, ticketing's word is ignored) and for
     a counter in no zone."""
-    kind = _FACTS.get(type(message))
-    if kind is None:
+    if not isinstance(message, FACT_EVENTS):
         return None
-    ref, counter = message.ticket, message.counter  # type: ignore[attr-defined]
+    kind = _FACTS[type(message)]
+    ref, counter = message.ticket, message.counter
     zone = domain.counter_zone(deps.hall, counter.number, counter.zone)
     if not zone:
         log.warning("display: counter %s of %s is in no zone; not shown", counter.number, ref.number)
@@ -255,8 +289,8 @@ def _announce(
     return voice.announce_call(deps, tx, zone, part, event_id)
 
 
-def _counter_event(deps: Deps, tx: Transaction, message: Message, at: dt.datetime) -> Effects:
-    ref = message.counter  # type: ignore[attr-defined]
+def _counter_event(deps: Deps, tx: Transaction, message: CounterEvent, at: dt.datetime) -> Effects:
+    ref = message.counter
     zone = domain.counter_zone(deps.hall, ref.number, ref.zone)
     if not zone:
         return Effects()

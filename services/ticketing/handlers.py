@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from google.protobuf.message import Message
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -295,7 +296,16 @@ def get(deps: Deps, ticket_id: str) -> Ticket:
 
 # ---- events from the counters, the owner of the queue ----
 
-_FOLLOWED: dict[type, State] = {
+# The counters' reports a ticket's status follows (a skip's state depends on the report).
+FOLLOWED_EVENTS = (
+    pb.TicketCalled,
+    pb.TicketRecalled,
+    pb.ServingStarted,
+    pb.TicketCompleted,
+    pb.TicketTransferred,
+    pb.TicketSkipped,
+)
+_FOLLOWED: dict[type[Message], State] = {
     pb.TicketCalled: State.CALLED,
     pb.TicketRecalled: State.CALLED,
     pb.ServingStarted: State.SERVING,
@@ -322,12 +332,15 @@ def on_queue_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
 def _follow(tx: Transaction, envelope: Envelope) -> tuple[str, Ticket] | None:
     """The ticket as the counters' report leaves it, with the service it was in before."""
     message = envelope.message
-    state = _FOLLOWED.get(type(message))
+    if not isinstance(message, FOLLOWED_EVENTS):
+        return None
     if isinstance(message, pb.TicketSkipped):
         state = State.NO_SHOW if message.no_show else State.SKIPPED
-    if state is None or not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
+    else:
+        state = _FOLLOWED[type(message)]
+    if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
         return None
-    ticket = repo.get(tx.conn, message.ticket.ticket_id, lock=True)  # type: ignore[attr-defined]
+    ticket = repo.get(tx.conn, message.ticket.ticket_id, lock=True)
     if ticket is None:
         return None
     counter = getattr(message, "counter", None)
@@ -335,9 +348,9 @@ def _follow(tx: Transaction, envelope: Envelope) -> tuple[str, Ticket] | None:
     followed = domain.follow_counter(
         ticket,
         state,
-        message.meta.occurred_at.ToDatetime(tzinfo=dt.UTC),  # type: ignore[attr-defined]
-        service=message.ticket.service if moved else None,  # type: ignore[attr-defined]
-        agency=message.meta.agency if moved else None,  # type: ignore[attr-defined]
+        message.meta.occurred_at.ToDatetime(tzinfo=dt.UTC),
+        service=message.ticket.service if moved else None,
+        agency=message.meta.agency if moved else None,
         counter=counter.number if counter is not None and not moved else None,
         counter_name=counter.name if counter is not None else "",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,7 +28,7 @@ def _insert(conn: Connection):  # type: ignore[no-untyped-def]
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
-def officer_of(row: Row) -> Officer:
+def officer_of(row: Row[*tuple[Any, ...]]) -> Officer:
     return Officer(row.username, row.name, row.agency, Role(row.role))
 
 

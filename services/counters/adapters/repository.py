@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     Insert,
     Row,
@@ -48,7 +50,7 @@ def _insert(conn: Connection):  # type: ignore[no-untyped-def]
 @functools.cache
 def _add_ticket(dialect: str) -> Insert:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = {c.name: bindparam(c.name) for c in queue.columns}
+    values: dict[str, BindParameter[Any]] = {c.name: bindparam(c.name) for c in queue.columns}
     stmt = insert(queue).values(values).on_conflict_do_nothing(index_elements=[queue.c.id])
     return stmt.returning(queue.c.id)
 
@@ -156,7 +158,7 @@ def claim_holding(
 
 
 @functools.cache
-def _claim_holding() -> Select:
+def _claim_holding() -> Select[*tuple[Any, ...]]:
     claimed = (
         update(queue)
         .where(queue.c.id == bindparam("key"), queue.c.state == State.WAITING.value)
@@ -170,7 +172,9 @@ def _claim_holding() -> Select:
         .returning(*queue.columns)
         .cte("claimed")
     )
-    changes = {c.name: bindparam(f"held_{c.name}") for c in stations.columns if c.name != "number"}
+    changes: dict[str, BindParameter[Any]] = {
+        c.name: bindparam(f"held_{c.name}") for c in stations.columns if c.name != "number"
+    }
     held = (
         update(stations)
         .where(stations.c.number == bindparam("held_number"), exists(select(claimed.c.id)))
@@ -203,7 +207,9 @@ def candidates(
 
 
 @functools.cache
-def _heads(services: tuple[str, ...], per_stream: int, by_session: tuple[bool, bool], lock: bool) -> Select:
+def _heads(
+    services: tuple[str, ...], per_stream: int, by_session: tuple[bool, bool], lock: bool
+) -> Select[*tuple[Any, ...]]:
     """The four lanes' heads in one statement (one round trip): each lane a CTE, since PostgreSQL
     allows row locks in a CTE but not in a branch of a UNION."""
     q = queue.c
@@ -298,7 +304,7 @@ def waiting_counts(conn: Connection, day: dt.date) -> dict[str, int]:
     return {service: int(n) for service, n in conn.execute(query)}
 
 
-def _blended(row: Row) -> Blended:
+def _blended(row: Row[*tuple[Any, ...]]) -> Blended:
     candidate = Candidate(
         ticket_id=row.id,
         service=row.service,
@@ -315,7 +321,7 @@ def _row(ticket: QueuedTicket) -> dict[str, object]:
     return row
 
 
-def _ticket(row: Row) -> QueuedTicket:
+def _ticket(row: Row[*tuple[Any, ...]]) -> QueuedTicket:
     m = dict(row._mapping)
     for key in (
         "issued_at",
@@ -343,7 +349,7 @@ def ensure_stations(conn: Connection, numbers: Iterable[int]) -> None:
 
 
 @functools.cache
-def _get_station(lock: bool) -> Select:
+def _get_station(lock: bool) -> Select[*tuple[Any, ...]]:
     query = select(stations).where(stations.c.number == bindparam("number"))
     return query.with_for_update() if lock else query
 
@@ -354,7 +360,7 @@ def get_station(conn: Connection, number: int, *, lock: bool = False) -> Station
     return _station(row) if row is not None else None
 
 
-def _station(row: Row) -> Station:
+def _station(row: Row[*tuple[Any, ...]]) -> Station:
     m = {c.name: row._mapping[c.name] for c in stations.columns}
     m["state"] = StationState(m["state"])
     m["changed_at"] = utc(m["changed_at"])
@@ -380,7 +386,7 @@ def desk(
 
 
 @functools.cache
-def _desk(lock: bool) -> Select:
+def _desk(lock: bool) -> Select[*tuple[Any, ...]]:
     signed = _session_officer().subquery("signed")
     query = (
         select(
@@ -427,7 +433,7 @@ def add_session(conn: Connection, token_hash: str, username: str, expires_at: dt
 
 
 @functools.cache
-def _session_officer() -> Select:
+def _session_officer() -> Select[*tuple[Any, ...]]:
     return (
         select(officers)
         .join(sessions, sessions.c.username == officers.c.username)

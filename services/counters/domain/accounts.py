@@ -22,7 +22,7 @@ def wait_after(failures: int, cap: dt.timedelta) -> dt.timedelta:
     """How long sign-in stays refused after ``failures`` failures in a row."""
     if failures <= FREE_FAILURES:
         return dt.timedelta(0)
-    return min(cap, FIRST_WAIT * 2 ** min(failures - FREE_FAILURES - 1, 20))
+    return min(cap, FIRST_WAIT * (1 << min(failures - FREE_FAILURES - 1, 20)))
 
 
 def check_account(officer: Officer) -> None:

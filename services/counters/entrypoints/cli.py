@@ -26,6 +26,7 @@ from antre.roles import Role
 from antre.runtime import utcnow
 from antre.uow import UnitOfWork
 from services.counters import accounts, handlers
+from services.counters.adapters import accounts as store
 from services.counters.adapters.tables import outbox
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _set_password(deps: handlers.Deps, username: str, password: str) -> None:
     with deps.uow.read() as conn:
-        found = accounts.store.account(conn, username)
+        found = store.account(conn, username)
     if found is None:
         raise NotFound("unknown_officer", f"Petugas '{username}' tidak ada", f"No officer '{username}'")
     accounts.save_officer(deps, None, found.officer, password)

@@ -269,7 +269,7 @@ def ticket(conn: Connection, ticket_id: str) -> TicketSeen | None:
     return _seen(row) if row is not None else None
 
 
-def _seen(row: Row) -> TicketSeen:
+def _seen(row: Row[*tuple[Any, ...]]) -> TicketSeen:
     m = row._mapping
     return TicketSeen(
         ticket_id=m["ticket_id"],
@@ -367,7 +367,7 @@ def _upsert_statement(table: Table, dialect: str, columns: tuple[str, ...], keys
     return stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=update)
 
 
-def _announcement(row: Row) -> Announcement:
+def _announcement(row: Row[*tuple[Any, ...]]) -> Announcement:
     m = row._mapping
     return Announcement(
         seq=int(m["seq"]),
@@ -409,7 +409,7 @@ def _part(data: dict[str, Any]) -> Part:
     )
 
 
-def _call(row: Row) -> Call:
+def _call(row: Row[*tuple[Any, ...]]) -> Call:
     m = row._mapping
     return Call(
         counter=m["counter"],
@@ -425,7 +425,7 @@ def _call(row: Row) -> Call:
     )
 
 
-def _counter(row: Row) -> CounterSeen:
+def _counter(row: Row[*tuple[Any, ...]]) -> CounterSeen:
     m = row._mapping
     return CounterSeen(
         number=m["number"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import Connection, Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -128,7 +129,7 @@ def _row(contact: Contact) -> dict[str, object]:
     return row
 
 
-def _contact(row: Row) -> Contact:
+def _contact(row: Row[*tuple[Any, ...]]) -> Contact:
     m = dict(row._mapping)
     for name in ("session_start", "session_end", "created_at", "purge_after"):
         m[name] = utc(m[name])

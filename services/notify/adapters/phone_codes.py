@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, select, update
 
@@ -47,7 +48,7 @@ def _row(code: PhoneCode) -> dict[str, object]:
     return row
 
 
-def _code(row: Row) -> PhoneCode:
+def _code(row: Row[*tuple[Any, ...]]) -> PhoneCode:
     m = dict(row._mapping)
     m["created_at"], m["expires_at"] = utc(m["created_at"]), utc(m["expires_at"])
     m["state"] = CodeState(m["state"])

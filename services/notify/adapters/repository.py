@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import asdict
+from typing import Any
 
 from sqlalchemy import Connection, Row, Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -52,7 +53,7 @@ def claim_due(conn: Connection, now: dt.datetime, limit: int, lease_until: dt.da
     return claimed
 
 
-def due_query(now: dt.datetime, limit: int, *, skip_locked: bool) -> Select:
+def due_query(now: dt.datetime, limit: int, *, skip_locked: bool) -> Select[*tuple[Any, ...]]:
     t = deliveries
     query = (
         select(t)
@@ -96,7 +97,7 @@ def _row(delivery: Delivery) -> dict[str, object]:
     return row
 
 
-def _delivery(row: Row) -> Delivery:
+def _delivery(row: Row[*tuple[Any, ...]]) -> Delivery:
     m = row._mapping
     return Delivery(
         id=m["id"],

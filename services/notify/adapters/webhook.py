@@ -36,7 +36,7 @@ import httpx
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from antre.events import EVENT_HEADER, SUFFIXES, TRACE_HEADER
+from antre.events import EVENT_HEADER, SUFFIXES, TRACE_HEADER, meta_of
 from antre.hall.model import Hall
 from antre.telemetry import current_traceparent, span_under
 from antre.v1 import events_pb2 as pb
@@ -52,7 +52,7 @@ USER_AGENT = "antre-notify/1"
 
 
 def body(hall: Hall, message: Message) -> dict[str, Any]:
-    meta = message.meta  # type: ignore[attr-defined]
+    meta = meta_of(message)
     shaped: dict[str, Any] = {
         "event": SUFFIXES[type(message)],
         "event_id": meta.event_id,
@@ -72,13 +72,13 @@ def body(hall: Hall, message: Message) -> dict[str, Any]:
     if "contact" in rest.DESCRIPTOR.fields_by_name:
         # A booking's phone and email are personal data that only notify keeps (and purges); an
         # agency's system gets the booking, not how to reach the citizen.
-        rest.ClearField("contact")  # type: ignore[arg-type]
+        rest.ClearField("contact")
     fields = rest.DESCRIPTOR.fields_by_name
     if "ticket" in fields and rest.HasField("ticket"):
-        shaped["ticket"] = _ticket(rest.ticket)  # type: ignore[attr-defined]
+        shaped["ticket"] = _ticket(rest.ticket)  # type: ignore[attr-defined]  # present: checked above
         rest.ClearField("ticket")
     if "counter" in fields and rest.HasField("counter"):
-        shaped["counter"] = _counter(rest.counter)  # type: ignore[attr-defined]
+        shaped["counter"] = _counter(rest.counter)  # type: ignore[attr-defined]  # present: checked above
         rest.ClearField("counter")
     shaped["data"] = json_format.MessageToDict(rest, preserving_proto_field_name=True)
     return shaped

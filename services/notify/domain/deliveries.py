@@ -136,10 +136,10 @@ def next_attempt(
         return now
     # Bound the exponent before multiplying: 2**60 seconds would overflow timedelta, and anything
     # past the cap is the cap anyway.
-    doublings = attempts - 1
-    if doublings >= 40 or base * (2**doublings) >= cap:
+    doublings = attempts - 1  # at least 0 here
+    if doublings >= 40 or base * (1 << doublings) >= cap:
         return now + cap
-    return now + base * (2**doublings)
+    return now + base * (1 << doublings)
 
 
 def is_due(delivery: Delivery, now: dt.datetime) -> bool:

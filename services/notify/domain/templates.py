@@ -131,8 +131,9 @@ _ZONE_NAMES = {
 
 
 def text_for(templates: Templates, kind: str, language: str) -> str:
-    override = getattr(getattr(templates, kind), language)
-    return override or getattr(BUILT_IN[kind], language)
+    override: str = getattr(getattr(templates, kind), language)
+    built_in: str = getattr(BUILT_IN[kind], language)
+    return override or built_in
 
 
 def render(text: str, values: Mapping[str, str]) -> str:

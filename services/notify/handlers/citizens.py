@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from google.protobuf.message import Message
 
-from antre.events import Envelope, to_datetime
+from antre.events import Envelope, as_event, meta_of, to_datetime
 from antre.inbox import first_time
 from antre.problems import Forbidden, Unavailable
 from antre.uow import Transaction
@@ -59,7 +59,7 @@ def on_citizen_events(deps: Deps, envelopes: Sequence[Envelope]) -> int:
 
 
 def _created(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.BookingCreated = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.BookingCreated)
     start, end = to_datetime(msg.slot.session_start), to_datetime(msg.slot.session_end)
     contact = citizens.new_contact(
         booking_id=msg.booking_id,
@@ -83,7 +83,7 @@ def _created(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
 
 
 def _rescheduled(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.BookingRescheduled = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.BookingRescheduled)
     contact = contacts.get(tx.conn, msg.booking_id)
     if contact is None:
         return 0
@@ -104,7 +104,7 @@ def _rescheduled(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
 
 
 def _cancelled(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.BookingCancelled = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.BookingCancelled)
     # Nothing more is owed to a cancelled booking: its contact and messages go at once.
     repo.delete_for_bookings(tx.conn, [msg.booking_id])
     contacts.remove(tx.conn, msg.booking_id)
@@ -112,7 +112,7 @@ def _cancelled(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
 
 
 def _checked_in(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.BookingCheckedIn = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.BookingCheckedIn)
     contact = contacts.get(tx.conn, msg.booking_id)
     if contact is None or contact.stage != Stage.BOOKED:
         return 0
@@ -131,7 +131,7 @@ def _checked_in(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
 
 
 def _no_show(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.BookingNoShow = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.BookingNoShow)
     contact = contacts.get(tx.conn, msg.booking_id)
     if contact is None or contact.stage != Stage.BOOKED:
         return 0
@@ -144,7 +144,7 @@ def _no_show(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
 
 
 def _called(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.TicketCalled = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.TicketCalled)
     ticket = msg.ticket
     created = 0
     contact = contacts.by_ticket(tx.conn, ticket.ticket_id)
@@ -161,7 +161,7 @@ def _called(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
 
 
 def _completed(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.TicketCompleted = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.TicketCompleted)
     contact = contacts.by_ticket(tx.conn, msg.ticket.ticket_id)
     if contact is None or contact.stage == Stage.DONE:
         return 0
@@ -174,7 +174,7 @@ def _completed(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
 
 
 def _ticket_cancelled(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.TicketCancelled = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.TicketCancelled)
     contact = contacts.by_ticket(tx.conn, msg.ticket.ticket_id)
     if contact is not None:
         contacts.save(tx.conn, dataclasses.replace(contact, stage=Stage.DONE))
@@ -183,7 +183,7 @@ def _ticket_cancelled(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
 
 
 def _transferred(deps: Deps, tx: Transaction, envelope: Envelope) -> int:
-    msg: pb.TicketTransferred = envelope.message  # type: ignore[assignment]
+    msg = as_event(envelope.message, pb.TicketTransferred)
     contact = contacts.by_ticket(tx.conn, msg.ticket.ticket_id)
     if contact is not None and contact.stage != Stage.DONE:
         contact = dataclasses.replace(
@@ -223,7 +223,7 @@ def _message(
     key: tuple[str, ...],
     **extra: str,
 ) -> int:
-    occurred = to_datetime(envelope.message.meta.occurred_at)  # type: ignore[attr-defined]
+    occurred = to_datetime(meta_of(envelope.message).occurred_at)
     if not citizens.still_useful(kind, occurred, tx.now, contact.session_end):
         return 0
     return make_message(deps, tx, contact, kind, key, envelope.subject, envelope.traceparent, **extra)

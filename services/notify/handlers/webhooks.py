@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from antre.events import SUFFIXES, Envelope
+from antre.events import SUFFIXES, Envelope, meta_of
 from antre.inbox import first_time
 from services.notify.adapters import repository as repo
 from services.notify.adapters import webhook
@@ -24,7 +24,7 @@ def on_events(deps: Deps, envelopes: Sequence[Envelope]) -> int:
         event = SUFFIXES.get(type(message))
         if event is None:
             continue
-        agency = message.meta.agency  # type: ignore[attr-defined]
+        agency = meta_of(message).agency
         targets = domain.subscribers(deps.hall.webhooks, event, agency)
         if not targets:
             continue

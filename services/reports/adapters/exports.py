@@ -419,6 +419,6 @@ def monthly_pdf(m: Monthly) -> bytes:
             f"This server cannot make the PDF yet (the Pango library is missing: {exc})",
         ) from None
 
-    pdf = HTML(string=monthly_html(m), url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+    pdf: bytes | None = HTML(string=monthly_html(m), url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when given no target
     return pdf

@@ -93,7 +93,7 @@ def _where(table: Any, scope: Scope) -> list[ColumnElement[bool]]:
 def _key(table: Any, by: Dimension) -> ColumnElement[Any]:
     if by is Dimension.HALL:
         return literal("")
-    column = table.c[by.value]
+    column: ColumnElement[Any] = table.c[by.value]
     return column.collate("C") if isinstance(column.type, String) else column
 
 

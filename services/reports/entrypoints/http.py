@@ -31,7 +31,8 @@ class Context:
 
 
 async def _ctx(request: Request) -> Context:
-    return request.app.state.ctx
+    ctx: Context = request.app.state.ctx
+    return ctx
 
 
 Ctx = Annotated[Context, Depends(_ctx)]

@@ -19,7 +19,7 @@ import re
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
@@ -215,7 +215,7 @@ async def skm_report(
             "Group by hall, agency or service",
         )
     period = (_day("from", first), _day("to", last))
-    report = await asyncio.to_thread(skm_reports.ikm, ctx.deps, *period, cast(skm_reports.By, by), scope)
+    report = await asyncio.to_thread(skm_reports.ikm, ctx.deps, *period, by, scope)
     return _report_json(ctx, report)
 
 

@@ -5,13 +5,15 @@ in the stream's order and written back once."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select, update
+from google.protobuf.message import Message
+from sqlalchemy import Connection, RowMapping, select, update
 
 from antre.bus import consumed
-from antre.events import Envelope, to_datetime
+from antre.events import Envelope, meta_of, to_datetime
 from antre.inbox import new_events
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
@@ -46,8 +48,22 @@ TICKET_EVENTS = (
     pb.TicketReturned,
 )
 COUNTER_EVENTS = (pb.CounterOpened, pb.CounterPaused, pb.CounterResumed, pb.CounterClosed)
+# The same classes as types: isinstance against the tuples narrows a message to these.
+TicketEvent = (
+    pb.TicketIssued
+    | pb.TicketCalled
+    | pb.TicketRecalled
+    | pb.ServingStarted
+    | pb.TicketCompleted
+    | pb.TicketSkipped
+    | pb.TicketTransferred
+    | pb.TicketCancelled
+    | pb.TicketHeld
+    | pb.TicketReturned
+)
+CounterEvent = pb.CounterOpened | pb.CounterPaused | pb.CounterResumed | pb.CounterClosed
 # What a counter's tickets do to the counter: held (called, serving) or let go (the rest).
-HOLDING = {
+HOLDING: dict[type[Message], str] = {
     pb.TicketCalled: station.CALLED,
     pb.TicketRecalled: station.CALLED,
     pb.ServingStarted: station.SERVING,
@@ -72,7 +88,7 @@ def on_events(deps: Deps, envelopes: Sequence[Envelope]) -> int:
         fresh = new_events(tx.conn, inbox, CONSUMER, envelopes, tx.now)
         if not fresh:
             return 0
-        tickets = [e.message.ticket.ticket_id for e in fresh if isinstance(e.message, TICKET_EVENTS)]  # type: ignore[attr-defined]
+        tickets = [e.message.ticket.ticket_id for e in fresh if isinstance(e.message, TICKET_EVENTS)]
         batch = Batch(record.load(tx.conn, tickets))
         for envelope in fresh:
             with consumed(envelope):
@@ -82,14 +98,14 @@ def on_events(deps: Deps, envelopes: Sequence[Envelope]) -> int:
     done = deps.uow.clock()
     for envelope in fresh:
         deps.metrics.lag.observe(
-            max(0.0, (done - to_datetime(envelope.message.meta.occurred_at)).total_seconds())
-        )  # type: ignore[attr-defined]
+            max(0.0, (done - to_datetime(meta_of(envelope.message).occurred_at)).total_seconds())
+        )
     deps.metrics.applied(len(fresh), batch.unknown)
     deps.changed()
     return len(fresh)
 
 
-def _apply(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
+def _apply(deps: Deps, tx: Transaction, batch: Batch, message: Message) -> None:
     if isinstance(message, TICKET_EVENTS):
         _ticket(deps, tx, batch, message)
     elif isinstance(message, COUNTER_EVENTS):
@@ -102,10 +118,9 @@ def _apply(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
         apply_status(tx.conn, deps.hall.id, message)
 
 
-def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
-    msg = message
-    ref = msg.ticket  # type: ignore[attr-defined]
-    at = to_datetime(msg.meta.occurred_at)  # type: ignore[attr-defined]
+def _ticket(deps: Deps, tx: Transaction, batch: Batch, msg: TicketEvent) -> None:
+    ref = msg.ticket
+    at = to_datetime(msg.meta.occurred_at)
     zone = deps.zone
     if isinstance(msg, pb.TicketIssued):
         if ref.ticket_id in batch.visits:
@@ -170,13 +185,13 @@ def _ticket(deps: Deps, tx: Transaction, batch: Batch, message: object) -> None:
 
 
 def _station_follows(
-    deps: Deps, conn: Connection, batch: Batch, msg: object, counter: int, at: object
+    deps: Deps, conn: Connection, batch: Batch, msg: TicketEvent, counter: int, at: dt.datetime
 ) -> None:
     current = _station(deps, conn, batch, counter)
-    ref = msg.ticket  # type: ignore[attr-defined]
-    state = HOLDING.get(type(msg))  # type: ignore[call-overload]
+    ref = msg.ticket
+    state = HOLDING.get(type(msg))
     if state is not None:
-        moved = station.holds(current, at, ref.ticket_id, ref.number, ref.service, state)  # type: ignore[arg-type]
+        moved = station.holds(current, at, ref.ticket_id, ref.number, ref.service, state)
     elif isinstance(msg, LETTING_GO):
         moved = station.lets_go(current, ref.ticket_id)
     else:
@@ -186,9 +201,9 @@ def _station_follows(
         batch.changed_stations.add(counter)
 
 
-def _counter(deps: Deps, conn: Connection, batch: Batch, msg: object) -> None:
-    number = msg.counter.number  # type: ignore[attr-defined]
-    at = to_datetime(msg.meta.occurred_at)  # type: ignore[attr-defined]
+def _counter(deps: Deps, conn: Connection, batch: Batch, msg: CounterEvent) -> None:
+    number = msg.counter.number
+    at = to_datetime(msg.meta.occurred_at)
     current = _station(deps, conn, batch, number)
     if isinstance(msg, pb.CounterOpened):
         moved = station.opened(current, at, msg.officer, tuple(msg.services))
@@ -210,8 +225,8 @@ def _station(deps: Deps, conn: Connection, batch: Batch, number: int) -> station
     return batch.stations[number]
 
 
-def station_of(row: object) -> station.Station:
-    r = dict(row)  # type: ignore[call-overload]
+def station_of(row: RowMapping) -> station.Station:
+    r = dict(row)
     return station.Station(
         number=r["number"],
         state=r["state"],

@@ -39,6 +39,7 @@ from services.reports.domain.figures import (
     grouped,
     parse_dimension,
 )
+from services.reports.domain.skm_form import UNSUR
 from services.reports.handlers.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ MAX_DAYS = 366  # a leap year
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 LEG_COLUMNS = [legs.c[name] for name in LegRow._fields]
 BOOKING_COLUMNS = [bookings.c[name] for name in BookingRow._fields]
-UNSUR_COLUMNS = [surveys.c[f"u{i}"] for i in range(1, len(skm.UNSUR) + 1)]
+UNSUR_COLUMNS = [surveys.c[f"u{i}"] for i in range(1, len(UNSUR) + 1)]
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,7 @@ def _label(hall: Hall, by: Dimension, key: Key) -> tuple[str, str]:
     if by is Dimension.OFFICER:
         return NOBODY if not key else (str(key), str(key))
     if by is Dimension.HOUR:
-        hour = int(key)  # type: ignore[call-overload]
+        hour = key if isinstance(key, int) else int(str(key))  # from a SmallInteger column
         return f"{hour:02d}.00–{hour + 1:02d}.00", f"{hour:02d}:00–{hour + 1:02d}:00"
     day = key if isinstance(key, dt.date) else None
     return (day.strftime("%d-%m-%Y"), day.isoformat()) if day else (str(key), str(key))
@@ -408,9 +409,9 @@ def _satisfaction(
 ) -> list[Satisfaction]:
     """Per agency with responses or citizens served, then the hall's (all responses together)."""
     out: list[Satisfaction] = []
-    count_all, totals_all, served_all = 0, [0] * len(skm.UNSUR), 0
+    count_all, totals_all, served_all = 0, [0] * len(UNSUR), 0
     for row in agencies:
-        count, totals = answered.get(str(row.key), (0, [0] * len(skm.UNSUR)))
+        count, totals = answered.get(str(row.key), (0, [0] * len(UNSUR)))
         served = row.figures.outcomes["served"]
         count_all, served_all = count_all + count, served_all + served
         totals_all = [a + b for a, b in zip(totals_all, totals, strict=True)]

@@ -87,7 +87,7 @@ class Positions:
             shaped = {
                 s: {
                     "waiting": int(waiting.get(s) or 0),
-                    "forecast": {"p50": last[s]["p50"], "p90": last[s].get("p90")} if last.get(s) else None,
+                    "forecast": {"p50": f["p50"], "p90": f.get("p90")} if (f := last.get(s)) else None,
                 }
                 for s in services
             }

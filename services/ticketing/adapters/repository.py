@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 from sqlalchemy import Connection, Insert, Row, Update, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -112,7 +113,7 @@ def _row(ticket: Ticket) -> dict[str, object]:
     return row
 
 
-def _ticket(row: Row) -> Ticket:
+def _ticket(row: Row[*tuple[Any, ...]]) -> Ticket:
     m = row._mapping
     return Ticket(
         id=m["id"],

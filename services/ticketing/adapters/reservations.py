@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from typing import Any
 
 from sqlalchemy import Connection, Row, and_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -181,7 +182,7 @@ def _row(reservation: Reservation) -> dict[str, object]:
     return row
 
 
-def _reservation(row: Row) -> Reservation:
+def _reservation(row: Row[*tuple[Any, ...]]) -> Reservation:
     m = dict(row._mapping)
     for key in ("session_start", "session_end", "created_at", "updated_at"):
         m[key] = utc(m[key])

@@ -21,6 +21,7 @@ from antre.problems import Forbidden, Unauthorized
 from antre.refusals import Problem
 from services.ticketing import reservations
 from services.ticketing.adapters.phone_codes import PhoneCodes
+from services.ticketing.booking_limits import Limits
 from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation
 from services.ticketing.domain.tickets import resolve_priority
@@ -282,9 +283,7 @@ async def book(body: BookRequest, ctx: Ctx, who: Who, codes: PhoneCheck) -> dict
         code_id=body.code_id,
         code=body.code,
     )
-    made = await asyncio.to_thread(
-        reservations.book, ctx.deps, cmd, ctx.nik_secret, reservations.Limits(), codes
-    )
+    made = await asyncio.to_thread(reservations.book, ctx.deps, cmd, ctx.nik_secret, Limits(), codes)
     return reservation_json(ctx, made)
 
 
