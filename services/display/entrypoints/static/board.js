@@ -462,6 +462,38 @@
     state.playing = a;
     renderSpotlight();
     flash();
+    say(a);
+  }
+
+  // A screen reader hears each announcement once, whole: written to the one live region when
+  // the board shows it (never on a re-render: the spotlight redraws on every state the board
+  // gets). Counters as the board shows them ("Loket 3"), Indonesian then English.
+  let saidSeq = 0;
+  function say(a) {
+    if (a.seq <= saidSeq) return;
+    saidSeq = a.seq;
+    const nodes = [el("span", "", sentence(a, "id"))];
+    const english = sentence(a, "en");
+    if (english) {
+      const en = el("span", "", " " + english);
+      en.lang = "en";
+      nodes.push(en);
+    }
+    $("announce").replaceChildren(...nodes);
+  }
+
+  // A free-text message is in Indonesian only (nobody translates it): no English then.
+  function sentence(a, lang) {
+    if (a.kind === "message") {
+      const seg = (a.segments || []).find((s) => s.lang === lang);
+      return seg ? seg.text : lang === "id" ? a.text : "";
+    }
+    const calls = a.calls && a.calls.length ? a.calls : [{ number: a.number, counter: a.counter }];
+    const said = calls.map((c) => (lang === "en"
+      ? "Number " + c.number + ", please go to counter " + c.counter + "."
+      : "Nomor antrean " + c.number + ", silakan menuju loket " + c.counter + "."));
+    if (a.kind === "recall") said.unshift(lang === "en" ? "Called again." : "Panggilan ulang.");
+    return said.join(" ");
   }
 
   // Told to tests and benchmarks: times in server ms ("at": the first sample on this screen's
