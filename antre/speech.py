@@ -10,9 +10,15 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Iterable
-from typing import Literal
+from typing import Literal, TypeGuard
 
 Lang = Literal["id", "en"]
+
+
+def is_lang(value: str) -> TypeGuard[Lang]:
+    """A language the voice speaks (a page or a hall file names one as text)."""
+    return value in ("id", "en")
+
 
 _NAMES_ID = "A Be Ce De E Ef Ge Ha I Je Ka El Em En O Pe Ki Er Es Te U Fe We Eks Ye Zet"
 LETTERS_ID: dict[str, str] = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", _NAMES_ID.split(" "), strict=True))
@@ -155,7 +161,7 @@ def render_call(template: str, number: str, counter: int, agency: str = "", lang
     """
     if counter < 1:
         raise ValueError(f"counter numbers start at 1, got {counter}")
-    if lang not in ("id", "en"):
+    if not is_lang(lang):
         raise ValueError(f"unknown language {lang!r} (id or en)")
     text = template.format(
         ticket=spell_ticket(number, lang), counter=number_words(counter, lang), agency=agency.strip()
