@@ -3,9 +3,10 @@
 Starts ``python -m antre.devhall`` on free ports with a fresh state folder, waits for its banner,
 sums the resident set (VmRSS) of the launcher and every process under it (the five services and
 NATS) from /proc, issues 50 walk-in tickets through the kiosk API with the first kiosk's device
-token (as a kiosk does, its per-minute limit lifted), waits for the events to settle, sums again, and stops the hall. RSS
-counts shared pages (the interpreter, libraries) once per process, as a container's limit would;
-PSS, which splits them, is printed beside it. Results are printed as Markdown for BENCHMARKS.md.
+token (as a kiosk does, its per-minute limit lifted), waits for the events to settle, sums again,
+and stops the hall. RSS counts shared pages (the interpreter, libraries) once per process, as a
+container's limit would; PSS, which splits them, is printed beside it. Results are printed as
+Markdown for BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -87,8 +88,17 @@ def snapshot(pid: int) -> dict[str, tuple[int, int]]:
 def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], str, float]:
     began = time.monotonic()
     hall = subprocess.Popen(
-        [sys.executable, "-m", "antre.devhall", "--state-dir", str(state)]
-        + ["--base-port", str(base), "--nats-port", str(nats)],
+        [
+            sys.executable,
+            "-m",
+            "antre.devhall",
+            "--state-dir",
+            str(state),
+            "--base-port",
+            str(base),
+            "--nats-port",
+            str(nats),
+        ],
         cwd=ROOT,
         # 50 numbers in seconds from one kiosk: past a kiosk's per-minute limit, which a person
         # taking numbers never reaches.
