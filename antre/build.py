@@ -129,7 +129,7 @@ def _decide(root: Path = ROOT) -> Build:
             why = "no extension for " + ", ".join(missing)
         else:
             edited = ", ".join(_changed(root)) or "one of them"
-            why = f"changed since they were compiled: {edited} (make .venv/.installed rebuilds)"
+            why = f"changed since they were compiled: {edited} (make run or make test rebuilds)"
         return _fallback(why)
     name = f"{library_name(root)}__mypyc"
     try:
