@@ -28,6 +28,7 @@ from playwright.sync_api import Page, Route, expect
 
 from antre.hall.load import read_document
 from tests.browser.conftest import HALL_FILE, HELPDESK_KEY, REPO, run_hall
+from tests.browser.test_accessibility import clean
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Hall
@@ -505,3 +506,47 @@ def test_online_booking_asks_for_the_phones_code_first(
         expect(page.get_by_test_id("booking-code")).to_have_text(made["code"])
     finally:
         running.stop()
+
+
+NIK_AXE = "7471011909920012"  # male, born 19 Sep 1992; no other test books with it
+
+
+def test_every_state_of_a_booking_passes_axe(hall: Hall, new_context) -> None:
+    """WCAG 2.2 A/AA (axe-core) on each screen of a booking's life, not only the first one:
+    agencies, services, days, sessions, the form, the confirmation, the booking looked up, the
+    question before cancelling, and the cancelled booking. It gives its place back."""
+    day = later_day(hall, "ktp-el")
+    start = day["sessions"][0]["start"]
+    page = new_context(**PHONE).new_page()
+    page.goto(f"{hall.ticketing_url}/booking")
+    expect(page.get_by_test_id("agency-dukcapil")).to_be_visible()
+    clean(page, "booking: agencies")
+    page.get_by_test_id("agency-dukcapil").click()
+    expect(page.get_by_test_id("service-ktp-el")).to_be_visible()
+    page.get_by_test_id("requirements-ktp-el").locator("summary").click()
+    clean(page, "booking: services, a standard open")
+    page.get_by_test_id("service-ktp-el").click()
+    expect(page.get_by_test_id(f"day-{day['day']}")).to_be_visible()
+    clean(page, "booking: days")
+    page.get_by_test_id(f"day-{day['day']}").click()
+    expect(page.get_by_test_id(f"session-{start}")).to_be_visible()
+    clean(page, "booking: sessions")
+    page.get_by_test_id(f"session-{start}").click()
+    fill(page, NIK_AXE, "Agus Salim", "0812 3456 7012")
+    clean(page, "booking: the form, filled")
+    booking = submit(page)
+    expect(page.get_by_test_id("booking-code")).to_have_text(booking["code"])
+    clean(page, "booking: booked")
+    page.get_by_test_id("done-manage").click()
+    expect(page.get_by_test_id("booking-state")).to_have_text("Terdaftar")
+    clean(page, "booking: looked up")
+    page.get_by_test_id("owner-nik").fill(NIK_AXE)
+    page.get_by_test_id("cancel").click()
+    expect(page.get_by_test_id("cancel-yes")).to_be_visible()
+    clean(page, "booking: asked before cancelling")
+    page.get_by_test_id("cancel-yes").click()
+    expect(page.get_by_test_id("booking-state")).to_have_text("Dibatalkan")
+    clean(page, "booking: cancelled")
+    page.get_by_test_id("lang-toggle").click()
+    expect(page.get_by_test_id("booking-state")).to_have_text("Cancelled")
+    clean(page, "booking: cancelled, in English")
