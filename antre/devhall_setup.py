@@ -33,7 +33,6 @@ REFUSED = 2  # the exit code of a refusal: the launcher says nothing more and ex
 def prepare(hall_file: str, state: Path) -> dict[str, Any]:
     hall = load_hall(hall_file)
     state.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
     return {
         "hall": {
             "id": hall.id,
@@ -43,13 +42,13 @@ def prepare(hall_file: str, state: Path) -> dict[str, Any]:
             "first_agency": hall.agencies[0].code,
             "supervisor": demo_supervisor(hall),
         },
-        "officers": _demo_officers(hall, env),
-        "kiosks": _demo_kiosks(hall, env, state),
-        "boards": _demo_boards(hall, env, state),
+        "officers": _demo_officers(hall),
+        "kiosks": _demo_kiosks(hall, state),
+        "boards": _demo_boards(hall, state),
     }
 
 
-def _demo_officers(hall: Hall, env: dict[str, str]) -> list[tuple[str, str]]:
+def _demo_officers(hall: Hall) -> list[tuple[str, str]]:
     """One officer per agency, the first agency's supervisor (its side of the live hall and of
     the reports), the hall's manager and the platform's admin, all with the demo password."""
     from antre.roles import Role
@@ -63,28 +62,28 @@ def _demo_officers(hall: Hall, env: dict[str, str]) -> list[tuple[str, str]]:
         Officer("pengelola", "Pengelola MPP", "", Role.MANAGER),
         Officer("admin", "Admin Kominfo", "", Role.ADMIN),
     ]
-    settings = Settings(**_settings_of(env))
+    settings = Settings()  # from the environment: the launcher's ANTRE_* settings
     add_officers(settings, [(officer, DEMO_PASSWORD) for officer in accounts])
     return [(o.username, f"{o.role}, {o.agency or 'semua instansi / all agencies'}") for o in accounts]
 
 
-def _demo_kiosks(hall: Hall, env: dict[str, str], state: Path) -> dict[str, str]:
+def _demo_kiosks(hall: Hall, state: Path) -> dict[str, str]:
     """Every kiosk of the hall enrolled (a real hall's manager enrols each kiosk once)."""
     from services.ticketing.entrypoints.cli import run
     from services.ticketing.settings import Settings
 
-    settings = Settings(**_settings_of(env))
+    settings = Settings()  # from the environment: the launcher's ANTRE_* settings
     return _kept(
         state / "demo-kiosks.json", [k.id for k in hall.kiosks], lambda k: run(settings, "enrol-kiosk", k)
     )
 
 
-def _demo_boards(hall: Hall, env: dict[str, str], state: Path) -> dict[str, str]:
+def _demo_boards(hall: Hall, state: Path) -> dict[str, str]:
     """One speaker board per zone enrolled, named after its zone."""
     from services.display.entrypoints.cli import board_device
     from services.display.settings import Settings
 
-    settings = Settings(**_settings_of(env))
+    settings = Settings()  # from the environment: the launcher's ANTRE_* settings
     zones = [z.code for z in hall.zones]
     return _kept(
         state / "demo-boards.json", zones, lambda z: board_device(settings, "enrol-board", f"papan-{z}")
@@ -101,10 +100,6 @@ def _kept(file: Path, ids: list[str], enrol: Callable[[str], str]) -> dict[str, 
     file.write_text(json.dumps(tokens))
     file.chmod(0o600)
     return tokens
-
-
-def _settings_of(env: dict[str, str]) -> dict[str, str]:
-    return {k[6:].lower(): v for k, v in env.items() if k.startswith("ANTRE_")}
 
 
 def main(argv: list[str] | None = None) -> int:
