@@ -18,10 +18,6 @@ from pathlib import Path
 from string import Template
 from typing import Literal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from antre.problems import Unavailable
 from services.reports.domain.figures import CHANNELS, Bookings, Dimension, Figures, Share
 from services.reports.handlers.reporting import Monthly, Report, Row
@@ -192,6 +188,11 @@ def sheet_title(report: Report) -> str:
 def to_xlsx(report: Report) -> bytes:
     """One sheet: the header in bold and frozen, numbers as numbers with their format, the range
     and filters in the workbook's properties."""
+    # openpyxl (30 MiB with what it loads) only when a sheet is asked for, as WeasyPrint below.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     cols, rows = table(report)
     book = Workbook()
     sheet = book.active

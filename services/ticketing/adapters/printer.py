@@ -3,16 +3,14 @@
 The same drawing goes to a :class:`escpos.printer.Dummy` (bytes for tests and for a kiosk that
 forwards them) or to a network printer on port 9100. Written against python-escpos 3.1 (pinned
 in pyproject.toml): its API moved between majors, and a call it refuses fails every ticket.
+It (and Pillow under it, 14 MiB) is imported when a ticket is drawn, not when ticketing starts:
+most kiosks print from the browser, and the service would hold it all day for nothing.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Any
-
-from escpos.constants import QR_ECLEVEL_M
-from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import Dummy, Network
 
 from antre.hall.model import Hall, Service
 from services.ticketing.domain.tickets import Ticket
@@ -22,6 +20,8 @@ from services.ticketing.domain.wayfinding import waiting_zone
 def draw(
     printer: Any, hall: Hall, service: Service, ticket: Ticket, status_url: str, local_time: str
 ) -> None:
+    from escpos.constants import QR_ECLEVEL_M
+
     agency = hall.agency(service.agency)
     printer.set(align="center", bold=True)
     printer.text(f"{_plain(hall.name)}\n")
@@ -54,6 +54,8 @@ def _plain(text: str) -> str:
 
 
 def render(hall: Hall, service: Service, ticket: Ticket, status_url: str, local_time: str) -> bytes:
+    from escpos.printer import Dummy
+
     dummy = Dummy()
     draw(dummy, hall, service, ticket, status_url, local_time)
     return bytes(dummy.output)
@@ -61,6 +63,9 @@ def render(hall: Hall, service: Service, ticket: Ticket, status_url: str, local_
 
 def send(host: str, port: int, data: bytes, timeout: float = 5.0) -> None:
     """Send a drawn ticket to a network printer; raises OSError when it cannot be reached."""
+    from escpos.exceptions import DeviceNotFoundError
+    from escpos.printer import Network
+
     printer = Network(host, port=port, timeout=timeout)
     try:
         printer.open()
