@@ -272,6 +272,7 @@ def counter_minutes(
     for r in conn.execute(query):
         held = out[r.service]
         if len(held) < per_service and r.finished_at is not None:
+            # utc() of a value is not None, though its signature allows None.
             held.append((utc(r.finished_at) - utc(r.called_at)).total_seconds() / 60.0)  # type: ignore[operator]
     return out
 
@@ -289,7 +290,8 @@ def joined_since(
         (
             r.service,
             r.priority != PriorityGroup.NONE.value,
-            r.session_start is not None and utc(r.queued_at) <= utc(r.session_start),
+            # utc() of a value is not None, though its signature allows None.
+            r.session_start is not None and utc(r.queued_at) <= utc(r.session_start),  # type: ignore[operator]
         )
         for r in conn.execute(query)
     ]
