@@ -4,7 +4,7 @@ monthly PDF (*Laporan Bulanan*, for the archive and the ministry's evaluation).
 CSV and Excel carry the same columns, in the same order, from :data:`COLUMNS`: counts as whole
 numbers, durations in minutes with one decimal, shares as percentages with one decimal, an empty
 cell where there is nothing to measure (no call, no service). The last row is the total.
-The PDF is an HTML page (``entrypoints/templates/monthly.html``) filled in here and printed by
+The PDF is an HTML page (``templates/monthly.html``) filled in here and printed by
 WeasyPrint; its text is Bahasa Indonesia, the language of the hall's archive."""
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ def to_xlsx(report: Report) -> bytes:
 
 # ---- the monthly PDF (Laporan Bulanan) ----
 
-TEMPLATE = Path(__file__).parents[1] / "entrypoints" / "templates" / "monthly.html"
+TEMPLATE = Path(__file__).parent / "templates" / "monthly.html"
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
