@@ -93,7 +93,7 @@ def stream_settings() -> StreamConfig:
             self.config = config
 
     recorder = Recorder()
-    asyncio.run(bus.ensure_stream(recorder, "<hall>"))  # type: ignore[arg-type]
+    asyncio.run(bus.ensure_stream(recorder, "<hall>"))
     assert recorder.config is not None
     return recorder.config
 

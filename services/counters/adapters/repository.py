@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Insert,
     Row,
     Select,
+    Table,
     Update,
     bindparam,
     delete,
@@ -23,6 +24,8 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,7 +39,7 @@ from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Officer, Station, StationState
 
 
-def _insert(conn: Connection):  # type: ignore[no-untyped-def]
+def _insert(conn: Connection) -> Callable[[Table], pg.Insert | sqlite.Insert]:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 

@@ -4,10 +4,13 @@ windows. Every take is one conditional statement, so no interleaving grants more
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select, update
+from sqlalchemy import Connection, Row, Table, and_, select, update
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,7 +21,7 @@ from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation, State
 
 
-def _insert(conn: Connection):  # type: ignore[no-untyped-def]
+def _insert(conn: Connection) -> Callable[[Table], pg.Insert | sqlite.Insert]:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
@@ -159,11 +162,11 @@ def no_show_days(conn: Connection, nik_key: str, since: dt.date) -> list[dt.date
 
 def hit(conn: Connection, key: str, window: dt.datetime) -> int:
     """Count one request in the key's window; returns the window's count so far."""
-    stmt = _insert(conn)(rate_windows).values(key=key, window=window, hits=1)
-    stmt = stmt.on_conflict_do_update(
+    insert = _insert(conn)(rate_windows).values(key=key, window=window, hits=1)
+    counted = insert.on_conflict_do_update(
         index_elements=[rate_windows.c.key, rate_windows.c.window], set_={"hits": rate_windows.c.hits + 1}
     ).returning(rate_windows.c.hits)
-    return int(conn.execute(stmt).scalar_one())
+    return int(conn.execute(counted).scalar_one())
 
 
 def hits_so_far(conn: Connection, key: str, window: dt.datetime) -> int:
