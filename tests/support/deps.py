@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 
 from antre import db
 from antre.events import Envelope, decode
@@ -45,7 +45,7 @@ def counters_deps(engine: Engine, hall: Hall, clock: Clock = utcnow) -> counters
     return deps
 
 
-def outbox_events(engine: Engine, table=ticketing_outbox) -> list[Envelope]:  # type: ignore[no-untyped-def]
+def outbox_events(engine: Engine, table: Table = ticketing_outbox) -> list[Envelope]:
     with db.read(engine) as conn:
         rows = list(conn.execute(select(table).order_by(table.c.seq)))
     return [Envelope(r.subject, decode(r.event_type, r.payload), r.traceparent) for r in rows]
