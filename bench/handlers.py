@@ -19,9 +19,10 @@ from antre.events import Envelope, new_meta, timestamp
 from antre.hall.load import load_hall
 from antre.telemetry import setup_tracing
 from antre.v1 import events_pb2 as pb
-from services.counters import accounts, handlers
+from services.counters import handlers
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
+from services.counters.handlers import accounts
 from tests.support.deps import counters_deps
 from tests.support.infra import KENDARI
 

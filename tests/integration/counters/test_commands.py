@@ -16,10 +16,11 @@ from antre.events import Envelope, new_meta, subject_for, timestamp
 from antre.hall.model import Hall
 from antre.v1 import commands_pb2 as cmd
 from antre.v1 import events_pb2 as pb
-from services.counters import commands, handlers, out_of_turn
+from services.counters import handlers
 from services.counters.adapters.tables import outbox
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer, StationState
+from services.counters.handlers import commands, out_of_turn
 from tests.integration.counters.test_call_next import issued
 from tests.support.deps import counters_deps, outbox_events
 from tests.support.stores import drop_schema, make_store
