@@ -1,6 +1,7 @@
 """People's accounts at the counters, the owner of who is who in the hall: signing in (slowed
-down per username and per client after failures), passwords, and the administrative actions on
-accounts, each kept in the audit log (an ``AuditRecorded`` event in the same transaction).
+down per username and per client after failures), the officer a session token names, signing
+out, passwords, and the administrative actions on accounts, each kept in the audit log (an
+``AuditRecorded`` event in the same transaction).
 
 The password is checked outside any write transaction: scrypt takes tens of milliseconds, and on
 SQLite a write transaction holds the whole database, call next included."""
@@ -21,7 +22,9 @@ from services.counters.adapters import passwords
 from services.counters.adapters import repository as repo
 from services.counters.domain import accounts as rules
 from services.counters.domain.stations import Officer
-from services.counters.handlers import SESSION, Deps
+from services.counters.handlers.deps import Deps
+
+SESSION = dt.timedelta(hours=12)  # how long a sign-in lasts
 
 
 @functools.cache
@@ -102,6 +105,19 @@ def _failed(deps: Deps, keys: tuple[str, str]) -> None:
                 if len(deps.sign_in_blocks) > 10_000:  # blocks of the past, mostly
                     deps.sign_in_blocks.clear()
                 deps.sign_in_blocks[key] = until
+
+
+def officer_for(deps: Deps, token: str) -> Officer:
+    with deps.uow.read() as conn:  # a read: on SQLite it does not queue for the write lock
+        officer = repo.session_officer(conn, passwords.token_hash(token), deps.uow.clock())
+    if officer is None:
+        raise signed_out()
+    return officer
+
+
+def sign_out(deps: Deps, token: str) -> None:
+    with deps.uow.begin() as tx:
+        repo.end_session(tx.conn, passwords.token_hash(token), tx.now)
 
 
 def change_own_password(deps: Deps, token: str, current: str, new: str) -> None:

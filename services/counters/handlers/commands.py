@@ -27,9 +27,11 @@ from antre.runtime import Runtime
 from antre.uow import Transaction, UnitOfWork
 from antre.v1 import commands_pb2 as cmd
 from antre.v1 import events_pb2 as pb
-from services.counters import handlers
 from services.counters.adapters.tables import inbox
 from services.counters.domain.stations import Officer, Station, StationState
+from services.counters.handlers.deps import Deps
+from services.counters.handlers.desk import station_row
+from services.counters.handlers.stations import close_counter, pause_counter, resume_counter
 from services.counters.metrics import CommandMetrics
 
 log = logging.getLogger(__name__)
@@ -45,18 +47,18 @@ def subjects(hall: str) -> list[str]:
     return [f"antre.{hall}.*.command.counter.*"]
 
 
-def install(runtime: Runtime, deps: handlers.Deps) -> None:
+def install(runtime: Runtime, deps: Deps) -> None:
     metrics = CommandMetrics(deps.metrics.registry)
     runtime.consume(
         "commands", subjects(runtime.hall.id), lambda envelopes: on_commands(deps, metrics, envelopes)
     )
 
 
-def on_commands(deps: handlers.Deps, metrics: CommandMetrics, envelopes: Sequence[Envelope]) -> list[str]:
+def on_commands(deps: Deps, metrics: CommandMetrics, envelopes: Sequence[Envelope]) -> list[str]:
     return [on_command(deps, metrics, envelope) for envelope in envelopes]
 
 
-def on_command(deps: handlers.Deps, metrics: CommandMetrics, envelope: Envelope) -> str:
+def on_command(deps: Deps, metrics: CommandMetrics, envelope: Envelope) -> str:
     """Apply or refuse one command; returns the outcome counted."""
     sender = envelope.subject.split(".")[2]
     message = envelope.message
@@ -79,7 +81,7 @@ def on_command(deps: handlers.Deps, metrics: CommandMetrics, envelope: Envelope)
     return outcome
 
 
-def _apply_within(deps: handlers.Deps, tx: Transaction, sender: str, message: Message) -> str:
+def _apply_within(deps: Deps, tx: Transaction, sender: str, message: Message) -> str:
     """Run the officer's own handler inside this transaction (a savepoint, so that a refusal
     leaves nothing of it behind), acting as the officer who holds the counter."""
     if not isinstance(message, cmd.PauseCounter | cmd.ResumeCounter | cmd.CloseCounter):
@@ -89,7 +91,7 @@ def _apply_within(deps: handlers.Deps, tx: Transaction, sender: str, message: Me
     joined = replace(deps, uow=_Within(tx, deps.uow))
     savepoint = tx.conn.begin_nested()
     try:
-        before = handlers.station_row(tx, number)
+        before = station_row(tx, number)
         if isinstance(message, cmd.CloseCounter) and before.state == StationState.CLOSED:
             savepoint.commit()
             return "unchanged"  # the state the command asks for; an officer closing twice is told off
@@ -102,13 +104,13 @@ def _apply_within(deps: handlers.Deps, tx: Transaction, sender: str, message: Me
     return "unchanged" if after == before else "applied"
 
 
-def _dispatch(deps: handlers.Deps, officer: Officer, message: Message) -> Station:
+def _dispatch(deps: Deps, officer: Officer, message: Message) -> Station:
     if isinstance(message, cmd.PauseCounter):
-        return handlers.pause_counter(deps, officer, message.counter, message.reason)
+        return pause_counter(deps, officer, message.counter, message.reason)
     if isinstance(message, cmd.ResumeCounter):
-        return handlers.resume_counter(deps, officer, message.counter)
+        return resume_counter(deps, officer, message.counter)
     if isinstance(message, cmd.CloseCounter):
-        return handlers.close_counter(deps, officer, message.counter)
+        return close_counter(deps, officer, message.counter)
     raise Invalid("unknown_command", "Perintah tidak dikenal", "Unknown command")
 
 

@@ -19,11 +19,13 @@ from antre.events import new_meta, ticket_ref, timestamp
 from antre.problems import Conflict, NotFound
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
-from services.counters import handlers
 from services.counters.adapters import repository as repo
 from services.counters.domain import queue, stations
 from services.counters.domain.queue import QueuedTicket, State
-from services.counters.handlers import Caller, Deps, counter_of, counter_ref, emit
+from services.counters.handlers import calls, desk
+from services.counters.handlers.deps import Deps
+from services.counters.handlers.desk import Caller, counter_of, counter_ref, emit
+from services.counters.handlers.events import PRIORITY_TO_WIRE
 
 WAS = {State.SKIPPED: "skipped", State.NO_SHOW: "no_show", State.HELD: "held"}
 
@@ -39,7 +41,7 @@ def call_number(deps: Deps, caller: Caller, number: int, ticket_number: str) -> 
     stay as they were: the policy did not choose."""
     wanted = queue.number_of(ticket_number)
     with deps.uow.begin() as tx:
-        officer, station = handlers.at_desk(deps, tx, caller, number)
+        officer, station = desk.at_desk(deps, tx, caller, number)
         counter = counter_of(deps, number)
         stations.ready_to_call(station, officer)
         ticket = _named(tx, wanted, deps.hall.day_of(tx.now))
@@ -52,15 +54,15 @@ def call_number(deps: Deps, caller: Caller, number: int, ticket_number: str) -> 
                 f"Nomor {wanted} baru saja dipanggil loket lain",
                 f"Ticket {wanted} was just called by another counter",
             )
-        handlers.emit_called(deps, tx, called, number, officer, pb.CALL_KIND_CHOSEN)
-    handlers.calls_made(deps, called, number, first=called.returned_at is None)
+        calls.emit_called(deps, tx, called, number, officer, pb.CALL_KIND_CHOSEN)
+    calls.calls_made(deps, called, number, first=called.returned_at is None)
     return called
 
 
 def hold(deps: Deps, caller: Caller, number: int) -> QueuedTicket:
     """Set the citizen at the counter aside; the counter is free to call the next."""
     with deps.uow.begin() as tx:
-        officer, station = handlers.at_desk(deps, tx, caller, number)
+        officer, station = desk.at_desk(deps, tx, caller, number)
         stations.held_by(station, officer)
         ticket = repo.get_ticket(tx.conn, station.current, lock=True) if station.current else None
         if ticket is None:
@@ -89,7 +91,7 @@ def call_held(deps: Deps, caller: Caller, number: int, ticket_number: str) -> Qu
     """Call again a citizen this counter held: the counter must be free, as for any call."""
     wanted = queue.number_of(ticket_number)
     with deps.uow.begin() as tx:
-        officer, station = handlers.at_desk(deps, tx, caller, number)
+        officer, station = desk.at_desk(deps, tx, caller, number)
         counter_of(deps, number)
         stations.ready_to_call(station, officer)
         ticket = _named(tx, wanted, deps.hall.day_of(tx.now))
@@ -97,8 +99,8 @@ def call_held(deps: Deps, caller: Caller, number: int, ticket_number: str) -> Qu
         repo.save_ticket(tx.conn, called)
         at_desk = stations.holding(station, called.id, station.priority_streak, station.booked_streak)
         repo.save_station(tx.conn, at_desk)
-        handlers.emit_called(deps, tx, called, number, officer, pb.CALL_KIND_HELD)
-    handlers.calls_made(deps, called, number, first=False)
+        calls.emit_called(deps, tx, called, number, officer, pb.CALL_KIND_HELD)
+    calls.calls_made(deps, called, number, first=False)
     return called
 
 
@@ -108,7 +110,7 @@ def bring_back(deps: Deps, caller: Caller, number: int, ticket_number: str) -> R
     before it."""
     wanted = queue.number_of(ticket_number)
     with deps.uow.begin() as tx:
-        officer, station = handlers.at_desk(deps, tx, caller, number)
+        officer, station = desk.at_desk(deps, tx, caller, number)
         counter = counter_of(deps, number)
         stations.held_by(station, officer)
         today = deps.hall.day_of(tx.now)
@@ -127,7 +129,7 @@ def bring_back(deps: Deps, caller: Caller, number: int, ticket_number: str) -> R
             was=WAS[ticket.state],
             queued_at=timestamp(back.queued_at),
             ahead=ahead,
-            priority=handlers.PRIORITY_TO_WIRE[back.priority],
+            priority=PRIORITY_TO_WIRE[back.priority],
         )
         emit(deps, tx, back, "ticket.returned", event)
     deps.metrics.returns.labels(back.agency, back.service, WAS[ticket.state]).inc()

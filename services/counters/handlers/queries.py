@@ -15,7 +15,8 @@ from services.counters.adapters import repository as repo
 from services.counters.domain import blending
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Station, StationState
-from services.counters.handlers import Deps, counter_of
+from services.counters.handlers.deps import Deps
+from services.counters.handlers.desk import counter_of
 from sim import forecast as forecasting
 from sim.forecast import Snapshot
 

@@ -216,7 +216,7 @@ def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
         events = [e.subject.rsplit(".", 2)[-2:] for e in outbox_events(engine, counters_outbox)]
         assert events.count(["counter", "opened"]) == 1  # taking over opens nothing new
 
-        now[0] += handlers.SESSION  # Budi goes home without closing; his session ends
+        now[0] += accounts.SESSION  # Budi goes home without closing; his session ends
         _, siti = accounts.sign_in(deps, "siti", "rahasia-siti", "test")  # the next morning
         assert handlers.open_counter(deps, siti, 1).officer == "siti"
     finally:

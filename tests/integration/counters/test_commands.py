@@ -20,7 +20,7 @@ from services.counters import handlers
 from services.counters.adapters.tables import outbox
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer, StationState
-from services.counters.handlers import commands, out_of_turn
+from services.counters.handlers import commands, desk, out_of_turn
 from tests.integration.counters.test_call_next import issued
 from tests.support.deps import counters_deps, outbox_events
 from tests.support.stores import drop_schema, make_store
@@ -59,7 +59,7 @@ def sent_by(envelope: Envelope, agency: str) -> Envelope:
 
 def state(deps: handlers.Deps, number: int) -> StationState:
     with deps.uow.begin() as tx:
-        return handlers.station_row(tx, number).state
+        return desk.station_row(tx, number).state
 
 
 def events(store: Engine) -> list[Envelope]:
@@ -179,7 +179,7 @@ def test_closing_a_counter_that_holds_a_ticket_is_refused_and_leaves_it_whole(
     answer = events(store)[-1].message
     assert isinstance(answer, cmd.CommandRefused) and answer.code == "counter_busy"
     with deps.uow.begin() as tx:
-        station = handlers.station_row(tx, 1)
+        station = desk.station_row(tx, 1)
     assert station.state == StationState.OPEN and station.current == called.id
 
 
