@@ -169,7 +169,7 @@ def test_calls_after_a_message_are_not_grouped_into_it() -> None:
 def test_random_bursts_and_messages_keep_every_promise(seed: int) -> None:
     rng = random.Random(seed)
     v = voice(group_lag=rng.choice([0, 5, 15]), group_max=rng.randint(1, 4))
-    now, n, said_before = T0, 0, ()
+    now, n = T0, 0
     for _ in range(60):
         now += s(rng.expovariate(0.8))
         standing_before = {e.seq: e for e in v.standing(ZONE)}

@@ -133,7 +133,7 @@ def test_policies_really_differ_on_that_queue() -> None:
     orders = set()
     for dispatch in ("fifo", "priority_lane"):
         for blend, bound in POLICIES:
-            rules = QueueRules(dispatch=dispatch, priority_max_streak=1)  # type: ignore[arg-type]
+            rules = QueueRules(dispatch=dispatch, priority_max_streak=1)
             hall = _hall(blend, bound, rules)
             log = HallDay(hall, DEMAND, DAY, Scenario(), _citizens(0), {}, np.random.default_rng(0)).run()
             orders.add(tuple(log.picks))
@@ -148,11 +148,11 @@ def test_the_sim_goes_through_the_live_functions(monkeypatch: pytest.MonkeyPatch
     seen = {"choose": 0, "next_state": 0}
     real_choose, real_next = blending.choose, blending.next_state
 
-    def choose(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def choose(*args, **kwargs):
         seen["choose"] += 1
         return real_choose(*args, **kwargs)
 
-    def next_state(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def next_state(*args, **kwargs):
         seen["next_state"] += 1
         return real_next(*args, **kwargs)
 
