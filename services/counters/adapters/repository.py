@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    CompoundSelect,
     Connection,
     Insert,
     Row,
@@ -212,7 +213,7 @@ def candidates(
 @functools.cache
 def _heads(
     services: tuple[str, ...], per_stream: int, by_session: tuple[bool, bool], lock: bool
-) -> Select[*tuple[Any, ...]]:
+) -> CompoundSelect[*tuple[Any, ...]]:
     """The four lanes' heads in one statement (one round trip): each lane a CTE, since PostgreSQL
     allows row locks in a CTE but not in a branch of a UNION."""
     q = queue.c
@@ -235,7 +236,7 @@ def _heads(
             stream = stream.with_for_update(skip_locked=True)
         lanes.append(stream.cte(f"lane{i}"))
     first, *rest = (select(lane) for lane in lanes)
-    return first.union_all(*rest)  # type: ignore[return-value]
+    return first.union_all(*rest)
 
 
 def waiting_in(conn: Connection, services: Sequence[str], day: dt.date) -> list[Blended]:
@@ -275,7 +276,7 @@ def counter_minutes(
     for r in conn.execute(query):
         held = out[r.service]
         if len(held) < per_service and r.finished_at is not None:
-            # utc() of a value is not None, though its signature allows None.
+            # utc() of a non-null value is not None (its signature allows None)
             held.append((utc(r.finished_at) - utc(r.called_at)).total_seconds() / 60.0)  # type: ignore[operator]
     return out
 
@@ -293,7 +294,7 @@ def joined_since(
         (
             r.service,
             r.priority != PriorityGroup.NONE.value,
-            # utc() of a value is not None, though its signature allows None.
+            # utc() of a non-null value is not None (its signature allows None)
             r.session_start is not None and utc(r.queued_at) <= utc(r.session_start),  # type: ignore[operator]
         )
         for r in conn.execute(query)
@@ -314,7 +315,7 @@ def _blended(row: Row[*tuple[Any, ...]]) -> Blended:
         ticket_id=row.id,
         service=row.service,
         priority=row.priority != PriorityGroup.NONE.value,
-        queued_at=utc(row.queued_at),  # type: ignore[arg-type]
+        queued_at=utc(row.queued_at),  # type: ignore[arg-type]  # utc() of a non-null value is not None
     )
     return Blended.of(candidate, utc(row.session_start))
 

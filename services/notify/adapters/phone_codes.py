@@ -67,5 +67,5 @@ def demo_messages(
         .order_by(d.c.created_at.desc())
         .limit(limit)
     )
-    # utc() of a value is not None, though its signature allows None.
+    # utc() of a non-null value is not None (its signature allows None)
     return [(utc(r.created_at), r.address, r.payload) for r in conn.execute(query)]  # type: ignore[misc]
