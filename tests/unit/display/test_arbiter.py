@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from typing import Literal
 
 import pytest
 
@@ -26,10 +27,10 @@ def s(seconds: float) -> dt.timedelta:
 def voice(
     group_lag: float = 15,
     group_max: int = 3,
-    languages: tuple[str, ...] = ("id",),
+    languages: tuple[Literal["id", "en"], ...] = ("id",),
     stale_after: dt.timedelta | None = None,
 ) -> Voice:
-    wording = Wording(Announcements(languages=languages))  # type: ignore[arg-type]
+    wording = Wording(Announcements(languages=languages))
     return Voice(Policy(GAP, s(group_lag), group_max, stale_after=stale_after), wording.calls)
 
 

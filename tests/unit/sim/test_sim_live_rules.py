@@ -29,19 +29,19 @@ from services.counters.domain import blending
 from services.counters.domain.dispatch import Candidate
 from sim.citizens import Citizen
 from sim.demand import Bookings, Demand, Distribution, ServiceDemand
-from sim.model import HallDay, Scenario
+from sim.model import Blend, Dispatch, HallDay, Scenario
 
 DAY = dt.date(2026, 3, 2)  # a Monday
 ZONE = ZoneInfo("Asia/Makassar")
 H = 3600.0
 
 
-def _hall(blend: str, bound: int, rules: QueueRules) -> Hall:
+def _hall(blend: Blend, bound: int, rules: QueueRules) -> Hall:
     booking = Booking(
         sessions=(Session(dt.time(8), dt.time(12), 200),),
         daily_quota=400,
         online_quota=200,
-        blend=blend,  # type: ignore[arg-type]
+        blend=blend,
         ratio=2,
         near_slot_bound_minutes=bound,
     )
@@ -113,13 +113,13 @@ def _expected(hall: Hall, citizens: list[Citizen], call_times: list[float]) -> l
     return order
 
 
-POLICIES = [("check_in", 0), ("near_slot", 0), ("near_slot", 10), ("ratio", 0)]
+POLICIES: list[tuple[Blend, int]] = [("check_in", 0), ("near_slot", 0), ("near_slot", 10), ("ratio", 0)]
 
 
 @pytest.mark.parametrize("dispatch", ["fifo", "priority_lane"])
 @pytest.mark.parametrize(("blend", "bound"), POLICIES)
-def test_call_order_is_the_counters_domains(dispatch: str, blend: str, bound: int) -> None:
-    rules = QueueRules(dispatch=dispatch, priority_max_streak=1)  # type: ignore[arg-type]
+def test_call_order_is_the_counters_domains(dispatch: Dispatch, blend: Blend, bound: int) -> None:
+    rules = QueueRules(dispatch=dispatch, priority_max_streak=1)
     hall = _hall(blend, bound, rules)
     for seed in range(6):
         citizens = _citizens(seed)
