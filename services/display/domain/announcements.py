@@ -57,6 +57,15 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Who posts a message: an officer signed in at the counters (``agency`` empty: the hall's
+    admin, who may address every zone)."""
+
+    username: str
+    agency: str
+
+
+@dataclass(frozen=True)
 class Segment:
     """The announcement's words in one language; a bilingual hall says Indonesian, then English."""
 

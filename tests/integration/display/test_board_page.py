@@ -13,7 +13,7 @@ import pytest
 
 from antre.events import Envelope, new_meta, subject_for
 from antre.v1 import events_pb2 as pb
-from services.display import handlers, skm_index
+from services.display import handlers
 from services.display.adapters import repository as repo
 from tests.integration.display.board_browser import SCREENSHOTS
 from tests.integration.display.display_live import LiveDisplay
@@ -116,7 +116,7 @@ def test_the_footer_says_the_halls_ikm_where_the_hall_shows_it(browser: Any, tmp
             ikm=87.4,
             grade="B",
         )
-        skm_index.on_index(display.deps, [Envelope(subject_for(computed), computed)])
+        handlers.on_index(display.deps, [Envelope(subject_for(computed), computed)])
         page.wait_for_selector("#footer", state="visible", timeout=10_000)  # live, no reload
         assert page.inner_text("#ikm") == "IKM bulan ini: 87,40 · Baik"
         assert page.inner_text("#ikm-en") == "/ Satisfaction index this month: 87.40 · Good"

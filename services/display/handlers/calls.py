@@ -1,4 +1,5 @@
-"""The display's reactions to the hall's events, and the reads its boards make.
+"""The hall's events in the display: a ticket's steps and its counter's on the board, and each
+call (or recall) in its zone's voice.
 
 Each event is one unit of work: the inbox mark, the announcement (if any) and the board change
 commit together, so a redelivered event is neither announced nor counted twice. Boards hear of a
@@ -9,62 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from google.protobuf.message import Message
 
-from antre import db, devices, heartbeats
 from antre.bus import consumed
 from antre.events import Envelope, as_event, meta_of, to_datetime
-from antre.hall.model import Hall
 from antre.inbox import first_time, new_events
-from antre.live import Broadcaster
-from antre.uow import Transaction, UnitOfWork
+from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
-from services.display import voice_handlers as voice
 from services.display.adapters import repository as repo
 from services.display.adapters import tables
 from services.display.adapters.tables import inbox
-from services.display.adapters.voicepack import VoicePack
 from services.display.domain import board as domain
-from services.display.domain import ikm
-from services.display.domain.announcements import Announcement, Kind, Part
-from services.display.domain.board import Board, CounterSeen, CounterStatus, Source, Stage, TicketSeen
-from services.display.domain.wording import Wording
-from services.display.metrics import Metrics
-from services.display.voice_handlers import Decision, MessageCap
+from services.display.domain.announcements import Kind, Part
+from services.display.domain.board import CounterSeen, CounterStatus, Source, Stage, TicketSeen
+from services.display.handlers import voice
+from services.display.handlers.deps import Deps, topic
+from services.display.handlers.voice import Decision
 
 log = logging.getLogger(__name__)
 CONSUMER = "display-board"
-VOICE_LANG = "id"  # the language calls are spoken in (the voice pack's folder)
-
-
-@dataclass
-class Deps:
-    hall: Hall
-    uow: UnitOfWork
-    metrics: Metrics
-    live: Broadcaster
-    recent_calls: int = 6
-    # The clips boards play; None: boards speak with their speech engine (and the arbiter
-    # estimates how long that takes). Set at start, or later once a default pack is built.
-    voice: VoicePack | None = None
-    # An entry whose slot began longer ago than this is not spoken (announcement.stale).
-    stale_after: dt.timedelta = dt.timedelta(seconds=30)
-    message_cap: MessageCap = field(default_factory=MessageCap)
-    # When a board that stopped beating is silent, and so how often its page beats.
-    device_timing: heartbeats.Timing = field(default_factory=heartbeats.Timing)
-
-    def wording(self) -> Wording:
-        """The hall's templates with the clips boards have now (the pack may come later)."""
-        voice = self.voice
-        if voice is None:
-            return Wording.of(self.hall)
-        clips = {lang: voice.durations(lang) for lang in voice.langs}
-        return Wording.of(self.hall, clips, voice.pause_seconds)
 
 
 @dataclass
@@ -73,10 +40,6 @@ class Effects:
 
     decisions: list[Decision] = field(default_factory=list)
     zones: set[str] = field(default_factory=set)
-
-
-def topic(zone: str) -> str:
-    return f"zone:{zone}"
 
 
 def on_hall_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
@@ -327,110 +290,12 @@ def _day(deps: Deps, ref: pb.TicketRef, at: dt.datetime) -> dt.date:
 
 
 def _told(deps: Deps, effects: Effects) -> None:
-    told(deps, effects.decisions)
+    voice.told(deps, effects.decisions)
     for zone in effects.zones:
         deps.live.publish(topic(zone), ("board", None))
-
-
-def told(deps: Deps, decisions: Sequence[Decision]) -> None:
-    """Count the arbiter's committed decisions and wake the zones' feeds."""
-    for decision in decisions:
-        deps.metrics.announcements.labels(decision.zone, decision.kind.value).inc()
-        deps.metrics.delay.labels(decision.zone).observe(max(decision.delay.total_seconds(), 0.0))
-        if decision.grouped:
-            deps.metrics.grouped.labels(decision.zone).inc()
-        for entry in decision.entries:
-            deps.live.publish(topic(decision.zone), ("announcement", entry))
-
-
-def post_message(
-    deps: Deps,
-    caller: voice.Caller,
-    zones: Sequence[str],
-    code: str | None,
-    text: str | None,
-    counter: int | None,
-) -> list[Decision]:
-    """A service message ahead of the waiting calls of its zones (see voice_handlers)."""
-    with deps.uow.begin() as tx:
-        decisions = voice.post_message(deps, tx, caller, zones, code, text, counter, str(uuid.uuid4()))
-    told(deps, decisions)
-    return decisions
-
-
-def report(
-    deps: Deps,
-    zone: str,
-    seq: int,
-    outcome: Literal["spoken", "stale"],
-    via: str,
-    at: dt.datetime | None,
-    device_token: str | None = None,
-) -> bool:
-    """A speaker board's report on an entry; True when it was the first. ``device_token``: an
-    enrolled board's, checked in the report's own transaction (None: a call from inside)."""
-    with deps.uow.begin() as tx:
-        if device_token is not None:
-            devices.device_for(tx.conn, tables.devices, device_token, "board")
-        first = voice.report(deps, tx, zone, seq, outcome, via, at)
-    if first:
-        deps.metrics.outcomes.labels(zone, outcome).inc()
-    return first
 
 
 def prune(deps: Deps) -> int:
     """Forget tickets of hall days before yesterday (yesterday stays for a late redelivery)."""
     with deps.uow.begin() as tx:
         return repo.prune_tickets(tx.conn, deps.hall.day_of(tx.now) - dt.timedelta(days=1))
-
-
-# ---- reads for the boards ----
-
-
-@dataclass(frozen=True)
-class BoardView:
-    board: Board
-    last_seq: int
-    # Not stale yet: what a board that just (re)loaded may still speak, unless it already did
-    # (it remembers the last seq it played).
-    upcoming: tuple[Announcement, ...]
-    now: dt.datetime
-    # The footer's IKM line (Indonesian, English) where the hall shows it (boards.show_ikm).
-    ikm: tuple[str, str] | None = None
-
-
-def board(deps: Deps, zone: str, speakable: dt.timedelta | None = dt.timedelta(0)) -> BoardView:
-    """The zone's board; ``upcoming`` holds the announcements that began less than ``speakable``
-    ago or have not begun (the stale age: a speaker page reloaded in a burst finds the calls whose
-    slot passed while it loaded, and the ones it had played it skips). With ``speakable`` None it
-    is left empty: pages already on the stream get announcements as they come, and a backlog of
-    hundreds would weigh on every board change."""
-    domain.resolve_zone(deps.hall, zone)
-    now = deps.uow.clock()
-    day = deps.hall.day_of(now)
-    with db.read(deps.uow.engine) as conn:
-        view = domain.build(
-            zone,
-            repo.calls(conn).values(),
-            repo.latest_calls(conn, zone, deps.recent_calls),
-            repo.waiting(conn, day),
-            domain.zone_services(deps.hall, zone),
-            repo.counters(conn, zone),
-        )
-        upcoming = tuple(repo.upcoming(conn, zone, now - speakable)) if speakable is not None else ()
-        shown = deps.hall.boards.show_ikm
-        line = ikm.board_line(repo.month_index(conn, ikm.month_of(day)), day) if shown else None
-        return BoardView(view, repo.last_seq(conn, zone), upcoming, now, line)
-
-
-def announcements_after(deps: Deps, zone: str, after: int, limit: int) -> list[Announcement]:
-    domain.resolve_zone(deps.hall, zone)
-    with db.read(deps.uow.engine) as conn:
-        return repo.announcements_after(conn, zone, after, limit)
-
-
-def last_seq(deps: Deps, zone: str) -> int:
-    """The seq of the zone's newest announcement (0 when it has none)."""
-    domain.resolve_zone(deps.hall, zone)
-    with db.read(deps.uow.engine) as conn:
-        return repo.last_seq(conn, zone)

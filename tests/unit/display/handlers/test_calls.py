@@ -71,7 +71,7 @@ def test_a_call_is_announced_once_even_when_delivered_twice(deps: handlers.Deps,
 
 
 def test_a_burst_in_one_zone_is_queued_without_overlap(deps: handlers.Deps, kendari: Hall) -> None:
-    deps.hall = f.ungrouped(kendari)  # one announcement per call (grouping: test_display_voice.py)
+    deps.hall = f.ungrouped(kendari)  # one announcement per call (grouping: handlers/test_voice.py)
     feed(deps, *[f.called(kendari, f"t{n}", f"A-{n:03d}", "ktp-el", n, T0) for n in range(1, 7)])
     feed(deps, f.called(kendari, "m1", "M-001", "pkb-tahunan", 13, T0))
     log = handlers.announcements_after(deps, "lantai-1-a", 0, 100)

@@ -16,7 +16,7 @@ import pytest
 
 from antre.events import Envelope, new_meta, subject_for
 from antre.v1 import events_pb2 as pb
-from services.display import skm_index
+from services.display import handlers
 from tests.integration.display.display_live import LiveDisplay, SseReader
 from tests.integration.display.test_display_messaging import publish
 from tests.support.infra import unique
@@ -57,21 +57,21 @@ def board(display: LiveDisplay) -> dict[str, Any]:
 
 def test_the_board_says_this_months_index(shown: LiveDisplay) -> None:
     assert board(shown)["ikm"] is None  # nothing heard from reports yet
-    skm_index.on_index(shown.deps, [index(shown.hall_id, 87.4, "B", 120)])
+    handlers.on_index(shown.deps, [index(shown.hall_id, 87.4, "B", 120)])
     assert board(shown)["ikm"] == {
         "line": "IKM bulan ini: 87,40 · Baik",
         "line_en": "Satisfaction index this month: 87.40 · Good",
     }
-    skm_index.on_index(shown.deps, [index(shown.hall_id, 60.0, "D", 100, ago=600)])  # late and older
+    handlers.on_index(shown.deps, [index(shown.hall_id, 60.0, "D", 100, ago=600)])  # late and older
     assert board(shown)["ikm"]["line"] == "IKM bulan ini: 87,40 · Baik"
-    skm_index.on_index(shown.deps, [index(shown.hall_id, 88.5, "A", 130)])
+    handlers.on_index(shown.deps, [index(shown.hall_id, 88.5, "A", 130)])
     assert board(shown)["ikm"]["line"] == "IKM bulan ini: 88,50 · Sangat Baik"
-    skm_index.on_index(shown.deps, [index(shown.hall_id, 70.0, "C", 9, month="2020-01")])  # not this month
+    handlers.on_index(shown.deps, [index(shown.hall_id, 70.0, "C", 9, month="2020-01")])  # not this month
     assert board(shown)["ikm"]["line"] == "IKM bulan ini: 88,50 · Sangat Baik"
 
 
 def test_a_hall_that_does_not_show_it(display: LiveDisplay) -> None:
-    skm_index.on_index(display.deps, [index(display.hall_id, 87.4, "B", 120)])
+    handlers.on_index(display.deps, [index(display.hall_id, 87.4, "B", 120)])
     assert board(display)["ikm"] is None
 
 
@@ -79,7 +79,7 @@ def test_connected_boards_get_the_line_at_once(shown: LiveDisplay) -> None:
     with shown.client() as c, c.stream("GET", f"/api/v1/zones/{ZONE}/events") as stream:
         events = SseReader(stream.iter_lines())
         assert events.next().data["ikm"] is None
-        skm_index.on_index(shown.deps, [index(shown.hall_id, 87.4, "B", 120)])
+        handlers.on_index(shown.deps, [index(shown.hall_id, 87.4, "B", 120)])
         update = events.next()
         assert update.event == "board" and update.data["ikm"]["line"] == "IKM bulan ini: 87,40 · Baik"
 

@@ -12,7 +12,7 @@ from antre.audit import HALL_WIDE
 from antre.events import new_meta
 from antre.v1 import events_pb2 as pb
 from services.display.adapters.tables import devices as table
-from services.display.handlers import Deps
+from services.display.handlers.deps import Deps
 
 
 def heartbeat(deps: Deps, token: str, sound: bool) -> heartbeats.Beat:

@@ -19,7 +19,7 @@ from antre.hall.model import Hall
 from antre.live import Broadcaster
 from antre.uow import UnitOfWork
 from antre.v1 import events_pb2 as pb
-from services.display import boards, handlers
+from services.display import handlers
 from services.display.adapters import tables
 from services.display.bootstrap import MIGRATIONS
 from services.display.metrics import Metrics
@@ -111,7 +111,7 @@ def statuses(engine: Engine) -> list[tuple[str, pb.DeviceStatus]]:
 
 
 def watch_together(replicas: list[handlers.Deps]) -> int:
-    jobs = [lambda deps=deps: boards.watch(deps) for deps in replicas * 4]
+    jobs = [lambda deps=deps: handlers.watch(deps) for deps in replicas * 4]
     return sum(len(published) for published in together(jobs))
 
 
@@ -122,11 +122,11 @@ def test_silence_return_and_sound_are_each_published_once_across_replicas(
     hall = one.hall.id
     token = devices.enrol_audited(one.uow, tables.devices, hall, None, "papan-lantai-1-a", "board")
     devices.enrol_audited(one.uow, tables.devices, hall, None, "papan-gudang", "board")  # never on
-    assert boards.heartbeat(one, token, sound=True).recorded
+    assert handlers.heartbeat(one, token, sound=True).recorded
     assert watch_together([one, two]) == 0  # heard, and heard: nothing to say
 
     clock.advance(5)
-    assert boards.heartbeat(two, token, sound=False).recorded  # autoplay refused after a restart
+    assert handlers.heartbeat(two, token, sound=False).recorded  # autoplay refused after a restart
     assert watch_together([one, two]) == 1
     [(subject, muted)] = statuses(one.uow.engine)
     assert subject == f"antre.{hall}._hall.device.status"
@@ -146,7 +146,7 @@ def test_silence_return_and_sound_are_each_published_once_across_replicas(
         T0 + dt.timedelta(seconds=5),
     )
 
-    boards.heartbeat(one, token, sound=True)  # back, and someone touched "Aktifkan suara"
+    handlers.heartbeat(one, token, sound=True)  # back, and someone touched "Aktifkan suara"
     assert watch_together([one, two]) == 1
     back = statuses(one.uow.engine)[-1][1]
     assert (back.silent, back.sound, to_datetime(back.last_seen)) == (False, True, clock.now)

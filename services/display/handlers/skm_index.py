@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from antre.bus import consumed
 from antre.events import Envelope, to_datetime
 from antre.v1 import events_pb2 as pb
-from services.display import handlers
 from services.display.adapters import repository as repo
 from services.display.domain.ikm import MonthIndex
+from services.display.handlers.deps import Deps, topic
 
 
-def on_index(deps: handlers.Deps, envelopes: Sequence[Envelope]) -> None:
+def on_index(deps: Deps, envelopes: Sequence[Envelope]) -> None:
     """Idempotent: an index stored again, or older than the month's stored one, changes nothing."""
     with deps.uow.begin() as tx:
         for envelope in envelopes:
@@ -23,7 +23,7 @@ def on_index(deps: handlers.Deps, envelopes: Sequence[Envelope]) -> None:
                     repo.save_month_index(tx.conn, index_of(envelope.message))
     if deps.hall.boards.show_ikm:
         for zone in deps.hall.zones:
-            deps.live.publish(handlers.topic(zone.code), ("board", None))
+            deps.live.publish(topic(zone.code), ("board", None))
 
 
 def index_of(msg: pb.SkmIndexComputed) -> MonthIndex:

@@ -12,14 +12,15 @@ from google.protobuf.message import Message
 from sqlalchemy import select
 
 from antre import db
+from antre.audit import HALL_WIDE
 from antre.events import decode, subject_for
 from antre.hall.model import Hall
 from antre.problems import Conflict, Forbidden, Invalid, NotFound, TooMany
 from antre.v1 import events_pb2 as pb
 from services.display import handlers
 from services.display.adapters.tables import outbox
-from services.display.domain.announcements import Kind
-from services.display.voice_handlers import HALL_WIDE, Caller, MessageCap
+from services.display.domain.announcements import Announcement, Caller, Kind
+from services.display.handlers import MessageCap
 from tests.unit.display import display_factories as f
 from tests.unit.display.display_factories import T0, Clock
 
@@ -56,7 +57,7 @@ def of(deps: handlers.Deps, kind: type[Message]) -> list[Message]:
     return [m for _, m in events(deps) if isinstance(m, kind)]
 
 
-def standing(deps: handlers.Deps, zone: str = ZONE) -> list[handlers.Announcement]:
+def standing(deps: handlers.Deps, zone: str = ZONE) -> list[Announcement]:
     return handlers.announcements_after(deps, zone, 0, 1000)
 
 
