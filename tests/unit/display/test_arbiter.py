@@ -12,8 +12,9 @@ import pytest
 
 from antre.hall.model import Announcements
 from services.display.domain.announcements import Announcement, Kind, Part
-from services.display.domain.arbiter import LOCK, Plan, Policy, Voice, stale_deadline
+from services.display.domain.arbiter import LOCK, Plan, Policy, stale_deadline
 from services.display.domain.wording import Wording
+from tests.unit.display.arbiters import Voice
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)
 GAP = dt.timedelta(seconds=1)
