@@ -23,7 +23,6 @@ from antre.events import COMMANDS, Envelope, meta_of, new_meta, to_datetime
 from antre.hall.model import Hall
 from antre.inbox import first_time
 from antre.problems import Forbidden, Invalid, NotFound, Problem
-from antre.runtime import Runtime
 from antre.uow import Transaction, UnitOfWork
 from antre.v1 import commands_pb2 as cmd
 from antre.v1 import events_pb2 as pb
@@ -41,17 +40,6 @@ CONSUMER = "counters-commands"
 # clock is wrong) is refused rather than applied to a counter whose day has moved on.
 MAX_AGE = dt.timedelta(minutes=15)
 MAX_ID = 36  # the inbox's event id column
-
-
-def subjects(hall: str) -> list[str]:
-    return [f"antre.{hall}.*.command.counter.*"]
-
-
-def install(runtime: Runtime, deps: Deps) -> None:
-    metrics = CommandMetrics(deps.metrics.registry)
-    runtime.consume(
-        "commands", subjects(runtime.hall.id), lambda envelopes: on_commands(deps, metrics, envelopes)
-    )
 
 
 def on_commands(deps: Deps, metrics: CommandMetrics, envelopes: Sequence[Envelope]) -> list[str]:

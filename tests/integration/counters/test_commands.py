@@ -21,6 +21,7 @@ from services.counters.adapters.tables import outbox
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer, StationState
 from services.counters.handlers import commands, desk, out_of_turn
+from services.counters.metrics import CommandMetrics
 from tests.integration.counters.test_call_next import issued
 from tests.support.deps import counters_deps, outbox_events
 from tests.support.stores import drop_schema, make_store
@@ -43,8 +44,8 @@ def deps(store: Engine, kendari: Hall) -> handlers.Deps:
 
 
 @pytest.fixture
-def metrics(deps: handlers.Deps) -> commands.CommandMetrics:
-    return commands.CommandMetrics(deps.metrics.registry)
+def metrics(deps: handlers.Deps) -> CommandMetrics:
+    return CommandMetrics(deps.metrics.registry)
 
 
 def command(kind: type[Message], counter: int, agency: str = "dukcapil", **fields: object) -> Envelope:
@@ -67,7 +68,7 @@ def events(store: Engine) -> list[Envelope]:
 
 
 def test_an_agency_pauses_resumes_and_closes_its_own_counter(
-    deps: handlers.Deps, store: Engine, metrics: commands.CommandMetrics
+    deps: handlers.Deps, store: Engine, metrics: CommandMetrics
 ) -> None:
     handlers.open_counter(deps, ANI, 1)
     pause = command(cmd.PauseCounter, 1, reason="gangguan jaringan")
@@ -89,7 +90,7 @@ def test_an_agency_pauses_resumes_and_closes_its_own_counter(
 
 
 def test_a_redelivered_command_changes_nothing_the_second_time(
-    deps: handlers.Deps, store: Engine, metrics: commands.CommandMetrics
+    deps: handlers.Deps, store: Engine, metrics: CommandMetrics
 ) -> None:
     handlers.open_counter(deps, ANI, 2)
     pause = command(cmd.PauseCounter, 2)
@@ -101,7 +102,7 @@ def test_a_redelivered_command_changes_nothing_the_second_time(
 
 
 def test_another_agencys_counter_is_refused_on_the_senders_subjects(
-    deps: handlers.Deps, store: Engine, metrics: commands.CommandMetrics
+    deps: handlers.Deps, store: Engine, metrics: CommandMetrics
 ) -> None:
     dina = Officer("dina", "Dina", "bapenda")
     handlers.open_counter(deps, dina, 10)
@@ -135,7 +136,7 @@ def test_another_agencys_counter_is_refused_on_the_senders_subjects(
     ],
 )
 def test_bad_commands_are_refused_with_their_reason(
-    deps: handlers.Deps, store: Engine, metrics: commands.CommandMetrics, envelope: Envelope, code: str
+    deps: handlers.Deps, store: Engine, metrics: CommandMetrics, envelope: Envelope, code: str
 ) -> None:
     handlers.open_counter(deps, ANI, 1)
     assert commands.on_command(deps, metrics, envelope) == "refused"
@@ -145,7 +146,7 @@ def test_bad_commands_are_refused_with_their_reason(
 
 
 def test_a_stale_or_anonymous_command_is_refused(
-    deps: handlers.Deps, store: Engine, metrics: commands.CommandMetrics
+    deps: handlers.Deps, store: Engine, metrics: CommandMetrics
 ) -> None:
     handlers.open_counter(deps, ANI, 1)
     stale = cmd.PauseCounter(meta=new_meta("kendari", "dukcapil", NOW - dt.timedelta(hours=1)), counter=1)
@@ -159,7 +160,7 @@ def test_a_stale_or_anonymous_command_is_refused(
 
 
 def test_closing_a_counter_that_holds_a_ticket_is_refused_and_leaves_it_whole(
-    deps: handlers.Deps, store: Engine, metrics: commands.CommandMetrics, kendari: Hall
+    deps: handlers.Deps, store: Engine, metrics: CommandMetrics, kendari: Hall
 ) -> None:
     issued = pb.TicketIssued(
         meta=new_meta("kendari", "dukcapil", NOW),
@@ -184,7 +185,7 @@ def test_closing_a_counter_that_holds_a_ticket_is_refused_and_leaves_it_whole(
 
 
 def test_an_agency_cannot_close_a_counter_holding_a_citizen_aside(
-    deps: handlers.Deps, store: Engine, metrics: commands.CommandMetrics
+    deps: handlers.Deps, store: Engine, metrics: CommandMetrics
 ) -> None:
     """Ani holds a citizen aside at counter 1: the agency's close is refused (the citizen comes
     back there), its pause is applied with its reason, and a pause again with another reason
