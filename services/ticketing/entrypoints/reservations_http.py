@@ -19,13 +19,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from antre.client_address import request_client
 from antre.problems import Forbidden, Unauthorized
 from antre.refusals import Problem
-from services.ticketing import reservations
 from services.ticketing.adapters.phone_codes import PhoneCodes
-from services.ticketing.booking_limits import Limits
 from services.ticketing.domain.bookings import DayPool
 from services.ticketing.domain.reservations import Reservation
 from services.ticketing.domain.tickets import resolve_priority
 from services.ticketing.entrypoints.http import Context, KioskToken, _ctx, print_if_networked, ticket_json
+from services.ticketing.handlers import bookings, check_ins, queries
+from services.ticketing.handlers.limits import Limits
 
 Ctx = Annotated[Context, Depends(_ctx)]
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -205,7 +205,7 @@ class TicketOut(BaseModel):
 async def sessions(service: str, ctx: Ctx) -> dict[str, Any]:
     """Bookable days of a service: the day's pool (what is left online and at the kiosk) and each
     session's places left."""
-    days = await asyncio.to_thread(reservations.availability, ctx.deps, service)
+    days = await asyncio.to_thread(queries.availability, ctx.deps, service)
     return {
         "service": service,
         "days": [
@@ -233,7 +233,7 @@ async def pool(service: str, day: Annotated[Day, Query()], ctx: Ctx) -> dict[str
     return {
         "service": service,
         "day": day.isoformat(),
-        **_pool_json(await asyncio.to_thread(reservations.pool, ctx.deps, service, day)),
+        **_pool_json(await asyncio.to_thread(queries.pool, ctx.deps, service, day)),
     }
 
 
@@ -269,7 +269,7 @@ async def book(body: BookRequest, ctx: Ctx, who: Who, codes: PhoneCheck) -> dict
     phone (``code_id`` and ``code``): a wrong one is counted, three kill it, a right one is spent."""
     service = ctx.deps.hall.service(body.service)
     _own_agency(who, service.agency if service else "")
-    cmd = reservations.Book(
+    cmd = bookings.Book(
         service=body.service,
         day=body.day,
         session=dt.time.fromisoformat(body.session),
@@ -283,14 +283,14 @@ async def book(body: BookRequest, ctx: Ctx, who: Who, codes: PhoneCheck) -> dict
         code_id=body.code_id,
         code=body.code,
     )
-    made = await asyncio.to_thread(reservations.book, ctx.deps, cmd, ctx.nik_secret, Limits(), codes)
+    made = await asyncio.to_thread(bookings.book, ctx.deps, cmd, ctx.nik_secret, Limits(), codes)
     return reservation_json(ctx, made)
 
 
 @router.get("/bookings/{code}", response_model=BookingOut, responses=refusals(401, 404, 422, 429))
 async def lookup(code: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Whoever holds the code. Unknown codes count against the client's wrong guesses this hour."""
-    found = await asyncio.to_thread(reservations.lookup, ctx.deps, code, who.client, who.channel)
+    found = await asyncio.to_thread(bookings.lookup, ctx.deps, code, who.client, who.channel)
     return reservation_json(ctx, found)
 
 
@@ -301,9 +301,9 @@ async def cancel(code: str, body: Owner, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Whoever holds the code and the NIK may cancel; an agency's key only its own bookings.
     Wrong NIKs are counted: five lock the code (``code_locked``) until the help desk unlocks it."""
     if who.agency:
-        _own_agency(who, (await asyncio.to_thread(reservations.lookup, ctx.deps, code)).agency)
-    owner = reservations.Owner(body.nik, who.client, who.channel)
-    done = await asyncio.to_thread(reservations.cancel, ctx.deps, code, owner, ctx.nik_secret)
+        _own_agency(who, (await asyncio.to_thread(bookings.lookup, ctx.deps, code)).agency)
+    owner = bookings.Owner(body.nik, who.client, who.channel)
+    done = await asyncio.to_thread(bookings.cancel, ctx.deps, code, owner, ctx.nik_secret)
     return reservation_json(ctx, done)
 
 
@@ -316,12 +316,12 @@ async def reschedule(code: str, body: Move, ctx: Ctx, who: Who) -> dict[str, Any
     """Another session, the same day or another; the old place is kept if the new one is refused.
     Wrong NIKs are counted as for a cancellation."""
     if who.agency:
-        _own_agency(who, (await asyncio.to_thread(reservations.lookup, ctx.deps, code)).agency)
+        _own_agency(who, (await asyncio.to_thread(bookings.lookup, ctx.deps, code)).agency)
     moved = await asyncio.to_thread(
-        reservations.reschedule,
+        bookings.reschedule,
         ctx.deps,
         code,
-        reservations.Owner(body.nik, who.client, who.channel),
+        bookings.Owner(body.nik, who.client, who.channel),
         ctx.nik_secret,
         body.day,
         dt.time.fromisoformat(body.session),
@@ -339,7 +339,7 @@ async def unlock(code: str, ctx: Ctx, who: Who) -> dict[str, Any]:
             "Hanya meja bantuan (kunci API helpdesk) yang dapat membuka kode reservasi yang terkunci",
             "Only the help desk (the helpdesk API key) can unlock a locked booking code",
         )
-    return reservation_json(ctx, await asyncio.to_thread(reservations.unlock, ctx.deps, code))
+    return reservation_json(ctx, await asyncio.to_thread(bookings.unlock, ctx.deps, code))
 
 
 @router.post(
@@ -349,7 +349,7 @@ async def check_in(code: str, body: CheckIn, ctx: Ctx, token: KioskToken) -> dic
     """An enrolled kiosk (its token as ``Authorization: Bearer``), where the citizen stands:
     scanning twice gives the same ticket."""
     priority = resolve_priority(body.priority)
-    ticket = await asyncio.to_thread(reservations.check_in, ctx.deps, code, body.kiosk, priority, token)
+    ticket = await asyncio.to_thread(check_ins.check_in, ctx.deps, code, body.kiosk, priority, token)
     return ticket_json(ctx, await print_if_networked(ctx, ticket))
 
 

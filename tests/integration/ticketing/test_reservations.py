@@ -17,10 +17,11 @@ from sqlalchemy import func, select
 from antre.hall.model import Hall, PriorityGroup
 from antre.problems import Conflict, Forbidden, Problem, Refused, TooMany
 from antre.v1 import events_pb2 as pb
-from services.ticketing import handlers, reservations
+from services.ticketing import handlers
 from services.ticketing.adapters.tables import rate_windows
 from services.ticketing.bootstrap import MIGRATIONS
-from services.ticketing.domain.reservations import State
+from services.ticketing.domain.reservations import Reservation, State
+from services.ticketing.handlers import bookings, check_ins, queries
 from tests.support.deps import outbox_events, ticketing_deps
 from tests.support.stores import drop_schema, make_store
 
@@ -28,7 +29,7 @@ SECRET = b"a-test-secret-of-32-bytes-length"
 MONDAY_0700 = dt.datetime(2026, 11, 29, 23, 0, tzinfo=dt.UTC)  # Monday 30 Nov 07:00 WITA
 TUESDAY = dt.date(2026, 12, 1)
 NINE = dt.time(9, 0)
-LIMITS = reservations.Limits(per_phone=1000, per_client=100_000)
+LIMITS = bookings.Limits(per_phone=1000, per_client=100_000)
 
 
 def nik(n: int, female: bool = False) -> str:
@@ -38,11 +39,11 @@ def nik(n: int, female: bool = False) -> str:
 
 def book(
     deps: handlers.Deps, n: int, day: dt.date = TUESDAY, at: dt.time = NINE, **kw: object
-) -> reservations.Reservation:
-    cmd = reservations.Book(
+) -> Reservation:
+    cmd = bookings.Book(
         service="ktp-el", day=day, session=at, nik=nik(n), name=f"Warga {n}", phone=f"0812{n:08d}", **kw
     )  # type: ignore[arg-type]
-    return reservations.book(deps, cmd, SECRET, LIMITS)
+    return bookings.book(deps, cmd, SECRET, LIMITS)
 
 
 @pytest.fixture
@@ -59,11 +60,11 @@ def deps(tmp_path: Path, kendari: Hall, clock: list[dt.datetime]) -> handlers.De
 def test_a_booking_takes_one_place_and_announces_itself(deps: handlers.Deps) -> None:
     made = book(deps, 1, email="warga@example.id")
     assert made.state == State.BOOKED and made.nik_masked == "************0002"
-    pool = reservations.pool(deps, "ktp-el", TUESDAY)
+    pool = queries.pool(deps, "ktp-el", TUESDAY)
     assert (pool.online_left, pool.walk_in_left) == (83, 116)
     created = [e for e in outbox_events(deps.uow.engine) if e.name == "antre.v1.BookingCreated"]
     assert len(created) == 1 and created[0].message.contact.phone == "+62812" + "00000001"  # type: ignore[attr-defined]
-    assert reservations.lookup(deps, made.code.lower()).id == made.id
+    assert bookings.lookup(deps, made.code.lower()).id == made.id
 
 
 def test_one_active_booking_per_nik_service_and_day(deps: handlers.Deps) -> None:
@@ -71,26 +72,24 @@ def test_one_active_booking_per_nik_service_and_day(deps: handlers.Deps) -> None
     with pytest.raises(Conflict) as twice:
         book(deps, 1, at=dt.time(10, 0))
     assert twice.value.code == "already_booked"
-    assert reservations.pool(deps, "ktp-el", TUESDAY).online_left == 83  # nothing taken by the refusal
+    assert queries.pool(deps, "ktp-el", TUESDAY).online_left == 83  # nothing taken by the refusal
     book(deps, 1, day=TUESDAY + dt.timedelta(days=1))  # another day is fine
 
 
 def test_cancel_and_move_need_the_nik_and_give_places_back(deps: handlers.Deps) -> None:
     made = book(deps, 1)
     with pytest.raises(Forbidden):
-        reservations.cancel(deps, made.code, reservations.Owner(nik(2)), SECRET)
-    moved = reservations.reschedule(
-        deps, made.code, reservations.Owner(nik(1)), SECRET, TUESDAY, dt.time(10, 0)
-    )
+        bookings.cancel(deps, made.code, bookings.Owner(nik(2)), SECRET)
+    moved = bookings.reschedule(deps, made.code, bookings.Owner(nik(1)), SECRET, TUESDAY, dt.time(10, 0))
     assert moved.session_start.astimezone(dt.UTC).hour == 2  # 10:00 WITA
-    days = dict((d, views) for d, _, views in reservations.availability(deps, "ktp-el"))
+    days = dict((d, views) for d, _, views in queries.availability(deps, "ktp-el"))
     left = {f"{v.start:%H:%M}": v.left for v in days[TUESDAY]}
     assert (left["09:00"], left["10:00"]) == (14, 13)
-    cancelled = reservations.cancel(deps, made.code, reservations.Owner(nik(1)), SECRET)
+    cancelled = bookings.cancel(deps, made.code, bookings.Owner(nik(1)), SECRET)
     assert cancelled.state == State.CANCELLED
-    assert reservations.pool(deps, "ktp-el", TUESDAY).online_left == 84
+    assert queries.pool(deps, "ktp-el", TUESDAY).online_left == 84
     with pytest.raises(Conflict):
-        reservations.cancel(deps, made.code, reservations.Owner(nik(1)), SECRET)
+        bookings.cancel(deps, made.code, bookings.Owner(nik(1)), SECRET)
 
 
 def test_a_full_session_refuses_and_offers_others(deps: handlers.Deps) -> None:
@@ -105,14 +104,14 @@ def test_a_full_session_refuses_and_offers_others(deps: handlers.Deps) -> None:
 def test_check_in_on_time_late_early_and_twice(deps: handlers.Deps, clock: list[dt.datetime]) -> None:
     on_time, late, early = book(deps, 1), book(deps, 2), book(deps, 3, at=dt.time(11, 0))
     clock[0] = dt.datetime(2026, 12, 1, 0, 50, tzinfo=dt.UTC)  # Tuesday 08:50 WITA
-    ticket = reservations.check_in(deps, on_time.code)
+    ticket = check_ins.check_in(deps, on_time.code)
     assert ticket.session_start is not None and ticket.channel == "online"
-    assert reservations.check_in(deps, on_time.code).id == ticket.id  # scanning twice: same ticket
+    assert check_ins.check_in(deps, on_time.code).id == ticket.id  # scanning twice: same ticket
     with pytest.raises(Refused) as too_early:
-        reservations.check_in(deps, early.code)
+        check_ins.check_in(deps, early.code)
     assert too_early.value.code == "check_in_too_early"
     clock[0] = dt.datetime(2026, 12, 1, 1, 10, tzinfo=dt.UTC)  # 09:10: after the start, in the window
-    late_ticket = reservations.check_in(deps, late.code)
+    late_ticket = check_ins.check_in(deps, late.code)
     assert late_ticket.session_start is None  # joins as a walk-in at check-in time
     issued = [e.message for e in outbox_events(deps.uow.engine) if e.name == "antre.v1.TicketIssued"]
     assert [m.booking_id for m in issued] == [on_time.id, late.id]  # type: ignore[attr-defined]
@@ -125,9 +124,9 @@ def test_a_booked_citizen_declares_a_priority_group_on_arrival(
     """The booking does not say it; the kiosk asks, as for a walk-in, and the queue sees it."""
     on_time, late = book(deps, 1), book(deps, 2)
     clock[0] = dt.datetime(2026, 12, 1, 0, 50, tzinfo=dt.UTC)  # Tuesday 08:50 WITA
-    booked = reservations.check_in(deps, on_time.code, priority=PriorityGroup.ELDERLY)
+    booked = check_ins.check_in(deps, on_time.code, priority=PriorityGroup.ELDERLY)
     clock[0] = dt.datetime(2026, 12, 1, 1, 10, tzinfo=dt.UTC)  # 09:10: late, joins as a walk-in
-    walked = reservations.check_in(deps, late.code, priority=PriorityGroup.PREGNANT)
+    walked = check_ins.check_in(deps, late.code, priority=PriorityGroup.PREGNANT)
     assert (booked.priority, walked.priority) == (PriorityGroup.ELDERLY, PriorityGroup.PREGNANT)
     assert booked.session_start is not None and walked.session_start is None
     issued = [e.message for e in outbox_events(deps.uow.engine) if e.name == "antre.v1.TicketIssued"]
@@ -141,12 +140,12 @@ def test_a_check_in_whose_print_failed_gets_a_fresh_ticket(
     made = book(deps, 1)
     clock[0] = dt.datetime(2026, 12, 1, 0, 50, tzinfo=dt.UTC)  # Tuesday 08:50 WITA
     printer_kiosk = next(k.id for k in deps.hall.kiosks if k.printer == "browser")
-    first = reservations.check_in(deps, made.code, printer_kiosk)
+    first = check_ins.check_in(deps, made.code, printer_kiosk)
     handlers.cancel_print(deps, first.id, "print_failed")
-    second = reservations.check_in(deps, made.code, printer_kiosk)
+    second = check_ins.check_in(deps, made.code, printer_kiosk)
     assert second.id != first.id and second.session_start == first.session_start
-    assert reservations.check_in(deps, made.code, printer_kiosk).id == second.id
-    assert reservations.lookup(deps, made.code).ticket_id == second.id
+    assert check_ins.check_in(deps, made.code, printer_kiosk).id == second.id
+    assert bookings.lookup(deps, made.code).ticket_id == second.id
 
 
 def test_no_shows_are_marked_and_three_block_online_booking(
@@ -157,8 +156,8 @@ def test_no_shows_are_marked_and_three_block_online_booking(
         clock[0] = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(0, 0), dt.UTC)
         book(deps, 1, day=day)
         clock[0] = dt.datetime.combine(day, dt.time(2, 0), dt.UTC)  # 10:00 WITA: the 09:00 window closed
-        assert [r.state for r in reservations.mark_no_shows(deps)] == [State.NO_SHOW]
-    assert reservations.mark_no_shows(deps) == []
+        assert [r.state for r in check_ins.mark_no_shows(deps)] == [State.NO_SHOW]
+    assert check_ins.mark_no_shows(deps) == []
     with pytest.raises(Refused) as blocked:
         book(deps, 1, day=TUESDAY + dt.timedelta(days=15))
     assert blocked.value.code == "booking_blocked"
@@ -166,18 +165,18 @@ def test_no_shows_are_marked_and_three_block_online_booking(
 
 
 def test_one_phone_is_limited_and_others_are_not(deps: handlers.Deps) -> None:
-    limits = reservations.Limits(per_phone=3, per_client=1000)
+    limits = bookings.Limits(per_phone=3, per_client=1000)
     refused = 0
     for n in range(10):
-        cmd = reservations.Book("ktp-el", TUESDAY, NINE, nik(n), f"W{n}", "081299998888")
+        cmd = bookings.Book("ktp-el", TUESDAY, NINE, nik(n), f"W{n}", "081299998888")
         try:
-            reservations.book(deps, cmd, SECRET, limits)
+            bookings.book(deps, cmd, SECRET, limits)
         except TooMany as exc:
             refused += 1
             assert exc.message and exc.message_en
     assert refused == 7
-    other = reservations.Book("ktp-el", TUESDAY, NINE, nik(50), "Lain", "081211112222")
-    assert reservations.book(deps, other, SECRET, limits).state == State.BOOKED
+    other = bookings.Book("ktp-el", TUESDAY, NINE, nik(50), "Lain", "081211112222")
+    assert bookings.book(deps, other, SECRET, limits).state == State.BOOKED
 
 
 def test_the_kiosk_stops_at_the_walk_in_share(
@@ -192,7 +191,7 @@ def test_the_kiosk_stops_at_the_walk_in_share(
         handlers.issue(deps, handlers.IssueTicket("ktp-el"))
     assert full.value.code == "walk_in_quota_full" and numbers == ["A-001", "A-002"]
     today = deps.hall.day_of(clock[0])
-    assert reservations.pool(deps, "ktp-el", today).walk_in_left == 0
+    assert queries.pool(deps, "ktp-el", today).walk_in_left == 0
 
 
 def test_last_twenty_places_under_200_concurrent_attempts_and_walk_ins(
@@ -238,13 +237,13 @@ def test_last_twenty_places_under_200_concurrent_attempts_and_walk_ins(
                 ]
                 jobs += [(walk_in, i) for i in range(3)]
                 list(pool.map(lambda job: job[0](job[1]), jobs))
-                kiosk = reservations.pool(deps, "ktp-el", TUESDAY)
-                page = next(p for d, p, _ in reservations.availability(deps, "ktp-el") if d == TUESDAY)
+                kiosk = queries.pool(deps, "ktp-el", TUESDAY)
+                page = next(p for d, p, _ in queries.availability(deps, "ktp-el") if d == TUESDAY)
                 assert kiosk == page
                 assert kiosk.online_left == 20 - len(granted)
         assert len(granted) == 20 and len(set(granted)) == 20
         assert set(refusals) <= {"session_full", "online_quota_full"} and len(refusals) == 180
-        final = reservations.pool(deps, "ktp-el", TUESDAY)
+        final = queries.pool(deps, "ktp-el", TUESDAY)
         assert (final.online_left, final.walk_in_left) == (0, 80 - 30)
     finally:
         engine.dispose()
@@ -266,7 +265,7 @@ def stored(backend: str, tmp_path: Path, kendari: Hall, clock: list[dt.datetime]
 def cancel_as(deps: handlers.Deps, code: str, nik_text: str, client: str) -> str:
     """``cancelled``, or the code of the refusal."""
     try:
-        reservations.cancel(deps, code, reservations.Owner(nik_text, client), SECRET)
+        bookings.cancel(deps, code, bookings.Owner(nik_text, client), SECRET)
     except Problem as exc:
         return exc.code
     return "cancelled"
@@ -280,16 +279,16 @@ def test_five_wrong_niks_lock_the_code_for_the_right_one_too(stored: handlers.De
     # Locked: the owner's right NIK, from another address, gets the very same refusal, and so does
     # a NIK that is not even one; moving to the booking's own session too (that was the oracle).
     with pytest.raises(TooMany) as locked:
-        reservations.cancel(stored, made.code, reservations.Owner(nik(1), "ip:192.0.2.1"), SECRET)
+        bookings.cancel(stored, made.code, bookings.Owner(nik(1), "ip:192.0.2.1"), SECRET)
     assert locked.value.code == "code_locked" and locked.value.message and locked.value.message_en
     assert cancel_as(stored, made.code, "123", "ip:192.0.2.1") == "code_locked"
     with pytest.raises(TooMany):
-        reservations.reschedule(stored, made.code, reservations.Owner(nik(1)), SECRET, TUESDAY, NINE)
-    after = reservations.lookup(stored, made.code)
+        bookings.reschedule(stored, made.code, bookings.Owner(nik(1)), SECRET, TUESDAY, NINE)
+    after = bookings.lookup(stored, made.code)
     assert (after.state, after.session_start, after.nik_failures) == (State.BOOKED, made.session_start, 5)
-    assert reservations.pool(stored, "ktp-el", TUESDAY).online_left == 83
+    assert queries.pool(stored, "ktp-el", TUESDAY).online_left == 83
     # The help desk has seen the KTP: the code takes NIKs again, the right one first.
-    assert reservations.unlock(stored, made.code).nik_failures == 0
+    assert bookings.unlock(stored, made.code).nik_failures == 0
     assert cancel_as(stored, made.code, nik(1), "ip:192.0.2.1") == "cancelled"
 
 
@@ -307,7 +306,7 @@ def test_parallel_guesses_at_one_code_take_turns(stored: handlers.Deps) -> None:
     with ThreadPoolExecutor(16) as pool:
         codes = list(pool.map(guess, range(32)))
     assert codes.count("booking_not_yours") == 5 and codes.count("code_locked") == 27, codes
-    assert reservations.lookup(stored, made.code).nik_failures == 5
+    assert bookings.lookup(stored, made.code).nik_failures == 5
 
 
 def test_one_client_gets_ten_wrong_niks_an_hour_across_codes(
@@ -318,10 +317,10 @@ def test_one_client_gets_ten_wrong_niks_an_hour_across_codes(
     assert [cancel_as(stored, b.code, nik(99), guesser) for b in made[:10]] == ["booking_not_yours"] * 10
     # The eleventh code refuses this client whatever the NIK, the right one too; nothing changes.
     with pytest.raises(TooMany) as refused:
-        reservations.cancel(stored, made[10].code, reservations.Owner(nik(10), guesser), SECRET)
+        bookings.cancel(stored, made[10].code, bookings.Owner(nik(10), guesser), SECRET)
     assert refused.value.code == "too_many_wrong_niks"
     assert 0 < int(refused.value.details["retry_after"]) <= 3600  # type: ignore[call-overload]
-    assert reservations.lookup(stored, made[10].code).state == State.BOOKED
+    assert bookings.lookup(stored, made[10].code).state == State.BOOKED
     # Unknown codes count too, or codes could be walked instead of NIKs.
     assert {cancel_as(stored, "ZZZZZZZZ", nik(1), other) for _ in range(10)} == {"unknown_booking"}
     assert cancel_as(stored, made[11].code, nik(11), other) == "too_many_wrong_niks"

@@ -1,4 +1,5 @@
-"""Ticketing's commands and the events it reacts to.
+"""Walk-in tickets: issuing at the kiosk, the print's confirmation or failure, and the end of a
+hall day's leftovers. (Bookings' tickets are opened here too, by :func:`open_ticket`.)
 
 Each command is one unit of work: the ticket and the events it produced commit together.
 """
@@ -6,35 +7,27 @@ Each command is one unit of work: the ticket and the events it produced commit t
 from __future__ import annotations
 
 import datetime as dt
-import math
-import secrets
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from google.protobuf.message import Message
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from antre import devices, heartbeats
-from antre.bus import consumed
-from antre.events import Envelope, new_meta, ticket_ref, timestamp
-from antre.hall.model import Hall, Kiosk, PriorityGroup, Service
-from antre.inbox import first_time
-from antre.live import Broadcaster
-from antre.problems import Forbidden, NotFound, TooMany
+from antre import devices
+from antre.events import new_meta, ticket_ref, timestamp
+from antre.hall.model import Kiosk, PriorityGroup, Service
+from antre.problems import NotFound
 from antre.telemetry import current_traceparent, span_under
-from antre.uow import Transaction, UnitOfWork
+from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
 from services.ticketing.adapters import repository as repo
 from services.ticketing.adapters import reservations as pools
 from services.ticketing.adapters.tables import devices as devices_table
-from services.ticketing.adapters.tables import inbox
 from services.ticketing.domain import hours
 from services.ticketing.domain import tickets as domain
-from services.ticketing.domain.kiosks import IssueRate
 from services.ticketing.domain.tickets import State, Ticket
-from services.ticketing.metrics import Metrics
+from services.ticketing.handlers.deps import Deps
+from services.ticketing.handlers.kiosks import kiosk_of, kiosk_of_token, limit_kiosk
 
 CHANNELS = {"walk_in": pb.CHANNEL_WALK_IN, "online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF}
 PRIORITIES = {
@@ -44,23 +37,6 @@ PRIORITIES = {
     PriorityGroup.PREGNANT: pb.PRIORITY_GROUP_PREGNANT,
     PriorityGroup.CHILD: pb.PRIORITY_GROUP_CHILD,
 }
-
-
-@dataclass
-class Deps:
-    hall: Hall
-    uow: UnitOfWork
-    metrics: Metrics
-    live: Broadcaster
-    always_open: bool = False
-    new_id: Callable[[], str] = lambda: secrets.token_urlsafe(12)
-    # Told of every service whose queue the counters changed (positions move).
-    queue_changed: Callable[[str], None] = lambda service: None
-    # Rate-limit keys this replica knows are over their limit, with the minute they are over in.
-    throttled: dict[str, dt.datetime] = field(default_factory=dict)
-    issue_rate: IssueRate = field(default_factory=lambda: IssueRate(20))
-    # When a kiosk that stopped beating is silent, and so how often its page beats.
-    device_timing: heartbeats.Timing = field(default_factory=heartbeats.Timing)
 
 
 @dataclass(frozen=True)
@@ -107,7 +83,7 @@ def _issue(deps: Deps, cmd: IssueTicket) -> Ticket:
             if done is not None:
                 return done
         if cmd.device_token is not None:
-            _limit_kiosk(deps, kiosk.id)
+            limit_kiosk(deps, kiosk.id)
         if service.booking is not None:
             pools.ensure_pool(tx.conn, service.code, day, service.booking)
             if not pools.take_from_pool(tx.conn, service.code, day, "walk_in"):
@@ -122,37 +98,6 @@ def _issue(deps: Deps, cmd: IssueTicket) -> Ticket:
 
 def _kiosk_of_token(conn: Connection, cmd: IssueTicket) -> str:
     return kiosk_of_token(conn, cmd.device_token or "", cmd.kiosk)
-
-
-def kiosk_of_token(conn: Connection, token: str, claimed: str = "") -> str:
-    """The kiosk a device token names; a request naming another kiosk is refused, not re-read."""
-    kiosk = devices.device_for(conn, devices_table, token, "kiosk").id
-    if claimed and claimed != kiosk:
-        raise Forbidden(
-            "other_kiosk",
-            f"Token ini milik kios {kiosk}, bukan {claimed}",
-            f"This token is kiosk {kiosk}'s, not {claimed}'s",
-        )
-    return kiosk
-
-
-def _limit_kiosk(deps: Deps, kiosk: str) -> None:
-    wait = deps.issue_rate.take(kiosk, time.monotonic())
-    if wait:
-        seconds = max(1, math.ceil(wait))
-        raise TooMany(
-            "kiosk_too_fast",
-            f"Kios ini mengeluarkan nomor terlalu cepat; coba lagi dalam {seconds} detik",
-            f"This kiosk is issuing numbers too fast; try again in {seconds} seconds",
-            retry_after=seconds,
-        )
-
-
-def kiosk_of(deps: Deps, kiosk_id: str) -> Kiosk:
-    kiosk = deps.hall.kiosk(kiosk_id) if kiosk_id else deps.hall.kiosks[0]
-    if kiosk is None:
-        raise NotFound("unknown_kiosk", f"Kios '{kiosk_id}' tidak dikenal", f"Unknown kiosk '{kiosk_id}'")
-    return kiosk
 
 
 def open_ticket(
@@ -284,78 +229,6 @@ def _cancel_each(deps: Deps, reason: str, found: Callable[[Transaction], Iterato
     for ticket in done:
         _cancelled(deps, ticket, reason)
     return done
-
-
-def get(deps: Deps, ticket_id: str) -> Ticket:
-    with deps.uow.read() as conn:
-        ticket = repo.get(conn, ticket_id)
-    if ticket is None:
-        raise NotFound("unknown_ticket", "Nomor antrean tidak ditemukan", "Ticket not found")
-    return ticket
-
-
-# ---- events from the counters, the owner of the queue ----
-
-# The counters' reports a ticket's status follows (a skip's state depends on the report).
-FOLLOWED_EVENTS = (
-    pb.TicketCalled,
-    pb.TicketRecalled,
-    pb.ServingStarted,
-    pb.TicketCompleted,
-    pb.TicketTransferred,
-    pb.TicketSkipped,
-)
-_FOLLOWED: dict[type[Message], State] = {
-    pb.TicketCalled: State.CALLED,
-    pb.TicketRecalled: State.CALLED,
-    pb.ServingStarted: State.SERVING,
-    pb.TicketCompleted: State.COMPLETED,
-    pb.TicketTransferred: State.WAITING,
-}
-CONSUMER = "ticketing-status"
-
-
-def on_queue_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
-    """A batch of the counters' reports in one transaction; status pages hear after the commit."""
-    followed: list[tuple[str, Ticket]] = []
-    with deps.uow.begin() as tx:
-        for envelope in envelopes:
-            with consumed(envelope):
-                if (change := _follow(tx, envelope)) is not None:
-                    followed.append(change)
-    for service, ticket in followed:
-        deps.queue_changed(service)
-        deps.live.publish(f"ticket:{ticket.id}", ticket.state.value)
-        deps.live.publish(f"service:{service}", ticket.id)
-
-
-def _follow(tx: Transaction, envelope: Envelope) -> tuple[str, Ticket] | None:
-    """The ticket as the counters' report leaves it, with the service it was in before."""
-    message = envelope.message
-    if not isinstance(message, FOLLOWED_EVENTS):
-        return None
-    if isinstance(message, pb.TicketSkipped):
-        state = State.NO_SHOW if message.no_show else State.SKIPPED
-    else:
-        state = _FOLLOWED[type(message)]
-    if not first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
-        return None
-    ticket = repo.get(tx.conn, message.ticket.ticket_id, lock=True)
-    if ticket is None:
-        return None
-    counter = getattr(message, "counter", None)
-    moved = isinstance(message, pb.TicketTransferred)
-    followed = domain.follow_counter(
-        ticket,
-        state,
-        message.meta.occurred_at.ToDatetime(tzinfo=dt.UTC),
-        service=message.ticket.service if moved else None,
-        agency=message.meta.agency if moved else None,
-        counter=counter.number if counter is not None and not moved else None,
-        counter_name=counter.name if counter is not None else "",
-    )
-    repo.save(tx.conn, followed)
-    return ticket.service, followed
 
 
 # ---- helpers ----

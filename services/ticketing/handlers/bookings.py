@@ -1,5 +1,5 @@
-"""Ticketing's reservation commands: book, look up, cancel, move, check in, and the no-show sweep.
-(The walk-in commands are in :mod:`services.ticketing.handlers`.)
+"""Ticketing's booking commands: book, look up, cancel, move and unlock. (Checking in and the
+no-show sweep: :mod:`.check_ins`; places left: :mod:`.queries`.)
 
 Every command is one unit of work. A booking takes its place in the session and in the day's
 online share in the same transaction as the reservation row, each with one conditional update,
@@ -13,24 +13,21 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
-from antre.events import new_meta, ticket_ref, timestamp
-from antre.hall.model import Booking, Hall, PriorityGroup, Service
+from antre.events import new_meta, timestamp
+from antre.hall.model import Booking, Hall, Service
 from antre.problems import Conflict, Forbidden, Invalid, NotFound, Problem, Refused
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
-from services.ticketing import booking_limits, handlers
-from services.ticketing.adapters import repository as ticket_store
 from services.ticketing.adapters import reservations as store
-from services.ticketing.adapters.phone_codes import Checked
-from services.ticketing.booking_limits import Limits
-from services.ticketing.domain import bookings, hours, nik, reservations
+from services.ticketing.domain import bookings, nik, reservations
 from services.ticketing.domain.reservations import Reservation, State
-from services.ticketing.domain.tickets import State as TicketState
-from services.ticketing.domain.tickets import Ticket, resolve_service
+from services.ticketing.domain.tickets import resolve_service
+from services.ticketing.handlers import limits as booking_limits
+from services.ticketing.handlers.deps import Deps, PhoneCheck
+from services.ticketing.handlers.limits import Limits
 
 CHANNELS = {"online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF, "agency": pb.CHANNEL_ONLINE}
 
@@ -51,14 +48,8 @@ class Book:
     code: str = ""  # ... and the citizen's answer
 
 
-class PhoneCheck(Protocol):
-    """Notify's one-time codes (:mod:`services.ticketing.adapters.phone_codes`)."""
-
-    def check(self, code_id: str, code: str, phone: str) -> Checked: ...
-
-
 def book(
-    deps: handlers.Deps,
+    deps: Deps,
     cmd: Book,
     secret: bytes,
     limits: Limits = Limits(),
@@ -67,7 +58,7 @@ def book(
     """``phone_check``: the hall proves online bookers' phones (ANTRE_BOOKING_PHONE_CHECK); the
     help desk and agencies' systems vouch for their citizens and need no code."""
     hall = deps.hall
-    service, booking = _bookable(hall, cmd.service)
+    service, booking = bookable(hall, cmd.service)
     now = deps.uow.clock()
     citizen = nik.parse_nik(cmd.nik, hall.day_of(now))
     phone = reservations.normalize_phone(cmd.phone)
@@ -76,7 +67,7 @@ def book(
         deps, f"client:{cmd.client}", limits.per_api_key if cmd.channel == "agency" else limits.per_client
     )
     booking_limits.limit(deps, f"phone:{phone}", limits.per_phone)
-    slot = _slot(deps, service, cmd.day, cmd.session)
+    slot = find_slot(deps, service, cmd.day, cmd.session)
     bookings.check_bookable(service, hall.hours, slot, now, hall.timezone)
     if phone_check is not None and cmd.channel == "online":
         _prove_phone(phone_check, cmd, phone)
@@ -110,7 +101,7 @@ def book(
                 meta=new_meta(hall.id, service.agency, tx.now),
                 booking_id=reservation.id,
                 code=reservation.code,
-                slot=_slot_pb(reservation),
+                slot=slot_pb(reservation),
                 contact=pb.Contact(
                     name=reservation.name, phone=phone, email=reservation.email, language=reservation.language
                 ),
@@ -122,7 +113,7 @@ def book(
 
 
 def lookup(
-    deps: handlers.Deps, code: str, client: str = "", channel: str = "online", limits: Limits = Limits()
+    deps: Deps, code: str, client: str = "", channel: str = "online", limits: Limits = Limits()
 ) -> Reservation:
     """A booking by its code. An unknown code counts as a wrong guess of the ``client`` (empty: a
     call from inside the service), as at cancel and reschedule: codes cannot be walked here."""
@@ -134,7 +125,7 @@ def lookup(
     if found is None:
         if client:
             booking_limits.count_guess(deps, client)
-        raise _unknown_booking()
+        raise unknown_booking()
     return found
 
 
@@ -148,7 +139,7 @@ class Owner:
 
 
 def cancel(
-    deps: handlers.Deps,
+    deps: Deps,
     code: str,
     owner: Owner,
     secret: bytes,
@@ -164,7 +155,7 @@ def cancel(
             pb.BookingCancelled(
                 meta=new_meta(deps.hall.id, current.agency, tx.now),
                 booking_id=current.id,
-                slot=_slot_pb(current),
+                slot=slot_pb(current),
                 reason=reason,
             )
         )
@@ -172,7 +163,7 @@ def cancel(
 
 
 def reschedule(
-    deps: handlers.Deps,
+    deps: Deps,
     code: str,
     owner: Owner,
     secret: bytes,
@@ -183,8 +174,8 @@ def reschedule(
     """Move to another session (another day too): the new place is taken before the old one is
     given back, in one transaction, so a full day refuses and the old booking stands."""
     with _as_owner(deps, code, owner, secret, limits) as (tx, current):
-        service, booking = _bookable(deps.hall, current.service)
-        slot = _slot(deps, service, day, session)
+        service, booking = bookable(deps.hall, current.service)
+        slot = find_slot(deps, service, day, session)
         bookings.check_bookable(service, deps.hall.hours, slot, tx.now, deps.hall.timezone)
         moved = reservations.move(
             current, slot.day, slot.start.astimezone(dt.UTC), slot.end.astimezone(dt.UTC), tx.now
@@ -203,183 +194,27 @@ def reschedule(
             pb.BookingRescheduled(
                 meta=new_meta(deps.hall.id, current.agency, tx.now),
                 booking_id=current.id,
-                previous=_slot_pb(current),
-                slot=_slot_pb(moved),
+                previous=slot_pb(current),
+                slot=slot_pb(moved),
             )
         )
     return moved
 
 
-def unlock(deps: handlers.Deps, code: str) -> Reservation:
+def unlock(deps: Deps, code: str) -> Reservation:
     """The help desk, having seen the citizen's KTP, unlocks a code locked by wrong NIKs."""
     with deps.uow.begin() as tx:
         current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
         if current is None:
-            raise _unknown_booking()
+            raise unknown_booking()
         store.reset_nik_failures(tx.conn, current.id, tx.now)
     return reservations.unlocked(current, tx.now)
-
-
-def check_in(
-    deps: handlers.Deps,
-    code: str,
-    kiosk_id: str = "",
-    priority: PriorityGroup = PriorityGroup.NONE,
-    device_token: str | None = None,
-) -> Ticket:
-    """At the kiosk: the booking's ticket. Scanning twice gives the same ticket. ``priority`` is
-    declared on arrival, as at a walk-in number: an elderly or pregnant citizen who booked keeps
-    the priority lane (a booking made weeks before does not say it). ``device_token``: the
-    kiosk's, which names it (None: a call from inside the service)."""
-    kiosk = handlers.kiosk_of(deps, kiosk_id)
-    with deps.uow.begin() as tx:
-        if device_token is not None:
-            kiosk = handlers.kiosk_of(deps, handlers.kiosk_of_token(tx.conn, device_token, kiosk_id))
-        current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
-        if current is None:
-            raise _unknown_booking()
-        earlier = ticket_store.get(tx.conn, current.ticket_id) if current.state == State.CHECKED_IN else None
-        if earlier is not None and earlier.state != TicketState.CANCELLED:
-            return earlier  # scanned twice: the same ticket
-        service, booking = _bookable(deps.hall, current.service)
-        slot = _slot(deps, service, current.day, deps.hall.local(current.session_start).time())
-        try:
-            if deps.hall.day_of(tx.now) != current.day:
-                raise Refused(
-                    "booking_other_day",
-                    f"Reservasi ini untuk tanggal {current.day:%d-%m-%Y}",
-                    f"This booking is for {current.day.isoformat()}",
-                )
-            if earlier is None:
-                admission = bookings.admit(slot, booking, tx.now)  # too early or missed: refused
-        except Refused as refusal:
-            raise _outside_window(deps, tx, service, booking, slot, refusal) from None
-        if earlier is not None:
-            # The first ticket never printed: a fresh one keeps the first check-in's admission.
-            kept = earlier.session_start
-            admission = bookings.Admission("on_time" if kept else "late", kept)
-        ticket = handlers.open_ticket(
-            deps,
-            tx,
-            service,
-            priority,
-            kiosk,
-            "online",
-            booking_id=current.id,
-            session_start=admission.session_start.astimezone(dt.UTC) if admission.session_start else None,
-        )
-        if earlier is not None:
-            store.save(tx.conn, reservations.reissued(current, ticket.id, tx.now))
-        else:
-            store.save(tx.conn, reservations.checked_in(current, ticket.id, tx.now))
-        tx.publish(
-            pb.BookingCheckedIn(
-                meta=new_meta(deps.hall.id, current.agency, tx.now),
-                booking_id=current.id,
-                ticket=ticket_ref(ticket),
-                late=admission.state == "late",
-            )
-        )
-    if ticket.state.value == "waiting":
-        handlers.report_issued(deps, ticket, fresh=True)
-    return ticket
-
-
-def _outside_window(
-    deps: handlers.Deps,
-    tx: Transaction,
-    service: Service,
-    booking: Booking,
-    slot: bookings.SessionSlot,
-    refusal: Refused,
-) -> Refused:
-    """A check-in outside its window says when the window opens, while that is ahead
-    (``opens_at``, hall time), and whether the citizen can take a walk-in number for the service
-    now instead (``walk_in``: the hall issues and the day's walk-in places are not used up)."""
-    opens, _ = bookings.check_in_window(slot, booking)
-    if opens > tx.now:
-        refusal.details["opens_at"] = deps.hall.local(opens).isoformat()
-    refusal.details["service"] = service.code
-    try:
-        hours.check_issuing(deps.hall.hours, deps.hall.local(tx.now), always_open=deps.always_open)
-    except Refused:
-        refusal.details["walk_in"] = False
-    else:
-        left = store.pool(tx.conn, service.code, deps.hall.day_of(tx.now), booking).walk_in_left
-        refusal.details["walk_in"] = left > 0
-    return refusal
-
-
-def mark_no_shows(deps: handlers.Deps) -> list[Reservation]:
-    """Bookings whose check-in window closed without a check-in become no-shows (as events); the
-    online place stays used: the session is gone."""
-    done: list[Reservation] = []
-    with deps.uow.begin() as tx:
-        for current in store.due_for_no_show(tx.conn, tx.now):
-            service = deps.hall.service(current.service)
-            if service is None or service.booking is None:
-                continue
-            slot = _slot(deps, service, current.day, deps.hall.local(current.session_start).time())
-            if not bookings.no_show_due(slot, service.booking, tx.now):
-                continue
-            missed = reservations.no_show(current, tx.now)
-            store.save(tx.conn, missed)
-            store.add_no_show(tx.conn, missed)
-            tx.publish(
-                pb.BookingNoShow(
-                    meta=new_meta(deps.hall.id, current.agency, tx.now),
-                    booking_id=current.id,
-                    slot=_slot_pb(current),
-                )
-            )
-            done.append(missed)
-    return done
-
-
-@dataclass(frozen=True)
-class SessionView:
-    start: dt.datetime
-    end: dt.datetime
-    capacity: int
-    left: int
-
-
-def availability(deps: handlers.Deps, code: str) -> list[tuple[dt.date, bookings.DayPool, list[SessionView]]]:
-    """Each bookable day with the day's pool and each session's places left: the same counts the
-    kiosk and the booking commands use."""
-    service, booking = _bookable(deps.hall, code)
-    now = deps.uow.clock()
-    hall = deps.hall
-    out = []
-    with deps.uow.read() as conn:
-        for day in bookings.bookable_days(service, hall.hours, hall.day_of(now), hall.local(now)):
-            slots = [
-                s for s in bookings.sessions_on(service, day, hall.hours, hall.timezone) if s.start > now
-            ]
-            booked = store.sessions_booked(conn, service.code, [s.start.astimezone(dt.UTC) for s in slots])
-            views = [
-                SessionView(
-                    s.start,
-                    s.end,
-                    s.capacity,
-                    bookings.session_left(s.capacity, booked.get(s.start.astimezone(dt.UTC), 0)),
-                )
-                for s in slots
-            ]
-            out.append((day, store.pool(conn, service.code, day, booking), views))
-    return out
-
-
-def pool(deps: handlers.Deps, code: str, day: dt.date) -> bookings.DayPool:
-    _, booking = _bookable(deps.hall, code)
-    with deps.uow.read() as conn:
-        return store.pool(conn, code, day, booking)
 
 
 # ---- helpers ----
 
 
-def _bookable(hall: Hall, code: str) -> tuple[Service, Booking]:
+def bookable(hall: Hall, code: str) -> tuple[Service, Booking]:
     service = resolve_service(hall, code)  # an unknown code: NotFound
     if service.booking is None:
         raise Refused(
@@ -390,7 +225,7 @@ def _bookable(hall: Hall, code: str) -> tuple[Service, Booking]:
     return service, service.booking
 
 
-def _slot(deps: handlers.Deps, service: Service, day: dt.date, session: dt.time) -> bookings.SessionSlot:
+def find_slot(deps: Deps, service: Service, day: dt.date, session: dt.time) -> bookings.SessionSlot:
     for slot in bookings.sessions_on(service, day, deps.hall.hours, deps.hall.timezone):
         if slot.start.time() == session:
             return slot
@@ -425,13 +260,13 @@ def _already_booked() -> Conflict:
     )
 
 
-def _unknown_booking() -> NotFound:
+def unknown_booking() -> NotFound:
     return NotFound("unknown_booking", "Kode reservasi tidak ditemukan", "Booking code not found")
 
 
 @contextmanager
 def _as_owner(
-    deps: handlers.Deps, code: str, owner: Owner, secret: bytes, limits: Limits
+    deps: Deps, code: str, owner: Owner, secret: bytes, limits: Limits
 ) -> Iterator[tuple[Transaction, Reservation]]:
     """The transaction in which the caller acts on the booking it proved to own.
 
@@ -446,7 +281,7 @@ def _as_owner(
     with deps.uow.begin() as tx:
         current = store.by_code(tx.conn, parsed, lock=True)
         if current is None:
-            refusal = _unknown_booking()
+            refusal = unknown_booking()
         else:
             reservations.check_not_locked(current, limits.wrong_niks_per_code)
             citizen = nik.parse_nik(owner.nik, deps.hall.day_of(tx.now))
@@ -486,7 +321,7 @@ def _prove_phone(phone_check: PhoneCheck, cmd: Book, phone: str) -> None:
     )
 
 
-def _slot_pb(reservation: Reservation) -> pb.BookingSlot:
+def slot_pb(reservation: Reservation) -> pb.BookingSlot:
     return pb.BookingSlot(
         service=reservation.service,
         day=reservation.day.isoformat(),

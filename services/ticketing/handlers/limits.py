@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from antre.problems import TooMany
-from services.ticketing import handlers
 from services.ticketing.adapters import reservations as store
 from services.ticketing.domain import reservations
+from services.ticketing.handlers.deps import Deps
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def _guess_window(now: dt.datetime) -> dt.datetime:
     return now.replace(minute=0, second=0, microsecond=0)
 
 
-def check_guesses(deps: handlers.Deps, client: str, channel: str, limits: Limits) -> None:
+def check_guesses(deps: Deps, client: str, channel: str, limits: Limits) -> None:
     """Refuse a client that gave too many wrong NIKs or unknown codes this hour (a key, which
     types for many citizens, has more), before it is told anything about a code or a NIK."""
     per_hour = limits.wrong_niks_per_client_hour
@@ -54,7 +54,7 @@ def check_guesses(deps: handlers.Deps, client: str, channel: str, limits: Limits
         )
 
 
-def count_guess(deps: handlers.Deps, client: str) -> None:
+def count_guess(deps: Deps, client: str) -> None:
     with deps.uow.begin() as tx:
         store.hit(tx.conn, f"wrong-nik:{client}", _guess_window(tx.now))
 
@@ -64,7 +64,7 @@ WINDOWS_KEPT = dt.timedelta(hours=2)
 FORGET_EVERY_SECONDS = 300.0  # the periodic job; on write, old windows also go once a minute
 
 
-def forget_old_windows(deps: handlers.Deps) -> int:
+def forget_old_windows(deps: Deps) -> int:
     """Delete the windows that are over; the number deleted. Pruning on write alone leaves a
     burst's windows (a flood from many addresses) in the table until the next booking, and
     wrong-NIK counts (:func:`count_guess`) never prune: this job bounds the table whatever
@@ -76,7 +76,7 @@ def forget_old_windows(deps: handlers.Deps) -> int:
 _PRUNED = "\x00pruned"  # in deps.throttled: the minute this replica last deleted old windows
 
 
-def limit(deps: handlers.Deps, key: str, per_minute: int) -> None:
+def limit(deps: Deps, key: str, per_minute: int) -> None:
     """Counted in the database (shared by every replica) in its own small transaction, so that a
     refused booking still counts. Once a key is over its limit, this replica refuses it for the
     rest of the minute without asking the database: a flood costs as little as possible."""

@@ -16,9 +16,10 @@ from sqlalchemy import Engine, select
 from antre.events import to_datetime
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
-from services.ticketing import handlers, kiosks
+from services.ticketing import handlers
 from services.ticketing.adapters.tables import devices, outbox
 from services.ticketing.bootstrap import MIGRATIONS
+from services.ticketing.handlers import kiosks
 from tests.support.deps import ticketing_deps
 from tests.support.people import KnownPeople, bearer
 from tests.support.replicas import Clock, published, together, two_engines

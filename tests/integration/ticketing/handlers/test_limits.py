@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 
 from antre.hall.model import Hall
 from antre.problems import TooMany
-from services.ticketing import booking_limits, handlers
+from services.ticketing import handlers
 from services.ticketing.adapters.tables import rate_windows
 from services.ticketing.bootstrap import MIGRATIONS
+from services.ticketing.handlers import limits as booking_limits
 from tests.support.deps import ticketing_deps
 from tests.support.stores import drop_schema, make_store
 
