@@ -3,8 +3,8 @@ their comments from ``proto/`` (compiled by protoc with source info), the subjec
 stream settings from :mod:`antre.events` and :mod:`antre.bus`, and who publishes each event from
 the services' code (the service whose code builds the message).
 
-    python -m antre.catalogue            # write docs/events.md (``make proto`` runs it)
-    python -m antre.catalogue --check    # fail when docs/events.md is stale (``make proto-check``)
+    python -m tools.catalogue            # write docs/events.md (``make proto`` runs it)
+    python -m tools.catalogue --check    # fail when docs/events.md is stale (``make proto-check``)
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from google.protobuf import descriptor_pb2 as d
 from nats.js.api import StreamConfig
 from nats.js.errors import NotFoundError
 
-from antre import bus, catalogue_text
+from antre import bus
 from antre.events import COMMANDS, EVENT_HEADER, MSG_ID_HEADER, SUFFIXES, TRACE_HEADER
+from tools import catalogue_text
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "events.md"
@@ -176,7 +177,7 @@ def build() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m antre.catalogue", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.catalogue", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="fail when docs/events.md is stale")
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)

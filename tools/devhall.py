@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 SERVICES = ("ticketing", "counters", "display", "notify", "reports")
 DEMO_PASSWORD = "antre-demo"
-COMMAND = ".venv/bin/python -m antre.devhall"
+COMMAND = ".venv/bin/python -m tools.devhall"
 LOG_TAIL_LINES = 15
 
 
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     # This process stays up as long as the hall: it keeps to the standard library, and the steps
-    # that need the services' modules run in processes of their own (antre/devhall_setup.py).
+    # that need the services' modules run in processes of their own (tools/devhall_setup.py).
     prepared = _setup(["prepare", "--hall", args.hall, "--state-dir", str(state)], env, args.no_demo)
     if prepared.returncode:
         return prepared.returncode  # it said why (a real hall's missing settings, a hall file's errors)
@@ -263,10 +263,10 @@ def demo_supervisor(hall: Hall) -> str:
 
 
 def _setup(step: list[str], env: dict[str, str], no_demo: bool = False) -> subprocess.CompletedProcess[str]:
-    """A set-up step (antre/devhall_setup.py) in a process of its own: its stdout is returned,
+    """A set-up step (tools/devhall_setup.py) in a process of its own: its stdout is returned,
     its stderr (a refusal, an error) goes to the terminal as it comes."""
     return subprocess.run(
-        [sys.executable, "-m", "antre.devhall_setup", *step, *(["--no-demo"] if no_demo else [])],
+        [sys.executable, "-m", "tools.devhall_setup", *step, *(["--no-demo"] if no_demo else [])],
         env=env,
         stdout=subprocess.PIPE,
         text=True,

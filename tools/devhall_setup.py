@@ -1,5 +1,5 @@
 """``make run``'s set-up steps, each in a short-lived process of its own: the launcher
-(antre/devhall.py) stays up as long as the hall does, and what it imports it holds all that time.
+(tools/devhall.py) stays up as long as the hall does, and what it imports it holds all that time.
 Enrolling the demo accounts and devices needs three services' modules (SQLAlchemy, FastAPI,
 pydantic and more, some 100 MB), the agencies' consumers need the hall file and nats-py; here they
 are loaded, used and given back, and the launcher keeps to the standard library.
@@ -23,9 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from antre.devhall import DEMO_PASSWORD, demo_supervisor, setting_refusal
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
+from tools.devhall import DEMO_PASSWORD, demo_supervisor, setting_refusal
 
 REFUSED = 2  # the exit code of a refusal: the launcher says nothing more and exits with it
 
@@ -103,7 +103,7 @@ def _kept(file: Path, ids: list[str], enrol: Callable[[str], str]) -> dict[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m antre.devhall_setup", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.devhall_setup", description=__doc__)
     steps = parser.add_subparsers(dest="step", required=True)
     first = steps.add_parser("prepare")
     first.add_argument("--hall", required=True)

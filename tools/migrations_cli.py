@@ -1,4 +1,4 @@
-"""``python -m antre.migrations_cli SERVICE "message"``: write a new Alembic revision for a
+"""``python -m tools.migrations_cli SERVICE "message"``: write a new Alembic revision for a
 service by comparing its tables with a fresh database migrated to head."""
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from antre.devhall import setting_refusal
 from services.notify.settings import Settings as NotifySettings
 from services.ticketing.bootstrap import nik_secret_of
 from services.ticketing.settings import Settings as TicketingSettings
+from tools.devhall import setting_refusal
 
 KEY = "k" * 40
 
