@@ -7,6 +7,7 @@ what speaker boards report, the boards as devices, and what boards read.
 - :mod:`.boards`: the boards' heartbeats, and boards gone silent.
 - :mod:`.skm_index`: the month's satisfaction index for the boards' footer.
 - :mod:`.queries`: what a zone's board shows, and its announcement log.
+- :mod:`.wire`: the one wire edge: events consumed become domain values, events published are built.
 """
 
 from services.display.handlers.boards import heartbeat, watch

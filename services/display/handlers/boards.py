@@ -5,13 +5,9 @@ speaker board its browser keeps silent, is published as ``device.status`` (see
 
 from __future__ import annotations
 
-import datetime as dt
-
 from antre import heartbeats
-from antre.audit import HALL_WIDE
-from antre.events import new_meta
-from antre.v1 import events_pb2 as pb
 from services.display.adapters.tables import devices as table
+from services.display.handlers import wire
 from services.display.handlers.deps import Deps
 
 
@@ -24,9 +20,5 @@ def heartbeat(deps: Deps, token: str, sound: bool) -> heartbeats.Beat:
 def watch(deps: Deps) -> list[heartbeats.Status]:
     """The periodic job: boards gone silent or back, or whose sound changed, each published once."""
     return heartbeats.watch(
-        deps.uow, table, deps.device_timing, lambda status, now: status_event(deps.hall.id, status, now)
+        deps.uow, table, deps.device_timing, lambda status, now: wire.device_status(deps.hall.id, status, now)
     )
-
-
-def status_event(hall: str, status: heartbeats.Status, now: dt.datetime) -> pb.DeviceStatus:
-    return pb.DeviceStatus(meta=new_meta(hall, HALL_WIDE, now), **heartbeats.fields(status))

@@ -13,20 +13,18 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from google.protobuf.message import Message
-
 from antre.bus import consumed
-from antre.events import Envelope, as_event, meta_of, to_datetime
+from antre.events import Envelope
 from antre.inbox import first_time, new_events
 from antre.uow import Transaction
-from antre.v1 import events_pb2 as pb
 from services.display.adapters import repository as repo
 from services.display.adapters import tables
 from services.display.adapters.tables import inbox
 from services.display.domain import board as domain
-from services.display.domain.announcements import Kind, Part
-from services.display.domain.board import CounterSeen, CounterStatus, Source, Stage, TicketSeen
-from services.display.handlers import voice
+from services.display.domain import hall_events
+from services.display.domain.board import CounterSeen, CounterStatus, Stage, TicketSeen
+from services.display.domain.hall_events import CounterEvent, HallEvent, TicketEvent
+from services.display.handlers import voice, wire
 from services.display.handlers.deps import Deps, topic
 from services.display.handlers.voice import Decision
 
@@ -50,13 +48,14 @@ def on_hall_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
     for run in _runs(envelopes):
         told: list[Effects] = []
         with deps.uow.begin() as tx:
-            if isinstance(run[0].message, pb.TicketIssued):
+            if wire.is_issue(run[0].message):
                 told.append(_apply_issued(deps, tx, run))
             else:
                 (envelope,) = run
                 with consumed(envelope):
                     if first_time(tx.conn, inbox, CONSUMER, envelope.event_id, tx.now):
-                        told.append(_apply(deps, tx, envelope.message, envelope.event_id))
+                        event = wire.hall_event(envelope.message)
+                        told.append(_apply(deps, tx, event, envelope.event_id))
         for effects in told:
             _told(deps, effects)
 
@@ -64,7 +63,7 @@ def on_hall_events(deps: Deps, envelopes: Sequence[Envelope]) -> None:
 def _runs(envelopes: Sequence[Envelope]) -> Iterator[list[Envelope]]:
     issued: list[Envelope] = []
     for envelope in envelopes:
-        if isinstance(envelope.message, pb.TicketIssued):
+        if wire.is_issue(envelope.message):
             issued.append(envelope)
             continue
         if issued:
@@ -75,13 +74,12 @@ def _runs(envelopes: Sequence[Envelope]) -> Iterator[list[Envelope]]:
         yield issued
 
 
-def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effects:
-    at = to_datetime(meta_of(message).occurred_at)
-    if isinstance(message, COUNTER_EVENTS):
-        return _counter_event(deps, tx, message, at)
-    if not isinstance(message, TICKET_EVENTS):
+def _apply(deps: Deps, tx: Transaction, event: HallEvent | None, event_id: str) -> Effects:
+    if isinstance(event, CounterEvent):
+        return _counter_event(deps, tx, event)
+    if event is None:
         return Effects()
-    report = _reported(deps, message, _STAGES[type(message)], at)
+    report = hall_events.seen(event, deps.hall)
     before = repo.ticket(tx.conn, report.ticket_id)
     seen = domain.advance(before, report)  # None: a late report, the ticket's stage stays
     effects = Effects()
@@ -93,12 +91,9 @@ def _apply(deps: Deps, tx: Transaction, message: Message, event_id: str) -> Effe
                 effects.zones |= domain.service_zones(deps.hall, before.service)
     # A call is heard even when the board already learnt its ticket was done: it happened
     # (calls have a consumer of their own and may trail the rest).
-    if (
-        isinstance(message, pb.TicketCalled | pb.TicketRecalled)
-        and (decision := _announce(deps, tx, message, at, event_id)) is not None
-    ):
+    if event.is_call and (decision := _announce(deps, tx, event, event_id)) is not None:
         effects.decisions.append(decision)
-    fact = _fact(deps, message, at)
+    fact = _fact(deps, event)
     if fact is not None:
         effects.zones |= _on_fact(tx, fact)
     return effects
@@ -109,13 +104,13 @@ def _apply_issued(deps: Deps, tx: Transaction, run: Sequence[Envelope]) -> Effec
     inbox), the board's rows of their tickets, and the rows written. A new ticket is at no counter,
     so only the waiting counts of its zones change."""
     fresh = new_events(tx.conn, inbox, CONSUMER, run, tx.now)
-    issued = [as_event(e.message, pb.TicketIssued) for e in fresh]  # a run holds issued tickets only
-    known = repo.tickets(tx.conn, {message.ticket.ticket_id for message in issued})
+    issued = [wire.issue(e.message) for e in fresh]  # a run holds issued tickets only
+    known = repo.tickets(tx.conn, {event.ticket_id for event in issued})
     changed: dict[str, TicketSeen] = {}
     effects = Effects()
-    for envelope, message in zip(fresh, issued, strict=True):
+    for envelope, event in zip(fresh, issued, strict=True):
         with consumed(envelope):
-            report = _reported(deps, message, Stage.WAITING, to_datetime(message.meta.occurred_at))
+            report = hall_events.seen(event, deps.hall)
             before = known.get(report.ticket_id)
             seen = domain.advance(before, report)
             if seen is None:
@@ -129,96 +124,17 @@ def _apply_issued(deps: Deps, tx: Transaction, run: Sequence[Envelope]) -> Effec
     return effects
 
 
-def _reported(deps: Deps, message: TicketEvent, stage: Stage, at: dt.datetime) -> TicketSeen:
-    """What an event says of its ticket, as the board keeps it."""
-    if isinstance(message, pb.TicketIssued) and message.HasField("issued_at"):
-        at = to_datetime(message.issued_at)
-    ref = message.ticket
-    source = (
-        Source.TICKETING if isinstance(message, pb.TicketIssued | pb.TicketCancelled) else Source.COUNTERS
-    )
-    return TicketSeen(ref.ticket_id, ref.number, ref.service, _day(deps, ref, at), stage, at, source)
-
-
-# The events the board follows, as a tuple for isinstance and as the type it narrows to.
-TICKET_EVENTS = (
-    pb.TicketIssued,
-    pb.TicketTransferred,
-    pb.TicketCalled,
-    pb.TicketRecalled,
-    pb.ServingStarted,
-    pb.TicketCompleted,
-    pb.TicketSkipped,
-    pb.TicketCancelled,
-)
-TicketEvent = (
-    pb.TicketIssued
-    | pb.TicketTransferred
-    | pb.TicketCalled
-    | pb.TicketRecalled
-    | pb.ServingStarted
-    | pb.TicketCompleted
-    | pb.TicketSkipped
-    | pb.TicketCancelled
-)
-COUNTER_EVENTS = (pb.CounterOpened, pb.CounterResumed, pb.CounterPaused, pb.CounterClosed)
-CounterEvent = pb.CounterOpened | pb.CounterResumed | pb.CounterPaused | pb.CounterClosed
-# A counter's own events about a ticket, which move the counter's slot on the board.
-FACT_EVENTS = (
-    pb.TicketCalled,
-    pb.TicketRecalled,
-    pb.ServingStarted,
-    pb.TicketCompleted,
-    pb.TicketSkipped,
-    pb.TicketTransferred,
-)
-
-_STAGES: dict[type[Message], Stage] = {
-    pb.TicketIssued: Stage.WAITING,
-    pb.TicketTransferred: Stage.WAITING,  # into another service's queue
-    pb.TicketCalled: Stage.CALLED,
-    pb.TicketRecalled: Stage.CALLED,
-    pb.ServingStarted: Stage.SERVING,
-    pb.TicketCompleted: Stage.DONE,
-    pb.TicketSkipped: Stage.DONE,
-    pb.TicketCancelled: Stage.DONE,
-}
-
-
-_FACTS: dict[type[Message], domain.Fact] = {
-    pb.TicketCalled: domain.Fact.CALLED,
-    pb.TicketRecalled: domain.Fact.RECALLED,
-    pb.ServingStarted: domain.Fact.SERVING,
-    pb.TicketCompleted: domain.Fact.RELEASED,
-    pb.TicketSkipped: domain.Fact.RELEASED,
-    pb.TicketTransferred: domain.Fact.RELEASED,  # away from this counter, into another queue
-}
-
-
-def _fact(deps: Deps, message: Message, at: dt.datetime) -> domain.CounterFact | None:
-    """What a counter's event says of its slot on the board. None for ticketing's events (a
-    cancel comes before any call: once the counters spoke, ticketing's word is ignored) and for
-    a counter in no zone."""
-    if not isinstance(message, FACT_EVENTS):
+def _fact(deps: Deps, event: TicketEvent) -> domain.CounterFact | None:
+    """What a counter's event says of its slot on the board. None for ticketing's events (see
+    :func:`hall_events.fact`) and for a counter in no zone."""
+    if event.step not in hall_events.FACTS:
         return None
-    kind = _FACTS[type(message)]
-    ref, counter = message.ticket, message.counter
-    zone = domain.counter_zone(deps.hall, counter.number, counter.zone)
+    zone = domain.counter_zone(deps.hall, event.counter, event.counter_zone)
     if not zone:
-        log.warning("display: counter %s of %s is in no zone; not shown", counter.number, ref.number)
+        log.warning("display: counter %s of %s is in no zone; not shown", event.counter, event.number)
         return None
-    known = deps.hall.counter(counter.number)
-    return domain.CounterFact(
-        counter=counter.number,
-        kind=kind,
-        at=at,
-        ticket_id=ref.ticket_id,
-        number=ref.number,
-        service=ref.service,
-        counter_name=known.name if known else counter.name,
-        zone=zone,
-        recalls=message.recalls if isinstance(message, pb.TicketRecalled) else 0,
-    )
+    known = deps.hall.counter(event.counter)
+    return hall_events.fact(event, zone, known.name if known else event.counter_name)
 
 
 def _on_fact(tx: Transaction, fact: domain.CounterFact) -> set[str]:
@@ -231,62 +147,34 @@ def _on_fact(tx: Transaction, fact: domain.CounterFact) -> set[str]:
     return {c.zone for c in upserts.values()} | {calls[n].zone for n in removed}
 
 
-def _announce(
-    deps: Deps, tx: Transaction, message: pb.TicketCalled | pb.TicketRecalled, at: dt.datetime, event_id: str
-) -> Decision | None:
-    ref, counter = message.ticket, message.counter
-    zone = domain.counter_zone(deps.hall, counter.number, counter.zone)
+def _announce(deps: Deps, tx: Transaction, event: TicketEvent, event_id: str) -> Decision | None:
+    zone = domain.counter_zone(deps.hall, event.counter, event.counter_zone)
     if not zone:
         return None
-    service = deps.hall.service(ref.service)
-    part = Part(
-        ticket_id=ref.ticket_id,
-        number=ref.number,
-        counter=counter.number,
-        kind=Kind.RECALL if isinstance(message, pb.TicketRecalled) else Kind.CALL,
-        # The call's own moment, so that a backlog replayed after an outage lands in the past
-        # (stale: shown, not spoken); our clock, if the caller's runs ahead of it.
-        created_at=min(at, tx.now),
-        agency=service.agency if service else message.meta.agency,
-    )
+    service = deps.hall.service(event.service)
+    # The call's own moment, so that a backlog replayed after an outage lands in the past
+    # (stale: shown, not spoken); our clock, if the caller's runs ahead of it.
+    part = hall_events.part(event, min(event.at, tx.now), service.agency if service else event.agency)
     return voice.announce_call(deps, tx, zone, part, event_id)
 
 
-def _counter_event(deps: Deps, tx: Transaction, message: CounterEvent, at: dt.datetime) -> Effects:
-    ref = message.counter
-    zone = domain.counter_zone(deps.hall, ref.number, ref.zone)
+def _counter_event(deps: Deps, tx: Transaction, event: CounterEvent) -> Effects:
+    zone = domain.counter_zone(deps.hall, event.counter, event.counter_zone)
     if not zone:
         return Effects()
-    status = {
-        pb.CounterOpened: CounterStatus.OPEN,
-        pb.CounterResumed: CounterStatus.OPEN,
-        pb.CounterPaused: CounterStatus.PAUSED,
-        pb.CounterClosed: CounterStatus.CLOSED,
-    }[type(message)]
     effects = Effects()
+    reason = event.reason[: tables.REASON_LENGTH]  # what the board keeps of a pause's reason
     seen = domain.advance_counter(
-        repo.counter(tx.conn, ref.number), CounterSeen(ref.number, zone, status, at, _reason(message))
+        repo.counter(tx.conn, event.counter), CounterSeen(event.counter, zone, event.status, event.at, reason)
     )
     if seen is not None:
         repo.save_counter(tx.conn, seen)
         effects.zones.add(zone)
-    if status == CounterStatus.CLOSED:
+    if event.status == CounterStatus.CLOSED:
         # A closed counter holds nobody; the slot decides whether the close is the newest fact.
-        closed = domain.CounterFact(ref.number, domain.Fact.RELEASED, at, zone=zone)
+        closed = domain.CounterFact(event.counter, domain.Fact.RELEASED, event.at, zone=zone)
         effects.zones |= _on_fact(tx, closed)
     return effects
-
-
-def _reason(message: Message) -> str:
-    """Why a counter paused, as its event says (only a pause has a reason)."""
-    return message.reason[: tables.REASON_LENGTH] if isinstance(message, pb.CounterPaused) else ""
-
-
-def _day(deps: Deps, ref: pb.TicketRef, at: dt.datetime) -> dt.date:
-    try:
-        return dt.date.fromisoformat(ref.hall_day)
-    except ValueError:
-        return deps.hall.day_of(at)
 
 
 def _told(deps: Deps, effects: Effects) -> None:

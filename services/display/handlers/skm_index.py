@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from antre.bus import consumed
-from antre.events import Envelope, to_datetime
-from antre.v1 import events_pb2 as pb
+from antre.events import Envelope
 from services.display.adapters import repository as repo
-from services.display.domain.ikm import MonthIndex
+from services.display.handlers import wire
 from services.display.handlers.deps import Deps, topic
 
 
@@ -18,13 +17,10 @@ def on_index(deps: Deps, envelopes: Sequence[Envelope]) -> None:
     """Idempotent: an index stored again, or older than the month's stored one, changes nothing."""
     with deps.uow.begin() as tx:
         for envelope in envelopes:
-            if isinstance(envelope.message, pb.SkmIndexComputed):
+            index = wire.month_index(envelope.message)
+            if index is not None:
                 with consumed(envelope):
-                    repo.save_month_index(tx.conn, index_of(envelope.message))
+                    repo.save_month_index(tx.conn, index)
     if deps.hall.boards.show_ikm:
         for zone in deps.hall.zones:
             deps.live.publish(topic(zone.code), ("board", None))
-
-
-def index_of(msg: pb.SkmIndexComputed) -> MonthIndex:
-    return MonthIndex(msg.month, msg.responses, msg.ikm, msg.grade, to_datetime(msg.meta.occurred_at))

@@ -19,30 +19,21 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from antre import devices
-from antre.events import new_meta, timestamp
 from antre.inputs import INT64
 from antre.problems import Conflict, Invalid, NotFound
 from antre.uow import Transaction
-from antre.v1 import events_pb2 as pb
 from services.display.adapters import repository as repo
 from services.display.adapters import tables
 from services.display.domain.announcements import Announcement, Kind, Part
 from services.display.domain.arbiter import LOCK, Plan, Policy, plan_call
 from services.display.domain.board import resolve_zone
+from services.display.handlers import wire
 from services.display.handlers.deps import Deps, VoiceDeps, topic
 
 log = logging.getLogger(__name__)
 
-HALL_WIDE = "_hall"  # the agency token of events that are no single agency's
 MAX_SEQ = INT64[1]  # seqs are the databases' 64-bit integers
 _EVENT_IDS = uuid.UUID("6f1f2c1e-7d0b-4d8e-9a57-0c6d2f3b8e11")  # namespace of entries a plan moved
-
-_KINDS = {
-    Kind.CALL: pb.ANNOUNCEMENT_KIND_CALL,
-    Kind.RECALL: pb.ANNOUNCEMENT_KIND_RECALL,
-    Kind.GROUP: pb.ANNOUNCEMENT_KIND_GROUP,
-    Kind.MESSAGE: pb.ANNOUNCEMENT_KIND_MESSAGE,
-}
 
 
 @dataclass(frozen=True)
@@ -125,16 +116,8 @@ def announce_call(deps: VoiceDeps, tx: Transaction, zone: str, part: Part, event
     entries = write(deps, tx, zone, plan, event_id)
     if plan.grouped:
         group = entries[0]
-        tx.publish(
-            pb.AnnouncementGrouped(
-                meta=new_meta(deps.hall.id, _agency((part,)), tx.now, moved_id(event_id, "grouped")),
-                announcement=_ref(group),
-                replaces=plan.replaced[0],
-                joined=_call(part),
-                calls=len(group.calls),
-                lag_seconds=plan.lag.total_seconds(),
-            )
-        )
+        grouped_id = moved_id(event_id, "grouped")
+        tx.publish(wire.grouped(deps.hall.id, tx.now, grouped_id, group, plan.replaced[0], part, plan.lag))
     own = entries[0]
     delay = own.starts_at - part.created_at
     return Decision(zone, entries, part.kind, plan.grouped, max(delay, dt.timedelta(0)))
@@ -173,16 +156,11 @@ def _report(
     at = started_at or tx.now
     if not repo.add_outcome(tx.conn, zone, seq, outcome, via, at):
         return False
-    meta = new_meta(deps.hall.id, _agency(entry.calls), tx.now, moved_id(f"{zone}/{seq}", outcome))
+    outcome_id = moved_id(f"{zone}/{seq}", outcome)
     if outcome == "spoken":
-        late = (at - entry.starts_at).total_seconds()
-        tx.publish(
-            pb.AnnouncementSpoken(
-                meta=meta, announcement=_ref(entry), started_at=timestamp(at), via=via, late_seconds=late
-            )
-        )
+        tx.publish(wire.spoken(deps.hall.id, tx.now, outcome_id, entry, at, via))
     else:
-        tx.publish(_stale(meta, entry, "board"))
+        tx.publish(wire.stale(deps.hall.id, tx.now, outcome_id, entry, "board"))
     return True
 
 
@@ -194,49 +172,11 @@ def write(deps: VoiceDeps, tx: Transaction, zone: str, plan: Plan, event_id: str
         seq = repo.add_announcement(tx.conn, entry, row_id)
         entry = replace(entry, seq=seq)
         written.append(entry)
-        meta = new_meta(deps.hall.id, _agency(entry.calls), tx.now, moved_id(row_id, "scheduled"))
-        tx.publish(
-            pb.AnnouncementScheduled(
-                meta=meta,
-                announcement=_ref(entry),
-                calls=[_call(p) for p in entry.calls],
-                starts_at=timestamp(entry.starts_at),
-                duration_seconds=entry.duration.total_seconds(),
-                replaces=list(entry.replaces),
-                languages=[s.lang for s in entry.spoken],
-                text=entry.text,
-            )
-        )
+        tx.publish(wire.scheduled(deps.hall.id, tx.now, moved_id(row_id, "scheduled"), entry))
         if entry.is_stale(tx.now, deps.stale_after):
-            stale_meta = new_meta(deps.hall.id, _agency(entry.calls), tx.now, moved_id(row_id, "stale"))
-            tx.publish(_stale(stale_meta, entry, "late"))
+            tx.publish(wire.stale(deps.hall.id, tx.now, moved_id(row_id, "stale"), entry, "late"))
     repo.book_zone(tx.conn, zone, plan.last_end)
     return tuple(written)
-
-
-def _stale(meta: pb.EventMeta, entry: Announcement, reason: str) -> pb.AnnouncementStale:
-    return pb.AnnouncementStale(
-        meta=meta, announcement=_ref(entry), reason=reason, starts_at=timestamp(entry.starts_at)
-    )
-
-
-def _ref(entry: Announcement) -> pb.AnnouncementRef:
-    return pb.AnnouncementRef(seq=entry.seq, zone=entry.zone, kind=_KINDS[entry.kind])
-
-
-def _call(part: Part) -> pb.AnnouncedCall:
-    return pb.AnnouncedCall(
-        ticket_id=part.ticket_id,
-        number=part.number,
-        counter=part.counter,
-        recall=part.kind == Kind.RECALL,
-        called_at=timestamp(part.created_at),
-    )
-
-
-def _agency(parts: Sequence[Part]) -> str:
-    agencies = {p.agency for p in parts}
-    return agencies.pop() if len(agencies) == 1 and "" not in agencies else HALL_WIDE
 
 
 def moved_id(event_id: str, what: str) -> str:
