@@ -14,13 +14,13 @@ from antre.events import new_meta, ticket_ref, timestamp
 from antre.problems import Conflict, NotFound
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
+from antre.wire import PRIORITY_TO_WIRE
 from services.counters.adapters import repository as repo
 from services.counters.domain import blending, queue, stations
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Officer, Station
 from services.counters.handlers.deps import Deps
 from services.counters.handlers.desk import Caller, at_desk, counter_of, counter_ref, emit
-from services.counters.handlers.events import PRIORITY_TO_WIRE
 
 
 def call_next(deps: Deps, caller: Caller, number: int) -> QueuedTicket | None:

@@ -1,6 +1,5 @@
 """Tickets joining the queue, from ticketing's events: an issued ticket waits for its service's
-counters, one cancelled before it was called leaves. Also the priority groups and channels as the
-wire spells them."""
+counters, one cancelled before it was called leaves."""
 
 from __future__ import annotations
 
@@ -14,20 +13,12 @@ from antre.hall.model import PriorityGroup
 from antre.inbox import new_events
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
+from antre.wire import CHANNEL_FROM_WIRE, PRIORITY_FROM_WIRE
 from services.counters.adapters import repository as repo
 from services.counters.adapters.tables import inbox
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.handlers.deps import Deps
 
-PRIORITY_FROM_WIRE = {
-    pb.PRIORITY_GROUP_NONE: PriorityGroup.NONE,
-    pb.PRIORITY_GROUP_ELDERLY: PriorityGroup.ELDERLY,
-    pb.PRIORITY_GROUP_DISABILITY: PriorityGroup.DISABILITY,
-    pb.PRIORITY_GROUP_PREGNANT: PriorityGroup.PREGNANT,
-    pb.PRIORITY_GROUP_CHILD: PriorityGroup.CHILD,
-}
-PRIORITY_TO_WIRE = {v: k for k, v in PRIORITY_FROM_WIRE.items()}
-CHANNEL_FROM_WIRE = {pb.CHANNEL_WALK_IN: "walk_in", pb.CHANNEL_ONLINE: "online", pb.CHANNEL_STAFF: "staff"}
 CONSUMER = "counters-queue"
 
 

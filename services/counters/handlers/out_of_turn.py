@@ -19,13 +19,13 @@ from antre.events import new_meta, ticket_ref, timestamp
 from antre.problems import Conflict, NotFound
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
+from antre.wire import PRIORITY_TO_WIRE
 from services.counters.adapters import repository as repo
 from services.counters.domain import queue, stations
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.handlers import calls, desk
 from services.counters.handlers.deps import Deps
 from services.counters.handlers.desk import Caller, counter_of, counter_ref, emit
-from services.counters.handlers.events import PRIORITY_TO_WIRE
 
 WAS = {State.SKIPPED: "skipped", State.NO_SHOW: "no_show", State.HELD: "held"}
 
