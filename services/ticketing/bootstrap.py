@@ -26,7 +26,7 @@ from services.ticketing.adapters.phone_codes import PhoneCodes
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
 from services.ticketing.domain.kiosks import IssueRate
-from services.ticketing.entrypoints import consumers, http, kiosks_http, reservations_http
+from services.ticketing.entrypoints import bookings_http, consumers, http, kiosks_http
 from services.ticketing.handlers import check_ins, kiosks, limits
 from services.ticketing.metrics import Metrics
 from services.ticketing.settings import Settings
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         connect_src=[o for o in (settings.voice_origin(),) if o],
     )
     http.install(app)
-    app.include_router(reservations_http.router)
+    app.include_router(bookings_http.router)
     app.include_router(kiosks_http.router)
     return app
 

@@ -1,4 +1,4 @@
-"""Ticketing's queries for reservations, the day's pools, session counts, no-shows and rate
+"""Ticketing's queries for bookings, the day's pools, session counts, no-shows and rate
 windows. Every take is one conditional statement, so no interleaving grants more than there is."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from antre.db import utc
-from antre.hall.model import Booking
-from services.ticketing.adapters.tables import day_pools, no_shows, rate_windows, reservations, session_counts
+from antre.hall import model
+from services.ticketing.adapters.tables import bookings, day_pools, no_shows, rate_windows, session_counts
 from services.ticketing.domain.bookings import DayPool
-from services.ticketing.domain.reservations import Reservation, State
+from services.ticketing.domain.citizen_bookings import Booking, State
 
 
 def _insert(conn: Connection) -> Callable[[Table], pg.Insert | sqlite.Insert]:
@@ -28,12 +28,12 @@ def _insert(conn: Connection) -> Callable[[Table], pg.Insert | sqlite.Insert]:
 # ---- the day's pool ----
 
 
-def ensure_pool(conn: Connection, service: str, day: dt.date, booking: Booking) -> None:
+def ensure_pool(conn: Connection, service: str, day: dt.date, rules: model.Booking) -> None:
     values = {
         "service": service,
         "day": day,
-        "daily_quota": booking.daily_quota,
-        "online_quota": booking.online_quota,
+        "daily_quota": rules.daily_quota,
+        "online_quota": rules.online_quota,
         "online_used": 0,
         "walk_in_used": 0,
     }
@@ -67,12 +67,12 @@ def release_walk_in(conn: Connection, service: str, day: dt.date) -> None:
     conn.execute(stmt.values(walk_in_used=p.walk_in_used - 1))
 
 
-def pool(conn: Connection, service: str, day: dt.date, booking: Booking) -> DayPool:
+def pool(conn: Connection, service: str, day: dt.date, rules: model.Booking) -> DayPool:
     row = conn.execute(
         select(day_pools).where(day_pools.c.service == service, day_pools.c.day == day)
     ).first()
     if row is None:
-        return DayPool.of(booking)
+        return DayPool.of(rules)
     return DayPool(row.daily_quota, row.online_quota, row.online_used, row.walk_in_used)
 
 
@@ -100,56 +100,56 @@ def sessions_booked(conn: Connection, service: str, starts: list[dt.datetime]) -
     return {utc(start): booked for start, booked in conn.execute(query)}  # type: ignore[misc]
 
 
-# ---- reservations ----
+# ---- bookings ----
 
 
-def add(conn: Connection, reservation: Reservation) -> None:
-    conn.execute(reservations.insert(), _row(reservation))
+def add(conn: Connection, booking: Booking) -> None:
+    conn.execute(bookings.insert(), _row(booking))
 
 
-def save(conn: Connection, reservation: Reservation) -> None:
+def save(conn: Connection, booking: Booking) -> None:
     """Everything but the count of wrong NIKs, which only :func:`count_nik_failure` and
     :func:`reset_nik_failures` write: a save never undoes a failure counted meanwhile."""
-    row = _row(reservation)
+    row = _row(booking)
     del row["nik_failures"]
-    stmt = update(reservations).where(reservations.c.id == reservation.id)
+    stmt = update(bookings).where(bookings.c.id == booking.id)
     conn.execute(stmt.values(**row))
 
 
-def count_nik_failure(conn: Connection, reservation_id: str) -> int:
+def count_nik_failure(conn: Connection, booking_id: str) -> int:
     """One more wrong NIK for this booking, in one statement; returns the count so far."""
-    r = reservations.c
+    r = bookings.c
     stmt = (
-        update(reservations)
-        .where(r.id == reservation_id)
+        update(bookings)
+        .where(r.id == booking_id)
         .values(nik_failures=r.nik_failures + 1)
         .returning(r.nik_failures)
     )
     return int(conn.execute(stmt).scalar_one())
 
 
-def reset_nik_failures(conn: Connection, reservation_id: str, now: dt.datetime) -> None:
-    stmt = update(reservations).where(reservations.c.id == reservation_id)
+def reset_nik_failures(conn: Connection, booking_id: str, now: dt.datetime) -> None:
+    stmt = update(bookings).where(bookings.c.id == booking_id)
     conn.execute(stmt.values(nik_failures=0, updated_at=now))
 
 
-def by_code(conn: Connection, code: str, *, lock: bool = False) -> Reservation | None:
-    query = select(reservations).where(reservations.c.code == code)
+def by_code(conn: Connection, code: str, *, lock: bool = False) -> Booking | None:
+    query = select(bookings).where(bookings.c.code == code)
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = conn.execute(query).first()
-    return _reservation(row) if row else None
+    return _booking(row) if row else None
 
 
-def due_for_no_show(conn: Connection, started_before: dt.datetime) -> list[Reservation]:
-    query = select(reservations).where(
-        reservations.c.state == State.BOOKED.value, reservations.c.session_start < started_before
+def due_for_no_show(conn: Connection, started_before: dt.datetime) -> list[Booking]:
+    query = select(bookings).where(
+        bookings.c.state == State.BOOKED.value, bookings.c.session_start < started_before
     )
-    return [_reservation(r) for r in conn.execute(query.limit(500))]
+    return [_booking(r) for r in conn.execute(query.limit(500))]
 
 
-def add_no_show(conn: Connection, reservation: Reservation) -> None:
-    values = {"reservation_id": reservation.id, "nik_key": reservation.nik_key, "day": reservation.day}
+def add_no_show(conn: Connection, booking: Booking) -> None:
+    values = {"reservation_id": booking.id, "nik_key": booking.nik_key, "day": booking.day}
     conn.execute(_insert(conn)(no_shows).values(**values).on_conflict_do_nothing())
 
 
@@ -180,15 +180,15 @@ def forget_windows(conn: Connection, before: dt.datetime) -> int:
     return conn.execute(rate_windows.delete().where(rate_windows.c.window < before)).rowcount
 
 
-def _row(reservation: Reservation) -> dict[str, object]:
-    row = asdict(reservation)
-    row["state"] = reservation.state.value
+def _row(booking: Booking) -> dict[str, object]:
+    row = asdict(booking)
+    row["state"] = booking.state.value
     return row
 
 
-def _reservation(row: Row[*tuple[Any, ...]]) -> Reservation:
+def _booking(row: Row[*tuple[Any, ...]]) -> Booking:
     m = dict(row._mapping)
     for key in ("session_start", "session_end", "created_at", "updated_at"):
         m[key] = utc(m[key])
     m["state"] = State(m["state"])
-    return Reservation(**m)
+    return Booking(**m)

@@ -1,12 +1,13 @@
-"""A reservation (*reservasi*): a citizen's booked place in a session, from booking to check-in,
-cancellation or no-show.
+"""A citizen's booking (*reservasi*): their place in a session, from booking to check-in,
+cancellation or no-show. (The rules of sessions, the day's pool and the check-in window are
+:mod:`.bookings`; a service's booking settings are the hall file's, ``antre.hall.model.Booking``.)
 
 States: ``booked`` -> ``checked_in`` (a ticket joins the queue) | ``cancelled`` | ``no_show``.
-Only a booked reservation may be cancelled or moved; checking in twice gives the same ticket.
+Only a booking still ``booked`` may be cancelled or moved; checking in twice gives the same ticket.
 Whoever holds the code and the NIK it was made with may change it (the code alone is printed
 on paper and shown on screens). Since a right NIK is answered differently from a wrong one, the
 wrong ones are counted on the booking, and a code with :data:`NIK_FAILURES_LOCK` of them is
-locked (see :func:`check_owner`).
+locked (see :func:`check_not_locked`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ ACTIVE = frozenset({State.BOOKED, State.CHECKED_IN})
 
 
 @dataclass(frozen=True)
-class Reservation:
+class Booking:
     id: str
     code: str
     service: str
@@ -50,7 +51,7 @@ class Reservation:
     created_at: dt.datetime
     ticket_id: str = ""
     updated_at: dt.datetime | None = None
-    nik_failures: int = 0  # wrong NIKs given with the code: see check_owner
+    nik_failures: int = 0  # wrong NIKs given with the code: see check_not_locked
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -85,23 +86,23 @@ def check_contact(name: str, email: str) -> None:
 NIK_FAILURES_LOCK = 5
 
 
-def check_not_locked(reservation: Reservation, limit: int = NIK_FAILURES_LOCK) -> None:
+def check_not_locked(booking: Booking, limit: int = NIK_FAILURES_LOCK) -> None:
     """A locked code refuses every NIK, the right one too, so that the lock answers nothing a
     guesser could use. It stays locked until the help desk, seeing the citizen's KTP, unlocks it;
     checking in at the kiosk needs the code only and still works."""
-    if reservation.nik_failures >= limit:
+    if booking.nik_failures >= limit:
         raise TooMany(
             "code_locked",
-            f"Kode reservasi {reservation.code} dikunci karena NIK salah {limit} kali. Untuk membatalkan "
+            f"Kode reservasi {booking.code} dikunci karena NIK salah {limit} kali. Untuk membatalkan "
             "atau memindah jadwal, datanglah ke meja bantuan MPP dengan KTP; konfirmasi kedatangan di "
             "kios tetap dapat dilakukan dengan kode ini",
-            f"Booking code {reservation.code} is locked after {limit} wrong NIKs. To cancel or move it, "
+            f"Booking code {booking.code} is locked after {limit} wrong NIKs. To cancel or move it, "
             "ask the hall's help desk, with your KTP; the code still checks you in at the kiosk",
         )
 
 
-def owns(reservation: Reservation, nik_key: str) -> bool:
-    return reservation.nik_key == nik_key
+def owns(booking: Booking, nik_key: str) -> bool:
+    return booking.nik_key == nik_key
 
 
 def not_yours() -> Forbidden:
@@ -112,47 +113,45 @@ def not_yours() -> Forbidden:
     )
 
 
-def unlocked(reservation: Reservation, now: dt.datetime) -> Reservation:
+def unlocked(booking: Booking, now: dt.datetime) -> Booking:
     """The help desk has seen the citizen: the count of wrong NIKs starts again."""
-    return replace(reservation, nik_failures=0, updated_at=now)
+    return replace(booking, nik_failures=0, updated_at=now)
 
 
-def _booked(reservation: Reservation, action: str) -> None:
-    if reservation.state != State.BOOKED:
+def _booked(booking: Booking, action: str) -> None:
+    if booking.state != State.BOOKED:
         raise Conflict(
             "booking_not_active",
-            f"Reservasi {reservation.code} tidak dapat di{action} (status: {reservation.state.value})",
-            f"Booking {reservation.code} cannot be changed now (state: {reservation.state.value})",
+            f"Reservasi {booking.code} tidak dapat di{action} (status: {booking.state.value})",
+            f"Booking {booking.code} cannot be changed now (state: {booking.state.value})",
         )
 
 
-def cancel(reservation: Reservation, now: dt.datetime) -> Reservation:
-    _booked(reservation, "batalkan")
-    return replace(reservation, state=State.CANCELLED, updated_at=now)
+def cancel(booking: Booking, now: dt.datetime) -> Booking:
+    _booked(booking, "batalkan")
+    return replace(booking, state=State.CANCELLED, updated_at=now)
 
 
-def move(
-    reservation: Reservation, day: dt.date, start: dt.datetime, end: dt.datetime, now: dt.datetime
-) -> Reservation:
-    _booked(reservation, "jadwalkan ulang")
-    return replace(reservation, day=day, session_start=start, session_end=end, updated_at=now)
+def move(booking: Booking, day: dt.date, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> Booking:
+    _booked(booking, "jadwalkan ulang")
+    return replace(booking, day=day, session_start=start, session_end=end, updated_at=now)
 
 
-def checked_in(reservation: Reservation, ticket_id: str, now: dt.datetime) -> Reservation:
-    _booked(reservation, "konfirmasi")
-    return replace(reservation, state=State.CHECKED_IN, ticket_id=ticket_id, updated_at=now)
+def checked_in(booking: Booking, ticket_id: str, now: dt.datetime) -> Booking:
+    _booked(booking, "konfirmasi")
+    return replace(booking, state=State.CHECKED_IN, ticket_id=ticket_id, updated_at=now)
 
 
-def reissued(reservation: Reservation, ticket_id: str, now: dt.datetime) -> Reservation:
+def reissued(booking: Booking, ticket_id: str, now: dt.datetime) -> Booking:
     """A checked-in booking whose ticket never printed gets a fresh ticket (the cancelled number is
     never called), so a failed print does not cost the citizen their booking."""
-    if reservation.state != State.CHECKED_IN:
+    if booking.state != State.CHECKED_IN:
         raise Conflict(
             "booking_not_checked_in", "Reservasi belum dikonfirmasi", "The booking is not checked in"
         )
-    return replace(reservation, ticket_id=ticket_id, updated_at=now)
+    return replace(booking, ticket_id=ticket_id, updated_at=now)
 
 
-def no_show(reservation: Reservation, now: dt.datetime) -> Reservation:
-    _booked(reservation, "tandai")
-    return replace(reservation, state=State.NO_SHOW, updated_at=now)
+def no_show(booking: Booking, now: dt.datetime) -> Booking:
+    _booked(booking, "tandai")
+    return replace(booking, state=State.NO_SHOW, updated_at=now)

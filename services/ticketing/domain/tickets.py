@@ -49,7 +49,7 @@ class Ticket:
     counter_name: str = ""
     traceparent: str = ""
     updated_at: dt.datetime | None = None
-    booking_id: str = ""  # the reservation this ticket checked in, if any
+    booking_id: str = ""  # the booking this ticket checked in, if any
     session_start: dt.datetime | None = None  # its session, when checked in on time
     issued_service: str = ""  # the service the number was taken for; a transfer keeps it
 

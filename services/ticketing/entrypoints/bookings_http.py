@@ -21,7 +21,7 @@ from antre.problems import Forbidden, Unauthorized
 from antre.refusals import Problem
 from services.ticketing.adapters.phone_codes import PhoneCodes
 from services.ticketing.domain.bookings import DayPool
-from services.ticketing.domain.reservations import Reservation
+from services.ticketing.domain.citizen_bookings import Booking
 from services.ticketing.domain.tickets import resolve_priority
 from services.ticketing.entrypoints.http import Context, KioskToken, _ctx, print_if_networked, ticket_json
 from services.ticketing.handlers import bookings, check_ins, queries
@@ -284,14 +284,14 @@ async def book(body: BookRequest, ctx: Ctx, who: Who, codes: PhoneCheck) -> dict
         code=body.code,
     )
     made = await asyncio.to_thread(bookings.book, ctx.deps, cmd, ctx.nik_secret, Limits(), codes)
-    return reservation_json(ctx, made)
+    return booking_json(ctx, made)
 
 
 @router.get("/bookings/{code}", response_model=BookingOut, responses=refusals(401, 404, 422, 429))
 async def lookup(code: str, ctx: Ctx, who: Who) -> dict[str, Any]:
     """Whoever holds the code. Unknown codes count against the client's wrong guesses this hour."""
     found = await asyncio.to_thread(bookings.lookup, ctx.deps, code, who.client, who.channel)
-    return reservation_json(ctx, found)
+    return booking_json(ctx, found)
 
 
 @router.post(
@@ -304,7 +304,7 @@ async def cancel(code: str, body: Owner, ctx: Ctx, who: Who) -> dict[str, Any]:
         _own_agency(who, (await asyncio.to_thread(bookings.lookup, ctx.deps, code)).agency)
     owner = bookings.Owner(body.nik, who.client, who.channel)
     done = await asyncio.to_thread(bookings.cancel, ctx.deps, code, owner, ctx.nik_secret)
-    return reservation_json(ctx, done)
+    return booking_json(ctx, done)
 
 
 @router.post(
@@ -326,7 +326,7 @@ async def reschedule(code: str, body: Move, ctx: Ctx, who: Who) -> dict[str, Any
         body.day,
         dt.time.fromisoformat(body.session),
     )
-    return reservation_json(ctx, moved)
+    return booking_json(ctx, moved)
 
 
 @router.post("/bookings/{code}/unlock", response_model=BookingOut, responses=refusals(401, 403, 404, 422))
@@ -339,7 +339,7 @@ async def unlock(code: str, ctx: Ctx, who: Who) -> dict[str, Any]:
             "Hanya meja bantuan (kunci API helpdesk) yang dapat membuka kode reservasi yang terkunci",
             "Only the help desk (the helpdesk API key) can unlock a locked booking code",
         )
-    return reservation_json(ctx, await asyncio.to_thread(bookings.unlock, ctx.deps, code))
+    return booking_json(ctx, await asyncio.to_thread(bookings.unlock, ctx.deps, code))
 
 
 @router.post(
@@ -371,21 +371,21 @@ def _pool_json(pool: DayPool) -> dict[str, int]:
     }
 
 
-def reservation_json(ctx: Context, r: Reservation) -> dict[str, Any]:
+def booking_json(ctx: Context, b: Booking) -> dict[str, Any]:
     """What a citizen may see of a booking: the NIK masked, never in full."""
     hall = ctx.deps.hall
-    service = hall.service(r.service)
+    service = hall.service(b.service)
     return {
-        "id": r.id,
-        "code": r.code,
-        "service": r.service,
-        "service_name": service.name if service else r.service,
-        "agency": r.agency,
-        "day": r.day.isoformat(),
-        "session_start": f"{hall.local(r.session_start):%H:%M}",
-        "session_end": f"{hall.local(r.session_end):%H:%M}",
-        "nik": r.nik_masked,
-        "name": r.name,
-        "state": r.state.value,
-        "ticket_id": r.ticket_id or None,
+        "id": b.id,
+        "code": b.code,
+        "service": b.service,
+        "service_name": service.name if service else b.service,
+        "agency": b.agency,
+        "day": b.day.isoformat(),
+        "session_start": f"{hall.local(b.session_start):%H:%M}",
+        "session_end": f"{hall.local(b.session_end):%H:%M}",
+        "nik": b.nik_masked,
+        "name": b.name,
+        "state": b.state.value,
+        "ticket_id": b.ticket_id or None,
     }

@@ -2,7 +2,7 @@
 no-show sweep: :mod:`.check_ins`; places left: :mod:`.queries`.)
 
 Every command is one unit of work. A booking takes its place in the session and in the day's
-online share in the same transaction as the reservation row, each with one conditional update,
+online share in the same transaction as the booking's row, each with one conditional update,
 so no interleaving of kiosks and booking pages ever grants more than the hall file allows.
 """
 
@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from antre.events import new_meta, timestamp
-from antre.hall.model import Booking, Hall, Service
+from antre.hall import model
+from antre.hall.model import Hall, Service
 from antre.problems import Conflict, Forbidden, Invalid, NotFound, Problem, Refused
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
-from services.ticketing.adapters import reservations as store
-from services.ticketing.domain import bookings, nik, reservations
-from services.ticketing.domain.reservations import Reservation, State
+from services.ticketing.adapters import bookings as store
+from services.ticketing.domain import bookings, citizen_bookings, nik
+from services.ticketing.domain.citizen_bookings import Booking, State
 from services.ticketing.domain.tickets import resolve_service
 from services.ticketing.handlers import limits as booking_limits
 from services.ticketing.handlers.deps import Deps, PhoneCheck
@@ -54,15 +55,15 @@ def book(
     secret: bytes,
     limits: Limits = Limits(),
     phone_check: PhoneCheck | None = None,
-) -> Reservation:
+) -> Booking:
     """``phone_check``: the hall proves online bookers' phones (ANTRE_BOOKING_PHONE_CHECK); the
     help desk and agencies' systems vouch for their citizens and need no code."""
     hall = deps.hall
-    service, booking = bookable(hall, cmd.service)
+    service, rules = bookable(hall, cmd.service)
     now = deps.uow.clock()
     citizen = nik.parse_nik(cmd.nik, hall.day_of(now))
-    phone = reservations.normalize_phone(cmd.phone)
-    reservations.check_contact(cmd.name, cmd.email)
+    phone = citizen_bookings.normalize_phone(cmd.phone)
+    citizen_bookings.check_contact(cmd.name, cmd.email)
     booking_limits.limit(
         deps, f"client:{cmd.client}", limits.per_api_key if cmd.channel == "agency" else limits.per_client
     )
@@ -75,8 +76,8 @@ def book(
     with deps.uow.begin() as tx:
         since = hall.day_of(now) - dt.timedelta(days=hall.no_shows.window_days + hall.no_shows.block_days)
         bookings.check_not_blocked(store.no_show_days(tx.conn, key, since), hall.no_shows, hall.day_of(now))
-        _take(tx, service, booking, slot)
-        reservation = Reservation(
+        _take(tx, service, rules, slot)
+        booking = Booking(
             id=deps.new_id(),
             code=bookings.booking_code(secrets.token_bytes(bookings.CODE_BYTES)),
             service=service.code,
@@ -95,26 +96,26 @@ def book(
             state=State.BOOKED,
             created_at=tx.now,
         )
-        _add(tx, reservation)
+        _add(tx, booking)
         tx.publish(
             pb.BookingCreated(
                 meta=new_meta(hall.id, service.agency, tx.now),
-                booking_id=reservation.id,
-                code=reservation.code,
-                slot=slot_pb(reservation),
+                booking_id=booking.id,
+                code=booking.code,
+                slot=slot_pb(booking),
                 contact=pb.Contact(
-                    name=reservation.name, phone=phone, email=reservation.email, language=reservation.language
+                    name=booking.name, phone=phone, email=booking.email, language=booking.language
                 ),
                 channel=CHANNELS.get(cmd.channel, pb.CHANNEL_ONLINE),
             )
         )
     deps.metrics.online_taken.labels(service.agency, service.code).inc()
-    return reservation
+    return booking
 
 
 def lookup(
     deps: Deps, code: str, client: str = "", channel: str = "online", limits: Limits = Limits()
-) -> Reservation:
+) -> Booking:
     """A booking by its code. An unknown code counts as a wrong guess of the ``client`` (empty: a
     call from inside the service), as at cancel and reschedule: codes cannot be walked here."""
     parsed = bookings.parse_booking_code(code)
@@ -145,9 +146,9 @@ def cancel(
     secret: bytes,
     reason: str = "citizen",
     limits: Limits = Limits(),
-) -> Reservation:
+) -> Booking:
     with _as_owner(deps, code, owner, secret, limits) as (tx, current):
-        cancelled = reservations.cancel(current, tx.now)
+        cancelled = citizen_bookings.cancel(current, tx.now)
         store.save(tx.conn, cancelled)
         store.release_session(tx.conn, current.service, current.session_start)
         store.release_online(tx.conn, current.service, current.day)
@@ -170,21 +171,21 @@ def reschedule(
     day: dt.date,
     session: dt.time,
     limits: Limits = Limits(),
-) -> Reservation:
+) -> Booking:
     """Move to another session (another day too): the new place is taken before the old one is
     given back, in one transaction, so a full day refuses and the old booking stands."""
     with _as_owner(deps, code, owner, secret, limits) as (tx, current):
-        service, booking = bookable(deps.hall, current.service)
+        service, rules = bookable(deps.hall, current.service)
         slot = find_slot(deps, service, day, session)
         bookings.check_bookable(service, deps.hall.hours, slot, tx.now, deps.hall.timezone)
-        moved = reservations.move(
+        moved = citizen_bookings.move(
             current, slot.day, slot.start.astimezone(dt.UTC), slot.end.astimezone(dt.UTC), tx.now
         )
         if moved.session_start == current.session_start:
             return current
         store.release_session(tx.conn, current.service, current.session_start)
         store.release_online(tx.conn, current.service, current.day)
-        _take(tx, service, booking, slot)
+        _take(tx, service, rules, slot)
         try:
             with tx.conn.begin_nested():
                 store.save(tx.conn, moved)
@@ -201,20 +202,20 @@ def reschedule(
     return moved
 
 
-def unlock(deps: Deps, code: str) -> Reservation:
+def unlock(deps: Deps, code: str) -> Booking:
     """The help desk, having seen the citizen's KTP, unlocks a code locked by wrong NIKs."""
     with deps.uow.begin() as tx:
         current = store.by_code(tx.conn, bookings.parse_booking_code(code), lock=True)
         if current is None:
             raise unknown_booking()
         store.reset_nik_failures(tx.conn, current.id, tx.now)
-    return reservations.unlocked(current, tx.now)
+    return citizen_bookings.unlocked(current, tx.now)
 
 
 # ---- helpers ----
 
 
-def bookable(hall: Hall, code: str) -> tuple[Service, Booking]:
+def bookable(hall: Hall, code: str) -> tuple[Service, model.Booking]:
     service = resolve_service(hall, code)  # an unknown code: NotFound
     if service.booking is None:
         raise Refused(
@@ -236,18 +237,18 @@ def find_slot(deps: Deps, service: Service, day: dt.date, session: dt.time) -> b
     )
 
 
-def _take(tx: Transaction, service: Service, booking: Booking, slot: bookings.SessionSlot) -> None:
-    store.ensure_pool(tx.conn, service.code, slot.day, booking)
+def _take(tx: Transaction, service: Service, rules: model.Booking, slot: bookings.SessionSlot) -> None:
+    store.ensure_pool(tx.conn, service.code, slot.day, rules)
     if not store.take_session(tx.conn, service.code, slot.start.astimezone(dt.UTC), slot.capacity):
         bookings.check_session_room(slot, slot.capacity)  # raises: the session is full
     if not store.take_from_pool(tx.conn, service.code, slot.day, "online"):
-        store.pool(tx.conn, service.code, slot.day, booking).take_online()  # raises: the share is used up
+        store.pool(tx.conn, service.code, slot.day, rules).take_online()  # raises: the share is used up
 
 
-def _add(tx: Transaction, reservation: Reservation) -> None:
+def _add(tx: Transaction, booking: Booking) -> None:
     try:
         with tx.conn.begin_nested():
-            store.add(tx.conn, reservation)
+            store.add(tx.conn, booking)
     except IntegrityError:
         raise _already_booked() from None
 
@@ -267,7 +268,7 @@ def unknown_booking() -> NotFound:
 @contextmanager
 def _as_owner(
     deps: Deps, code: str, owner: Owner, secret: bytes, limits: Limits
-) -> Iterator[tuple[Transaction, Reservation]]:
+) -> Iterator[tuple[Transaction, Booking]]:
     """The transaction in which the caller acts on the booking it proved to own.
 
     A right NIK and a wrong one must not be told apart without a limit. The client's wrong
@@ -283,13 +284,13 @@ def _as_owner(
         if current is None:
             refusal = unknown_booking()
         else:
-            reservations.check_not_locked(current, limits.wrong_niks_per_code)
+            citizen_bookings.check_not_locked(current, limits.wrong_niks_per_code)
             citizen = nik.parse_nik(owner.nik, deps.hall.day_of(tx.now))
-            if reservations.owns(current, nik.nik_key(citizen, secret)):
+            if citizen_bookings.owns(current, nik.nik_key(citizen, secret)):
                 yield tx, current
                 return
             store.count_nik_failure(tx.conn, current.id)
-            refusal = reservations.not_yours()
+            refusal = citizen_bookings.not_yours()
     booking_limits.count_guess(deps, owner.client)
     raise refusal
 
@@ -321,10 +322,10 @@ def _prove_phone(phone_check: PhoneCheck, cmd: Book, phone: str) -> None:
     )
 
 
-def slot_pb(reservation: Reservation) -> pb.BookingSlot:
+def slot_pb(booking: Booking) -> pb.BookingSlot:
     return pb.BookingSlot(
-        service=reservation.service,
-        day=reservation.day.isoformat(),
-        session_start=timestamp(reservation.session_start),
-        session_end=timestamp(reservation.session_end),
+        service=booking.service,
+        day=booking.day.isoformat(),
+        session_start=timestamp(booking.session_start),
+        session_end=timestamp(booking.session_end),
     )

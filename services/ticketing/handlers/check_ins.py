@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from antre.events import new_meta, ticket_ref
-from antre.hall.model import Booking, PriorityGroup, Service
+from antre.hall import model
+from antre.hall.model import PriorityGroup, Service
 from antre.problems import Refused
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
+from services.ticketing.adapters import bookings as store
 from services.ticketing.adapters import repository as ticket_store
-from services.ticketing.adapters import reservations as store
-from services.ticketing.domain import bookings, hours, reservations
-from services.ticketing.domain.reservations import Reservation, State
+from services.ticketing.domain import bookings, citizen_bookings, hours
+from services.ticketing.domain.citizen_bookings import Booking, State
 from services.ticketing.domain.tickets import State as TicketState
 from services.ticketing.domain.tickets import Ticket
 from services.ticketing.handlers.bookings import bookable, find_slot, slot_pb, unknown_booking
@@ -43,7 +44,7 @@ def check_in(
         earlier = ticket_store.get(tx.conn, current.ticket_id) if current.state == State.CHECKED_IN else None
         if earlier is not None and earlier.state != TicketState.CANCELLED:
             return earlier  # scanned twice: the same ticket
-        service, booking = bookable(deps.hall, current.service)
+        service, rules = bookable(deps.hall, current.service)
         slot = find_slot(deps, service, current.day, deps.hall.local(current.session_start).time())
         try:
             if deps.hall.day_of(tx.now) != current.day:
@@ -53,9 +54,9 @@ def check_in(
                     f"This booking is for {current.day.isoformat()}",
                 )
             if earlier is None:
-                admission = bookings.admit(slot, booking, tx.now)  # too early or missed: refused
+                admission = bookings.admit(slot, rules, tx.now)  # too early or missed: refused
         except Refused as refusal:
-            raise _outside_window(deps, tx, service, booking, slot, refusal) from None
+            raise _outside_window(deps, tx, service, rules, slot, refusal) from None
         if earlier is not None:
             # The first ticket never printed: a fresh one keeps the first check-in's admission.
             kept = earlier.session_start
@@ -71,9 +72,9 @@ def check_in(
             session_start=admission.session_start.astimezone(dt.UTC) if admission.session_start else None,
         )
         if earlier is not None:
-            store.save(tx.conn, reservations.reissued(current, ticket.id, tx.now))
+            store.save(tx.conn, citizen_bookings.reissued(current, ticket.id, tx.now))
         else:
-            store.save(tx.conn, reservations.checked_in(current, ticket.id, tx.now))
+            store.save(tx.conn, citizen_bookings.checked_in(current, ticket.id, tx.now))
         tx.publish(
             pb.BookingCheckedIn(
                 meta=new_meta(deps.hall.id, current.agency, tx.now),
@@ -91,14 +92,14 @@ def _outside_window(
     deps: Deps,
     tx: Transaction,
     service: Service,
-    booking: Booking,
+    rules: model.Booking,
     slot: bookings.SessionSlot,
     refusal: Refused,
 ) -> Refused:
     """A check-in outside its window says when the window opens, while that is ahead
     (``opens_at``, hall time), and whether the citizen can take a walk-in number for the service
     now instead (``walk_in``: the hall issues and the day's walk-in places are not used up)."""
-    opens, _ = bookings.check_in_window(slot, booking)
+    opens, _ = bookings.check_in_window(slot, rules)
     if opens > tx.now:
         refusal.details["opens_at"] = deps.hall.local(opens).isoformat()
     refusal.details["service"] = service.code
@@ -107,15 +108,15 @@ def _outside_window(
     except Refused:
         refusal.details["walk_in"] = False
     else:
-        left = store.pool(tx.conn, service.code, deps.hall.day_of(tx.now), booking).walk_in_left
+        left = store.pool(tx.conn, service.code, deps.hall.day_of(tx.now), rules).walk_in_left
         refusal.details["walk_in"] = left > 0
     return refusal
 
 
-def mark_no_shows(deps: Deps) -> list[Reservation]:
+def mark_no_shows(deps: Deps) -> list[Booking]:
     """Bookings whose check-in window closed without a check-in become no-shows (as events); the
     online place stays used: the session is gone."""
-    done: list[Reservation] = []
+    done: list[Booking] = []
     with deps.uow.begin() as tx:
         for current in store.due_for_no_show(tx.conn, tx.now):
             service = deps.hall.service(current.service)
@@ -124,7 +125,7 @@ def mark_no_shows(deps: Deps) -> list[Reservation]:
             slot = find_slot(deps, service, current.day, deps.hall.local(current.session_start).time())
             if not bookings.no_show_due(slot, service.booking, tx.now):
                 continue
-            missed = reservations.no_show(current, tx.now)
+            missed = citizen_bookings.no_show(current, tx.now)
             store.save(tx.conn, missed)
             store.add_no_show(tx.conn, missed)
             tx.publish(

@@ -2,7 +2,7 @@
 replica shares them: requests per minute per client, API key and phone, and wrong NIKs (or
 unknown codes) per hour per client. Old windows are deleted as new ones are written, and by a
 periodic job (:func:`forget_old_windows`) when none are. The lock of one booking code after wrong
-NIKs is the booking's own (:func:`reservations.check_not_locked`).
+NIKs is the booking's own (:func:`citizen_bookings.check_not_locked`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from antre.problems import TooMany
-from services.ticketing.adapters import reservations as store
-from services.ticketing.domain import reservations
+from services.ticketing.adapters import bookings as store
+from services.ticketing.domain import citizen_bookings
 from services.ticketing.handlers.deps import Deps
 
 
@@ -21,13 +21,13 @@ class Limits:
     """Requests per minute. A phone books for one family, a client is one browser or app.
 
     Wrong NIKs (with a booking code that exists or not) are limited apart: per code for the
-    booking's life (:data:`reservations.NIK_FAILURES_LOCK`) and per client per hour, so that
+    booking's life (:data:`citizen_bookings.NIK_FAILURES_LOCK`) and per client per hour, so that
     one address cannot walk through many codes a few guesses each."""
 
     per_phone: int = 5
     per_client: int = 30
     per_api_key: int = 600
-    wrong_niks_per_code: int = reservations.NIK_FAILURES_LOCK
+    wrong_niks_per_code: int = citizen_bookings.NIK_FAILURES_LOCK
     wrong_niks_per_client_hour: int = 10
     wrong_niks_per_api_key_hour: int = 100  # a help desk types for many citizens a day
 

@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from antre.problems import NotFound
+from services.ticketing.adapters import bookings as store
 from services.ticketing.adapters import repository as repo
-from services.ticketing.adapters import reservations as store
 from services.ticketing.domain import bookings
 from services.ticketing.domain.tickets import Ticket
 from services.ticketing.handlers.bookings import bookable
@@ -34,7 +34,7 @@ class SessionView:
 def availability(deps: Deps, code: str) -> list[tuple[dt.date, bookings.DayPool, list[SessionView]]]:
     """Each bookable day with the day's pool and each session's places left: the same counts the
     kiosk and the booking commands use."""
-    service, booking = bookable(deps.hall, code)
+    service, rules = bookable(deps.hall, code)
     now = deps.uow.clock()
     hall = deps.hall
     out = []
@@ -53,11 +53,11 @@ def availability(deps: Deps, code: str) -> list[tuple[dt.date, bookings.DayPool,
                 )
                 for s in slots
             ]
-            out.append((day, store.pool(conn, service.code, day, booking), views))
+            out.append((day, store.pool(conn, service.code, day, rules), views))
     return out
 
 
 def pool(deps: Deps, code: str, day: dt.date) -> bookings.DayPool:
-    _, booking = bookable(deps.hall, code)
+    _, rules = bookable(deps.hall, code)
     with deps.uow.read() as conn:
-        return store.pool(conn, code, day, booking)
+        return store.pool(conn, code, day, rules)

@@ -20,8 +20,8 @@ from antre.problems import NotFound
 from antre.telemetry import current_traceparent, span_under
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
+from services.ticketing.adapters import bookings as pools
 from services.ticketing.adapters import repository as repo
-from services.ticketing.adapters import reservations as pools
 from services.ticketing.adapters.tables import devices as devices_table
 from services.ticketing.domain import hours
 from services.ticketing.domain import tickets as domain

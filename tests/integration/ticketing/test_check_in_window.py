@@ -12,7 +12,7 @@ from antre.hall.model import Hall
 from antre.problems import Refused
 from services.ticketing import handlers
 from services.ticketing.bootstrap import MIGRATIONS
-from services.ticketing.domain.reservations import Reservation, State
+from services.ticketing.domain.citizen_bookings import Booking, State
 from services.ticketing.handlers import bookings, check_ins
 from tests.support.deps import ticketing_deps
 from tests.support.stores import make_store
@@ -23,7 +23,7 @@ TUESDAY = dt.date(2026, 12, 1)
 LIMITS = bookings.Limits(per_phone=1000, per_client=100_000)
 
 
-def book(deps: handlers.Deps, n: int, at: dt.time, day: dt.date = TUESDAY) -> Reservation:
+def book(deps: handlers.Deps, n: int, at: dt.time, day: dt.date = TUESDAY) -> Booking:
     cmd = bookings.Book(
         service="ktp-el", day=day, session=at, nik=f"7471010101900{n + 1:03d}", name=f"Warga {n}",
         phone=f"0812{n:08d}",

@@ -1,4 +1,4 @@
-"""Reservations against a real store: one pool for kiosk and booking page, one active booking per
+"""Bookings against a real store: one pool for kiosk and booking page, one active booking per
 NIK, cancel and move, check-in (idempotent, late, early), no-shows and blocking, rate limits,
 wrong NIKs counted per booking and per client, old rate windows deleted."""
 
@@ -20,7 +20,7 @@ from antre.v1 import events_pb2 as pb
 from services.ticketing import handlers
 from services.ticketing.adapters.tables import rate_windows
 from services.ticketing.bootstrap import MIGRATIONS
-from services.ticketing.domain.reservations import Reservation, State
+from services.ticketing.domain.citizen_bookings import Booking, State
 from services.ticketing.handlers import bookings, check_ins, queries
 from tests.support.deps import outbox_events, ticketing_deps
 from tests.support.stores import drop_schema, make_store
@@ -37,9 +37,7 @@ def nik(n: int, female: bool = False) -> str:
     return f"747101{41 if female else 1:02d}0190{n + 1:04d}"
 
 
-def book(
-    deps: handlers.Deps, n: int, day: dt.date = TUESDAY, at: dt.time = NINE, **kw: object
-) -> Reservation:
+def book(deps: handlers.Deps, n: int, day: dt.date = TUESDAY, at: dt.time = NINE, **kw: object) -> Booking:
     cmd = bookings.Book(
         service="ktp-el", day=day, session=at, nik=nik(n), name=f"Warga {n}", phone=f"0812{n:08d}", **kw
     )  # type: ignore[arg-type]
