@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, text
 from antre import db
 from antre.hall.load import load_hall
 from services.reports.bootstrap import MIGRATIONS
-from tests.support.infra import KENDARI
+from tools.hall import KENDARI
 
 SCHEMA = "bench_reports"
 HALLS = 20

@@ -14,31 +14,26 @@ setting a real hall must be given.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tools.hall import SERVICES, NatsServer, ServerExited, ServiceProcess, all_ready, hall_env, stop_all
+
 if TYPE_CHECKING:
     from antre.hall.model import Hall
 
-SERVICES = ("ticketing", "counters", "display", "notify", "reports")
 DEMO_PASSWORD = "antre-demo"
 COMMAND = ".venv/bin/python -m tools.devhall"
 LOG_TAIL_LINES = 15
-
-
-def nats_binary() -> str:
-    local = Path(sys.executable).parent / "nats-server"
-    return str(local) if local.exists() else (shutil.which("nats-server") or "nats-server")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,16 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     state = Path(args.state_dir).resolve()
     url = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    env = {
-        **os.environ,
-        "ANTRE_HALL_FILE": str(Path(args.hall).resolve()),
-        "ANTRE_STATE_DIR": str(state),
-        "ANTRE_NATS_URL": f"nats://127.0.0.1:{args.nats_port}",
-        "ANTRE_DEMO": "0" if args.no_demo else "1",
-        "ANTRE_PUBLIC_URL": url["ticketing"],
-        "ANTRE_COUNTERS_URL": url["counters"],
-        "ANTRE_REPORTS_URL": url["reports"],
-    }
+    nats = f"nats://127.0.0.1:{args.nats_port}"
+    env = {**os.environ, **hall_env(Path(args.hall).resolve(), state, nats, url, demo=not args.no_demo)}
     own_env = {
         # Reports' staff pages sign in at the counters from the browser: the counters let them.
         "counters": {"ANTRE_STAFF_ORIGINS": url["reports"]},
@@ -90,24 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     if prepared.returncode:
         return prepared.returncode  # it said why (a real hall's missing settings, a hall file's errors)
     demo = json.loads(prepared.stdout.strip().splitlines()[-1])
-    children: dict[str, subprocess.Popen[bytes]] = {}
     logs = state / "logs"
     logs.mkdir(exist_ok=True)
-
-    def spawn(name: str, cmd: list[str]) -> None:
-        log = (logs / f"{name}.log").open("ab")
-        child_env = {**env, **own_env.get(name, {})}
-        children[name] = subprocess.Popen(cmd, env=child_env, stdout=log, stderr=subprocess.STDOUT)
+    server = NatsServer(state / "nats", args.nats_port, log=logs / "nats.log")
+    services = [
+        ServiceProcess(name, ports[name], {**env, **own_env.get(name, {})}, logs / f"{name}.log")
+        for name in SERVICES
+    ]
+    children: dict[str, subprocess.Popen[bytes] | None] = {}
 
     def halt() -> None:
-        for child in reversed(children.values()):
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in reversed(children.values()):
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop_all(list(reversed(children.values())), timeout=10)
 
     def stop(code: int = 0) -> None:
         halt()
@@ -117,34 +97,20 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop(0))
     signal.signal(signal.SIGTERM, lambda *_: stop(0))
     try:
-        spawn(
-            "nats",
-            [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(args.nats_port), "-sd", str(state / "nats")],
-        )
-        for name in SERVICES:
-            app = f"services.{name}.bootstrap:create_app"
-            cmd = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                app,
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(ports[name]),
-                "--no-proxy-headers",  # the services read X-Forwarded-For themselves, if at all
-            ]
-            spawn(name, [*cmd, "--log-level", "warning"])
-        if not _ready(url, list(children.values())):
+        with contextlib.suppress(ServerExited, TimeoutError):
+            server.start()  # one that ends at once is said below, with the end of its log
+        children["nats"] = server.process
+        for service in services:
+            children[service.name] = service.start().process
+        if not all_ready(services, [server.process]):
             print(f"Layanan tidak siap / Services not ready.\n{_stopped(children, logs)}", flush=True)
             stop(1)
-        _setup(["consumers", "--hall", args.hall, "--nats", env["ANTRE_NATS_URL"]], env).check_returncode()
-        _banner(demo, url, demo=not args.no_demo, nats=env["ANTRE_NATS_URL"])
+        _setup(["consumers", "--hall", args.hall, "--nats", nats], env).check_returncode()
+        _banner(demo, url, demo=not args.no_demo, nats=nats)
     except Exception:
         halt()  # a failure while starting leaves no server behind
         raise
-    while all(child.poll() is None for child in children.values()):
+    while all(child is not None and child.poll() is None for child in children.values()):
         time.sleep(0.5)
     print(_stopped(children, logs), flush=True)
     stop(1)
@@ -240,18 +206,18 @@ def setting_refusal(environ: Mapping[str, str]) -> str | None:
     return None
 
 
-def _stopped(children: dict[str, subprocess.Popen[bytes]], logs: Path) -> str:
+def _stopped(children: Mapping[str, subprocess.Popen[bytes] | None], logs: Path) -> str:
     """Which process stopped and the end of its log, so the reason shows without opening it."""
-    dead = [name for name, child in children.items() if child.poll() is not None]
+    dead = [(name, c) for name, c in children.items() if c is not None and c.poll() is not None]
     if not dead:
         return f"Lihat log di {logs} / See the logs in {logs}"
-    name = dead[0]
+    name, child = dead[0]
     log = logs / f"{name}.log"
     tail = log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:] if log.exists() else []
     return "\n".join(
         [
-            f"{name} berhenti (kode {children[name].returncode}) / {name} stopped "
-            f"(exit code {children[name].returncode}); akhir / end of {log}:",
+            f"{name} berhenti (kode {child.returncode}) / {name} stopped "
+            f"(exit code {child.returncode}); akhir / end of {log}:",
             *(f"  | {line}" for line in tail),
         ]
     )
@@ -271,30 +237,6 @@ def _setup(step: list[str], env: dict[str, str], no_demo: bool = False) -> subpr
         stdout=subprocess.PIPE,
         text=True,
     )
-
-
-def _ready(url: dict[str, str], children: list[subprocess.Popen[bytes]], timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    pending = set(url)
-    while pending and time.monotonic() < deadline:
-        if any(child.poll() is not None for child in children):
-            return False
-        pending -= {name for name in pending if _answers(f"{url[name]}/readyz")}
-        time.sleep(0.3)
-    return not pending
-
-
-# The services are on loopback: never through a proxy the environment may name.
-_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _answers(readyz: str) -> bool:
-    """Whether a service is ready, NATS included (urllib: the launcher imports no HTTP client)."""
-    try:
-        with _LOOPBACK.open(readyz, timeout=1.0) as response:
-            return response.status == 200 and bool(json.load(response).get("nats"))
-    except (OSError, ValueError):  # not listening yet, 503 (HTTPError), a half-written answer
-        return False
 
 
 def _banner(prepared: dict[str, Any], url: dict[str, str], demo: bool, nats: str) -> None:

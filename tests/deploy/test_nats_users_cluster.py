@@ -34,7 +34,7 @@ from antre.nats_accounts import (
 from tests.deploy.pod_env import Obj, configmap, container, environment, workload
 from tests.deploy.test_nats_users_live import SECRET, loopback, publish_event
 from tests.support.infra import free_port, wait_for_port
-from tools.devhall import nats_binary
+from tools.hall import nats_binary
 
 pytestmark = pytest.mark.nats
 NODES = 3

@@ -56,7 +56,7 @@ from services.reports.settings import Settings as ReportsSettings
 from tests.deploy.pod_env import Obj, configmap, container, environment, expand, workload
 from tests.support.infra import free_port
 from tests.support.secured_nats import start_nats
-from tools.devhall import nats_binary
+from tools.hall import nats_binary
 
 pytestmark = pytest.mark.nats
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)

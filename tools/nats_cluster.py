@@ -12,7 +12,7 @@ from pathlib import Path
 import nats
 from nats.js.errors import APIError, ServiceUnavailableError
 
-from tests.support.infra import NatsServer, ServerExited, free_port
+from tools.hall import NatsServer, ServerExited, free_port
 
 CLUSTER = "antre-test"
 
