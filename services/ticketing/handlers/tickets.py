@@ -20,6 +20,7 @@ from antre.problems import NotFound
 from antre.telemetry import current_traceparent, span_under
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
+from antre.wire import CHANNEL_TO_WIRE, PRIORITY_TO_WIRE
 from services.ticketing.adapters import bookings as pools
 from services.ticketing.adapters import repository as repo
 from services.ticketing.adapters.tables import devices as devices_table
@@ -29,14 +30,8 @@ from services.ticketing.domain.tickets import State, Ticket
 from services.ticketing.handlers.deps import Deps
 from services.ticketing.handlers.kiosks import kiosk_of, kiosk_of_token, limit_kiosk
 
-CHANNELS = {"walk_in": pb.CHANNEL_WALK_IN, "online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF}
-PRIORITIES = {
-    PriorityGroup.NONE: pb.PRIORITY_GROUP_NONE,
-    PriorityGroup.ELDERLY: pb.PRIORITY_GROUP_ELDERLY,
-    PriorityGroup.DISABILITY: pb.PRIORITY_GROUP_DISABILITY,
-    PriorityGroup.PREGNANT: pb.PRIORITY_GROUP_PREGNANT,
-    PriorityGroup.CHILD: pb.PRIORITY_GROUP_CHILD,
-}
+CHANNELS = CHANNEL_TO_WIRE
+PRIORITIES = PRIORITY_TO_WIRE
 
 
 @dataclass(frozen=True)
