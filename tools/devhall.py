@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     children: dict[str, subprocess.Popen[bytes] | None] = {}
 
     def halt() -> None:
-        stop_all(list(reversed(children.values())), timeout=10)
+        # The services first, then NATS; whatever has started, even one not yet listening.
+        stop_all([*(s.process for s in reversed(services)), server.process], timeout=10)
 
     def stop(code: int = 0) -> None:
         halt()

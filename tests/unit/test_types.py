@@ -1,6 +1,6 @@
 """The type checker runs: mypy with the repository's mypy.ini finds nothing in the tree that file
-names (antre, services, sim, bench), and the same configuration does report what a strict module
-must not hold, so a clean run means the checks ran.
+names (antre, services, sim, bench, tools, the unit tests), and the same configuration does
+report what a strict module must not hold, so a clean run means the checks ran.
 
 mypy keeps its cache in .antre/ (ignored by git): a rerun after a small change rechecks only what
 the change touches."""
