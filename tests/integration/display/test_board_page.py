@@ -46,7 +46,9 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     assert page.is_visible("#demo")
     assert page.is_hidden("#offline")
     # Bilingual at once, as every label on the board.
-    assert page.inner_text("#zone-name") == "Lantai 1 Sayap A (Disdukcapil) / Floor 1, Wing A (Civil Registry)"
+    assert (
+        page.inner_text("#zone-name") == "Lantai 1 Sayap A (Disdukcapil) / Floor 1, Wing A (Civil Registry)"
+    )
     assert "WITA" in page.inner_text("#clock-time")
     page.wait_for_timeout(1500)  # a browser that allows autoplay: sound from the start, no prompt
     assert page.is_hidden("#sound")
@@ -80,7 +82,10 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     assert page.inner_text("#recent").split()[0] == "A-003"
     handlers.on_hall_events(display.deps, [f.serving(hall, "t1", "A-001", "ktp-el", 1, now)])
     serving = page.locator("#counters li[data-counter='1'] .state")
-    wait(lambda: serving.inner_text() == "sedang dilayani · now serving", what="counter 1 serving, in both languages")
+    wait(
+        lambda: serving.inner_text() == "sedang dilayani · now serving",
+        what="counter 1 serving, in both languages",
+    )
 
     page.reload()
     wait(lambda: page.evaluate("!!(window.antreBoard && window.antreBoard.state.board)"), what="the board")
