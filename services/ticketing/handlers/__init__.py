@@ -3,6 +3,7 @@ kiosks as devices, and the counters' reports its status pages follow.
 
 - :mod:`.tickets`: issuing a number, its print confirmed or failed, a past day's leftovers.
 - :mod:`.bookings`: booking, looking up, cancelling, moving and unlocking a booking.
+- :mod:`.phones`: an online booker's phone proved by a one-time code.
 - :mod:`.check_ins`: a booking's ticket at the kiosk; bookings nobody came for become no-shows.
 - :mod:`.kiosks`: enrolling and revoking kiosks, their heartbeats, which kiosk asks.
 - :mod:`.limits`: the booking API's limits, shared by every replica.

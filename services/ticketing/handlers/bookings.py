@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from antre.events import new_meta, timestamp
 from antre.hall import model
 from antre.hall.model import Hall, Service
-from antre.problems import Conflict, Forbidden, Invalid, NotFound, Problem, Refused
+from antre.problems import Conflict, Invalid, NotFound, Problem, Refused
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
 from services.ticketing.adapters import bookings as store
@@ -29,6 +29,7 @@ from services.ticketing.domain.tickets import resolve_service
 from services.ticketing.handlers import limits as booking_limits
 from services.ticketing.handlers.deps import Deps, PhoneCheck
 from services.ticketing.handlers.limits import Limits
+from services.ticketing.handlers.phones import prove_phone
 
 CHANNELS = {"online": pb.CHANNEL_ONLINE, "staff": pb.CHANNEL_STAFF, "agency": pb.CHANNEL_ONLINE}
 
@@ -71,7 +72,7 @@ def book(
     slot = find_slot(deps, service, cmd.day, cmd.session)
     bookings.check_bookable(service, hall.hours, slot, now, hall.timezone)
     if phone_check is not None and cmd.channel == "online":
-        _prove_phone(phone_check, cmd, phone)
+        prove_phone(phone_check, cmd.code_id, cmd.code, phone)
     key = nik.nik_key(citizen, secret)
     with deps.uow.begin() as tx:
         since = hall.day_of(now) - dt.timedelta(days=hall.no_shows.window_days + hall.no_shows.block_days)
@@ -293,33 +294,6 @@ def _as_owner(
             refusal = citizen_bookings.not_yours()
     booking_limits.count_guess(deps, owner.client)
     raise refusal
-
-
-def _prove_phone(phone_check: PhoneCheck, cmd: Book, phone: str) -> None:
-    """Invented NIKs pass the NIK's structure check; a phone that answers a code cannot be
-    invented. Checked last before the place is taken: a right code is spent by the check."""
-    if not (cmd.code_id and cmd.code):
-        raise Forbidden(
-            "phone_code_required",
-            "Minta kode verifikasi untuk nomor telepon Anda, lalu masukkan kode tersebut",
-            "Ask for a verification code for your phone number, then enter it",
-        )
-    checked = phone_check.check(cmd.code_id, cmd.code, phone)
-    if checked.matched:
-        return
-    if checked.tries_left:
-        raise Forbidden(
-            "phone_code_wrong",
-            f"Kode verifikasi salah; sisa {checked.tries_left} kali percobaan",
-            f"Wrong verification code; {checked.tries_left} tries left",
-            tries_left=checked.tries_left,
-        )
-    raise Forbidden(
-        "phone_code_expired",
-        "Kode verifikasi tidak berlaku lagi (salah berkali-kali, kedaluwarsa atau sudah dipakai); "
-        "minta kode baru",
-        "The verification code is no longer valid (too many wrong tries, expired or used); ask for a new one",
-    )
 
 
 def slot_pb(booking: Booking) -> pb.BookingSlot:
