@@ -235,6 +235,8 @@ def next_state(
         booked_streak = (
             next_ratio_state(chosen, main, state.booked_streak) if on_main else state.booked_streak
         )
+    if priority_streak == state.priority_streak and booked_streak == state.booked_streak:
+        return state  # the same value (frozen): no new object on most calls
     return CounterState(priority_streak, booked_streak)
 
 
