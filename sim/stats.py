@@ -99,16 +99,17 @@ def day_figures(log: DayLog, hall: Hall) -> Figures:
     busy: dict[str, float] = defaultdict(float)
     open_: dict[str, float] = defaultdict(float)
     for desk in log.desks:
-        if sum(desk.open_s) > 0:
-            out[f"counter|{desk.number}|utilisation"] = sum(desk.busy_s) / sum(desk.open_s)
-        for hour in range(24):
-            if desk.open_s[hour] > 0:
-                agency_hour = f"agency_hour|{desk.agency}@{hour:02d}"
+        opened = sum(desk.open_s, 0.0)  # a float start: compiled, sum's type is its start's
+        if opened > 0:
+            out[f"counter|{desk.number}|utilisation"] = sum(desk.busy_s, 0.0) / opened
+        for h in range(24):  # not ``hour``: compiled, a name keeps one type (``hour`` above is a float)
+            if desk.open_s[h] > 0:
+                agency_hour = f"agency_hour|{desk.agency}@{h:02d}"
                 for key in (agency_hour, f"agency|{desk.agency}", "hall|all"):
-                    busy[key] += desk.busy_s[hour]
-                    open_[key] += desk.open_s[hour]
+                    busy[key] += desk.busy_s[h]
+                    open_[key] += desk.open_s[h]
                 counters_open = f"{agency_hour}|counters_open"
-                out[counters_open] = out.get(counters_open, 0.0) + desk.open_s[hour] / 3600
+                out[counters_open] = out.get(counters_open, 0.0) + desk.open_s[h] / 3600
     for key, total in open_.items():
         out[f"{key}|utilisation"] = busy[key] / total
     per_agency: dict[str, list[int]] = {}  # queue lengths summed over each agency's services
