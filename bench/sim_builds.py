@@ -23,6 +23,7 @@ MEASURES = {
     "day": "hall day (citizens drawn, day run)",
     "replicate": "hall day and its figures (`replicate`, 1 core)",
     "forecast": "forecast, 150 waiting, 13 counters, 100 replications",
+    "forecast_big": "forecast, 300 waiting, 17 counters, 100 replications",
 }
 
 
@@ -44,18 +45,18 @@ def _child(days: int) -> dict[str, float | str]:
     start = time.process_time()
     replicate(hall, demand, day, [scenario], days, seed=3, jobs=1)
     per_replicate = (time.process_time() - start) / days
-    snap = busy_snapshot()
-    forecast(snap, 100)
-    took = []
-    for _ in range(5):
-        start = time.process_time()
+    took: dict[str, list[float]] = {"forecast": [], "forecast_big": []}
+    for key, snap in (("forecast", busy_snapshot()), ("forecast_big", busy_snapshot(300, counters=17))):
         forecast(snap, 100)
-        took.append(time.process_time() - start)
+        for _ in range(5):
+            start = time.process_time()
+            forecast(snap, 100)
+            took[key].append(time.process_time() - start)
     return {
         "build": "compiled" if build.current().compiled else "pure",
         "day": per_day,
         "replicate": per_replicate,
-        "forecast": statistics.median(took),
+        **{key: statistics.median(times) for key, times in took.items()},
     }
 
 

@@ -53,6 +53,8 @@ LOGNORMAL_SIGMA = 0.5  # spread assumed for a service known only by its hall-fil
 MIN_RECENT = 20  # completed services of the day needed to trust them over the hall file
 INF = math.inf
 _NORMAL = NormalDist()
+# timedelta(0, s) is timedelta(seconds=s): positional arguments, no keyword parsing per call.
+_SECONDS = dt.timedelta
 
 
 @dataclass(frozen=True)
@@ -338,6 +340,7 @@ class _Run:
         desk_streams = [tuple(x for s in d.services for x in streams[s]) for d in self.desks]
         states = [d.streak for d in self.desks]
         idle = [False] * len(self.desks)
+        lead = dt.timedelta(minutes=BOOKED_LEAD_MINUTES)
         heap = self._arrivals(rng)
         seq = len(heap)
         heap += [(float(first[r]), seq + i, i) for i, first in enumerate(self.first)]
@@ -354,13 +357,16 @@ class _Run:
                 seq += 1
                 return
             heads = [s[0] for s in desk_streams[i] if s]
-            when = now + dt.timedelta(seconds=t)  # the live call's clock, whichever policy reads it
+            when = now + _SECONDS(0, t)  # the live call's clock, whichever policy reads it
             pick = blending.choose(heads, states[i], self.policies[i], rules, when) if heads else None
             if pick is None:
                 idle[i] = True
                 return
             states[i] = blending.next_state(pick, heads, states[i], self.policies[i], rules)
-            next(s for s in desk_streams[i] if s and s[0] is pick).pop(0)
+            for s in desk_streams[i]:  # a loop, not next() over a generator: one object fewer a call
+                if s and s[0] is pick:
+                    del s[0]
+                    break
             j = self.index.get(pick.ticket_id)
             if j is not None:
                 calls[j] = t
@@ -377,8 +383,8 @@ class _Run:
                 call(who, t)
                 continue
             code, kind, _, _ = self.kinds[-1 - who]
-            queued = now + dt.timedelta(seconds=t)
-            session = queued + dt.timedelta(minutes=BOOKED_LEAD_MINUTES) if kind >= 2 else None
+            queued = now + _SECONDS(0, t)
+            session = queued + lead if kind >= 2 else None
             entry = blending.Blended.of(Candidate(f"~{order}", code, bool(kind % 2), queued), session)
             stream = streams[code][kind]
             if kind >= 2 and self.by_session[code][kind % 2]:
