@@ -49,15 +49,7 @@ def _compiled(rules: Any) -> list[Any]:
 
         return mypycify(
             [
-                # The same result in any environment: installed packages (numpy, pydantic, yaml)
-                # are typed Any, as in an isolated build where they are absent; errors in the
-                # modules the rules import but which are not compiled are not the build's concern.
-                "--no-site-packages",
-                "--ignore-missing-imports",
-                "--follow-imports=silent",
-                # Not mypy.ini: its checks are the type checker's (tests run it with the packages
-                # installed); here its notes and its strictness over the stubs fail the build.
-                "--config-file=",
+                *rules.MYPYC_OPTIONS,  # antre/build.py says why each
                 *(str(rules.source(name, ROOT).relative_to(ROOT)) for name in rules.MODULES),
             ],
             group_name=rules.library_name(ROOT),
