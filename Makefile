@@ -33,7 +33,7 @@ $(DEV): $(RUNTIME) requirements/dev.lock
 ## run: the whole hall on this machine (SQLite, a local NATS server, examples/kendari.yaml);
 ## ARGS="--base-port 9101 --nats-port 4399" for other ports
 run: $(RUNTIME)
-	$(BIN)/python -m antre.devhall $(ARGS)
+	$(BIN)/python -m tools.devhall $(ARGS)
 
 ## test: lint, generated code up to date, every test ring, and the rules' tests once more uncompiled
 test: $(DEV) lint proto-check
@@ -43,6 +43,7 @@ test: $(DEV) lint proto-check
 lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy --config-file mypy.ini
 
 format: $(DEV)
 	$(BIN)/ruff check --fix .
@@ -51,7 +52,7 @@ format: $(DEV)
 ## proto: regenerate the Python code of the event contracts and the catalogue, docs/events.md
 proto: $(DEV)
 	$(BIN)/python -m grpc_tools.protoc -I proto --python_out=. --pyi_out=. proto/antre/v1/*.proto
-	$(BIN)/python -m antre.catalogue
+	$(BIN)/python -m tools.catalogue
 
 ## proto-check: fail when antre/v1 or docs/events.md is stale against proto/
 proto-check: $(DEV)
@@ -60,7 +61,7 @@ proto-check: $(DEV)
 		--pyi_out=.antre/proto-check proto/antre/v1/*.proto
 	diff -r -x __init__.py -x __pycache__ .antre/proto-check/antre/v1 antre/v1 \
 		|| (echo "antre/v1 is stale: run 'make proto'"; exit 1)
-	$(BIN)/python -m antre.catalogue --check
+	$(BIN)/python -m tools.catalogue --check
 
 ## bench: issue, call-next and call-to-board figures (see BENCHMARKS.md)
 bench: $(DEV)
@@ -80,7 +81,7 @@ voice: $(RUNTIME)
 
 ## migration SERVICE=counters MSG="add x": a new Alembic revision from the service's tables
 migration: $(RUNTIME)
-	$(BIN)/python -m antre.migrations_cli $(SERVICE) "$(MSG)"
+	$(BIN)/python -m tools.migrations_cli $(SERVICE) "$(MSG)"
 
 ## deploy-generate: refresh generated deployment files (example hall copies, alert targets)
 deploy-generate: $(RUNTIME)

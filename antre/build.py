@@ -45,10 +45,10 @@ MODULES = (
     "services.notify.domain.quiet",
     "services.notify.domain.templates",
     "services.ticketing.domain.bookings",
+    "services.ticketing.domain.citizen_bookings",
     "services.ticketing.domain.hours",
     "services.ticketing.domain.kiosks",
     "services.ticketing.domain.nik",
-    "services.ticketing.domain.reservations",
     "services.ticketing.domain.tickets",
     "services.ticketing.domain.wayfinding",
     "sim.kernel",
@@ -56,18 +56,6 @@ MODULES = (
     "sim.model",
     "sim.forecast",
     "sim.stats",
-)
-# mypy's options for compiling them: the same result in any environment. Installed packages
-# (numpy, pydantic, yaml) are typed Any, as in an isolated build where they are absent; errors in
-# the modules the rules import but which are not compiled are not the build's concern; and no
-# mypy.ini, whose checks are the type checker's (tests run it with the packages installed): here
-# its notes on sections it does not use and its strictness over the protobuf stubs (typed Any
-# without site packages) failed every build.
-MYPYC_OPTIONS = (
-    "--no-site-packages",
-    "--ignore-missing-imports",
-    "--follow-imports=silent",
-    "--config-file=",
 )
 PURE_SWITCH = "ANTRE_PURE"
 _LIBRARY = "antre_rules_"  # + digest + "__mypyc": mypyc's name for a group's shared library

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Protocol
 
 import nats
 from google.protobuf.message import DecodeError
@@ -18,7 +19,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig, StreamInfo
 from nats.js.errors import FetchTimeoutError, NotFoundError
 from prometheus_client import CollectorRegistry, Counter
 
@@ -55,7 +56,14 @@ async def connect(servers: str | Sequence[str], name: str) -> Client:
     )
 
 
-async def ensure_stream(js: JetStreamContext, hall: str, replicas: int = 1) -> None:
+class Streams(Protocol):
+    """What :func:`ensure_stream` asks of JetStream (the catalogue passes a recorder instead)."""
+
+    async def stream_info(self, name: str) -> StreamInfo: ...
+    async def add_stream(self, config: StreamConfig) -> object: ...
+
+
+async def ensure_stream(js: Streams, hall: str, replicas: int = 1) -> None:
     """Create the hall's stream when it is missing. An existing stream is left as it is (its
     replicas are an operator's choice, see deploy/k8s/overlays/prod/nats-stream.yaml); a
     different replica count is only logged."""

@@ -85,8 +85,12 @@ class _InsideTraces(trace.Tracer):
             return trace.INVALID_SPAN
         return self._tracer.start_span(name, context, *args, **kwargs)
 
+    # A plain context manager where the API's is a private class that also decorates: only the
+    # statement tracer calls this, and only with ``with``.
     @contextmanager
-    def start_as_current_span(self, name: str, *args: Any, **kwargs: Any) -> Iterator[trace.Span]:
+    def start_as_current_span(  # type: ignore[override]  # see above
+        self, name: str, *args: Any, **kwargs: Any
+    ) -> Iterator[trace.Span]:
         span = self.start_span(name, *args, **kwargs)
         with trace.use_span(span, end_on_exit=True):
             yield span

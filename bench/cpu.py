@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.hall import RunningHall
-from tests.support.infra import NatsServer
+from tools.hall import NatsServer
+from tools.local_hall import LocalHall
 
 ISSUE = Path(__file__).with_name("issue.lua")
 
@@ -54,7 +54,7 @@ def main() -> None:
     db_url = os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     with tempfile.TemporaryDirectory() as tmp:
         nats = NatsServer(Path(tmp) / "nats").start()
-        hall = RunningHall(Path(tmp), nats.url, db_url, ("ticketing", "counters", "display")).start()
+        hall = LocalHall(Path(tmp), nats.url, db_url, ("ticketing", "counters", "display")).start()
         try:
             groups = {name: [p.process.pid] for name, p in hall.processes.items() if p.process}
             groups["postgresql"] = pids_of("postgres")

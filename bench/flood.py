@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.hall import RunningHall
+from tools.local_hall import LocalHall
 
 FLOOD = 1000
 DESKS = {f"meja-bantuan-{i:02d}-0123456789": "helpdesk" for i in range(20)}
@@ -87,7 +87,7 @@ def session(url: str) -> tuple[str, str]:
 def run(database_url: str, nats_url: str, calm_count: int, flood_seconds: float) -> str:
     folder = Path(tempfile.mkdtemp(prefix="antre-flood-"))
     env = {"ANTRE_API_KEYS": json.dumps(DESKS)}
-    hall = RunningHall(folder, nats_url, database_url, ("ticketing",), env).start()
+    hall = LocalHall(folder, nats_url, database_url, ("ticketing",), env).start()
     try:
         url = hall.url("ticketing")
         kiosk(url, lambda: True, 50)  # warm up: connections, plans, the relay

@@ -34,7 +34,8 @@ from pathlib import Path
 import psycopg
 
 from bench.run import ROOT, own_nats, pct
-from tests.support.hall import RunningHall, wait_for, waiting_total
+from tools.hall import wait_for
+from tools.local_hall import LocalHall, waiting_total
 
 
 def paced(action: Callable[[], object], n: int, pause: float) -> list[float]:
@@ -77,7 +78,7 @@ def main() -> None:
     args = p.parse_args()
     db_url = os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     with tempfile.TemporaryDirectory() as tmp, own_nats(Path(tmp)) as nats_url:
-        hall = RunningHall(Path(tmp), nats_url, db_url, ("ticketing", "counters", "display"))
+        hall = LocalHall(Path(tmp), nats_url, db_url, ("ticketing", "counters", "display"))
         hall.start()
         try:
             with hall.client("ticketing") as kiosk:

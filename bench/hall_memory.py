@@ -1,6 +1,6 @@
 """``python -m bench.hall_memory``: how much memory the embedded hall (``make run``) holds.
 
-Starts ``python -m antre.devhall`` on free ports with a fresh state folder, waits for its banner,
+Starts ``python -m tools.devhall`` on free ports with a fresh state folder, waits for its banner,
 sums the resident set (VmRSS) of the launcher and every process under it (the five services and
 NATS) from /proc, issues 50 walk-in tickets through the kiosk API with the first kiosk's device
 token (as a kiosk does, its per-minute limit lifted), waits for the events to settle, sums again,
@@ -91,7 +91,7 @@ def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], str
         [
             sys.executable,
             "-m",
-            "antre.devhall",
+            "tools.devhall",
             "--state-dir",
             str(state),
             "--base-port",

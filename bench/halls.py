@@ -41,9 +41,9 @@ from typing import Any
 import httpx
 
 from bench.run import Board, nats_version, pct
-from tests.support.hall import PASSWORD, RunningHall
-from tests.support.infra import NatsServer, free_port
-from tests.support.nats_cluster import NatsCluster
+from tools.hall import NatsServer, free_port
+from tools.local_hall import PASSWORD, LocalHall
+from tools.nats_cluster import NatsCluster
 
 SERVICES = ("ticketing", "counters", "display")
 # Walk-in services of one zone, and the counters that serve them.
@@ -55,7 +55,7 @@ MIGRATING = threading.Lock()
 
 @dataclass
 class Hall:
-    running: RunningHall
+    running: LocalHall
     urls: dict[str, list[str]] = field(default_factory=dict)
     board: Board | None = None
     issued: list[tuple[float, float]] = field(default_factory=list)  # (answered at, ms)
@@ -123,7 +123,7 @@ def start_hall(
     env = {"ANTRE_NATS_REPLICAS": "3"} if cluster else {}
     folder.mkdir(parents=True)
     # The reports service (one process: it only reads, and follows the stream) when asked.
-    running = RunningHall(folder, nats_url, db_url, SERVICES + (("reports",) if reports else ()), env)
+    running = LocalHall(folder, nats_url, db_url, SERVICES + (("reports",) if reports else ()), env)
     try:
         running.start()
         counters_env = running.env("counters")

@@ -19,11 +19,13 @@ from antre.events import Envelope, new_meta, timestamp
 from antre.hall.load import load_hall
 from antre.telemetry import setup_tracing
 from antre.v1 import events_pb2 as pb
-from services.counters import accounts, handlers
+from services.counters import handlers
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
-from tests.support.deps import counters_deps
-from tests.support.infra import KENDARI
+from services.counters.handlers import accounts
+from tools.deps import counters_deps
+from tools.hall import KENDARI
+from tools.stores import drop_schema, make_store
 
 T0 = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
 
@@ -37,14 +39,12 @@ def issued(hall_id: str, day: str, n: int) -> Envelope:
     return Envelope(f"antre.{hall_id}.dukcapil.ticket.issued", event)
 
 
-def run(backend: str) -> None:
-    # Imported here: it reads ANTRE_TEST_DATABASE_URL once, when first imported.
-    from tests.support.stores import drop_schema, make_store
-
+def run(url: str | None) -> None:
+    backend = "postgresql" if url else "sqlite"
     hall = load_hall(KENDARI)
     day = hall.day_of(T0).isoformat()
     with tempfile.TemporaryDirectory() as tmp:
-        engine, schema = make_store(backend, Path(tmp), MIGRATIONS)
+        engine, schema = make_store(Path(tmp), MIGRATIONS, url)
         try:
             deps = counters_deps(engine, hall, clock=lambda: T0 + dt.timedelta(hours=1))
             started = time.perf_counter()
@@ -71,7 +71,8 @@ def run(backend: str) -> None:
                 completes.append(time.perf_counter() - started)
         finally:
             engine.dispose()
-            drop_schema(schema)
+            if url:
+                drop_schema(url, schema)
     print(f"{backend}: a ticket joining the queue {batched:.3f} ms in batches of 50, {single:.3f} ms alone")
     print(
         f"{backend}: call next p50 {statistics.median(calls) * 1000:.2f} ms, "
@@ -79,18 +80,18 @@ def run(backend: str) -> None:
     )
 
 
-def issue(backend: str, count: int = 1000) -> None:
+def issue(url: str | None, count: int = 1000) -> None:
     """Ticketing's handler alone: a walk-in ticket numbered, stored and its event staged, one
     transaction each, wall and CPU time of the calling thread (the HTTP side adds its own)."""
     from services.ticketing import handlers as ticketing
     from services.ticketing.bootstrap import MIGRATIONS as TICKETING
-    from tests.support.deps import ticketing_deps
-    from tests.support.stores import drop_schema, make_store
+    from tools.deps import ticketing_deps
 
+    backend = "postgresql" if url else "sqlite"
     setup_tracing("ticketing")  # spans are made as in the service (no exporter)
     services = ["kartu-keluarga", "akta-kelahiran", "pbb-p2", "pkb-tahunan", "perizinan-berusaha", "jkn"]
     with tempfile.TemporaryDirectory() as tmp:
-        engine, schema = make_store(backend, Path(tmp), TICKETING)
+        engine, schema = make_store(Path(tmp), TICKETING, url)
         try:
             deps = ticketing_deps(engine, load_hall(KENDARI))
             walls, cpus = [], []
@@ -101,7 +102,8 @@ def issue(backend: str, count: int = 1000) -> None:
                 cpus.append(time.thread_time() - cpu)
         finally:
             engine.dispose()
-            drop_schema(schema)
+            if url:
+                drop_schema(url, schema)
     print(
         f"{backend}: issue a ticket p50 {statistics.median(walls[100:]) * 1000:.2f} ms, "
         f"of it CPU {statistics.median(cpus[100:]) * 1000:.2f} ms"
@@ -132,15 +134,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.handlers")
     parser.add_argument("backend", nargs="?", default="postgresql", choices=("postgresql", "sqlite"))
     args = parser.parse_args()
+    url = None
     if args.backend == "postgresql":
-        os.environ.setdefault(
-            "ANTRE_TEST_DATABASE_URL",
-            os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-        )
-    run(args.backend)
-    issue(args.backend)
-    if args.backend == "postgresql":
-        print(f"postgresql: insert and commit {durable_commit(os.environ['ANTRE_TEST_DATABASE_URL']):.2f} ms")
+        url = os.environ.get("ANTRE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    run(url)
+    issue(url)
+    if url:
+        print(f"postgresql: insert and commit {durable_commit(url):.2f} ms")
 
 
 if __name__ == "__main__":

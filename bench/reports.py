@@ -33,7 +33,7 @@ from bench.run import pct
 from services.reports.adapters import figures_sql
 from services.reports.domain.figures import Dimension
 from services.reports.handlers import reporting
-from tests.support.infra import KENDARI
+from tools.hall import KENDARI
 
 
 def months(count: int) -> list[tuple[dt.date, dt.date]]:

@@ -16,12 +16,12 @@ import argparse
 import datetime as dt
 import time
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from antre import db
 from antre.hall.load import load_hall
 from services.reports.bootstrap import MIGRATIONS
-from tests.support.infra import KENDARI
+from tools.hall import KENDARI
 
 SCHEMA = "bench_reports"
 HALLS = 20
@@ -81,10 +81,10 @@ def _fill(statement: str, values: dict[str, str]) -> str:
     return statement
 
 
-def _services(conn: object) -> None:
+def _services(conn: Connection) -> None:
     """Kendari's services (code, agency, the counters that serve them) as a temporary table."""
     hall = load_hall(KENDARI)
-    conn.execute(text("CREATE TEMP TABLE svc (n int, code text, agency text, counters int[]) ON COMMIT DROP"))  # type: ignore[attr-defined]
+    conn.execute(text("CREATE TEMP TABLE svc (n int, code text, agency text, counters int[]) ON COMMIT DROP"))
     rows = [
         {
             "n": i,
@@ -94,7 +94,7 @@ def _services(conn: object) -> None:
         }
         for i, s in enumerate(hall.services)
     ]
-    conn.execute(text("INSERT INTO svc VALUES (:n, :code, :agency, :counters)"), rows)  # type: ignore[attr-defined]
+    conn.execute(text("INSERT INTO svc VALUES (:n, :code, :agency, :counters)"), rows)
 
 
 # One visit per (hall, day, i): its service, channel, priority and fate drawn from random().

@@ -36,8 +36,8 @@ import httpx
 import nats
 
 from bench.officer import now as monotonic
-from tests.support.hall import RunningHall, called_numbers
-from tests.support.infra import NatsServer
+from tools.hall import NatsServer
+from tools.local_hall import LocalHall, called_numbers
 
 KIOSKS = 8
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def summary(name: str, ms: list[float], extra: str = "") -> str:
     )
 
 
-async def bench_issue(hall: RunningHall, count: int) -> tuple[list[float], float]:
+async def bench_issue(hall: LocalHall, count: int) -> tuple[list[float], float]:
     # Walk-in-only services: the benchmark measures issuing, not the daily quotas of booked ones.
     services = ["kartu-keluarga", "akta-kelahiran", "pbb-p2", "pkb-tahunan", "perizinan-berusaha", "jkn"]
     latencies: list[float] = []
@@ -76,7 +76,7 @@ async def bench_issue(hall: RunningHall, count: int) -> tuple[list[float], float
     return latencies, count / (time.perf_counter() - start)
 
 
-def bench_issue_wrk(hall: RunningHall, connections: int, seconds: int = 10) -> str | None:
+def bench_issue_wrk(hall: LocalHall, connections: int, seconds: int = 10) -> str | None:
     """The same issue request from wrk (C, two threads): the client costs almost nothing, so the
     figure is the service's own. None where wrk is not installed (apt-get install wrk)."""
     if shutil.which("wrk") is None:
@@ -107,7 +107,7 @@ def bench_issue_wrk(hall: RunningHall, connections: int, seconds: int = 10) -> s
     )
 
 
-async def wait_queued(hall: RunningHall, at_least: int) -> None:
+async def wait_queued(hall: LocalHall, at_least: int) -> None:
     async with httpx.AsyncClient(base_url=hall.url("counters")) as c:
         for _ in range(600):
             waiting = (await c.get("/api/v1/queues")).json()["waiting"]
@@ -139,7 +139,7 @@ class Board:
 
 
 async def bench_calls(
-    hall: RunningHall, counters: list[int], boards: int, pause: float = 0.05
+    hall: LocalHall, counters: list[int], boards: int, pause: float = 0.05
 ) -> tuple[list[float], list[float]]:
     zone = "lantai-1-a"
     listeners = [Board(f"{hall.url('display')}/api/v1/zones/{zone}/events") for _ in range(boards)]
@@ -200,7 +200,7 @@ async def main_async(args: argparse.Namespace) -> None:
         # the port, as the kiosks would share several ticketing pods behind a Service.
         workers = {"ticketing": {"WEB_CONCURRENCY": str(args.ticketing_workers)}}
         names = ("ticketing", "counters", "display")
-        hall = RunningHall(Path(tmp), nats_url, db_url, names, service_env=workers)
+        hall = LocalHall(Path(tmp), nats_url, db_url, names, service_env=workers)
         hall.start()
         try:
             issue_ms, rate = await bench_issue(hall, args.tickets)

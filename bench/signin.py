@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 
 from bench.run import ROOT, own_nats, pct
-from tests.support.hall import RunningHall
+from tools.local_hall import LocalHall
 
 COUNTER = 3  # kartu-keluarga
 SERVICE = "kartu-keluarga"
@@ -68,7 +68,7 @@ def guess(url: str, seconds: float) -> None:
     print(json.dumps({str(k): v for k, v in answers.items()}))
 
 
-def issue(hall: RunningHall, count: int) -> None:
+def issue(hall: LocalHall, count: int) -> None:
     with hall.client("ticketing") as c:
         for _ in range(count):
             assert c.post("/api/v1/tickets", json={"service": SERVICE}).status_code == 201
@@ -79,7 +79,7 @@ def issue(hall: RunningHall, count: int) -> None:
             time.sleep(0.1)
 
 
-def desk(hall: RunningHall, token: str) -> list[float]:
+def desk(hall: LocalHall, token: str) -> list[float]:
     """Call next until nobody waits; the latencies in milliseconds."""
     cmd = [
         sys.executable,
@@ -96,7 +96,7 @@ def desk(hall: RunningHall, token: str) -> list[float]:
     return [ms for _, ms, _ in json.loads(out)]
 
 
-def phase(hall: RunningHall, token: str, calls: int, guessing: bool) -> tuple[list[float], dict[str, int]]:
+def phase(hall: LocalHall, token: str, calls: int, guessing: bool) -> tuple[list[float], dict[str, int]]:
     issue(hall, calls)
     if not guessing:
         return desk(hall, token), {}
@@ -123,7 +123,7 @@ def main() -> None:
     rows = ["| phase | calls | p50 ms | p95 ms | sign-in answers |", "|---|---|---|---|---|"]
     p95: dict[bool, list[float]] = {False: [], True: []}
     with tempfile.TemporaryDirectory() as tmp, own_nats(Path(tmp)) as nats_url:
-        hall = RunningHall(Path(tmp), nats_url, None, ("ticketing", "counters")).start()
+        hall = LocalHall(Path(tmp), nats_url, None, ("ticketing", "counters")).start()
         try:
             for username in ("o3", "o4", "o5"):
                 hall.add_officer(username, "dukcapil")

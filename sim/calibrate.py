@@ -29,7 +29,7 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -217,13 +217,14 @@ def _bookings(
     lengths.update(round((s.end - s.start).total_seconds() / 60) for s in h.no_shows.values())
     slot_minutes = lengths.most_common(1)[0][0] if lengths else None
     offsets = [(at - h.slots[b].start).total_seconds() / 60 for b, at in h.check_ins.items() if b in h.slots]
-    fields: dict[str, float | int] = {"share": share}
+    bookings = Bookings(share=share)  # each figure the events give replaces the default
     if slot_minutes and slot_minutes > 0:
-        fields["slot_minutes"] = int(slot_minutes)
+        bookings = replace(bookings, slot_minutes=int(slot_minutes))
     else:
         notes.append("bookings.slot_minutes: no booking slot among the events; the default stays")
     if len(offsets) >= 2:
-        fields["punctuality_sd_minutes"] = round(math.sqrt(float(np.mean(np.square(offsets)))), 3)
+        sd = round(math.sqrt(float(np.mean(np.square(offsets)))), 3)
+        bookings = replace(bookings, punctuality_sd_minutes=sd)
         notes.append(
             f"check-in minus slot start: mean {np.mean(offsets):.2f} min over {len(offsets)} check-ins "
             "(the twin centres arrivals on the slot)"
@@ -231,11 +232,11 @@ def _bookings(
     else:
         notes.append("bookings.punctuality_sd_minutes: fewer than 2 check-ins with a known slot; default")
     if h.no_shows:
-        fields["no_show"] = round(len(h.no_shows) / n_booked, 4)
+        bookings = replace(bookings, no_show=round(len(h.no_shows) / n_booked, 4))
     else:
         notes.append("bookings.no_show: no BookingNoShow events; left out (0)")
     comments["bookings"] = f"{n_booked} booked of {n_total} visitors, {len(h.no_shows)} no-shows"
-    return Bookings(**fields)  # type: ignore[arg-type]
+    return bookings
 
 
 def _priority(h: History, notes: list[str], comments: dict[str, str]) -> float:

@@ -28,7 +28,7 @@ from sim.stats import estimate
 BOOKING_LOOKBACK = dt.timedelta(days=60)  # a check-in's slot is in its booking, made days before
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[cli_args.Parser]) -> None:
     for name, help_ in (
         ("calibrate", "sesuaikan permintaan dengan kejadian tercatat / fit a demand file to recorded events"),
         ("export", "ekspor kejadian dari JetStream ke JSON lines / export events from JetStream"),

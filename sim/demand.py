@@ -109,7 +109,8 @@ class DemandError(ValueError):
 
 class _Problems:
     def __init__(self, source: str, lines: dict[tuple[object, ...], int]) -> None:
-        self.source, self.lines, self.found = source, lines, []  # type: ignore[var-annotated]
+        self.source, self.lines = source, lines
+        self.found: list[tuple[int, str]] = []  # (line, problem)
 
     def add(self, loc: Sequence[object], indonesian: str, english: str) -> None:
         loc = tuple(loc)

@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from bisect import insort
 from dataclasses import dataclass, field
-from typing import final
+from typing import Literal, final
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -43,8 +43,10 @@ from sim.kernel import LATE, URGENT, Kernel
 OFFICER = stations.Officer(username="sim", name="Simulasi", agency="")
 _OPEN = stations.StationState.OPEN
 _SECONDS = dt.timedelta  # _SECONDS(0, s) is timedelta(seconds=s), without the keyword's cost
-BLENDS = ("check_in", "near_slot", "ratio")
-DISPATCHES = ("fifo", "priority_lane")
+Blend = Literal["check_in", "near_slot", "ratio"]  # as the hall file's booking.blend
+Dispatch = Literal["fifo", "priority_lane"]  # as the hall file's queue.dispatch
+BLENDS: tuple[Blend, ...] = ("check_in", "near_slot", "ratio")
+DISPATCHES: tuple[Dispatch, ...] = ("fifo", "priority_lane")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ class Scenario:
     def rules(self, hall: Hall) -> QueueRules:
         rules = hall.queue
         if self.dispatch is not None:
-            rules = dataclasses.replace(rules, dispatch=self.dispatch)  # type: ignore[arg-type]
+            if self.dispatch not in DISPATCHES:
+                raise ValueError(f"unknown dispatch {self.dispatch!r} ({', '.join(DISPATCHES)})")
+            rules = dataclasses.replace(rules, dispatch=self.dispatch)
         if self.priority_max_streak is not None:
             rules = dataclasses.replace(rules, priority_max_streak=self.priority_max_streak)
         return rules
@@ -75,7 +79,7 @@ class Scenario:
             raise ValueError(f"unknown blend {self.blend!r} ({', '.join(BLENDS)})")
         for code, s in out.items():
             if s.booking is not None:
-                booking = dataclasses.replace(s.booking, blend=self.blend)  # type: ignore[arg-type]
+                booking = dataclasses.replace(s.booking, blend=self.blend)
                 out[code] = dataclasses.replace(s, booking=booking)
         return out
 
@@ -389,14 +393,17 @@ class HallDay:
         waiting = [s[0] for s in desk.streams if s]
         if not waiting:
             return None
-        heads = [t.entry for t in waiting]
+        heads: list[blending.Blended] = []
+        for head in waiting:
+            assert head.entry is not None  # set when it joined its queue
+            heads.append(head.entry)
         state, policy, rules = desk.state, desk.policy, self.rules
         t = self.kernel.now
         at = self._now if t == self._instant else self.now_dt()
-        pick = blending.choose(heads, state, policy, rules, at)  # type: ignore[arg-type]
+        pick = blending.choose(heads, state, policy, rules, at)
         if pick is None:
             return None
-        desk.state = blending.next_state(pick, heads, state, policy, rules)  # type: ignore[arg-type]
+        desk.state = blending.next_state(pick, heads, state, policy, rules)
         for ticket in waiting:
             if ticket.entry is pick:
                 break
@@ -405,7 +412,7 @@ class HallDay:
         del stream[0]
         ticket.stream = None
         candidate = pick.candidate
-        regular_waited = candidate.priority and any(not h.candidate.priority for h in heads)  # type: ignore[union-attr]
+        regular_waited = candidate.priority and any(not h.candidate.priority for h in heads)
         log = self.log
         log.visits.append((candidate.service, ticket.joined, t, "served"))
         log.calls.append((t, desk.number, ticket.number, candidate.priority, regular_waited))

@@ -17,9 +17,10 @@ from antre.client_address import networks
 from antre.runtime import Runtime
 from antre.telemetry import trace_statements
 from antre.web import make_app
-from services.counters import commands, handlers, views
+from services.counters import handlers
 from services.counters.adapters.tables import outbox
 from services.counters.entrypoints import consumers, http
+from services.counters.handlers import queries
 from services.counters.metrics import Metrics
 from services.counters.settings import Settings
 
@@ -38,11 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics = Metrics(runtime.registry)
         deps = handlers.Deps.for_hall(runtime.hall, runtime.uow, metrics, runtime.live)
         handlers.prepare(deps)
-        metrics.watch_queue(lambda: views.queue_lengths(deps))
-        metrics.watch_counters(lambda: views.counter_states(deps))
-        consumers.install(runtime, deps)
+        metrics.watch_queue(lambda: queries.queue_lengths(deps))
+        metrics.watch_counters(lambda: queries.counter_states(deps))
+        consumers.install(runtime, deps)  # tickets joining the queue; agencies' commands
         runtime.live.share("queue")  # operator pages on every replica follow the queues
-        commands.install(runtime, deps)  # agencies' systems pausing their counters
         runtime.every(10.0, lambda: handlers.close_left_counters(deps))  # one statement when none
         app.state.registry = runtime.registry
         app.state.ready_checks = runtime.ready_checks()

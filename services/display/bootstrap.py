@@ -20,7 +20,7 @@ from antre.people import People
 from antre.runtime import Runtime
 from antre.telemetry import trace_statements
 from antre.web import make_app
-from services.display import boards, handlers, voice_handlers
+from services.display import handlers
 from services.display.adapters import espeak, voicepack
 from services.display.adapters.tables import outbox
 from services.display.domain.wording import hall_vocabulary
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             recent_calls=settings.board_recent_calls,
             voice=load_voice(settings),
             stale_after=dt.timedelta(seconds=settings.announcement_stale_seconds),
-            message_cap=voice_handlers.MessageCap(
+            message_cap=handlers.MessageCap(
                 dt.timedelta(seconds=settings.message_window_seconds),
                 settings.messages_per_officer,
                 settings.messages_per_zone,
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         consumers.install(runtime, deps)
         runtime.live.share("zone:")  # boards on every replica hear every call
         runtime.every(3600.0, lambda: handlers.prune(deps))
-        runtime.every(deps.device_timing.watch_every, lambda: boards.watch(deps))
+        runtime.every(deps.device_timing.watch_every, lambda: handlers.watch(deps))
         app.state.registry = runtime.registry
         app.state.trusted_proxies = networks(settings.trusted_proxies)  # X-Forwarded-Proto for HSTS
         app.state.ready_checks = runtime.ready_checks()

@@ -21,12 +21,13 @@ from antre.people import People
 from antre.runtime import Runtime
 from antre.telemetry import trace_calls, trace_statements
 from antre.web import make_app
-from services.ticketing import booking_limits, handlers, kiosks, reservations
+from services.ticketing import handlers
 from services.ticketing.adapters.phone_codes import PhoneCodes
 from services.ticketing.adapters.positions import Positions
 from services.ticketing.adapters.tables import outbox
 from services.ticketing.domain.kiosks import IssueRate
-from services.ticketing.entrypoints import consumers, http, kiosks_http, reservations_http
+from services.ticketing.entrypoints import bookings_http, consumers, http, kiosks_http
+from services.ticketing.handlers import check_ins, kiosks, limits
 from services.ticketing.metrics import Metrics
 from services.ticketing.settings import Settings
 
@@ -55,8 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime.live.share("ticket:", "service:")  # status pages on every replica follow
         runtime.every(10.0, lambda: handlers.expire_prints(deps))
         runtime.every(10.0, lambda: handlers.end_past_days(deps))  # indexed: few tickets wait
-        runtime.every(30.0, lambda: reservations.mark_no_shows(deps))
-        runtime.every(booking_limits.FORGET_EVERY_SECONDS, lambda: booking_limits.forget_old_windows(deps))
+        runtime.every(30.0, lambda: check_ins.mark_no_shows(deps))
+        runtime.every(limits.FORGET_EVERY_SECONDS, lambda: limits.forget_old_windows(deps))
         runtime.every(deps.device_timing.watch_every, lambda: kiosks.watch(deps))
         nik_secret = nik_secret_of(settings)
         app.state.registry = runtime.registry
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         connect_src=[o for o in (settings.voice_origin(),) if o],
     )
     http.install(app)
-    app.include_router(reservations_http.router)
+    app.include_router(bookings_http.router)
     app.include_router(kiosks_http.router)
     return app
 

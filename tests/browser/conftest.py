@@ -195,7 +195,7 @@ class Hall:
         return response.json()["days"]
 
     def book(self, **body: Any) -> dict[str, Any]:
-        """Book through the API, as the booking page would; the reservation as the API shows it."""
+        """Book through the API, as the booking page would; the booking as the API shows it."""
         response = httpx.post(f"{self.ticketing_url}/api/v1/bookings", json=body, timeout=5.0)
         response.raise_for_status()
         return response.json()

@@ -76,7 +76,7 @@ def fill(page: Page, nik: str, name: str, phone: str, email: str = "") -> None:
 
 
 def submit(page: Page) -> dict[str, Any]:
-    """Press "Pesan sekarang" and return the API's answer (a reservation or a refusal)."""
+    """Press "Pesan sekarang" and return the API's answer (a booking or a refusal)."""
     with page.expect_response(
         lambda r: r.url.endswith("/api/v1/bookings") and r.request.method == "POST"
     ) as answer:

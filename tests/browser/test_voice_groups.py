@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from services.display import handlers
-from services.display.voice_handlers import Caller
+from services.display.domain.announcements import Caller
 from tests.integration.display.board_browser import assert_never_two_at_once, screen, wait
 from tests.integration.display.display_live import LiveDisplay
 from tests.integration.display.voice_packs import tone_pack

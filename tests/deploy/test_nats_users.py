@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from antre.catalogue import publishers
 from antre.events import SUFFIXES
 from antre.hall.load import load_hall
 from antre.nats_accounts import PLATFORM_USER, REPORTS_EVENTS, REPORTS_USER, grants, platform_grant
@@ -22,6 +21,7 @@ from antre.settings import ServiceSettings
 from tests.deploy.conftest import DEPLOY, OVERLAYS, SERVICES, run
 from tests.deploy.pod_env import Obj, configmap, container, environment, expand, workload
 from tests.deploy.test_manifests import Peer, allowed, hall_of, of_kind
+from tools.catalogue import publishers
 
 USERS_SECRET = "antre-nats-users"
 PLATFORM_KEY = platform_grant().password_variable

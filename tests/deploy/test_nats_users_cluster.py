@@ -20,7 +20,6 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import APIError
 
 from antre import bus
-from antre.devhall import nats_binary
 from antre.events import stream_name, subject_for
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
@@ -35,6 +34,7 @@ from antre.nats_accounts import (
 from tests.deploy.pod_env import Obj, configmap, container, environment, workload
 from tests.deploy.test_nats_users_live import SECRET, loopback, publish_event
 from tests.support.infra import free_port, wait_for_port
+from tools.hall import nats_binary
 
 pytestmark = pytest.mark.nats
 NODES = 3

@@ -26,7 +26,6 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from antre import bus
-from antre.devhall import nats_binary
 from antre.events import (
     EVENT_HEADER,
     MSG_ID_HEADER,
@@ -57,6 +56,7 @@ from services.reports.settings import Settings as ReportsSettings
 from tests.deploy.pod_env import Obj, configmap, container, environment, expand, workload
 from tests.support.infra import free_port
 from tests.support.secured_nats import start_nats
+from tools.hall import nats_binary
 
 pytestmark = pytest.mark.nats
 NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)

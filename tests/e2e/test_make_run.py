@@ -1,4 +1,4 @@
-"""``make run`` (``python -m antre.devhall``): the whole hall up within 60 s on embedded defaults,
+"""``make run`` (``python -m tools.devhall``): the whole hall up within 60 s on embedded defaults,
 a clean stop on Ctrl-C, and a restart that keeps the day's numbering; a clear refusal at once
 when its ports are taken or a real hall lacks its NIK key."""
 
@@ -18,12 +18,12 @@ import httpx
 import nats
 import pytest
 
-from antre.devhall import demo_supervisor, port_in_use
 from antre.events import stream_name
 from antre.hall.load import load_hall
 from antre.nats_accounts import agency_consumer
 from tests.support.infra import KENDARI as KENDARI_FILE
 from tests.support.infra import ROOT, free_port
+from tools.devhall import demo_supervisor, port_in_use
 
 KENDARI = load_hall(KENDARI_FILE)
 
@@ -36,7 +36,7 @@ def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], flo
         [
             sys.executable,
             "-m",
-            "antre.devhall",
+            "tools.devhall",
             "--state-dir",
             str(state),
             "--base-port",
@@ -140,7 +140,7 @@ def refused(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tu
     how long it took. Nothing may be left behind: not even the state folder."""
     began = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "antre.devhall", "--state-dir", str(tmp_path / "state"), *args],
+        [sys.executable, "-m", "tools.devhall", "--state-dir", str(tmp_path / "state"), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

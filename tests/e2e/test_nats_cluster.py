@@ -22,7 +22,7 @@ import pytest
 from antre.events import MSG_ID_HEADER, decode, stream_name
 from tests.e2e.test_journey import SERVICES
 from tests.support.hall import RunningHall, announced, wait_for, waiting_total
-from tests.support.nats_cluster import NatsCluster, leader_now, stream_leader
+from tools.nats_cluster import NatsCluster, leader_now, stream_leader
 
 pytestmark = pytest.mark.e2e
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from services.ticketing import kiosks
 from services.ticketing.domain.kiosks import IssueRate
+from services.ticketing.handlers import kiosks
 from tests.support.people import KnownPeople
 from tests.support.ticketing_app import deps_of, ticketing_client
 

@@ -16,9 +16,10 @@ from fastapi.testclient import TestClient
 from antre.hall.model import Hall, PriorityGroup
 from antre.problems import Refused
 from antre.v1 import events_pb2 as pb
-from services.ticketing import handlers, reservations
+from services.ticketing import handlers
 from services.ticketing.adapters import printer
 from services.ticketing.domain import tickets
+from services.ticketing.handlers import queries
 from tests.support.deps import outbox_events
 from tests.support.escpos_bytes import parse
 from tests.support.ticketing_app import deps_of, ticketing_client
@@ -58,7 +59,7 @@ def test_print_failed_said_again_and_again_frees_one_place_not_more(client: Test
     assert again.status_code == 201  # the one place the failed print held
     full = client.post("/api/v1/tickets", json={"service": SERVICE, "kiosk": "kiosk-1"})
     assert full.json()["error"]["code"] == "walk_in_quota_full"
-    assert reservations.pool(deps, SERVICE, failed.hall_day).walk_in_used == WALK_IN_PLACES
+    assert queries.pool(deps, SERVICE, failed.hall_day).walk_in_used == WALK_IN_PLACES
 
 
 def test_print_failed_cannot_take_a_printed_number_out_of_the_queue(client: TestClient) -> None:
@@ -71,7 +72,7 @@ def test_print_failed_cannot_take_a_printed_number_out_of_the_queue(client: Test
             answer = client.post(f"/api/v1/tickets/{ticket.id}/print-failed", headers=kiosk(client, ticket))
             assert answer.status_code == 200 and answer.json()["state"] == "waiting"
 
-    assert reservations.pool(deps, SERVICE, printed.hall_day).walk_in_used == 2
+    assert queries.pool(deps, SERVICE, printed.hall_day).walk_in_used == 2
     assert not [e for e in outbox_events(deps.uow.engine) if isinstance(e.message, pb.TicketCancelled)]
 
 

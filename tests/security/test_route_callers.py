@@ -16,9 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from antre.roles import Role
-from services.counters import accounts
 from services.counters.bootstrap import create_app as counters_app
 from services.counters.domain.stations import Officer
+from services.counters.handlers import accounts
 from services.counters.settings import Settings as CountersSettings
 from services.notify.bootstrap import create_app as notify_app
 from services.notify.settings import Settings as NotifySettings

@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from antre.roles import Role
-from services.counters import accounts
 from services.counters.bootstrap import create_app
 from services.counters.domain.stations import Officer
 from services.counters.entrypoints import accounts_http
+from services.counters.handlers import accounts
 from services.counters.settings import Settings
 from tests.integration.display.display_live import UNREACHABLE_NATS
 from tests.support.infra import ROOT, unique, write_hall

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.infra import ROOT, ServiceProcess
+from tools.hall import ServiceProcess
 
 CLOCK_FILE_ENV = "ANTRE_TEST_CLOCK_FILE"
 
@@ -65,10 +64,7 @@ class HallClock(FileClock):
 class ClockedProcess(ServiceProcess):
     """A service process on the hall clock named in its environment (``ANTRE_TEST_CLOCK_FILE``)."""
 
-    def start(self) -> ClockedProcess:
+    def command(self) -> list[str]:
         app = f"services.{self.name}.bootstrap:create_app"
         cmd = [sys.executable, "-m", "tests.support.clocked_service", app, "--factory"]
-        cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
-        out = self.log.open("ab")
-        self.process = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        return self
+        return [*cmd, "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]

@@ -28,7 +28,7 @@ def use_clock(clock: Callable[[], Any]) -> None:
         kwargs.setdefault("clock", clock)
         return build(*args, **kwargs)
 
-    Runtime.build = clocked  # type: ignore[method-assign,assignment]
+    Runtime.build = clocked  # type: ignore[method-assign]  # this process's services take the test's clock
 
 
 def main() -> None:

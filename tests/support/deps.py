@@ -1,51 +1,20 @@
 """Handlers wired to a real store (SQLite file or PostgreSQL schema) without HTTP or NATS: the
-outbox fills up and tests read it."""
+outbox fills up and tests read it. The wiring is tools/deps.py's, which the benchmarks use too."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-
-from prometheus_client import CollectorRegistry
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 
 from antre import db
 from antre.events import Envelope, decode
-from antre.hall.model import Hall
-from antre.live import Broadcaster
-from antre.runtime import utcnow
-from antre.uow import UnitOfWork
-from services.counters import handlers as counters
 from services.counters.adapters.tables import outbox as counters_outbox
-from services.counters.metrics import Metrics as CountersMetrics
-from services.ticketing import handlers as ticketing
 from services.ticketing.adapters.tables import outbox as ticketing_outbox
-from services.ticketing.metrics import Metrics as TicketingMetrics
+from tools.deps import counters_deps, ticketing_deps
 
-Clock = Callable[[], dt.datetime]
-
-
-def ticketing_deps(
-    engine: Engine, hall: Hall, clock: Clock = utcnow, always_open: bool = True
-) -> ticketing.Deps:
-    return ticketing.Deps(
-        hall=hall,
-        uow=UnitOfWork(engine, ticketing_outbox, clock),
-        metrics=TicketingMetrics(CollectorRegistry()),
-        live=Broadcaster(),
-        always_open=always_open,
-    )
+__all__ = ["counters_deps", "counters_outbox", "outbox_events", "ticketing_deps", "ticketing_outbox"]
 
 
-def counters_deps(engine: Engine, hall: Hall, clock: Clock = utcnow) -> counters.Deps:
-    deps = counters.Deps.for_hall(
-        hall, UnitOfWork(engine, counters_outbox, clock), CountersMetrics(CollectorRegistry()), Broadcaster()
-    )
-    counters.prepare(deps)
-    return deps
-
-
-def outbox_events(engine: Engine, table=ticketing_outbox) -> list[Envelope]:  # type: ignore[no-untyped-def]
+def outbox_events(engine: Engine, table: Table = ticketing_outbox) -> list[Envelope]:
     with db.read(engine) as conn:
         rows = list(conn.execute(select(table).order_by(table.c.seq)))
     return [Envelope(r.subject, decode(r.event_type, r.payload), r.traceparent) for r in rows]

@@ -61,7 +61,7 @@ class Prometheus:
         """Write the configuration and the hall's targets (by deploy/prometheus/targets.py, as
         production's are), start Prometheus and wait until it is ready."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        generator = _targets_module()
+        generator: Any = _targets_module()  # a script loaded from its file: untyped
         generator.ROOT = Path(self.hall.hall_file.anchor)  # its header names the file from ROOT
         _, targets = generator.rules_for(self.hall.hall_file)
         (self.folder / "targets.yaml").write_text(targets)

@@ -133,7 +133,7 @@ def smtp_server(clock: Clock) -> Iterator[Mailbox]:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             wire = envelope.content.replace(b"\r\n", b"\n")  # SMTP's line ends, as Python reads mail
             parsed = message_from_bytes(wire, policy=email_policy)
-            box.keep(Mail(box.clock(), list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+            box.keep(Mail(box.clock(), list(envelope.rcpt_tos), parsed))
             return "250 Message accepted for delivery"
 
     controller = Controller(Handler(), hostname="127.0.0.1", port=box.port)

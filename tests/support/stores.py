@@ -1,14 +1,15 @@
-"""Migrated, empty stores for one service: a SQLite file, or a fresh PostgreSQL schema."""
+"""Migrated, empty stores for one service: a SQLite file, or a fresh PostgreSQL schema (made by
+tools/stores.py, which the benchmarks use too) when the tests have a PostgreSQL."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
-from antre import db
-from tests.support.infra import postgres_url, unique
+from tests.support.infra import postgres_url
+from tools import stores
 
 # Both, always: a PostgreSQL case without a PostgreSQL skips when its store is made, so no
 # container is started while tests are collected.
@@ -28,22 +29,11 @@ def require_pg() -> str:
 
 
 def make_store(backend: str, folder: Path, migrations: Path) -> tuple[Engine, str]:
-    if backend == "sqlite":
-        engine = db.make_engine(f"sqlite:///{folder / 'store.db'}")
-        db.migrate(engine, migrations)
-        return engine, ""
-    url = require_pg()
-    schema = unique("t_")
-    engine = db.make_engine(url, schema)
-    db.migrate(engine, migrations, schema)
-    return engine, schema
+    return stores.make_store(folder, migrations, require_pg() if backend == "postgresql" else None)
 
 
 def drop_schema(schema: str) -> None:
     url = pg_url()
     if not schema or url is None:
         return
-    admin = create_engine(db.normalise_url(url))
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    admin.dispose()
+    stores.drop_schema(url, schema)

@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from services.ticketing import handlers, kiosks
+from services.ticketing import handlers
 from services.ticketing.bootstrap import create_app
+from services.ticketing.handlers import kiosks
 from services.ticketing.settings import Settings
 from tests.support.infra import free_port, unique, write_hall
 from tests.support.stores import drop_schema, pg_url

@@ -27,7 +27,7 @@ from sim.model import DayLog, Desk, HallDay, Scenario, Ticket
 
 class RecordingDay(HallDay):
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # a hall day's, as given
         self.events: list[Message] = []
         self.booked: dict[int, float] = {}  # citizen id -> slot (seconds)
         self.agency_of = {s.code: s.agency for s in self.hall.services}

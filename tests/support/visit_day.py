@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from google.protobuf.message import Message
 
-from antre.events import Envelope, new_meta, subject_for, timestamp
+from antre.events import Envelope, meta_of, new_meta, subject_for, timestamp
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
 from services.reports.handlers import Deps, on_events
@@ -103,7 +103,7 @@ class _Maker:
         return dt.datetime.combine(self.day, dt.time.fromisoformat(hhmm), self.zone).astimezone(dt.UTC)
 
     def emit(self, when: dt.datetime, message: Message) -> None:
-        message.meta.occurred_at.CopyFrom(timestamp(when))  # type: ignore[attr-defined]
+        meta_of(message).occurred_at.CopyFrom(timestamp(when))
         self.timed.append((when, len(self.timed), message))
 
     def meta(self, agency: str) -> pb.EventMeta:

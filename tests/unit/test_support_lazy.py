@@ -25,6 +25,8 @@ def test_importing_the_support_and_the_postgresql_tests_asks_for_no_database() -
         "from tests.support.infra import postgres_url\n"
         "print(postgres_url.cache_info().misses)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    CompoundSelect,
     Connection,
     Insert,
     Row,
     Select,
+    Table,
     Update,
     bindparam,
     delete,
@@ -23,6 +25,8 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -36,7 +40,7 @@ from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Officer, Station, StationState
 
 
-def _insert(conn: Connection):  # type: ignore[no-untyped-def]
+def _insert(conn: Connection) -> Callable[[Table], pg.Insert | sqlite.Insert]:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
@@ -209,7 +213,7 @@ def candidates(
 @functools.cache
 def _heads(
     services: tuple[str, ...], per_stream: int, by_session: tuple[bool, bool], lock: bool
-) -> Select[*tuple[Any, ...]]:
+) -> CompoundSelect[*tuple[Any, ...]]:
     """The four lanes' heads in one statement (one round trip): each lane a CTE, since PostgreSQL
     allows row locks in a CTE but not in a branch of a UNION."""
     q = queue.c
@@ -232,7 +236,7 @@ def _heads(
             stream = stream.with_for_update(skip_locked=True)
         lanes.append(stream.cte(f"lane{i}"))
     first, *rest = (select(lane) for lane in lanes)
-    return first.union_all(*rest)  # type: ignore[return-value]
+    return first.union_all(*rest)
 
 
 def waiting_in(conn: Connection, services: Sequence[str], day: dt.date) -> list[Blended]:
@@ -272,6 +276,7 @@ def counter_minutes(
     for r in conn.execute(query):
         held = out[r.service]
         if len(held) < per_service and r.finished_at is not None:
+            # utc() of a non-null value is not None (its signature allows None)
             held.append((utc(r.finished_at) - utc(r.called_at)).total_seconds() / 60.0)  # type: ignore[operator]
     return out
 
@@ -289,7 +294,8 @@ def joined_since(
         (
             r.service,
             r.priority != PriorityGroup.NONE.value,
-            r.session_start is not None and utc(r.queued_at) <= utc(r.session_start),
+            # utc() of a non-null value is not None (its signature allows None)
+            r.session_start is not None and utc(r.queued_at) <= utc(r.session_start),  # type: ignore[operator]
         )
         for r in conn.execute(query)
     ]
@@ -309,7 +315,7 @@ def _blended(row: Row[*tuple[Any, ...]]) -> Blended:
         ticket_id=row.id,
         service=row.service,
         priority=row.priority != PriorityGroup.NONE.value,
-        queued_at=utc(row.queued_at),  # type: ignore[arg-type]
+        queued_at=utc(row.queued_at),  # type: ignore[arg-type]  # utc() of a non-null value is not None
     )
     return Blended.of(candidate, utc(row.session_start))
 

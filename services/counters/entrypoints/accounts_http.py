@@ -1,5 +1,5 @@
 """People's accounts over HTTP (``/api/v1``): signing in and out, one's own password, and the
-accounts a supervisor, manager or admin looks after (:mod:`services.counters.accounts` says who
+accounts a supervisor, manager or admin looks after (:mod:`services.counters.handlers.accounts` says who
 may change whose). Every route names its caller: signing in is public and slowed down after
 failures; the rest need a signed-in person, and the account routes a supervisor or above."""
 
@@ -15,10 +15,11 @@ from antre.client_address import request_client
 from antre.problems import TooMany
 from antre.refusals import refusals
 from antre.roles import parse_role
-from services.counters import accounts, handlers
+from services.counters import handlers
 from services.counters.adapters.accounts import Account
 from services.counters.domain.stations import Officer
 from services.counters.entrypoints.http import Ctx, CurrentOfficer, _run, _token
+from services.counters.handlers import accounts
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 BLOCKED_ANSWER_DELAY = 1.0  # seconds

@@ -25,11 +25,12 @@ from antre.problems import NotFound, Problem
 from antre.roles import Role
 from antre.runtime import utcnow
 from antre.uow import UnitOfWork
-from services.counters import accounts, handlers
+from services.counters import handlers
 from services.counters.adapters import accounts as store
 from services.counters.adapters.tables import outbox
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
+from services.counters.handlers import accounts
 from services.counters.metrics import Metrics
 from services.counters.settings import Settings
 

@@ -18,9 +18,10 @@ from antre.people import bearer
 from antre.privacy import ticket_key
 from antre.problems import NotFound
 from antre.refusals import refusals
-from services.counters import handlers, out_of_turn, views
+from services.counters import handlers
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Officer, Station
+from services.counters.handlers import out_of_turn, queries
 from sim.forecast import Forecast
 
 STATIC = Path(__file__).parent / "static"
@@ -32,7 +33,7 @@ class Context:
     def __init__(self, deps: handlers.Deps, demo: bool) -> None:
         self.deps = deps
         self.demo = demo
-        self.forecasts = views.Forecasts(deps, always_open=demo)  # a demo hall never closes
+        self.forecasts = queries.Forecasts(deps, always_open=demo)  # a demo hall never closes
 
 
 async def _ctx(request: Request) -> Context:
@@ -86,13 +87,15 @@ async def _run(fn: Callable[..., T], *args: Any) -> T:
 @api.get("/counters", responses=refusals(401))
 async def counters(ctx: Ctx, _signed: CurrentOfficer) -> list[dict[str, Any]]:
     """A signed-in person: every counter, who holds it and what state it is in."""
-    return [await _station_json(ctx, s, with_ticket=False) for s in await _run(views.all_stations, ctx.deps)]
+    return [
+        await _station_json(ctx, s, with_ticket=False) for s in await _run(queries.all_stations, ctx.deps)
+    ]
 
 
 @api.get("/counters/{number}", responses=refusals(401, 404))
 async def counter(number: int, ctx: Ctx, _signed: CurrentOfficer) -> dict[str, Any]:
     """A signed-in person: the counter, the ticket it holds and its queues' lengths."""
-    return await _station_json(ctx, await _run(views.station, ctx.deps, number))
+    return await _station_json(ctx, await _run(queries.station, ctx.deps, number))
 
 
 @api.post("/counters/{number}/open", responses=refusals(401, 403, 404, 409))
@@ -192,12 +195,12 @@ async def bring_back(number: int, body: TicketNumber, ctx: Ctx, caller: Signed) 
 async def counter_events(number: int, request: Request, ctx: Ctx, _signed: CurrentOfficer) -> Response:
     """A signed-in person: the counter and its queues, live (server-sent events). It names the
     officer and the ticket held, so it is not for the public."""
-    await _run(views.station, ctx.deps, number)
+    await _run(queries.station, ctx.deps, number)
 
     async def stream() -> AsyncIterator[str]:
         async with ctx.deps.live.listen("queue") as changes:
             while not await request.is_disconnected():
-                view = await _station_json(ctx, await _run(views.station, ctx.deps, number))
+                view = await _station_json(ctx, await _run(queries.station, ctx.deps, number))
                 yield sse.frame(view, "counter")
                 if await sse.next_or_heartbeat(changes) is None:
                     yield sse.HEARTBEAT
@@ -210,14 +213,14 @@ async def counter_events(number: int, request: Request, ctx: Ctx, _signed: Curre
 @api.get("/queues")
 async def queues(ctx: Ctx) -> dict[str, Any]:
     """Tickets waiting now per service, today."""
-    counts = await _run(views.waiting_counts, ctx.deps)
+    counts = await _run(queries.waiting_counts, ctx.deps)
     return {"waiting": {s.code: counts.get(s.code, 0) for s in ctx.deps.hall.services}}
 
 
 @api.get("/tickets/{ticket_id}/position", responses=refusals(404))
 async def ticket_position(ticket_id: str, ctx: Ctx) -> dict[str, Any]:
     """1 means next. Null once the ticket is no longer waiting."""
-    return {"ticket_id": ticket_id, "position": await _run(views.position, ctx.deps, ticket_id)}
+    return {"ticket_id": ticket_id, "position": await _run(queries.position, ctx.deps, ticket_id)}
 
 
 @api.get("/services/{service}/positions", responses=refusals(404))
@@ -228,7 +231,7 @@ async def service_positions(service: str, ctx: Ctx) -> dict[str, Any]:
         raise NotFound(
             "unknown_service", f"Layanan '{service}' tidak dikenal", f"Unknown service '{service}'"
         )
-    return {"service": service, "positions": await _run(views.positions, ctx.deps, service)}
+    return {"service": service, "positions": await _run(queries.positions, ctx.deps, service)}
 
 
 @api.get("/tickets/{ticket_id}/forecast", responses=refusals(404))
@@ -320,9 +323,9 @@ async def _station_json(ctx: Context, station: Station, *, with_ticket: bool = T
         "all_services": [{"code": s.code, "name": s.name, "agency": s.agency} for s in hall.services],
     }
     if with_ticket:
-        current = await _run(views.current_ticket, ctx.deps, station)
-        counts = await _run(views.waiting_counts, ctx.deps)
-        aside = await _run(views.aside, ctx.deps, station.number)
+        current = await _run(queries.current_ticket, ctx.deps, station)
+        counts = await _run(queries.waiting_counts, ctx.deps)
+        aside = await _run(queries.aside, ctx.deps, station.number)
         body["ticket"] = _ticket_json(ctx, current) if current else None
         body["waiting"] = {code: counts.get(code, 0) for code in counter.services}
         body["held"] = [_ticket_json(ctx, t) for t in aside if t.state == State.HELD]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from antre.speech import CHIME, PAUSE, tokenize
@@ -54,6 +54,15 @@ class Part:
     kind: Kind
     created_at: dt.datetime
     agency: str = ""  # the code of the agency whose counter called, for "{agency}" in a template
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who posts a message: an officer signed in at the counters (``agency`` empty: the hall's
+    admin, who may address every zone)."""
+
+    username: str
+    agency: str
 
 
 @dataclass(frozen=True)
@@ -182,86 +191,3 @@ def schedule(
     if last_end is None:
         return now
     return max(now, last_end + gap)
-
-
-def announce(
-    *,
-    zone: str,
-    ticket_id: str,
-    number: str,
-    counter: int,
-    text: str,
-    kind: Kind,
-    now: dt.datetime,
-    last_end: dt.datetime | None,
-    gap: dt.timedelta,
-    seq: int = 0,
-    duration: dt.timedelta | None = None,
-) -> Announcement:
-    """The next entry of a zone's log, given where the zone's voice ends (``last_end``).
-    ``duration``: how long it plays (see :func:`spoken_duration`); estimated from the text when
-    not given."""
-    duration = estimate_duration(text) if duration is None else duration
-    return Announcement(
-        seq=seq,
-        zone=zone,
-        ticket_id=ticket_id,
-        number=number,
-        counter=counter,
-        text=text,
-        kind=kind,
-        created_at=now,
-        starts_at=schedule(last_end, now, duration, gap),
-        duration=duration,
-    )
-
-
-@dataclass
-class Arbiter:
-    """The arbiter over in-memory logs, for the simulator and tests (the service keeps the same
-    logs in its database and calls :func:`announce` itself). ``seq`` is hall-wide, like the
-    database's, so it orders announcements across zones too."""
-
-    gap: dt.timedelta
-    _logs: dict[str, list[Announcement]] = field(default_factory=dict)
-    _seq: int = 0
-
-    def add(
-        self,
-        *,
-        zone: str,
-        ticket_id: str,
-        number: str,
-        counter: int,
-        text: str,
-        kind: Kind,
-        now: dt.datetime,
-        duration: dt.timedelta | None = None,
-    ) -> Announcement:
-        log = self._logs.setdefault(zone, [])
-        entry = announce(
-            zone=zone,
-            ticket_id=ticket_id,
-            number=number,
-            counter=counter,
-            text=text,
-            kind=kind,
-            now=now,
-            last_end=self.last_end(zone),
-            gap=self.gap,
-            duration=duration,
-        )
-        self._seq += 1
-        entry = replace(entry, seq=self._seq)
-        log.append(entry)
-        return entry
-
-    def last_end(self, zone: str) -> dt.datetime | None:
-        log = self._logs.get(zone)
-        return log[-1].ends_at if log else None
-
-    def log(self, zone: str) -> tuple[Announcement, ...]:
-        return tuple(self._logs.get(zone, ()))
-
-    def zones(self) -> tuple[str, ...]:
-        return tuple(self._logs)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from services.display.domain.announcements import Announcement, Kind, Part, Segment, schedule
 
@@ -65,13 +65,6 @@ class Plan:
         """The standing entries this plan replaces (each new entry's first; the rest of its
         ``replaces`` were replaced before, see :func:`_chain`)."""
         return tuple(entry.replaces[0] for entry in self.entries if entry.replaces)
-
-
-def waiting(
-    standing: Sequence[Announcement], now: dt.datetime, lock: dt.timedelta = LOCK
-) -> list[Announcement]:
-    """The standing entries a plan may still change: those starting after ``now + lock``."""
-    return [entry for entry in standing if entry.starts_at > now + lock]
 
 
 def plan_call(
@@ -233,60 +226,3 @@ def _message(
         duration=duration,
         segments=segments,
     )
-
-
-@dataclass
-class Voice:
-    """The arbiter over in-memory logs (the service keeps the same logs in its database): for
-    the simulator and tests. ``log(zone)`` holds every entry ever appended, ``standing(zone)``
-    those not replaced."""
-
-    policy: Policy
-    render: Render
-    _logs: dict[str, list[Announcement]] = field(default_factory=dict)
-    _replaced: set[int] = field(default_factory=set)
-    _last_end: dict[str, dt.datetime] = field(default_factory=dict)
-    _seq: int = 0
-
-    def call(self, zone: str, part: Part, now: dt.datetime) -> Plan:
-        plan = plan_call(
-            zone=zone,
-            part=part,
-            waiting=waiting(self.standing(zone), now, self.policy.lock),
-            last_end=self._last_end.get(zone),
-            now=now,
-            policy=self.policy,
-            render=self.render,
-        )
-        return self._apply(zone, plan)
-
-    def message(
-        self, zone: str, text: str, segments: tuple[Segment, ...], duration: dt.timedelta, now: dt.datetime
-    ) -> Plan:
-        plan = plan_message(
-            zone=zone,
-            text=text,
-            segments=segments,
-            duration=duration,
-            waiting=waiting(self.standing(zone), now, self.policy.lock),
-            last_end=self._last_end.get(zone),
-            now=now,
-            policy=self.policy,
-        )
-        return self._apply(zone, plan)
-
-    def log(self, zone: str) -> tuple[Announcement, ...]:
-        return tuple(self._logs.get(zone, ()))
-
-    def standing(self, zone: str) -> tuple[Announcement, ...]:
-        return tuple(e for e in self._logs.get(zone, ()) if e.seq not in self._replaced)
-
-    def _apply(self, zone: str, plan: Plan) -> Plan:
-        numbered = []
-        for entry in plan.entries:
-            self._seq += 1
-            numbered.append(replace(entry, seq=self._seq))
-        self._logs.setdefault(zone, []).extend(numbered)
-        self._replaced.update(plan.replaced)
-        self._last_end[zone] = plan.last_end
-        return replace(plan, entries=tuple(numbered))

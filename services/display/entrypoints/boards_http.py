@@ -15,7 +15,7 @@ from antre.device_routes import device_router
 from antre.hall.model import Hall
 from antre.refusals import refusals
 from antre.uow import UnitOfWork
-from services.display import boards
+from services.display import handlers
 from services.display.adapters.tables import devices
 from services.display.entrypoints.voice_http import board_token
 
@@ -44,5 +44,5 @@ async def heartbeat(
     ``ANTRE_DEVICE_SILENT_SECONDS``, or a speaker board without sound, shows on the live hall.
     ``recorded`` is false for a beat within a few seconds of the last one written, sound unchanged."""
     deps = request.app.state.ctx.deps
-    beat = await asyncio.to_thread(boards.heartbeat, deps, token, body.sound)
+    beat = await asyncio.to_thread(handlers.heartbeat, deps, token, body.sound)
     return {"id": beat.device, "recorded": beat.recorded, "beat_seconds": deps.device_timing.beat_every}

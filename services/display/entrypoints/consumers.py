@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from antre.events import Envelope, subject_filter
 from antre.runtime import Runtime
-from services.display import handlers, skm_index
+from services.display import handlers
 
 LINGER = 0.05  # seconds between fetches while board events flow (see antre.bus.Consumer)
 
@@ -40,4 +40,4 @@ def install(runtime: Runtime, deps: handlers.Deps) -> None:
     runtime.consume("board", board, handle, batched=True, linger=LINGER)
     # A consumer of its own: the board's consumer keeps the filter it was made with.
     index = [subject_filter(hall, "skm.index")]
-    runtime.consume("skm", index, lambda envelopes: skm_index.on_index(deps, envelopes), batched=True)
+    runtime.consume("skm", index, lambda envelopes: handlers.on_index(deps, envelopes), batched=True)

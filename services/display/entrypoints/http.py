@@ -80,7 +80,8 @@ class Context:
 
 async def _ctx(request: Request) -> Context:
     # async: FastAPI runs a plain def dependency in its thread pool, a hop on every request.
-    return request.app.state.ctx
+    ctx: Context = request.app.state.ctx
+    return ctx
 
 
 Ctx = Annotated[Context, Depends(_ctx)]

@@ -18,7 +18,7 @@ from antre.people import signed_in
 from antre.refusals import refusals
 from antre.roles import Person, Role
 from services.display import handlers
-from services.display.voice_handlers import Caller
+from services.display.domain.announcements import Caller
 
 router = APIRouter(prefix="/api/v1", tags=["display"])
 

@@ -22,8 +22,8 @@ from antre.hall.model import Hall
 from antre.people import signed_in
 from antre.refusals import refusals
 from antre.roles import Person, Role
-from services.reports.adapters import exports
 from services.reports.domain.figures import Figures, Key
+from services.reports.entrypoints import exports
 from services.reports.entrypoints.http import Ctx, staff_page
 from services.reports.handlers import reporting
 

@@ -17,6 +17,7 @@ from antre.events import Envelope, meta_of, to_datetime
 from antre.inbox import new_events
 from antre.uow import Transaction
 from antre.v1 import events_pb2 as pb
+from antre.wire import CHANNEL_FROM_WIRE, PRIORITY_FROM_WIRE
 from services.reports.adapters import record
 from services.reports.adapters.tables import bookings, inbox, stations
 from services.reports.domain import stations as station
@@ -27,14 +28,8 @@ from services.reports.handlers.devices import apply_status
 from services.reports.handlers.surveys import apply_answered
 
 CONSUMER = "reports-record"
-PRIORITY = {
-    pb.PRIORITY_GROUP_NONE: "none",
-    pb.PRIORITY_GROUP_ELDERLY: "elderly",
-    pb.PRIORITY_GROUP_DISABILITY: "disability",
-    pb.PRIORITY_GROUP_PREGNANT: "pregnant",
-    pb.PRIORITY_GROUP_CHILD: "child",
-}
-CHANNEL = {pb.CHANNEL_WALK_IN: "walk_in", pb.CHANNEL_ONLINE: "online", pb.CHANNEL_STAFF: "staff"}
+PRIORITY = {wire: group.value for wire, group in PRIORITY_FROM_WIRE.items()}
+CHANNEL = CHANNEL_FROM_WIRE
 TICKET_EVENTS = (
     pb.TicketIssued,
     pb.TicketCalled,

@@ -59,9 +59,11 @@ day_sequences = Table(
     Column("last", Integer, nullable=False),
 )
 
-# ---- reservations (online booking) ----
+# ---- bookings (online booking) ----
 
-reservations = Table(
+# The table keeps its first name, reservations (and its indexes theirs): renaming it needs a
+# migration and gains nothing.
+bookings = Table(
     "reservations",
     metadata,
     Column("id", String(32), primary_key=True),
@@ -122,7 +124,7 @@ session_counts = Table(
 no_shows = Table(
     "no_shows",
     metadata,
-    Column("reservation_id", String(32), primary_key=True),
+    Column("reservation_id", String(32), primary_key=True),  # the booking's id, by the first name
     Column("nik_key", String(64), nullable=False, index=True),
     Column("day", Date, nullable=False),
 )

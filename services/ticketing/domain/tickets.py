@@ -49,7 +49,7 @@ class Ticket:
     counter_name: str = ""
     traceparent: str = ""
     updated_at: dt.datetime | None = None
-    booking_id: str = ""  # the reservation this ticket checked in, if any
+    booking_id: str = ""  # the booking this ticket checked in, if any
     session_start: dt.datetime | None = None  # its session, when checked in on time
     issued_service: str = ""  # the service the number was taken for; a transfer keeps it
 
@@ -167,15 +167,18 @@ def follow_counter(
     than the last one applied (a redelivery out of order) changes nothing."""
     if ticket.updated_at is not None and now < ticket.updated_at:
         return ticket
-    changes: dict[str, object] = {"state": state, "updated_at": now}
-    if service is not None:
-        changes["service"] = service
-    if agency is not None:
-        changes["agency"] = agency
-    if counter is not None:
-        changes["counter"] = counter
-        changes["counter_name"] = counter_name
     if state == State.WAITING:
-        changes["counter"] = None
-        changes["counter_name"] = ""
-    return replace(ticket, **changes)  # type: ignore[arg-type]
+        at_counter, name = None, ""  # back in a queue: at no counter
+    elif counter is not None:
+        at_counter, name = counter, counter_name
+    else:
+        at_counter, name = ticket.counter, ticket.counter_name
+    return replace(
+        ticket,
+        state=state,
+        updated_at=now,
+        service=ticket.service if service is None else service,
+        agency=ticket.agency if agency is None else agency,
+        counter=at_counter,
+        counter_name=name,
+    )

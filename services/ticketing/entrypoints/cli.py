@@ -18,9 +18,10 @@ from antre.live import Broadcaster
 from antre.problems import Problem
 from antre.runtime import utcnow
 from antre.uow import UnitOfWork
-from services.ticketing import handlers, kiosks
+from services.ticketing import handlers
 from services.ticketing.adapters.tables import outbox
 from services.ticketing.bootstrap import MIGRATIONS
+from services.ticketing.handlers import kiosks
 from services.ticketing.metrics import Metrics
 from services.ticketing.settings import Settings
 

@@ -67,7 +67,8 @@ class Context:
 
 async def _ctx(request: Request) -> Context:
     # async: FastAPI runs a plain def dependency in its thread pool, a hop on every request.
-    return request.app.state.ctx
+    ctx: Context = request.app.state.ctx
+    return ctx
 
 
 async def _kiosk_token(authorization: Annotated[str, Header()] = "") -> str:

@@ -15,9 +15,9 @@ from antre.hall.model import Hall
 from antre.problems import NotFound
 from antre.refusals import refusals
 from antre.uow import UnitOfWork
-from services.ticketing import kiosks
 from services.ticketing.adapters.tables import devices as table
 from services.ticketing.entrypoints.http import KioskToken
+from services.ticketing.handlers import kiosks
 
 
 def _where(request: Request) -> tuple[UnitOfWork, Hall]:

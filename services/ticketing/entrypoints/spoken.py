@@ -5,10 +5,10 @@ kiosk's script could drift from the boards'."""
 
 from __future__ import annotations
 
-from antre.speech import spell_ticket, tokenize
+from antre.speech import Lang, spell_ticket, tokenize
 
 # The words before the spelled number, as a call begins on the boards ("Nomor antrean A nol ...").
-INTRO = {"id": "Nomor antrean", "en": "Number"}
+INTRO: dict[Lang, str] = {"id": "Nomor antrean", "en": "Number"}
 
 
 def spoken_number(number: str) -> dict[str, dict[str, object]]:

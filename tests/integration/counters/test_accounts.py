@@ -13,9 +13,10 @@ from antre.hall.model import Hall
 from antre.problems import Forbidden, TooMany, Unauthorized
 from antre.roles import Role
 from antre.v1 import events_pb2 as pb
-from services.counters import accounts, handlers
+from services.counters import handlers
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
+from services.counters.handlers import accounts
 from tests.support.deps import counters_deps, counters_outbox, outbox_events
 from tests.support.stores import drop_schema, make_store
 

@@ -16,12 +16,13 @@ from antre.hall.model import Counter as HallCounter
 from antre.hall.model import Hall
 from antre.problems import Forbidden, Unauthorized
 from antre.v1 import events_pb2 as pb
-from services.counters import accounts, handlers, views
+from services.counters import handlers
 from services.counters.adapters import repository as repo
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain import queue
 from services.counters.domain.queue import State
 from services.counters.domain.stations import Officer
+from services.counters.handlers import accounts, queries
 from tests.support.deps import counters_deps, counters_outbox, outbox_events
 from tests.support.stores import drop_schema, make_store
 
@@ -86,7 +87,7 @@ def test_the_same_issue_event_twice_queues_one_ticket(tmp_path: Path, kendari: H
     event = issued(kendari, 1)
     handlers.on_ticket_events(deps, [event])
     handlers.on_ticket_events(deps, [event, event])
-    assert views.waiting_counts(deps) == {"ktp-el": 1}
+    assert queries.waiting_counts(deps) == {"ktp-el": 1}
 
 
 def test_a_batch_queues_its_tickets_once_and_applies_a_cancel_after_its_issue(
@@ -102,9 +103,9 @@ def test_a_batch_queues_its_tickets_once_and_applies_a_cancel_after_its_issue(
         )
         handlers.on_ticket_events(deps, [two])
         handlers.on_ticket_events(deps, [one, two, one, cancel, three, three])
-        assert views.waiting_counts(deps) == {"ktp-el": 2}
+        assert queries.waiting_counts(deps) == {"ktp-el": 2}
         handlers.on_ticket_events(deps, [one, cancel, three])  # redelivered: nothing changes
-        assert views.waiting_counts(deps) == {"ktp-el": 2}
+        assert queries.waiting_counts(deps) == {"ktp-el": 2}
         with deps.uow.read() as conn:
             assert repo.get_ticket(conn, "t0001").state == queue.State.CANCELLED  # type: ignore[union-attr]
     finally:
@@ -171,13 +172,13 @@ def test_a_session_token_is_checked_inside_the_action(backend: str, tmp_path: Pa
         for forged in (handlers.SessionToken("forged"), handlers.SessionToken("")):
             with pytest.raises(Unauthorized):
                 handlers.call_next(deps, forged, 1)
-        assert views.waiting_counts(deps) == {"ktp-el": 2}
+        assert queries.waiting_counts(deps) == {"ktp-el": 2}
         called = handlers.call_next(deps, handlers.SessionToken(token), 1)
         assert called is not None and called.officer == "siti"
         handlers.sign_out(deps, token)
         with pytest.raises(Unauthorized):
             handlers.complete(deps, handlers.SessionToken(token), 1)
-        assert views.current_ticket(deps, views.station(deps, 1)) == called  # still held, not completed
+        assert queries.current_ticket(deps, queries.station(deps, 1)) == called  # still held, not completed
     finally:
         engine.dispose()
         drop_schema(schema)
@@ -203,7 +204,7 @@ def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
         with pytest.raises(Forbidden) as refused:
             handlers.open_counter(deps, budi, 1)
         assert refused.value.code == "counter_taken"
-        assert views.station(deps, 1).officer == "siti"  # nothing changed
+        assert queries.station(deps, 1).officer == "siti"  # nothing changed
 
         handlers.sign_out(deps, token)
         taken = handlers.open_counter(deps, budi, 1)
@@ -215,7 +216,7 @@ def test_a_counter_left_open_passes_to_the_next_officer_once_its_own_signs_out(
         events = [e.subject.rsplit(".", 2)[-2:] for e in outbox_events(engine, counters_outbox)]
         assert events.count(["counter", "opened"]) == 1  # taking over opens nothing new
 
-        now[0] += handlers.SESSION  # Budi goes home without closing; his session ends
+        now[0] += accounts.SESSION  # Budi goes home without closing; his session ends
         _, siti = accounts.sign_in(deps, "siti", "rahasia-siti", "test")  # the next morning
         assert handlers.open_counter(deps, siti, 1).officer == "siti"
     finally:
@@ -253,7 +254,7 @@ def test_counters_left_open_close_after_their_day_unless_someone_is_at_them(
             rounds = list(pool.map(lambda _: handlers.close_left_counters(deps), range(2)))
         assert sorted(n for r in rounds for n in r) == [1, 3]
         assert handlers.close_left_counters(deps) == []
-        states = {n: views.station(deps, n) for n in (1, 2, 3, 5)}
+        states = {n: queries.station(deps, n) for n in (1, 2, 3, 5)}
         assert {n: (s.state.value, s.officer) for n, s in states.items()} == {
             1: ("closed", ""),
             2: ("open", "budi"),

@@ -16,10 +16,11 @@ from antre.hall.model import Hall
 from antre.privacy import ticket_key
 from antre.v1 import events_pb2 as pb
 from antre.web import make_app
-from services.counters import handlers, out_of_turn, views
+from services.counters import handlers
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
 from services.counters.entrypoints import http
+from services.counters.handlers import out_of_turn, queries
 from sim import forecast as forecasting
 from tests.integration.counters.test_call_next import issued
 from tests.support.deps import counters_deps
@@ -62,7 +63,7 @@ def queue_five(deps: handlers.Deps) -> None:
 
 def test_waiting_tickets_are_forecast_in_queue_order_within_the_day(deps: handlers.Deps) -> None:
     queue_five(deps)
-    forecasts = views.Forecasts(deps)
+    forecasts = queries.Forecasts(deps)
     got = {t: forecasts.of_ticket(t) for t in ("t0001", "t0002", "t0004", "t0005")}
     p50s = [f.p50 for f in got.values() if f is not None]
     assert len(p50s) == 4 and all(p is not None for p in p50s)
@@ -75,7 +76,7 @@ def test_waiting_tickets_are_forecast_in_queue_order_within_the_day(deps: handle
 
 def test_the_snapshot_reads_the_counter_its_citizen_and_the_queue(deps: handlers.Deps) -> None:
     queue_five(deps)
-    snap = views.snapshot(deps, ("ktp-el",), NOW)
+    snap = queries.snapshot(deps, ("ktp-el",), NOW)
     assert sorted(w.ticket_id for w in snap.waiting) == ["t0001", "t0002", "t0004", "t0005"]
     desk = next(d for d in snap.desks if d.number == 1)
     assert desk.serving == "ktp-el" and desk.since == NOW and desk.state.value == "open"
@@ -95,8 +96,8 @@ def test_a_citizen_held_aside_is_served_at_its_counter_before_the_queue_in_the_f
     called = handlers.call_next(deps, SITI, 1)
     assert called is not None and called.id == "t0001"
     out_of_turn.hold(deps, SITI, 1)
-    group = next(g for g in views.service_groups(deps.hall) if "ktp-el" in g)
-    snap = views.snapshot(deps, group, NOW)
+    group = next(g for g in queries.service_groups(deps.hall) if "ktp-el" in g)
+    snap = queries.snapshot(deps, group, NOW)
     desk = next(d for d in snap.desks if d.number == 1)
     assert (desk.serving, desk.held) == ("", ("ktp-el",))
     assert "t0001" not in {w.ticket_id for w in snap.waiting}
@@ -105,7 +106,7 @@ def test_a_citizen_held_aside_is_served_at_its_counter_before_the_queue_in_the_f
     assert forecasting.forecast(idle, 50)["t0002"].p50 == NOW  # were nobody held: called now
     assert made["t0002"].p50 > NOW + dt.timedelta(minutes=5)  # type: ignore[operator]
     out_of_turn.bring_back(deps, SITI, 1, "A-001")
-    back = views.snapshot(deps, ("ktp-el",), NOW)
+    back = queries.snapshot(deps, ("ktp-el",), NOW)
     assert next(d for d in back.desks if d.number == 1).held == ()
     first = min(back.waiting, key=lambda w: (w.queued_at, w.ticket_id))
     assert first.ticket_id == "t0001" and first.session_start is None
@@ -113,18 +114,18 @@ def test_a_citizen_held_aside_is_served_at_its_counter_before_the_queue_in_the_f
 
 def test_a_forecast_is_kept_for_its_period_not_made_per_request(deps: handlers.Deps) -> None:
     queue_five(deps)
-    forecasts = views.Forecasts(deps, ttl=60.0)
+    forecasts = queries.Forecasts(deps, ttl=60.0)
     first = forecasts.of_service("ktp-el")
     handlers.on_ticket_events(deps, [issued(deps.hall, 6)])
     assert forecasts.of_service("ktp-el") is first  # the same snapshot's answer
     assert "t0006" not in first
-    fresh = views.Forecasts(deps, ttl=0.0)
+    fresh = queries.Forecasts(deps, ttl=0.0)
     assert "t0006" in fresh.of_service("ktp-el")
 
 
 def test_a_ticket_that_joined_since_the_kept_forecast_gets_one_at_once(deps: handlers.Deps) -> None:
     queue_five(deps)
-    forecasts = views.Forecasts(deps, ttl=60.0)
+    forecasts = queries.Forecasts(deps, ttl=60.0)
     first = forecasts.of_service("ktp-el")
     handlers.on_ticket_events(deps, [issued(deps.hall, 6)])
     joined = forecasts.of_ticket("t0006")
@@ -138,7 +139,7 @@ def test_a_ticket_that_joined_since_the_kept_forecast_gets_one_at_once(deps: han
 
 def test_a_ticket_left_waiting_from_an_earlier_day_makes_no_new_forecast(deps: handlers.Deps) -> None:
     queue_five(deps)
-    forecasts = views.Forecasts(deps, ttl=60.0)
+    forecasts = queries.Forecasts(deps, ttl=60.0)
     kept = forecasts.of_service("ktp-el")
     old = issued(deps.hall, 7)
     old.message.ticket.hall_day = (NOW.date() - dt.timedelta(days=1)).isoformat()  # type: ignore[attr-defined]
@@ -153,13 +154,13 @@ def test_a_ticket_that_leaves_the_queue_between_the_two_reads_has_no_position(
     """The ticket is read as waiting, then the queue is read without it (called or cancelled in
     between, each statement its own snapshot): no position, and no error."""
     queue_five(deps)
-    assert views.position(deps, "t0002") == 2  # behind t0001 (t0003 was called)
-    monkeypatch.setattr(views.repo, "waiting_in", lambda conn, services, day: [])
-    assert views.position(deps, "t0002") is None
+    assert queries.position(deps, "t0002") == 2  # behind t0001 (t0003 was called)
+    monkeypatch.setattr(queries.repo, "waiting_in", lambda conn, services, day: [])
+    assert queries.position(deps, "t0002") is None
 
 
 def test_service_groups_follow_shared_counters(kendari: Hall) -> None:
-    groups = views.service_groups(kendari)
+    groups = queries.service_groups(kendari)
     civil = next(g for g in groups if "ktp-el" in g)
     assert {"kartu-keluarga", "akta-kelahiran", "pindah-datang", "akta-kematian"} <= set(civil)
     assert not any("ktp-el" in g and "skck" in g for g in groups)

@@ -22,13 +22,14 @@ from antre.hall.model import Hall
 from antre.problems import Conflict, NotFound, Problem
 from antre.v1 import events_pb2 as pb
 from antre.web import make_app
-from services.counters import accounts, handlers, out_of_turn, views
+from services.counters import handlers
 from services.counters.adapters import repository as repo
 from services.counters.adapters.tables import queue as queue_table
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.queue import QueuedTicket, State
 from services.counters.domain.stations import Officer, StationState
 from services.counters.entrypoints import http
+from services.counters.handlers import accounts, out_of_turn, queries
 from tests.integration.counters.test_call_next import hall_with_counters, issued
 from tests.support.deps import counters_deps, counters_outbox, outbox_events
 from tests.support.stores import drop_schema, make_store
@@ -101,7 +102,7 @@ def test_sixteen_counters_asking_for_one_number_call_it_once(store: Store, kenda
     called = [r for r in results if isinstance(r, QueuedTicket)]
     assert len(called) == 1 and called[0].number == "A-007"
     assert {r.code for r in results if isinstance(r, Problem)} == {"ticket_not_waiting"}  # type: ignore[union-attr]
-    holders = [s.number for s in views.all_stations(deps) if s.current]
+    holders = [s.number for s in queries.all_stations(deps) if s.current]
     assert holders == [called[0].counter]
     calls = events(deps, pb.TicketCalled)
     assert [(c.ticket.number, c.kind, c.counter.number) for c in calls] == [
@@ -134,7 +135,7 @@ def test_a_chosen_number_must_wait_today_in_a_service_of_the_counter(store: Stor
         order.append(called.number)
         handlers.complete(deps, BUDI, 1)
     assert order == ["A-001", "A-002"]
-    assert views.station(deps, 1).priority_streak == 0  # a chosen call moved no streak
+    assert queries.station(deps, 1).priority_streak == 0  # a chosen call moved no streak
 
 
 def test_yesterdays_number_is_not_called_today(store: Store, kendari: Hall) -> None:
@@ -159,8 +160,8 @@ def test_a_held_citizen_stays_the_counters_while_it_serves_others(store: Store, 
     handlers.start_serving(deps, SITI, 1)
     clock[0] += dt.timedelta(minutes=4)
     held = out_of_turn.hold(deps, SITI, 1)
-    assert (held.state, held.counter) == (State.HELD, 1) and views.station(deps, 1).current == ""
-    assert [t.number for t in views.aside(deps, 1)] == ["A-001"]
+    assert (held.state, held.counter) == (State.HELD, 1) and queries.station(deps, 1).current == ""
+    assert [t.number for t in queries.aside(deps, 1)] == ["A-001"]
 
     # Nobody else gets the held citizen: Budi's counter calls past them, and cannot call them.
     assert [handlers.call_next(deps, BUDI, 2).number, handlers.call_next(deps, SITI, 1).number] == [  # type: ignore[union-attr]
@@ -181,7 +182,7 @@ def test_a_held_citizen_stays_the_counters_while_it_serves_others(store: Store, 
 
     clock[0] += dt.timedelta(minutes=20)  # back with the document
     again = out_of_turn.call_held(deps, SITI, 1, "A-001")
-    assert (again.state, views.station(deps, 1).current) == (State.CALLED, "t0001")
+    assert (again.state, queries.station(deps, 1).current) == (State.CALLED, "t0001")
     handlers.start_serving(deps, SITI, 1)
     clock[0] += dt.timedelta(minutes=6)
     done = handlers.complete(deps, SITI, 1)
@@ -224,11 +225,11 @@ def test_a_passed_over_citizen_comes_back_return_after_places_from_the_front(
     handlers.recall(deps, SITI, 1)
     handlers.recall(deps, SITI, 1)
     assert handlers.skip(deps, SITI, 1).state == State.NO_SHOW
-    assert [t.number for t in views.aside(deps, 1)] == ["A-001"]
+    assert [t.number for t in queries.aside(deps, 1)] == ["A-001"]
 
     back = out_of_turn.bring_back(deps, BUDI, 2, "A-001")  # the citizen came to Budi's desk
     assert (back.ticket.state, back.ahead) == (State.WAITING, 2)
-    assert views.position(deps, "t0001") == 3 and views.aside(deps, 1) == []
+    assert queries.position(deps, "t0001") == 3 and queries.aside(deps, 1) == []
     with pytest.raises(Conflict) as refused:
         out_of_turn.bring_back(deps, SITI, 1, "A-001")  # already back: never in two places
     assert refused.value.code == "ticket_not_returnable"
@@ -254,7 +255,7 @@ def test_a_held_ticket_goes_back_to_the_front_from_its_counter_only(store: Store
         out_of_turn.bring_back(deps, BUDI, 2, "A-001")
     assert refused.value.code == "ticket_not_at_counter"
     back = out_of_turn.bring_back(deps, SITI, 1, "A-001")
-    assert back.ahead == 0 and views.position(deps, "t0001") == 1
+    assert back.ahead == 0 and queries.position(deps, "t0001") == 1
     assert handlers.call_next(deps, BUDI, 2).number == "A-001"  # type: ignore[union-attr]
     assert [e.was for e in events(deps, pb.TicketReturned)] == ["held"]
     assert handlers.close_counter(deps, SITI, 1).state == StationState.CLOSED
@@ -273,7 +274,7 @@ def test_sixteen_counters_bringing_back_one_ticket_bring_it_back_once(store: Sto
     results = at_once(16, lambda i: out_of_turn.bring_back(deps, officers[i], 100 + i, "A-001"))
     assert sum(isinstance(r, out_of_turn.Returned) for r in results) == 1
     assert {r.code for r in results if isinstance(r, Problem)} == {"ticket_not_returnable"}  # type: ignore[union-attr]
-    assert len(events(deps, pb.TicketReturned)) == 1 and views.waiting_counts(deps) == {"ktp-el": 5}
+    assert len(events(deps, pb.TicketReturned)) == 1 and queries.waiting_counts(deps) == {"ktp-el": 5}
 
 
 # ---- pauses ----
@@ -283,10 +284,10 @@ def test_a_pause_reason_is_kept_and_carried(store: Store, kendari: Hall) -> None
     deps = store.deps(kendari)
     handlers.open_counter(deps, SITI, 1)
     assert handlers.pause_counter(deps, SITI, 1, "prayer").pause_reason == "prayer"
-    assert views.station(deps, 1).pause_reason == "prayer"
+    assert queries.station(deps, 1).pause_reason == "prayer"
     handlers.pause_counter(deps, SITI, 1, "prayer")  # the same again: nothing new
     handlers.pause_counter(deps, SITI, 1, "antar berkas ke ruang arsip")
-    assert views.station(deps, 1).pause_reason == "antar berkas ke ruang arsip"
+    assert queries.station(deps, 1).pause_reason == "antar berkas ke ruang arsip"
     assert handlers.resume_counter(deps, SITI, 1).pause_reason == ""
     assert [e.reason for e in events(deps, pb.CounterPaused)] == ["prayer", "antar berkas ke ruang arsip"]
 
@@ -408,7 +409,7 @@ def test_sixteen_officers_calling_numbers_holding_and_returning_at_once_lose_and
 
         start.wait()
         for _ in range(rounds):
-            if views.station(deps, desk).current:
+            if queries.station(deps, desk).current:
                 choice = rng.choice(["complete", "skip", "hold", "start"])
                 if choice == "complete":
                     attempt("complete", handlers.complete)
@@ -455,7 +456,7 @@ def test_sixteen_officers_calling_numbers_holding_and_returning_at_once_lose_and
     with deps.uow.read() as conn:
         ids = [r.id for r in conn.execute(select(queue_table.c.id))]
         rows = [t for i in ids if (t := repo.get_ticket(conn, i)) is not None]
-    stations = views.all_stations(deps)
+    stations = queries.all_stations(deps)
     assert len(rows) == tickets and len({t.id for t in rows}) == tickets
     at_desk = {s.current: s.number for s in stations if s.current}
     for t in rows:
@@ -488,9 +489,9 @@ def test_sixteen_officers_calling_numbers_holding_and_returning_at_once_lose_and
     # None lost: every ticket can still be served to the end, once.
     for i, officer in enumerate(officers):
         desk = 100 + i
-        if views.station(deps, desk).current:
+        if queries.station(deps, desk).current:
             handlers.complete(deps, officer, desk)
-        for t in [t for t in views.aside(deps, desk) if t.state == State.HELD]:
+        for t in [t for t in queries.aside(deps, desk) if t.state == State.HELD]:
             out_of_turn.call_held(deps, officer, desk, t.number)
             handlers.complete(deps, officer, desk)
     for t in [t for t in rows if t.state in (State.SKIPPED, State.NO_SHOW)]:

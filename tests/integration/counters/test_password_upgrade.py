@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from antre.hall.model import Hall
-from services.counters import accounts, handlers
+from services.counters import handlers
 from services.counters.adapters import accounts as store
 from services.counters.adapters import passwords
 from services.counters.bootstrap import MIGRATIONS
 from services.counters.domain.stations import Officer
+from services.counters.handlers import accounts
 from tests.support.deps import counters_deps
 from tests.support.stores import drop_schema, make_store
 

@@ -13,7 +13,7 @@ import pytest
 
 from antre.events import Envelope, new_meta, subject_for
 from antre.v1 import events_pb2 as pb
-from services.display import handlers, skm_index
+from services.display import handlers
 from services.display.adapters import repository as repo
 from tests.integration.display.board_browser import SCREENSHOTS
 from tests.integration.display.display_live import LiveDisplay
@@ -46,7 +46,9 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     assert page.is_visible("#demo")
     assert page.is_hidden("#offline")
     # Bilingual at once, as every label on the board.
-    assert page.inner_text("#zone-name") == "Lantai 1 Sayap A (Disdukcapil) / Floor 1, Wing A (Civil Registry)"
+    assert (
+        page.inner_text("#zone-name") == "Lantai 1 Sayap A (Disdukcapil) / Floor 1, Wing A (Civil Registry)"
+    )
     assert "WITA" in page.inner_text("#clock-time")
     page.wait_for_timeout(1500)  # a browser that allows autoplay: sound from the start, no prompt
     assert page.is_hidden("#sound")
@@ -80,7 +82,10 @@ def test_the_board_speaks_in_turn_and_never_replays(browser: Any, display: LiveD
     assert page.inner_text("#recent").split()[0] == "A-003"
     handlers.on_hall_events(display.deps, [f.serving(hall, "t1", "A-001", "ktp-el", 1, now)])
     serving = page.locator("#counters li[data-counter='1'] .state")
-    wait(lambda: serving.inner_text() == "sedang dilayani · now serving", what="counter 1 serving, in both languages")
+    wait(
+        lambda: serving.inner_text() == "sedang dilayani · now serving",
+        what="counter 1 serving, in both languages",
+    )
 
     page.reload()
     wait(lambda: page.evaluate("!!(window.antreBoard && window.antreBoard.state.board)"), what="the board")
@@ -116,7 +121,7 @@ def test_the_footer_says_the_halls_ikm_where_the_hall_shows_it(browser: Any, tmp
             ikm=87.4,
             grade="B",
         )
-        skm_index.on_index(display.deps, [Envelope(subject_for(computed), computed)])
+        handlers.on_index(display.deps, [Envelope(subject_for(computed), computed)])
         page.wait_for_selector("#footer", state="visible", timeout=10_000)  # live, no reload
         assert page.inner_text("#ikm") == "IKM bulan ini: 87,40 · Baik"
         assert page.inner_text("#ikm-en") == "/ Satisfaction index this month: 87.40 · Good"

@@ -17,12 +17,12 @@ import nats
 import pytest
 from google.protobuf.message import Message
 
+from antre.audit import HALL_WIDE
 from antre.bus import ensure_stream
 from antre.events import EVENT_HEADER, decode, stream_name
 from antre.hall.load import load_hall
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
-from services.display.voice_handlers import HALL_WIDE
 from tests.integration.display.test_board_voice import A_COUNTERS, publish_burst
 from tests.support.hall import RunningHall
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from antre import catalogue, nats_accounts
+from antre import nats_accounts
 from antre.events import COMMANDS, SUFFIXES
 from antre.hall.model import Hall
 from tests.support.infra import ROOT
+from tools import catalogue
 
 
 def test_the_catalogue_is_fresh() -> None:

@@ -15,7 +15,7 @@ import pypdfium2 as pdfium
 import pytest
 from fastapi.testclient import TestClient
 
-from services.reports.adapters import exports
+from services.reports.entrypoints import exports
 from services.reports.handlers import reporting
 from tests.integration.reports.day_app import DAY, day_app
 from tests.support.people import MANAGER, bearer

@@ -10,24 +10,25 @@ import pytest
 
 from antre.hall.model import Hall
 from antre.problems import Refused
-from services.ticketing import handlers, reservations
+from services.ticketing import handlers
 from services.ticketing.bootstrap import MIGRATIONS
-from services.ticketing.domain.reservations import State
+from services.ticketing.domain.citizen_bookings import Booking, State
+from services.ticketing.handlers import bookings, check_ins
 from tests.support.deps import ticketing_deps
 from tests.support.stores import make_store
 
 SECRET = b"a-test-secret-of-32-bytes-length"
 MONDAY_0700 = dt.datetime(2026, 11, 29, 23, 0, tzinfo=dt.UTC)  # Monday 30 Nov 07:00 WITA
 TUESDAY = dt.date(2026, 12, 1)
-LIMITS = reservations.Limits(per_phone=1000, per_client=100_000)
+LIMITS = bookings.Limits(per_phone=1000, per_client=100_000)
 
 
-def book(deps: handlers.Deps, n: int, at: dt.time, day: dt.date = TUESDAY) -> reservations.Reservation:
-    cmd = reservations.Book(
+def book(deps: handlers.Deps, n: int, at: dt.time, day: dt.date = TUESDAY) -> Booking:
+    cmd = bookings.Book(
         service="ktp-el", day=day, session=at, nik=f"7471010101900{n + 1:03d}", name=f"Warga {n}",
         phone=f"0812{n:08d}",
     )  # fmt: skip
-    return reservations.book(deps, cmd, SECRET, LIMITS)
+    return bookings.book(deps, cmd, SECRET, LIMITS)
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def deps(tmp_path: Path, kendari: Hall, clock: list[dt.datetime]) -> handlers.De
 
 def refusal(deps: handlers.Deps, code: str) -> Refused:
     with pytest.raises(Refused) as refused:
-        reservations.check_in(deps, code)
+        check_ins.check_in(deps, code)
     return refused.value
 
 
@@ -55,7 +56,7 @@ def test_too_early_says_when_check_in_opens_and_offers_a_walk_in(
     refused = refusal(deps, early.code)
     assert refused.code == "check_in_too_early"
     assert refused.details == {"opens_at": "2026-12-01T10:30:00+08:00", "service": "ktp-el", "walk_in": True}
-    assert reservations.lookup(deps, early.code).state == State.BOOKED  # nothing changed
+    assert bookings.lookup(deps, early.code).state == State.BOOKED  # nothing changed
 
 
 def test_a_booking_for_a_later_day_says_the_day_and_time_check_in_opens(

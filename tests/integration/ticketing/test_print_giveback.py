@@ -13,9 +13,10 @@ import pytest
 
 from antre.hall.model import Hall
 from antre.v1 import events_pb2 as pb
-from services.ticketing import handlers, reservations
+from services.ticketing import handlers
 from services.ticketing.bootstrap import MIGRATIONS
 from services.ticketing.domain.tickets import State, Ticket
+from services.ticketing.handlers import bookings, check_ins, queries
 from tests.support.deps import outbox_events, ticketing_deps
 from tests.support.stores import drop_schema, make_store
 
@@ -44,7 +45,7 @@ def deps(backend: str, tmp_path: Path, kendari: Hall, clock: list[dt.datetime]) 
 
 
 def walk_ins_used(deps: handlers.Deps) -> int:
-    return reservations.pool(deps, SERVICE, DAY).walk_in_used
+    return queries.pool(deps, SERVICE, DAY).walk_in_used
 
 
 def printing(deps: handlers.Deps) -> Ticket:
@@ -76,7 +77,7 @@ def test_a_failed_print_gives_its_walk_in_place_back_once(deps: handlers.Deps) -
     assert handlers.get(deps, kept.id).state == State.WAITING
     assert cancellations(deps, failed) == ["print_failed"]
     assert cancellations(deps, kept) == []
-    assert reservations.pool(deps, SERVICE, DAY).walk_in_left == 116 - 1
+    assert queries.pool(deps, SERVICE, DAY).walk_in_left == 116 - 1
 
 
 def test_a_print_that_never_came_gives_its_place_back_when_it_times_out(
@@ -129,7 +130,7 @@ def test_racing_print_failed_and_timeout_give_the_place_back_exactly_once(
 def test_a_bookings_ticket_whose_print_failed_gives_back_no_walk_in_place(
     deps: handlers.Deps, clock: list[dt.datetime]
 ) -> None:
-    cmd = reservations.Book(
+    cmd = bookings.Book(
         service=SERVICE,
         day=DAY,
         session=dt.time(10, 0),
@@ -138,13 +139,13 @@ def test_a_bookings_ticket_whose_print_failed_gives_back_no_walk_in_place(
         phone="081200000001",
     )
     clock[0] = MONDAY - dt.timedelta(hours=1)  # 09:00 WITA: the 10:00 session can still be booked
-    booked = reservations.book(deps, cmd, b"a-test-secret-of-32-bytes-length")
+    booked = bookings.book(deps, cmd, b"a-test-secret-of-32-bytes-length")
     clock[0] = MONDAY
     printing(deps)  # a walk-in that holds its place
-    ticket = reservations.check_in(deps, booked.code, PRINTING_KIOSK)
+    ticket = check_ins.check_in(deps, booked.code, PRINTING_KIOSK)
     assert ticket.state == State.PRINTING and walk_ins_used(deps) == 1
 
     handlers.cancel_print(deps, ticket.id, "print_failed")
 
-    pool = reservations.pool(deps, SERVICE, DAY)
+    pool = queries.pool(deps, SERVICE, DAY)
     assert (pool.walk_in_used, pool.online_used) == (1, 1)

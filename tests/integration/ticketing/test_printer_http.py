@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 
 from antre.events import Envelope
 from antre.v1 import events_pb2 as pb
-from services.ticketing import handlers, reservations
+from services.ticketing import handlers
 from services.ticketing.domain.tickets import State
+from services.ticketing.handlers import queries
 from tests.support.deps import outbox_events
 from tests.support.escpos_bytes import parse
 from tests.support.infra import free_port
@@ -48,7 +49,7 @@ def client(backend: str, tmp_path: Path, nats_url: str, printer: PrinterServer) 
 
 def walk_ins_used(client: TestClient) -> int:
     deps = deps_of(client)
-    return reservations.pool(deps, SERVICE, deps.hall.day_of(deps.uow.clock())).walk_in_used
+    return queries.pool(deps, SERVICE, deps.hall.day_of(deps.uow.clock())).walk_in_used
 
 
 def events(client: TestClient, kind: type) -> list[Envelope]:

@@ -45,8 +45,9 @@ def test_an_assessed_fee_loads() -> None:
 def test_a_fee_is_fixed_unless_the_hall_says_it_is_assessed() -> None:
     service = parse_hall(HALL.replace("      fee_assessed: {fee_assessed}\n", "").replace("{fee_idr}", "0"))
 
-    assert service is not None and service.service("pkb") is not None
-    assert service.service("pkb").standard.fee_assessed is False  # type: ignore[union-attr]
+    pkb = service.service("pkb") if service is not None else None
+    assert pkb is not None
+    assert pkb.standard.fee_assessed is False
 
 
 @pytest.mark.parametrize(

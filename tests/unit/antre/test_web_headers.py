@@ -3,7 +3,7 @@ HSTS only over TLS; a looser policy on the API docs only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 
 import pytest
@@ -22,12 +22,12 @@ FIXED = {
 }
 
 
-def build(**options: object) -> FastAPI:
+def build(connect_src: Sequence[str] = ()) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
 
-    app = make_app("test", "test", lifespan, **options)  # type: ignore[arg-type]
+    app = make_app("test", "test", lifespan, connect_src)
 
     @app.get("/page", response_class=HTMLResponse)
     async def page() -> str:

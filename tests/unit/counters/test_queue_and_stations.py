@@ -81,7 +81,9 @@ def test_a_counter_is_held_by_the_officer_who_opened_it() -> None:
 
 def test_a_counter_passes_on_only_once_its_officer_is_signed_out() -> None:
     budi = Officer("budi", "Budi", "dukcapil")
-    held = stations.holding(stations.open_station(Station(3), SITI, T0), "t1", 0)  # type: ignore[arg-type]
+    opened = stations.open_station(Station(3), SITI, T0)
+    assert opened is not None
+    held = stations.holding(opened, "t1", 0)
     with pytest.raises(Forbidden) as refused:
         stations.take_over(held, budi, holder_signed_in=True, now=T0)
     assert refused.value.code == "counter_taken" and "siti" in refused.value.message_en

@@ -195,7 +195,8 @@ def counter_event(hall: Hall, kind: str, counter: int, at: dt.datetime) -> Envel
         "resumed": pb.CounterResumed,
         "closed": pb.CounterClosed,
     }[kind]
-    agency = next(iter(hall.counter_agencies(hall.counter(counter)))) if hall.counter(counter) else "dukcapil"
+    desk = hall.counter(counter)
+    agency = next(iter(hall.counter_agencies(desk))) if desk else "dukcapil"
     return envelope(cls(meta=new_meta(hall.id, agency, at), counter=_counter(hall, counter)))
 
 

@@ -12,13 +12,12 @@ from services.display.domain.announcements import (
     CHIME_SECONDS,
     SECONDS_PER_WORD,
     Announcement,
-    Arbiter,
     Kind,
-    announce,
     estimate_duration,
     schedule,
     spoken_duration,
 )
+from tests.unit.display.arbiters import Arbiter, announce
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)
 GAP = dt.timedelta(seconds=1)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from typing import Literal
 
 import pytest
 
 from antre.hall.model import Announcements
 from services.display.domain.announcements import Announcement, Kind, Part
-from services.display.domain.arbiter import LOCK, Plan, Policy, Voice, stale_deadline
+from services.display.domain.arbiter import LOCK, Plan, Policy, stale_deadline
 from services.display.domain.wording import Wording
+from tests.unit.display.arbiters import Voice
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)
 GAP = dt.timedelta(seconds=1)
@@ -26,10 +28,10 @@ def s(seconds: float) -> dt.timedelta:
 def voice(
     group_lag: float = 15,
     group_max: int = 3,
-    languages: tuple[str, ...] = ("id",),
+    languages: tuple[Literal["id", "en"], ...] = ("id",),
     stale_after: dt.timedelta | None = None,
 ) -> Voice:
-    wording = Wording(Announcements(languages=languages))  # type: ignore[arg-type]
+    wording = Wording(Announcements(languages=languages))
     return Voice(Policy(GAP, s(group_lag), group_max, stale_after=stale_after), wording.calls)
 
 
@@ -169,7 +171,7 @@ def test_calls_after_a_message_are_not_grouped_into_it() -> None:
 def test_random_bursts_and_messages_keep_every_promise(seed: int) -> None:
     rng = random.Random(seed)
     v = voice(group_lag=rng.choice([0, 5, 15]), group_max=rng.randint(1, 4))
-    now, n, said_before = T0, 0, ()
+    now, n = T0, 0
     for _ in range(60):
         now += s(rng.expovariate(0.8))
         standing_before = {e.seq: e for e in v.standing(ZONE)}

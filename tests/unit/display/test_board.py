@@ -12,8 +12,9 @@ import pytest
 from antre.hall.model import Hall
 from antre.problems import NotFound
 from services.display.domain import board
-from services.display.domain.announcements import Arbiter, Kind
+from services.display.domain.announcements import Kind
 from services.display.domain.board import Call, CounterSeen, CounterStatus, Fact, Source, Stage, TicketSeen
+from tests.unit.display.arbiters import Arbiter
 
 T0 = dt.datetime(2026, 3, 2, 1, 15, tzinfo=dt.UTC)
 DAY = dt.date(2026, 3, 2)

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from antre.events import as_event
 from antre.hall.model import Hall
+from antre.v1 import events_pb2 as pb
 from services.display import handlers
 from services.display.domain.board import CounterStatus, pause_words
 from tests.unit.display import display_factories as f
@@ -25,7 +27,7 @@ def deps(tmp_path: Path, kendari: Hall) -> handlers.Deps:
 
 def paused(hall: Hall, counter: int, at: dt.datetime, reason: str) -> f.Envelope:
     envelope = f.counter_event(hall, "paused", counter, at)
-    envelope.message.reason = reason  # type: ignore[attr-defined]
+    as_event(envelope.message, pb.CounterPaused).reason = reason
     return envelope
 
 

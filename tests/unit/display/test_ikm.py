@@ -16,10 +16,10 @@ def test_the_line_in_both_languages() -> None:
         "IKM bulan ini: 87,40 · Baik",
         "Satisfaction index this month: 87.40 · Good",
     )
-    assert (
-        board_line(MonthIndex("2026-03", 9, 100.0, "A", AT), DAY)[0] == "IKM bulan ini: 100,00 · Sangat Baik"
-    )  # type: ignore[index]
-    assert board_line(MonthIndex("2026-03", 3, 64.99, "D", AT), DAY)[0] == "IKM bulan ini: 64,99 · Tidak Baik"  # type: ignore[index]
+    best = board_line(MonthIndex("2026-03", 9, 100.0, "A", AT), DAY)
+    assert best is not None and best[0] == "IKM bulan ini: 100,00 · Sangat Baik"
+    worst = board_line(MonthIndex("2026-03", 3, 64.99, "D", AT), DAY)
+    assert worst is not None and worst[0] == "IKM bulan ini: 64,99 · Tidak Baik"
 
 
 def test_a_month_without_responses() -> None:

@@ -5,9 +5,10 @@ permanent; and the settings that switch channels on."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from services.notify.adapters.channels.base import CitizenMessage, Result, http_result
 from services.notify.adapters.channels.email import SmtpChannel, SmtpConfig
@@ -107,15 +108,15 @@ def test_a_channel_removed_since_the_delivery_was_made_is_a_retryable_failure() 
 
 
 def test_settings_switch_channels_on_only_when_configured() -> None:
-    key = "x" * 32
+    key = SecretStr("x" * 32)
     assert Settings().citizen_channels == frozenset()
     on = Settings(
         smtp_host="smtp.example",
         smtp_from="a@mpp.example",
-        whatsapp_token="t",
+        whatsapp_token=SecretStr("t"),
         whatsapp_phone_number_id="1",
         sms_url="https://sms.example",
-        sms_api_key="k",
+        sms_api_key=SecretStr("k"),
         optout_key=key,
         optout_url="https://mpp.example/b",
     )
@@ -133,6 +134,6 @@ def test_settings_switch_channels_on_only_when_configured() -> None:
         ({"whatsapp_token": "t"}, "ANTRE_WHATSAPP_PHONE_NUMBER_ID"),
     ],
 )
-def test_settings_refuse_a_channel_citizens_could_not_stop(options: dict[str, str], complaint: str) -> None:
+def test_settings_refuse_a_channel_citizens_could_not_stop(options: dict[str, Any], complaint: str) -> None:
     with pytest.raises(ValidationError, match=complaint):
-        Settings(**options)  # type: ignore[arg-type]
+        Settings(**options)

@@ -59,7 +59,7 @@ def test_answers_by_code_come_back_in_unsur_order() -> None:
     assert check_answers(given) == (1, 4, 3, 2, 1, 4, 3, 2, 1)
     assert check_answers([4, 4, 4, 4, 4, 4, 4, 4, 4]) == (4,) * 9
     from_json = [1, 2, 3, 4, 1, 2, 3, 4, 1]
-    assert Answers(scores=from_json).scores == (1, 2, 3, 4, 1, 2, 3, 4, 1)  # type: ignore[arg-type]
+    assert Answers(scores=from_json).scores == (1, 2, 3, 4, 1, 2, 3, 4, 1)  # type: ignore[arg-type]  # a list, as JSON
 
 
 def _refusal(scores: object) -> Invalid:

@@ -28,18 +28,18 @@ DAYS = same_weekdays(dt.date(2026, 4, 6), 8)  # Mondays, no holiday nor cuti ber
 
 
 @pytest.fixture(scope="module")
-def hall():  # type: ignore[no-untyped-def]
+def hall():
     return load_hall(HALL_FILE)
 
 
 @pytest.fixture(scope="module")
-def recorded(hall):  # type: ignore[no-untyped-def]
+def recorded(hall):
     events, logs = record_days(hall, known_demand(str(HALL_FILE)), DAYS, seed=3)
     return events, logs
 
 
 @pytest.fixture(scope="module")
-def fit(hall, recorded) -> Calibration:  # type: ignore[no-untyped-def]
+def fit(hall, recorded) -> Calibration:
     return calibrate(recorded[0], hall, str(HALL_FILE))
 
 
@@ -81,7 +81,7 @@ def test_shares_bookings_and_journeys_are_recovered(fit: Calibration) -> None:
     assert abs(journey.share - 0.25) < 4 * math.sqrt(0.25 * 0.75 / visits)
 
 
-def test_staffing_is_the_plan_the_days_ran(fit: Calibration, hall) -> None:  # type: ignore[no-untyped-def]
+def test_staffing_is_the_plan_the_days_ran(fit: Calibration, hall) -> None:
     assert fit.demand.staffing["dukcapil"] == {"monday": {8: 6, 9: 6, 10: 6, 11: 6, 12: 4, 13: 6, 14: 6}}
     # An agency without a plan opened every counter, and the events say so.
     assert fit.demand.staffing["bapenda"] == {"monday": dict.fromkeys(range(8, 15), 3.0)}
@@ -93,7 +93,7 @@ def test_what_the_events_cannot_tell_is_left_out_and_said(fit: Calibration) -> N
     assert any("cutoff" in note for note in fit.notes)
 
 
-def test_missing_no_shows_and_counters_are_not_made_up(hall, recorded) -> None:  # type: ignore[no-untyped-def]
+def test_missing_no_shows_and_counters_are_not_made_up(hall, recorded) -> None:
     dropped = (pb.BookingNoShow, pb.CounterOpened, pb.CounterClosed)
     events = [e for e in recorded[0] if not isinstance(e, dropped)]
     fit = calibrate(events, hall, "hall.yaml")
@@ -103,14 +103,14 @@ def test_missing_no_shows_and_counters_are_not_made_up(hall, recorded) -> None: 
     assert any("no counter events" in note for note in fit.notes)
 
 
-def test_repeated_events_are_read_once(hall, recorded, fit: Calibration) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_events_are_read_once(hall, recorded, fit: Calibration) -> None:
     events = recorded[0]
     again = calibrate(events + events[: len(events) // 2], hall, str(HALL_FILE))
     assert again.demand == fit.demand
     assert any("repeated events" in note for note in again.notes)
 
 
-def test_window_takes_only_its_days(hall, recorded) -> None:  # type: ignore[no-untyped-def]
+def test_window_takes_only_its_days(hall, recorded) -> None:
     one = calibrate(recorded[0], hall, "hall.yaml", since=DAYS[2], until=DAYS[2])
     assert one.days == (DAYS[2],)
     assert set(one.waits["dukcapil"]) == {DAYS[2]}
@@ -124,7 +124,7 @@ def test_window_takes_only_its_days(hall, recorded) -> None:  # type: ignore[no-
         calibrate(recorded[0], hall, "hall.yaml", since=dt.date(2025, 1, 6), until=dt.date(2025, 1, 6))
 
 
-def test_recorded_waits_are_the_days_own(hall, recorded, fit: Calibration) -> None:  # type: ignore[no-untyped-def]
+def test_recorded_waits_are_the_days_own(hall, recorded, fit: Calibration) -> None:
     """The waits calibration reports are those the twin logged for the very same days."""
     _, logs = recorded
     for day, log in zip(DAYS, logs, strict=True):
@@ -141,7 +141,7 @@ def test_fitted_file_round_trips(fit: Calibration, tmp_path: Path) -> None:
     assert demand == fit.demand and hall.id == "kendari"
 
 
-def test_empirical_keeps_the_durations(hall, recorded) -> None:  # type: ignore[no-untyped-def]
+def test_empirical_keeps_the_durations(hall, recorded) -> None:
     fit = calibrate(recorded[0], hall, "hall.yaml", service_time="empirical")
     st = fit.demand.services["ktp-el"].service_time
     assert st.dist == "empirical" and len(st.values) > 500
@@ -149,14 +149,14 @@ def test_empirical_keeps_the_durations(hall, recorded) -> None:  # type: ignore[
     assert abs(mean - 12.0) < 1.0
 
 
-def test_export_lines_round_trip(recorded) -> None:  # type: ignore[no-untyped-def]
+def test_export_lines_round_trip(recorded) -> None:
     events = recorded[0][:300]
     lines = [export_line(Recorded(e)) for e in events]
     assert [parse_line(line) for line in lines] == events
     assert read_export(lines) == events
 
 
-def test_bad_export_lines_name_the_line_in_both_languages(recorded) -> None:  # type: ignore[no-untyped-def]
+def test_bad_export_lines_name_the_line_in_both_languages(recorded) -> None:
     good = export_line(Recorded(recorded[0][0]))
     lines = [
         good,
@@ -176,7 +176,7 @@ def test_bad_export_lines_name_the_line_in_both_languages(recorded) -> None:  # 
     assert "harus objek" in problems[3] and "must be an object" in problems[3]
 
 
-def test_calibrate_command_writes_a_file_the_day_command_replays(recorded, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_calibrate_command_writes_a_file_the_day_command_replays(recorded, tmp_path: Path, capsys) -> None:
     export = tmp_path / "events.jsonl"
     write_export((Recorded(e) for e in recorded[0]), export)
     out = tmp_path / "out" / "fit.yaml"
@@ -192,7 +192,7 @@ def test_calibrate_command_writes_a_file_the_day_command_replays(recorded, tmp_p
     assert cli.main(["day", str(out), "--date", DAYS[-1].isoformat(), "-n", "2", "--jobs", "1"]) == 0
 
 
-def test_calibrate_command_reports_a_bad_export(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_calibrate_command_reports_a_bad_export(tmp_path: Path, capsys) -> None:
     export = tmp_path / "events.jsonl"
     export.write_text("{}\n", encoding="utf-8")
     args = ["calibrate", "--events", str(export), "--hall", str(HALL_FILE), "-o", str(tmp_path / "f.yaml")]
@@ -202,14 +202,14 @@ def test_calibrate_command_reports_a_bad_export(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "f.yaml").exists()
 
 
-def test_logs_hold_calls(recorded) -> None:  # type: ignore[no-untyped-def]
+def test_logs_hold_calls(recorded) -> None:
     # The recorded days are busy enough to say something: every day called most of its visitors.
     for log in recorded[1]:
         served = sum(1 for v in log.visits if v[3] == "served")
         assert served > 0.9 * len(log.visits)
 
 
-def test_hall_of_other_events_is_ignored(hall, recorded) -> None:  # type: ignore[no-untyped-def]
+def test_hall_of_other_events_is_ignored(hall, recorded) -> None:
     other = dataclasses.replace(hall, id="elsewhere")
     with pytest.raises(ValueError, match="no events of hall 'elsewhere'"):
         calibrate(recorded[0], other, "hall.yaml")

@@ -50,7 +50,7 @@ def snapshot(tickets: tuple[Waiting, ...], *desks: Desk, **changes: object) -> S
         service_times={"a": TEN},
         closes_at=minutes(8 * 60),
     )
-    return dataclasses.replace(snap, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(snap, **changes)  # type: ignore[arg-type]  # each test's own fields
 
 
 def p50_minutes(snap: Snapshot, replications: int = 20) -> dict[str, float | None]:

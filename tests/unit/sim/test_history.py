@@ -36,7 +36,8 @@ class Told:
     """One ticket's events, each at its minute."""
 
     def __init__(self, hall: Hall, n: int) -> None:
-        self.hall, self.events = hall, []  # type: ignore[var-annotated]
+        self.hall = hall
+        self.events: list[Message] = []
         self.ref = pb.TicketRef(
             ticket_id=f"t{n}", service="ktp-el", number=f"A-{n:03d}", hall_day="2026-03-02"
         )
@@ -44,7 +45,8 @@ class Told:
     def __call__(self, minute: float, event: type[Message], **fields: object) -> Told:
         meta = new_meta(self.hall.id, "dukcapil", at(minute))
         counter = {"counter": DESK} if event is not pb.TicketIssued else {}
-        self.events.append(event(meta=meta, ticket=self.ref, **counter, **fields))
+        told = event(meta=meta, ticket=self.ref, **counter, **fields)  # type: ignore[call-arg]  # a ticket's event
+        self.events.append(told)
         return self
 
 

@@ -20,7 +20,7 @@ def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     try:
         code = main(list(args))
     except SystemExit as exc:
-        code = exc.code  # type: ignore[assignment]
+        code = exc.code  # type: ignore[assignment]  # argparse exits with an int
     said = capsys.readouterr()
     assert code == 2, said
     assert "Traceback" not in said.err and not said.out, said

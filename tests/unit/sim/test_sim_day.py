@@ -16,11 +16,11 @@ KENDARI = Path(__file__).resolve().parents[3] / "examples" / "demand" / "kendari
 
 
 @pytest.fixture(scope="module")
-def kendari():  # type: ignore[no-untyped-def]
+def kendari():
     return load_demand(KENDARI)
 
 
-def test_same_seed_same_day(kendari) -> None:  # type: ignore[no-untyped-def]
+def test_same_seed_same_day(kendari) -> None:
     demand, hall = kendari
     day = next_weekday("monday")
     a = simulate(hall, demand, day, Scenario(), np.random.SeedSequence(7))
@@ -32,7 +32,7 @@ def test_same_seed_same_day(kendari) -> None:  # type: ignore[no-untyped-def]
     assert a.calls != c.calls
 
 
-def test_numbers_follow_the_ticketing_format_per_service(kendari) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_follow_the_ticketing_format_per_service(kendari) -> None:
     demand, hall = kendari
     log = simulate(hall, demand, next_weekday("monday"), Scenario(), np.random.SeedSequence(1))
     ktp = sorted(number for _, _, number, _, _ in log.calls if number.startswith("A-"))
@@ -40,7 +40,7 @@ def test_numbers_follow_the_ticketing_format_per_service(kendari) -> None:  # ty
     assert len(set(ktp)) == len(ktp)  # never repeated in a day
 
 
-def test_priority_lane_streak_rule_holds_at_every_counter(kendari) -> None:  # type: ignore[no-untyped-def]
+def test_priority_lane_streak_rule_holds_at_every_counter(kendari) -> None:
     """No counter calls more than priority_max_streak priority tickets in a row while a regular
     one waits: the counters' PriorityLane and next_streak are what the day ran on."""
     demand, hall = kendari
@@ -63,7 +63,7 @@ def test_priority_lane_streak_rule_holds_at_every_counter(kendari) -> None:  # t
         assert longest == 2  # reached (the lane is used) and never exceeded
 
 
-def test_day_before_opening_waits_at_the_door_and_cutoff_turns_away(kendari) -> None:  # type: ignore[no-untyped-def]
+def test_day_before_opening_waits_at_the_door_and_cutoff_turns_away(kendari) -> None:
     """Walk-ins only (a booked citizen may check in up to 30 minutes before a session, so
     before opening too, as the live check-in allows)."""
     demand, hall = kendari
@@ -105,7 +105,7 @@ def test_demand_checked_against_the_hall(tmp_path: Path) -> None:
     assert "melebihi 6 loket yang ada / more than the 6 counters" in text
 
 
-def test_a_plan_of_few_counters_opens_those_that_serve_the_most_services(kendari) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_of_few_counters_opens_those_that_serve_the_most_services(kendari) -> None:
     demand, hall = kendari
     assert opening_order(hall, "dukcapil") == [6, 3, 5, 4, 1, 2]  # not 1 and 2: ID cards only
     assert opening_order(hall, "dpmptsp") == [8, 9, 7]

@@ -64,8 +64,8 @@ def _reference_draw(
             route.append(nxt)
         routes.append(tuple(route))
     need: dict[str, int] = {}
-    for route in routes:
-        for code in route:
+    for codes in routes:
+        for code in codes:
             need[code] = need.get(code, 0) + 1
     pools = {
         c: iter(sample(demand.services[c].service_time, service_rng, n).tolist()) for c, n in need.items()

@@ -29,19 +29,19 @@ from services.counters.domain import blending
 from services.counters.domain.dispatch import Candidate
 from sim.citizens import Citizen
 from sim.demand import Bookings, Demand, Distribution, ServiceDemand
-from sim.model import HallDay, Scenario
+from sim.model import Blend, Dispatch, HallDay, Scenario
 
 DAY = dt.date(2026, 3, 2)  # a Monday
 ZONE = ZoneInfo("Asia/Makassar")
 H = 3600.0
 
 
-def _hall(blend: str, bound: int, rules: QueueRules) -> Hall:
+def _hall(blend: Blend, bound: int, rules: QueueRules) -> Hall:
     booking = Booking(
         sessions=(Session(dt.time(8), dt.time(12), 200),),
         daily_quota=400,
         online_quota=200,
-        blend=blend,  # type: ignore[arg-type]
+        blend=blend,
         ratio=2,
         near_slot_bound_minutes=bound,
     )
@@ -113,13 +113,13 @@ def _expected(hall: Hall, citizens: list[Citizen], call_times: list[float]) -> l
     return order
 
 
-POLICIES = [("check_in", 0), ("near_slot", 0), ("near_slot", 10), ("ratio", 0)]
+POLICIES: list[tuple[Blend, int]] = [("check_in", 0), ("near_slot", 0), ("near_slot", 10), ("ratio", 0)]
 
 
 @pytest.mark.parametrize("dispatch", ["fifo", "priority_lane"])
 @pytest.mark.parametrize(("blend", "bound"), POLICIES)
-def test_call_order_is_the_counters_domains(dispatch: str, blend: str, bound: int) -> None:
-    rules = QueueRules(dispatch=dispatch, priority_max_streak=1)  # type: ignore[arg-type]
+def test_call_order_is_the_counters_domains(dispatch: Dispatch, blend: Blend, bound: int) -> None:
+    rules = QueueRules(dispatch=dispatch, priority_max_streak=1)
     hall = _hall(blend, bound, rules)
     for seed in range(6):
         citizens = _citizens(seed)
@@ -133,7 +133,7 @@ def test_policies_really_differ_on_that_queue() -> None:
     orders = set()
     for dispatch in ("fifo", "priority_lane"):
         for blend, bound in POLICIES:
-            rules = QueueRules(dispatch=dispatch, priority_max_streak=1)  # type: ignore[arg-type]
+            rules = QueueRules(dispatch=dispatch, priority_max_streak=1)
             hall = _hall(blend, bound, rules)
             log = HallDay(hall, DEMAND, DAY, Scenario(), _citizens(0), {}, np.random.default_rng(0)).run()
             orders.add(tuple(log.picks))
@@ -148,11 +148,11 @@ def test_the_sim_goes_through_the_live_functions(monkeypatch: pytest.MonkeyPatch
     seen = {"choose": 0, "next_state": 0}
     real_choose, real_next = blending.choose, blending.next_state
 
-    def choose(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def choose(*args, **kwargs):
         seen["choose"] += 1
         return real_choose(*args, **kwargs)
 
-    def next_state(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def next_state(*args, **kwargs):
         seen["next_state"] += 1
         return real_next(*args, **kwargs)
 

@@ -15,7 +15,7 @@ import pytest
 
 from antre.hall.model import Booking, Hall, NoShowRule, Service, Session
 from antre.problems import Invalid, Refused, TooMany
-from services.ticketing.domain import bookings, reservations
+from services.ticketing.domain import bookings, citizen_bookings
 from services.ticketing.domain.bookings import (
     CODE_ALPHABET,
     DayPool,
@@ -442,9 +442,9 @@ def test_module_reads_no_clock() -> None:
 # ---- wrong NIKs lock a code ----
 
 
-def _reservation(failures: int) -> reservations.Reservation:
+def _booking(failures: int) -> citizen_bookings.Booking:
     start = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
-    return reservations.Reservation(
+    return citizen_bookings.Booking(
         id="r1",
         code="K7QH2MXA",
         service="ktp-el",
@@ -460,24 +460,24 @@ def _reservation(failures: int) -> reservations.Reservation:
         language="id",
         channel="online",
         client="ip:192.0.2.1",
-        state=reservations.State.BOOKED,
+        state=citizen_bookings.State.BOOKED,
         created_at=start - dt.timedelta(days=1),
         nik_failures=failures,
     )
 
 
 def test_a_code_locks_at_its_fifth_wrong_nik_and_the_help_desk_unlocks_it() -> None:
-    reservations.check_not_locked(_reservation(4))
+    citizen_bookings.check_not_locked(_booking(4))
     with pytest.raises(TooMany) as locked:
-        reservations.check_not_locked(_reservation(5))
+        citizen_bookings.check_not_locked(_booking(5))
     assert locked.value.code == "code_locked" and "K7QH2MXA" in locked.value.message
     assert "help desk" in locked.value.message_en and "meja bantuan" in locked.value.message
     now = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
-    reopened = reservations.unlocked(_reservation(9), now)
+    reopened = citizen_bookings.unlocked(_booking(9), now)
     assert (reopened.nik_failures, reopened.updated_at) == (0, now)
-    reservations.check_not_locked(reopened)
+    citizen_bookings.check_not_locked(reopened)
 
 
 def test_ownership_is_the_nik_key_only() -> None:
-    assert reservations.owns(_reservation(0), "k") and not reservations.owns(_reservation(0), "K")
-    assert reservations.not_yours().code == "booking_not_yours"
+    assert citizen_bookings.owns(_booking(0), "k") and not citizen_bookings.owns(_booking(0), "K")
+    assert citizen_bookings.not_yours().code == "booking_not_yours"

@@ -29,7 +29,9 @@ def test_counters_in_two_zones_send_citizens_to_the_agencys_zone() -> None:
 def test_no_zone_is_guessed_when_the_hall_file_cannot_say() -> None:
     elsewhere = Counter(number=99, name="Loket 99", zone="lantai-1-b", services=("pkb-tahunan",))
     hall = dataclasses.replace(HALL, counters=(*HALL.counters, elsewhere))
-    samsat = dataclasses.replace(HALL.agency("samsat"), zone="")  # type: ignore[type-var]
+    agency = HALL.agency("samsat")
+    assert agency is not None
+    samsat = dataclasses.replace(agency, zone="")
     agencies = tuple(samsat if a.code == "samsat" else a for a in hall.agencies)
     hall = dataclasses.replace(hall, agencies=agencies)
     assert waiting_zone(hall, "pkb-tahunan") is None
