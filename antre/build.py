@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-# The rules compiled: the services' domains (display's and reports' not yet) and the twin's core.
+# The rules compiled: the services' domains (display's and reports' not yet) and the twin's core
+# and its day's figures.
 MODULES = (
     "services.counters.domain.accounts",
     "services.counters.domain.blending",
@@ -54,6 +55,7 @@ MODULES = (
     "sim.citizens",
     "sim.model",
     "sim.forecast",
+    "sim.stats",
 )
 PURE_SWITCH = "ANTRE_PURE"
 _LIBRARY = "antre_rules_"  # + digest + "__mypyc": mypyc's name for a group's shared library

@@ -38,9 +38,10 @@ EVERY = 1800.0  # seconds between snapshots
 # ---- a busy snapshot, for the speed ----
 
 
-def busy_snapshot(waiting: int = 150, seed: int = 7) -> Snapshot:
+def busy_snapshot(waiting: int = 150, seed: int = 7, counters: int = 13) -> Snapshot:
     """``waiting`` tickets over the hall's three services at 10:00, a tenth priority and a third
-    booked; every counter open and serving for a few minutes already."""
+    booked; every counter open and serving for a few minutes already. Past the hall's 13
+    counters, each added one serves the services in turn (for a bigger hall's load)."""
     hall = sim_hallday.hall()
     rng = np.random.default_rng(seed)
     zone = dt.timezone(dt.timedelta(hours=8))
@@ -61,6 +62,9 @@ def busy_snapshot(waiting: int = 150, seed: int = 7) -> Snapshot:
             since=now - dt.timedelta(minutes=3),
         )
         for c in hall.counters
+    ) + tuple(
+        Desk(n, (codes[n % len(codes)],), StationState.OPEN, serving=codes[n % len(codes)], since=now)
+        for n in range(len(hall.counters) + 1, counters + 1)
     )
     times = {s.code: service_time(sim_hallday.MEAN_MINUTES[s.code]) for s in hall.services}
     arrivals = {code: Arrivals(walk_in=15.0, priority=2.0, booked=10.0) for code in codes}
@@ -91,8 +95,8 @@ def _snapshot(
     )
 
 
-def speed(replications: int, runs: int) -> tuple[float, int]:
-    snap = busy_snapshot()
+def speed(replications: int, runs: int, waiting: int = 150, counters: int = 13) -> tuple[float, int]:
+    snap = busy_snapshot(waiting, counters=counters)
     forecast(snap, replications)  # warm-up
     took = []
     for _ in range(runs):
@@ -297,13 +301,15 @@ def main() -> None:
     p.add_argument("--replications", type=int, default=100)
     p.add_argument("--runs", type=int, default=7, help="timed runs (speed)")
     p.add_argument("--days", type=int, default=10, help="replayed days per case (accuracy)")
+    p.add_argument("--waiting", type=int, default=150, help="tickets in the snapshot (speed)")
+    p.add_argument("--counters", type=int, default=13, help="counters open, 13 or more (speed)")
     args = p.parse_args()
     if not args.accuracy:
-        took, n = speed(args.replications, args.runs)
+        took, n = speed(args.replications, args.runs, args.waiting, args.counters)
         print(
             f"| waiting | counters | replications | median ms ({args.runs} runs) |\n| --- | --- | --- | --- |"
         )
-        print(f"| {n} | 13 | {args.replications} | {took * 1000:.0f} |")
+        print(f"| {n} | {args.counters} | {args.replications} | {took * 1000:.0f} |")
         return
     print(
         "| day | future arrivals | tickets forecast | called by p50 | called by p90 | MAE p50 min | bias min "

@@ -4,7 +4,9 @@ on :mod:`bench.sim_hallday`'s hall day and :mod:`bench.forecast`'s busy snapshot
 Each round runs both builds, each in a fresh interpreter, the order swapping every round, and each
 times itself in CPU seconds of its own process (``time.process_time``): other work sharing the
 cores lengthens wall time a great deal and CPU time far less. The figures are medians over the
-rounds; a ratio is the median of each round's ratio.
+rounds; a ratio is the median of each round's ratio. ``--against TREE`` compares two commits
+instead: the compiled build of another worktree (say ``git worktree add /tmp/prev HEAD~1``, built
+there with ``python setup.py build_ext --inplace``) against this one's, alternately the same way.
 
 Printed as Markdown for BENCHMARKS.md.
 """
@@ -23,6 +25,7 @@ MEASURES = {
     "day": "hall day (citizens drawn, day run)",
     "replicate": "hall day and its figures (`replicate`, 1 core)",
     "forecast": "forecast, 150 waiting, 13 counters, 100 replications",
+    "forecast_big": "forecast, 300 waiting, 17 counters, 100 replications",
 }
 
 
@@ -44,27 +47,30 @@ def _child(days: int) -> dict[str, float | str]:
     start = time.process_time()
     replicate(hall, demand, day, [scenario], days, seed=3, jobs=1)
     per_replicate = (time.process_time() - start) / days
-    snap = busy_snapshot()
-    forecast(snap, 100)
-    took = []
-    for _ in range(5):
-        start = time.process_time()
+    took: dict[str, list[float]] = {"forecast": [], "forecast_big": []}
+    for key, snap in (("forecast", busy_snapshot()), ("forecast_big", busy_snapshot(300, counters=17))):
         forecast(snap, 100)
-        took.append(time.process_time() - start)
+        for _ in range(5):
+            start = time.process_time()
+            forecast(snap, 100)
+            took[key].append(time.process_time() - start)
     return {
         "build": "compiled" if build.current().compiled else "pure",
         "day": per_day,
         "replicate": per_replicate,
-        "forecast": statistics.median(took),
+        **{key: statistics.median(times) for key, times in took.items()},
     }
 
 
-def _run(pure: bool, days: int) -> dict[str, float | str]:
+def _run(pure: bool, days: int, tree: str | None = None) -> dict[str, float | str]:
+    """One child: this tree's code, or ``tree``'s (another worktree, its own build)."""
     env = {k: v for k, v in os.environ.items() if k != "ANTRE_PURE"}
     if pure:
         env["ANTRE_PURE"] = "1"
+    if tree is not None:
+        env["PYTHONPATH"] = tree
     cmd = [sys.executable, "-m", "bench.sim_builds", "--child", "--days", str(days)]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True, check=True).stdout
     figures: dict[str, float | str] = json.loads(out.splitlines()[-1])
     return figures
 
@@ -78,28 +84,40 @@ def main() -> None:
     p.add_argument("--days", type=int, default=200, help="hall days per measure and round")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--against",
+        metavar="TREE",
+        help="another worktree (an earlier commit, built in place): its compiled build against this one's",
+    )
     args = p.parse_args()
     if args.child:
         print(json.dumps(_child(args.days)))
         return
     load = os.getloadavg()
-    runs: dict[str, list[dict[str, float | str]]] = {"compiled": [], "pure": []}
+    # (name, pure?, tree): the slower side first, as the table reads.
+    if args.against:
+        sides = (("before", False, os.path.abspath(args.against)), ("compiled", False, None))
+    else:
+        sides = (("pure", True, None), ("compiled", False, None))
+    runs: dict[str, list[dict[str, float | str]]] = {name: [] for name, _, _ in sides}
     for i in range(args.rounds):
-        order = ("compiled", "pure") if i % 2 == 0 else ("pure", "compiled")
-        for kind in order:
-            result = _run(kind == "pure", args.days)
-            if result["build"] != kind:
-                raise SystemExit(f"asked for the {kind} build, ran {result['build']}")
-            runs[kind].append(result)
+        for name, pure, tree in sides if i % 2 else sides[::-1]:
+            result = _run(pure, args.days, tree)
+            if result["build"] != ("pure" if pure else "compiled"):
+                raise SystemExit(f"asked for the {name} build, ran {result['build']}")
+            runs[name].append(result)
+    slow, fast = (name for name, _, _ in sides)
     print(f"{os.cpu_count()} cores; load average (1, 5, 15 min) at the start: {_load(load)}")
-    print(f"\n| CPU ms per ({args.rounds} rounds of {args.days} days) | pure | compiled | faster by |")
+    print(f"\n| CPU ms per ({args.rounds} rounds of {args.days} days) | {slow} | {fast} | faster by |")
     print("| --- | --- | --- | --- |")
     for key, what in MEASURES.items():
-        pure = [float(r[key]) for r in runs["pure"]]
-        compiled = [float(r[key]) for r in runs["compiled"]]
-        ratio = statistics.median(p / c for p, c in zip(pure, compiled, strict=True))
+        if any(key not in r for r in runs[slow]):
+            continue  # an earlier tree that does not time it
+        slower = [float(r[key]) for r in runs[slow]]
+        faster = [float(r[key]) for r in runs[fast]]
+        ratio = statistics.median(s / f for s, f in zip(slower, faster, strict=True))
         print(
-            f"| {what} | {statistics.median(pure) * 1000:.2f} | {statistics.median(compiled) * 1000:.2f} "
+            f"| {what} | {statistics.median(slower) * 1000:.2f} | {statistics.median(faster) * 1000:.2f} "
             f"| {ratio:.2f}x |"
         )
     print(f"\nLoad average (1, 5, 15 min) at the end: {_load(os.getloadavg())}")

@@ -36,11 +36,15 @@ def _discipline(
     found from its arrival time among the node's own external arrivals; one transferred in from
     another node matches none and is a walk-in."""
 
+    # Remembered per node: kept on the individual, a slot found at the civil registry would
+    # follow a citizen sent on to revenue and wrongly put them ahead there as booked.
+    kept: dict[Individual, float] = {}
+
     def slot_of(ind: Individual) -> float:
-        cached = getattr(ind, "antre_slot", None)
-        if cached is None:
-            cached = ind.antre_slot = _kept_slot(times, slots, ind.arrival_date)
-        return cached
+        slot = kept.get(ind)
+        if slot is None:
+            slot = kept[ind] = _kept_slot(times, slots, ind.arrival_date)
+        return slot
 
     def near_slot(individuals: Sequence[Individual], t: float) -> Individual:
         def key(ind: Individual) -> tuple[float, int, float]:

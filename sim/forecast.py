@@ -37,6 +37,7 @@ from bisect import insort
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
+from typing import final
 
 import numpy as np
 
@@ -53,6 +54,8 @@ LOGNORMAL_SIGMA = 0.5  # spread assumed for a service known only by its hall-fil
 MIN_RECENT = 20  # completed services of the day needed to trust them over the hall file
 INF = math.inf
 _NORMAL = NormalDist()
+# timedelta(0, s) is timedelta(seconds=s): positional arguments, no keyword parsing per call.
+_SECONDS = dt.timedelta
 
 
 @dataclass(frozen=True)
@@ -330,63 +333,86 @@ class _Run:
     def replicate(self, r: int, rng: np.random.Generator) -> list[float]:
         """Call times of the snapshot's tickets in replication ``r`` (seconds from now; inf: not
         called before closing)."""
-        snap, rules, close, now = self.snap, self.snap.rules, self.close, self.now
-        calls = [INF] * len(self.index)
-        left = len(calls)
-        pools = {s: sample(snap.service_times[s], rng, n).tolist() for s, n in self.need.items()}
-        streams = {s: tuple(list(x) for x in lanes) for s, lanes in self.streams.items()}
-        desk_streams = [tuple(x for s in d.services for x in streams[s]) for d in self.desks]
-        states = [d.streak for d in self.desks]
-        idle = [False] * len(self.desks)
-        heap = self._arrivals(rng)
+        return _Replication(self, r, rng).play()
+
+
+@final
+class _Replication:
+    """One replication's own streams, counters' states and events. A class rather than a closure
+    over :meth:`_Run.replicate`'s locals: compiled, calling a method is native, calling a nested
+    function a Python call with its arguments boxed."""
+
+    def __init__(self, shared: _Run, r: int, rng: np.random.Generator) -> None:
+        self.shared, self.rng = shared, rng
+        self.calls = [INF] * len(shared.index)
+        self.left = len(self.calls)
+        self.pools: dict[str, list[float]] = {
+            s: sample(shared.snap.service_times[s], rng, n).tolist() for s, n in shared.need.items()
+        }
+        self.streams = {s: tuple(list(x) for x in lanes) for s, lanes in shared.streams.items()}
+        self.desk_streams = [tuple(x for s in d.services for x in self.streams[s]) for d in shared.desks]
+        self.states = [d.streak for d in shared.desks]
+        self.idle = [False] * len(shared.desks)
+        heap = shared._arrivals(rng)
         seq = len(heap)
-        heap += [(float(first[r]), seq + i, i) for i, first in enumerate(self.first)]
-        seq += len(self.first)
+        heap += [(float(first[r]), seq + i, i) for i, first in enumerate(shared.first)]
         heapq.heapify(heap)
+        self.heap, self.seq = heap, seq + len(shared.first)
 
-        def call(i: int, t: float) -> None:
-            nonlocal seq, left
-            free = self._free_from(t)
-            if free >= close:
-                return
-            if free > t:  # a break: the counter calls again when it ends
-                heapq.heappush(heap, (free, seq, i))
-                seq += 1
-                return
-            heads = [s[0] for s in desk_streams[i] if s]
-            when = now + dt.timedelta(seconds=t)  # the live call's clock, whichever policy reads it
-            pick = blending.choose(heads, states[i], self.policies[i], rules, when) if heads else None
-            if pick is None:
-                idle[i] = True
-                return
-            states[i] = blending.next_state(pick, heads, states[i], self.policies[i], rules)
-            next(s for s in desk_streams[i] if s and s[0] is pick).pop(0)
-            j = self.index.get(pick.ticket_id)
-            if j is not None:
-                calls[j] = t
-                left -= 1
-            code = pick.candidate.service
-            pool = pools[code]
-            duration = pool.pop() if pool else float(sample(snap.service_times[code], rng, 1)[0])
-            heapq.heappush(heap, (t + duration, seq, i))
-            seq += 1
-
-        while heap and left:
+    def play(self) -> list[float]:
+        shared, heap, streams, idle = self.shared, self.heap, self.streams, self.idle
+        now = shared.now
+        lead = dt.timedelta(minutes=BOOKED_LEAD_MINUTES)
+        while heap and self.left:
             t, order, who = heapq.heappop(heap)
             if who >= 0:
-                call(who, t)
+                self.call(who, t)
                 continue
-            code, kind, _, _ = self.kinds[-1 - who]
-            queued = now + dt.timedelta(seconds=t)
-            session = queued + dt.timedelta(minutes=BOOKED_LEAD_MINUTES) if kind >= 2 else None
+            code, kind, _, _ = shared.kinds[-1 - who]
+            queued = now + _SECONDS(0, t)
+            session = queued + lead if kind >= 2 else None
             entry = blending.Blended.of(Candidate(f"~{order}", code, bool(kind % 2), queued), session)
             stream = streams[code][kind]
-            if kind >= 2 and self.by_session[code][kind % 2]:
+            if kind >= 2 and shared.by_session[code][kind % 2]:
                 insort(stream, entry, key=_session_key)
             else:
                 stream.append(entry)
-            for i in self.by_service[code]:
+            for i in shared.by_service[code]:
                 if idle[i]:
                     idle[i] = False
-                    call(i, t)
-        return calls
+                    self.call(i, t)
+        return self.calls
+
+    def call(self, i: int, t: float) -> None:
+        """Counter ``i`` calls at ``t``, or goes idle until someone arrives."""
+        shared = self.shared
+        free = shared._free_from(t)
+        if free >= shared.close:
+            return
+        if free > t:  # a break: the counter calls again when it ends
+            heapq.heappush(self.heap, (free, self.seq, i))
+            self.seq += 1
+            return
+        streams = self.desk_streams[i]
+        heads = [s[0] for s in streams if s]
+        policy, rules, state = shared.policies[i], shared.snap.rules, self.states[i]
+        when = shared.now + _SECONDS(0, t)  # the live call's clock, whichever policy reads it
+        pick = blending.choose(heads, state, policy, rules, when) if heads else None
+        if pick is None:
+            self.idle[i] = True
+            return
+        self.states[i] = blending.next_state(pick, heads, state, policy, rules)
+        for s in streams:
+            if s and s[0] is pick:
+                del s[0]
+                break
+        j = shared.index.get(pick.ticket_id)
+        if j is not None:
+            self.calls[j] = t
+            self.left -= 1
+        code = pick.candidate.service
+        pool = self.pools[code]
+        times = shared.snap.service_times
+        duration = pool.pop() if pool else float(sample(times[code], self.rng, 1)[0])
+        heapq.heappush(self.heap, (t + duration, self.seq, i))
+        self.seq += 1

@@ -23,7 +23,7 @@ import datetime as dt
 import math
 from bisect import insort
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, final
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -84,20 +84,24 @@ class Scenario:
         return out
 
 
-@dataclass(slots=True, eq=False)
+@final
 class Ticket:
     """A citizen's number while they move through the hall; ``entry`` is what the counters see
-    while they wait (rebuilt at each queue they join)."""
+    while they wait (rebuilt at each queue they join). A plain class, not a dataclass: compiled,
+    its constructor is native, where a dataclass's is generated Python (one per visit)."""
 
-    citizen: Citizen
-    number: str
-    priority: bool  # a priority group, declared at the kiosk by walk-ins and booked citizens alike
-    id: str = ""
-    leg: int = 0
-    joined: float = 0.0  # kernel seconds; the entry's queued_at is the same instant as a datetime
-    slot: float = math.inf  # the session start while booked in this queue; inf: a walk-in
-    entry: blending.Blended | None = None
-    stream: list[Ticket] | None = None  # the queue stream it waits in; None: not waiting
+    __slots__ = ("citizen", "entry", "id", "joined", "leg", "number", "priority", "slot", "stream")
+
+    def __init__(self, citizen: Citizen, number: str, priority: bool) -> None:
+        self.citizen = citizen
+        self.number = number
+        self.priority = priority  # a priority group, declared at the kiosk by walk-ins and booked alike
+        self.id = ""
+        self.leg = 0
+        self.joined = 0.0  # kernel seconds; the entry's queued_at is the same instant as a datetime
+        self.slot = math.inf  # the session start while booked in this queue; inf: a walk-in
+        self.entry: blending.Blended | None = None
+        self.stream: list[Ticket] | None = None  # the queue stream it waits in; None: not waiting
 
 
 @dataclass(slots=True, eq=False)
@@ -331,7 +335,7 @@ class HallDay:
         citizen, leg, priority = ticket.citizen, ticket.leg, ticket.priority
         now = self.kernel.now
         code = citizen.route[leg]
-        ticket.id = tid = f"{citizen.id:07d}.{leg}"
+        ticket.id = tid = str(citizen.id).zfill(7) + "." + str(leg)  # f"{id:07d}.{leg}", no format spec
         ticket.joined = now
         candidate = Candidate(tid, code, priority, self._now if now == self._instant else self.now_dt())
         start = None if session is None else self._start(session)

@@ -99,16 +99,17 @@ def day_figures(log: DayLog, hall: Hall) -> Figures:
     busy: dict[str, float] = defaultdict(float)
     open_: dict[str, float] = defaultdict(float)
     for desk in log.desks:
-        if sum(desk.open_s) > 0:
-            out[f"counter|{desk.number}|utilisation"] = sum(desk.busy_s) / sum(desk.open_s)
-        for hour in range(24):
-            if desk.open_s[hour] > 0:
-                agency_hour = f"agency_hour|{desk.agency}@{hour:02d}"
+        opened = sum(desk.open_s, 0.0)  # a float start: compiled, sum's type is its start's
+        if opened > 0:
+            out[f"counter|{desk.number}|utilisation"] = sum(desk.busy_s, 0.0) / opened
+        for h in range(24):  # not ``hour``: compiled, a name keeps one type (``hour`` above is a float)
+            if desk.open_s[h] > 0:
+                agency_hour = f"agency_hour|{desk.agency}@{_two(h)}"
                 for key in (agency_hour, f"agency|{desk.agency}", "hall|all"):
-                    busy[key] += desk.busy_s[hour]
-                    open_[key] += desk.open_s[hour]
+                    busy[key] += desk.busy_s[h]
+                    open_[key] += desk.open_s[h]
                 counters_open = f"{agency_hour}|counters_open"
-                out[counters_open] = out.get(counters_open, 0.0) + desk.open_s[hour] / 3600
+                out[counters_open] = out.get(counters_open, 0.0) + desk.open_s[h] / 3600
     for key, total in open_.items():
         out[f"{key}|utilisation"] = busy[key] / total
     per_agency: dict[str, list[int]] = {}  # queue lengths summed over each agency's services
@@ -116,15 +117,20 @@ def day_figures(log: DayLog, hall: Hall) -> Figures:
         summed = per_agency.get(agency_of[code])
         per_agency[agency_of[code]] = lengths if summed is None else list(map(operator.add, summed, lengths))
     for i, t in enumerate(log.queue_times):
-        stamp = f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}"
+        stamp = f"{_two(int(t // 3600))}:{_two(int(t % 3600 // 60))}"
         for agency, totals in per_agency.items():
             out[f"queue|{agency}@{stamp}|length"] = float(totals[i])
     return out
 
 
+def _two(n: int) -> str:
+    """``f"{n:02d}"`` for n >= 0 without a format spec, which compiled is a str.format call."""
+    return str(n).zfill(2)
+
+
 def _keys(agency: str, code: str, hour: float) -> tuple[str, str, str, str, str]:
     """The five scopes a visit joined in this hour counts under."""
-    at = f"{int(hour):02d}"
+    at = _two(int(hour))
     return "hall|all", f"agency|{agency}", f"service|{code}", f"hour|{at}", f"agency_hour|{agency}@{at}"
 
 

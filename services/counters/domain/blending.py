@@ -192,7 +192,14 @@ def _in_lane(
         bound = policy.bound
         if bound is None and len(lane) == 1:  # without a bound the key cannot fail: the one is it
             return lane[0]
-        return min(lane, key=lambda t: near_slot_key(t, now, bound), default=None)
+        # min() by near_slot_key, the first of equals, written out: no closure per call.
+        best: Blended | None = None
+        best_key: tuple[int, dt.datetime, int, dt.datetime, str] | None = None
+        for t in lane:
+            key = near_slot_key(t, now, bound)
+            if best_key is None or key < best_key:
+                best, best_key = t, key
+        return best
     if isinstance(policy, Ratio) and main:
         return pick_ratio(lane, state.booked_streak, policy.k)
     return min(lane, key=check_in_key, default=None)
@@ -235,6 +242,8 @@ def next_state(
         booked_streak = (
             next_ratio_state(chosen, main, state.booked_streak) if on_main else state.booked_streak
         )
+    if priority_streak == state.priority_streak and booked_streak == state.booked_streak:
+        return state  # the same value (frozen): no new object on most calls
     return CounterState(priority_streak, booked_streak)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -238,9 +239,15 @@ def check_in_window(slot: SessionSlot, booking: Booking) -> tuple[dt.datetime, d
     """``[opens, closes)``: from ``check_in_early_minutes`` before the session's start to
     ``check_in_late_minutes`` after it."""
     return (
-        slot.start - dt.timedelta(minutes=booking.check_in_early_minutes),
-        slot.start + dt.timedelta(minutes=booking.check_in_late_minutes),
+        slot.start - _minutes(booking.check_in_early_minutes),
+        slot.start + _minutes(booking.check_in_late_minutes),
     )
+
+
+@lru_cache(maxsize=64)
+def _minutes(n: int) -> dt.timedelta:
+    """Made once per number of minutes: every check-in asks for the same two again."""
+    return dt.timedelta(minutes=n)
 
 
 def check_in_state(slot: SessionSlot, booking: Booking, now: dt.datetime) -> CheckInState:

@@ -61,7 +61,7 @@ class Ticket:
 
 def format_number(prefix: str, sequence: int) -> str:
     """``A-012``: three digits, more only past 999 (a busy day never wraps to a repeat)."""
-    return f"{prefix}-{sequence:03d}"
+    return f"{prefix}-{str(sequence).zfill(3)}"  # not a format spec: compiled, that is str.format
 
 
 def resolve_service(hall: Hall, code: str) -> Service:
