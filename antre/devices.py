@@ -95,8 +95,7 @@ def revoke(conn: Connection, table: Table, device_id: str, now: dt.datetime) -> 
 
 def listed(conn: Connection, table: Table) -> list[Device]:
     rows = conn.execute(select(table).order_by(table.c.id))
-    # utc() of a non-null value is not None (its signature allows None)
-    return [Device(r.id, r.kind, utc(r.enrolled_at), utc(r.revoked_at)) for r in rows]  # type: ignore[arg-type]
+    return [Device(r.id, r.kind, utc(r.enrolled_at), utc(r.revoked_at)) for r in rows]
 
 
 def device_for(conn: Connection, table: Table, token: str, kind: str) -> Device:
@@ -107,8 +106,7 @@ def device_for(conn: Connection, table: Table, token: str, kind: str) -> Device:
     row = conn.execute(query).first() if token else None
     if row is None:
         raise device_required(kind)
-    # utc() of a non-null value is not None (its signature allows None)
-    return Device(row.id, row.kind, utc(row.enrolled_at), None)  # type: ignore[arg-type]
+    return Device(row.id, row.kind, utc(row.enrolled_at), None)
 
 
 DEVICE_NAMES = {"kiosk": ("kios", "kiosk"), "board": ("papan", "board")}

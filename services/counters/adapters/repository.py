@@ -276,8 +276,7 @@ def counter_minutes(
     for r in conn.execute(query):
         held = out[r.service]
         if len(held) < per_service and r.finished_at is not None:
-            # utc() of a non-null value is not None (its signature allows None)
-            held.append((utc(r.finished_at) - utc(r.called_at)).total_seconds() / 60.0)  # type: ignore[operator]
+            held.append((utc(r.finished_at) - utc(r.called_at)).total_seconds() / 60.0)
     return out
 
 
@@ -294,8 +293,7 @@ def joined_since(
         (
             r.service,
             r.priority != PriorityGroup.NONE.value,
-            # utc() of a non-null value is not None (its signature allows None)
-            r.session_start is not None and utc(r.queued_at) <= utc(r.session_start),  # type: ignore[operator]
+            r.session_start is not None and utc(r.queued_at) <= utc(r.session_start),
         )
         for r in conn.execute(query)
     ]
@@ -315,7 +313,7 @@ def _blended(row: Row[*tuple[Any, ...]]) -> Blended:
         ticket_id=row.id,
         service=row.service,
         priority=row.priority != PriorityGroup.NONE.value,
-        queued_at=utc(row.queued_at),  # type: ignore[arg-type]  # utc() of a non-null value is not None
+        queued_at=utc(row.queued_at),
     )
     return Blended.of(candidate, utc(row.session_start))
 

@@ -222,7 +222,7 @@ def slot(conn: Connection, counter: int) -> Slot | None:
     last = CounterFact(
         counter=m["counter"],
         kind=Fact(m["kind"]),
-        at=utc(m["at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
+        at=utc(m["at"]),
         ticket_id=m["ticket_id"],
         number=m["number"],
         service=m["service"],
@@ -277,7 +277,7 @@ def _seen(row: Row[*tuple[Any, ...]]) -> TicketSeen:
         service=m["service"],
         hall_day=m["hall_day"],
         stage=Stage(m["stage"]),
-        at=utc(m["at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
+        at=utc(m["at"]),
         source=Source(m["source"]),
     )
 
@@ -377,8 +377,8 @@ def _announcement(row: Row[*tuple[Any, ...]]) -> Announcement:
         counter=m["counter"],
         text=m["text"],
         kind=Kind(m["kind"]),
-        created_at=utc(m["created_at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
-        starts_at=utc(m["starts_at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
+        created_at=utc(m["created_at"]),
+        starts_at=utc(m["starts_at"]),
         duration=dt.timedelta(seconds=m["duration_seconds"]),
         parts=tuple(_part(p) for p in json.loads(m["parts"])) if m["parts"] else (),
         segments=tuple(Segment(lang, text) for lang, text in json.loads(m["segments"] or "[]")),
@@ -418,9 +418,8 @@ def _call(row: Row[*tuple[Any, ...]]) -> Call:
         ticket_id=m["ticket_id"],
         number=m["number"],
         service=m["service"],
-        called_at=utc(m["called_at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
-        # utc() of a non-null value is not None (its signature allows None)
-        announced_at=utc(m["announced_at"]),  # type: ignore[arg-type]
+        called_at=utc(m["called_at"]),
+        announced_at=utc(m["announced_at"]),
         recalls=m["recalls"],
         serving=bool(m["serving"]),
     )
@@ -432,7 +431,7 @@ def _counter(row: Row[*tuple[Any, ...]]) -> CounterSeen:
         number=m["number"],
         zone=m["zone"],
         status=CounterStatus(m["status"]),
-        at=utc(m["at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
+        at=utc(m["at"]),
         reason=m["reason"],
     )
 
@@ -444,8 +443,7 @@ def month_index(conn: Connection, month: str) -> MonthIndex | None:
     row = conn.execute(select(skm_index).where(skm_index.c.month == month)).first()
     if row is None:
         return None
-    # utc() of a non-null value is not None (its signature allows None)
-    return MonthIndex(row.month, row.responses, row.ikm, row.grade, utc(row.at))  # type: ignore[arg-type]
+    return MonthIndex(row.month, row.responses, row.ikm, row.grade, utc(row.at))
 
 
 def save_month_index(conn: Connection, index: MonthIndex) -> None:

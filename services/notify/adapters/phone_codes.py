@@ -67,5 +67,4 @@ def demo_messages(
         .order_by(d.c.created_at.desc())
         .limit(limit)
     )
-    # utc() of a non-null value is not None (its signature allows None)
-    return [(utc(r.created_at), r.address, r.payload) for r in conn.execute(query)]  # type: ignore[misc]
+    return [(utc(r.created_at), r.address, r.payload) for r in conn.execute(query)]

@@ -108,10 +108,9 @@ def _delivery(row: Row[*tuple[Any, ...]]) -> Delivery:
         payload=m["payload"],
         state=State(m["state"]),
         attempts=m["attempts"],
-        # utc() of a non-null value is not None (its signature allows None)
-        next_attempt_at=utc(m["next_attempt_at"]),  # type: ignore[arg-type]
-        created_at=utc(m["created_at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
-        updated_at=utc(m["updated_at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
+        next_attempt_at=utc(m["next_attempt_at"]),
+        created_at=utc(m["created_at"]),
+        updated_at=utc(m["updated_at"]),
         last_error=m["last_error"],
         traceparent=m["traceparent"],
         channel=m["channel"],

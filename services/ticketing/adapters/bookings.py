@@ -96,8 +96,7 @@ def release_session(conn: Connection, service: str, start: dt.datetime) -> None:
 def sessions_booked(conn: Connection, service: str, starts: list[dt.datetime]) -> dict[dt.datetime, int]:
     s = session_counts.c
     query = select(s.session_start, s.booked).where(s.service == service, s.session_start.in_(starts))
-    # utc() of a non-null value is not None (its signature allows None)
-    return {utc(start): booked for start, booked in conn.execute(query)}  # type: ignore[misc]
+    return {utc(start): booked for start, booked in conn.execute(query)}
 
 
 # ---- bookings ----

@@ -126,7 +126,7 @@ def _ticket(row: Row[*tuple[Any, ...]]) -> Ticket:
         channel=m["channel"],
         kiosk=m["kiosk"],
         state=State(m["state"]),
-        created_at=utc(m["created_at"]),  # type: ignore[arg-type]  # utc() of a non-null value is not None
+        created_at=utc(m["created_at"]),
         issued_at=utc(m["issued_at"]),
         counter=m["counter"],
         counter_name=m["counter_name"],
