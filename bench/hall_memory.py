@@ -24,6 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from tools import devhall
+
 ROOT = Path(__file__).resolve().parents[1]
 # Walk-in only services of the example hall, in turn: no daily booking quota in the way.
 SERVICES = ("kartu-keluarga", "akta-kelahiran", "pbb-p2", "pkb-tahunan", "perizinan-berusaha", "jkn")
@@ -88,17 +90,7 @@ def snapshot(pid: int) -> dict[str, tuple[int, int]]:
 def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], str, float]:
     began = time.monotonic()
     hall = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tools.devhall",
-            "--state-dir",
-            str(state),
-            "--base-port",
-            str(base),
-            "--nats-port",
-            str(nats),
-        ],
+        devhall.command(state, base, nats),
         cwd=ROOT,
         # 50 numbers in seconds from one kiosk: past a kiosk's per-minute limit, which a person
         # taking numbers never reaches.

@@ -118,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
+def command(state: Path, base: int, nats: int) -> list[str]:
+    """The launcher's command line for a hall in its own state folder and ports (tests, benches)."""
+    argv = ["--state-dir", str(state), "--base-port", str(base), "--nats-port", str(nats)]
+    return [sys.executable, "-m", "tools.devhall", *argv]
+
+
 def port_refusal(ports: dict[str, int], nats_port: int) -> str | None:
     """Why the hall cannot start on these ports, in both languages, or None. Checked before
     anything starts: a port already answering (often an earlier ``make run`` still running) would

@@ -23,6 +23,7 @@ from antre.hall.load import load_hall
 from antre.nats_accounts import agency_consumer
 from tests.support.infra import KENDARI as KENDARI_FILE
 from tests.support.infra import ROOT, free_port
+from tools import devhall
 from tools.devhall import demo_supervisor, port_in_use
 
 KENDARI = load_hall(KENDARI_FILE)
@@ -33,17 +34,7 @@ pytestmark = pytest.mark.e2e
 def start(state: Path, base: int, nats: int) -> tuple[subprocess.Popen[str], float, str]:
     began = time.monotonic()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tools.devhall",
-            "--state-dir",
-            str(state),
-            "--base-port",
-            str(base),
-            "--nats-port",
-            str(nats),
-        ],
+        devhall.command(state, base, nats),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
